@@ -1,0 +1,51 @@
+"""Abstract building blocks shared by every app (below all floors)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UUIDModel(models.Model):
+    """A model whose public identifier is a UUID (never a sequence or a CPR number)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Gyldighed(models.Model):
+    """A validity period [gyldig_fra, gyldig_til) — open-ended when gyldig_til is empty."""
+
+    gyldig_fra = models.DateField(_("gyldig fra"), default=timezone.localdate)
+    gyldig_til = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def period_constraint(cls, name: str) -> models.CheckConstraint:
+        """Return the check that a period ends after it starts (for a concrete Meta)."""
+        return models.CheckConstraint(
+            condition=Q(gyldig_til__isnull=True) | Q(gyldig_til__gt=F("gyldig_fra")),
+            name=name,
+            violation_error_message=_("Slutdatoen skal ligge efter startdatoen."),
+        )
+
+    def gyldig_paa(self, dato=None) -> bool:
+        """Return whether the period covers the given date (today by default)."""
+        dato = dato or timezone.localdate()
+        return self.gyldig_fra <= dato and (self.gyldig_til is None or dato < self.gyldig_til)
+
+
+def gyldig_q(dato=None, prefix: str = "") -> Q:
+    """Return a filter for rows whose validity period covers the date (today by default)."""
+    dato = dato or timezone.localdate()
+    return Q(**{f"{prefix}gyldig_fra__lte": dato}) & (
+        Q(**{f"{prefix}gyldig_til__isnull": True}) | Q(**{f"{prefix}gyldig_til__gt": dato})
+    )

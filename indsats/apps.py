@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IndsatsConfig(AppConfig):
+    name = "indsats"
+    verbose_name = "Indsatser"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KlassifikationConfig(AppConfig):
+    name = "klassifikation"
+    verbose_name = "Klassifikation"

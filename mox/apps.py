@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MoxConfig(AppConfig):
+    name = "mox"
+    verbose_name = "MOX-integration"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OverblikConfig(AppConfig):
+    name = "overblik"
+    verbose_name = "Overblik"

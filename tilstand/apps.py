@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TilstandConfig(AppConfig):
+    name = "tilstand"
+    verbose_name = "Tilstande"
