@@ -47,6 +47,9 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if os.environ.get("TEST_DATABASE_NAME"):
+    # Lets several test runs share one server without sharing a test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 
 # --- secret key -----------------------------------------------------------------------
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
