@@ -1,0 +1,29 @@
+"""Celery: eager in-process without a broker, a real worker on Redis when one is configured."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from datadeling.celery import app
+
+
+@app.task(name="tests.where_am_i", bind=True)
+def where_am_i(self):
+    return {"eager": bool(self.request.is_eager), "hostname": self.request.hostname}
+
+
+@pytest.mark.skipif(not settings.CELERY_BROKER_URL, reason="no broker configured (demo mode)")
+@pytest.mark.celery_worker
+def test_task_runs_on_a_real_worker_over_the_broker():
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for the check)
+
+    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10):
+        result = where_am_i.delay().get(timeout=20)
+    assert result["eager"] is False
+    assert result["hostname"]
+
+
+@pytest.mark.skipif(bool(settings.CELERY_BROKER_URL), reason="a broker is configured")
+def test_without_broker_tasks_run_eagerly():
+    result = where_am_i.delay().get(timeout=5)
+    assert result["eager"] is True
