@@ -27,7 +27,11 @@ class Myndighed(UUIDModel):
     navn = models.CharField(_("navn"), max_length=255)
     type = models.CharField(_("type"), max_length=16, choices=MyndighedsType.choices)
     kommunekode = models.CharField(
-        _("kommunekode"), max_length=3, null=True, blank=True, unique=True,
+        _("kommunekode"),
+        max_length=3,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("Tre cifre, fx 751 for Aarhus."),
     )
     cvr = models.CharField(_("CVR-nummer"), max_length=8, null=True, blank=True, unique=True)
@@ -71,7 +75,11 @@ class Enhed(UUIDModel, Gyldighed):
     )
     navn = models.CharField(_("navn"), max_length=255)
     overordnet = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="underenheder",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="underenheder",
         verbose_name=_("overordnet enhed"),
     )
     enhedstype = models.CharField(_("enhedstype"), max_length=64, blank=True)
@@ -95,11 +103,15 @@ class Medarbejder(UUIDModel):
     """A member of staff: the profile on a Django user."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medarbejder",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="medarbejder",
         verbose_name=_("bruger"),
     )
     myndighed = models.ForeignKey(
-        Myndighed, on_delete=models.PROTECT, related_name="medarbejdere",
+        Myndighed,
+        on_delete=models.PROTECT,
+        related_name="medarbejdere",
         verbose_name=_("ansat i"),
     )
     navn = models.CharField(_("navn"), max_length=255)
@@ -127,7 +139,9 @@ class Funktion(UUIDModel, Gyldighed):
     """A person's role in a unit, with their profession, for a period."""
 
     medarbejder = models.ForeignKey(
-        Medarbejder, on_delete=models.CASCADE, related_name="funktioner",
+        Medarbejder,
+        on_delete=models.CASCADE,
+        related_name="funktioner",
         verbose_name=_("medarbejder"),
     )
     enhed = models.ForeignKey(
@@ -135,8 +149,12 @@ class Funktion(UUIDModel, Gyldighed):
     )
     rolle = models.CharField(_("rolle"), max_length=16, choices=Rolle.choices)
     faglighed = models.ForeignKey(
-        "klassifikation.Klasse", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("faglighed"),
+        "klassifikation.Klasse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("faglighed"),
     )
 
     class Meta:
@@ -157,7 +175,10 @@ class Borger(UUIDModel):
     """
 
     cpr = models.CharField(
-        _("CPR-nummer"), max_length=10, unique=True, validators=[validate_cpr],
+        _("CPR-nummer"),
+        max_length=10,
+        unique=True,
+        validators=[validate_cpr],
         help_text=_("10 cifre uden bindestreg."),
     )
     fornavn = models.CharField(_("fornavn(e)"), max_length=255)
@@ -167,8 +188,12 @@ class Borger(UUIDModel):
     by = models.CharField(_("by"), max_length=128, blank=True)
     doedsdato = models.DateField(_("dødsdato"), null=True, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="borger", verbose_name=_("login"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="borger",
+        verbose_name=_("login"),
     )
 
     class Meta:
@@ -244,15 +269,20 @@ class Relation(UUIDModel, Gyldighed):
         Borger, on_delete=models.CASCADE, related_name="relationer", verbose_name=_("borger")
     )
     person = models.ForeignKey(
-        Borger, on_delete=models.CASCADE, related_name="relationer_til",
-        verbose_name=_("person"), help_text=_("Den pårørende, værgen eller fuldmægtigen."),
+        Borger,
+        on_delete=models.CASCADE,
+        related_name="relationer_til",
+        verbose_name=_("person"),
+        help_text=_("Den pårørende, værgen eller fuldmægtigen."),
     )
     type = models.CharField(_("type"), max_length=16, choices=RelationsType.choices)
     beskrivelse = models.CharField(
         _("beskrivelse"), max_length=255, blank=True, help_text=_("Fx datter, ægtefælle.")
     )
     omfang = ArrayField(
-        models.CharField(max_length=16, choices=Omfang.choices), default=list, blank=True,
+        models.CharField(max_length=16, choices=Omfang.choices),
+        default=list,
+        blank=True,
         verbose_name=_("omfang"),
         help_text=_("Hvad værgemålet eller fuldmagten omfatter. Tom for pårørende."),
     )
