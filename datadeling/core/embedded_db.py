@@ -16,6 +16,11 @@ DATABASE_NAME = "datadeling"
 
 def embedded_database(pgdata: Path) -> dict[str, Any]:
     """Start (or reuse) the embedded server and return Django DATABASES settings for it."""
+    import warnings
+
+    # pgserver asks platformdirs for a runtime folder; without XDG_RUNTIME_DIR that warns on
+    # every command although the fallback it picks works.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
     from psycopg.conninfo import conninfo_to_dict
 
