@@ -229,3 +229,5 @@ LOGGING = {
 
 # --- Datadeling -----------------------------------------------------------------------
 DATADELING_DEMO = env_bool("DATADELING_DEMO", False)
+# An assessment older than this many months is shown as not fresh (U7).
+DATADELING_FRISKHED_MAANEDER = int(os.environ.get("DATADELING_FRISKHED_MAANEDER", "12"))

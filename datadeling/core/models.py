@@ -49,3 +49,60 @@ def gyldig_q(dato=None, prefix: str = "") -> Q:
     return Q(**{f"{prefix}gyldig_fra__lte": dato}) & (
         Q(**{f"{prefix}gyldig_til__isnull": True}) | Q(**{f"{prefix}gyldig_til__gt": dato})
     )
+
+
+class RegistreringBase(models.Model):
+    """One registration (transaction time) of an object: who, when, why. Never changed."""
+
+    nummer = models.PositiveIntegerField(_("nummer"))
+    tidspunkt = models.DateTimeField(_("registreret"), db_index=True)
+    livscykluskode = models.CharField(_("livscykluskode"), max_length=16)
+    aktoer = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registreret af"),
+    )
+    aktoer_tekst = models.CharField(
+        _("registreret af (system)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Fx det fagsystem, der sendte oplysningen."),
+    )
+    begrundelse = models.TextField(_("begrundelse"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["nummer"]
+
+    def __str__(self) -> str:
+        return f"{self.nummer}: {self.livscykluskode} {self.tidspunkt:%Y-%m-%d %H:%M}"
+
+
+class VersionBase(models.Model):
+    """One period of valid time (virkning) inside a registration."""
+
+    virkning_fra = models.DateTimeField(_("virkning fra"))
+    virkning_til = models.DateTimeField(_("virkning til"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["virkning_fra"]
+
+
+class HistoriskObjekt(models.Model):
+    """The current state of an object with bitemporal history (see datadeling.core.historik).
+
+    Concrete models add `registrering`, a foreign key to their newest registration.
+    """
+
+    livscykluskode = models.CharField(_("livscykluskode"), max_length=16)
+    aktiv = models.BooleanField(_("aktiv"), default=True, db_index=True)
+    virkning_fra = models.DateTimeField(_("virkning fra"))
+    virkning_til = models.DateTimeField(_("virkning til"), null=True, blank=True)
+    oprettet = models.DateTimeField(_("oprettet"), default=timezone.now)
+
+    class Meta:
+        abstract = True

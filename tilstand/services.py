@@ -1,0 +1,151 @@
+"""Every write to a Tilstand: register, correct, reassess, end, passivate.
+
+Shared by the caseworker screens, the admin and MOX. Each service runs in one
+transaction, appends one registration (nothing is overwritten) and sends
+`data_aendret` so higher layers can react.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from datadeling.core import clock
+from datadeling.core.bitemporal import Livscykluskode
+from datadeling.core.historik import Historik
+from tilstand import regler
+from tilstand.models import (
+    Tilstand,
+    TilstandFelter,
+    TilstandRegistrering,
+    TilstandStatus,
+    TilstandVersion,
+)
+
+historik = Historik(
+    objekt=Tilstand,
+    registrering=TilstandRegistrering,
+    version=TilstandVersion,
+    felter_model=TilstandFelter,
+    objekt_fk="tilstand",
+    valider=regler.valider_tidslinje,
+    defaults={
+        "status": TilstandStatus.AKTIV,
+        "borgerens_vurdering": "",
+        "faglig_note": "",
+        "kildesystem": "",
+        "kildesystem_id": "",
+    },
+)
+
+
+def tilstand_register(
+    *,
+    actor,
+    borger,
+    data: Mapping[str, Any],
+    virkning_fra: datetime.datetime | None = None,
+    objekt_id: uuid.UUID | None = None,
+    importeret: bool = False,
+    aktoer_tekst: str = "",
+    begrundelse: str = "",
+) -> Tilstand:
+    """Register a new condition for a citizen, valid from `virkning_fra` (now by default).
+
+    `data` holds the Tilstand's fields by name (classes as Klasse instances or ids);
+    `vurderet` defaults to now. `importeret` marks data that arrived from another system
+    (livscykluskode Importeret); `objekt_id` keeps the sender's identifier.
+    """
+    now = clock.now()
+    return historik.register(
+        actor=actor,
+        borger=borger,
+        data={"vurderet": now, **data},
+        virkning_fra=virkning_fra or now,
+        objekt_id=objekt_id,
+        livscykluskode=Livscykluskode.IMPORTERET if importeret else Livscykluskode.OPSTAAET,
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+    )
+
+
+def tilstand_reassess(
+    *,
+    actor,
+    tilstand: Tilstand,
+    aendringer: Mapping[str, Any],
+    virkning_fra: datetime.datetime | None = None,
+    aktoer_tekst: str = "",
+    begrundelse: str = "",
+) -> Tilstand:
+    """Record a new assessment: the changes hold from `virkning_fra` (now) onwards."""
+    now = clock.now()
+    return historik.change(
+        tilstand,
+        actor=actor,
+        fra=virkning_fra or now,
+        til=None,
+        aendringer={"vurderet": now, **aendringer},
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+    )
+
+
+def tilstand_correct(
+    *,
+    actor,
+    tilstand: Tilstand,
+    aendringer: Mapping[str, Any],
+    virkning_fra: datetime.datetime,
+    virkning_til: datetime.datetime | None = None,
+    begrundelse: str,
+    aktoer_tekst: str = "",
+) -> Tilstand:
+    """Correct what was registered for [virkning_fra, virkning_til): an error, not a change."""
+    if not begrundelse.strip():
+        raise ValidationError(
+            {"begrundelse": _("Skriv hvorfor oplysningen rettes.")}, code="begrundelse"
+        )
+    return historik.change(
+        tilstand,
+        actor=actor,
+        fra=virkning_fra,
+        til=virkning_til,
+        aendringer=aendringer,
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+    )
+
+
+def tilstand_end(
+    *,
+    actor,
+    tilstand: Tilstand,
+    virkning_fra: datetime.datetime | None = None,
+    begrundelse: str = "",
+    aktoer_tekst: str = "",
+) -> Tilstand:
+    """End the condition from `virkning_fra` (now): its status becomes afsluttet."""
+    return historik.change(
+        tilstand,
+        actor=actor,
+        fra=virkning_fra or clock.now(),
+        til=None,
+        aendringer={"status": TilstandStatus.AFSLUTTET},
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+    )
+
+
+def tilstand_passivate(
+    *, actor, tilstand: Tilstand, begrundelse: str, slet: bool = False, aktoer_tekst: str = ""
+) -> Tilstand:
+    """Passivate (or mark deleted) the condition: it stops being valid, its history stays."""
+    return historik.passivate(
+        tilstand, actor=actor, slet=slet, aktoer_tekst=aktoer_tekst, begrundelse=begrundelse
+    )
