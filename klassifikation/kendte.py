@@ -70,3 +70,8 @@ def under(klasse, *roedder: uuid.UUID) -> bool:
 def strictly_under(klasse, *roedder: uuid.UUID) -> bool:
     """Return whether the class lies below one of the roots (not a root itself)."""
     return any(r in roedder for r in klasse.sti)
+
+
+# --- Datadeling's own code systems (klassifikation/data/CodeSystem-Datadeling-*.json) ----
+LOVGRUNDLAG_URI = "urn:datadeling:codesystem:lovgrundlag"
+FAGLIGHED_URI = "urn:datadeling:codesystem:faglighed"

@@ -89,13 +89,13 @@ class Reference:
     probes=st.lists(st.tuples(st.integers(0, 9), days), min_size=1, max_size=6),
 )
 def test_valid_at_T_as_known_at_R_matches_reference(
-    kodesystemer, tilstand_grundlag, monkeypatch, start, first_level, ops, probes
+    kodesystemer, grundlag, monkeypatch, start, first_level, ops, probes
 ):
     scale = list(Klasse.objects.filter(overordnet_id=k.FSIII_FUNKTIONSEVNE_SKALA).order_by("kode"))
     level_ids = [kl.pk for kl in scale] + [None]
     clock = FakeClock(BASE + datetime.timedelta(days=400))
     monkeypatch.setattr("datadeling.core.clock.now", clock)
-    g = tilstand_grundlag
+    g = grundlag
 
     with transaction.atomic():
         ref = Reference()

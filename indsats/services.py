@@ -1,0 +1,178 @@
+"""Every write to an Indsats: register, correct, follow up, end, passivate.
+
+Shared by the caseworker screens, the admin and MOX; one transaction each, one new
+registration each (nothing is overwritten), and `data_aendret` for higher layers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from datadeling.core import clock
+from datadeling.core.bitemporal import Livscykluskode
+from datadeling.core.historik import Historik
+from indsats import regler
+from indsats.models import Fremdrift, Indsats, IndsatsFelter, IndsatsRegistrering, IndsatsVersion
+
+historik = Historik(
+    objekt=Indsats,
+    registrering=IndsatsRegistrering,
+    version=IndsatsVersion,
+    felter_model=IndsatsFelter,
+    objekt_fk="indsats",
+    valider=regler.valider_tidslinje,
+    defaults={
+        "fremdrift": Fremdrift.VISITERET,
+        "afsluttet": False,
+        "formaal": "",
+        "maal": [],
+        "tilstande": [],
+        "leverandoer": "",
+        "kildesystem": "",
+        "kildesystem_id": "",
+    },
+)
+
+
+def indsats_register(
+    *,
+    actor,
+    borger,
+    data: Mapping[str, Any],
+    virkning_fra: datetime.datetime | None = None,
+    objekt_id: uuid.UUID | None = None,
+    importeret: bool = False,
+    aktoer_tekst: str = "",
+    begrundelse: str = "",
+) -> Indsats:
+    """Register a new intervention for a citizen, valid from `virkning_fra` (now by default).
+
+    `data` holds the Indsats's fields by name (classes as Klasse instances or ids);
+    `vurderet` defaults to now and `startdato` to today.
+    """
+    now = clock.now()
+    return historik.register(
+        actor=actor,
+        borger=borger,
+        data={"vurderet": now, "startdato": now.date(), **data},
+        virkning_fra=virkning_fra or now,
+        objekt_id=objekt_id,
+        livscykluskode=Livscykluskode.IMPORTERET if importeret else Livscykluskode.OPSTAAET,
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+    )
+
+
+def indsats_update(
+    *,
+    actor,
+    indsats: Indsats,
+    aendringer: Mapping[str, Any],
+    virkning_fra: datetime.datetime | None = None,
+    aktoer_tekst: str = "",
+    begrundelse: str = "",
+) -> Indsats:
+    """Record a change in the world (progress, provider, goals …) from `virkning_fra` (now)."""
+    return historik.change(
+        indsats,
+        actor=actor,
+        fra=virkning_fra or clock.now(),
+        til=None,
+        aendringer=aendringer,
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+    )
+
+
+def indsats_follow_up(
+    *,
+    actor,
+    indsats: Indsats,
+    resultat,
+    naeste_opfoelgning: datetime.date | None = None,
+    aendringer: Mapping[str, Any] | None = None,
+    begrundelse: str = "",
+) -> Indsats:
+    """Record a follow-up: its result (FSIII E1–E4 / FFB status på indsats), now assessed."""
+    now = clock.now()
+    return historik.change(
+        indsats,
+        actor=actor,
+        fra=now,
+        til=None,
+        aendringer={
+            **(aendringer or {}),
+            "opfoelgningsresultat": resultat,
+            "opfoelgning": naeste_opfoelgning,
+            "fremdrift": Fremdrift.VURDERET,
+            "vurderet": now,
+        },
+        begrundelse=begrundelse,
+    )
+
+
+def indsats_correct(
+    *,
+    actor,
+    indsats: Indsats,
+    aendringer: Mapping[str, Any],
+    virkning_fra: datetime.datetime,
+    virkning_til: datetime.datetime | None = None,
+    begrundelse: str,
+    aktoer_tekst: str = "",
+) -> Indsats:
+    """Correct what was registered for [virkning_fra, virkning_til): an error, not a change."""
+    if not begrundelse.strip():
+        raise ValidationError(
+            {"begrundelse": _("Skriv hvorfor oplysningen rettes.")}, code="begrundelse"
+        )
+    return historik.change(
+        indsats,
+        actor=actor,
+        fra=virkning_fra,
+        til=virkning_til,
+        aendringer=aendringer,
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+    )
+
+
+def indsats_end(
+    *,
+    actor,
+    indsats: Indsats,
+    slutdato: datetime.date | None = None,
+    ophoersgrund=None,
+    begrundelse: str = "",
+    aktoer_tekst: str = "",
+) -> Indsats:
+    """End the intervention on `slutdato` (today): it is marked afsluttet from now on."""
+    now = clock.now()
+    return historik.change(
+        indsats,
+        actor=actor,
+        fra=now,
+        til=None,
+        aendringer={
+            "afsluttet": True,
+            "slutdato": slutdato or now.date(),
+            "ophoersgrund": ophoersgrund,
+        },
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+    )
+
+
+def indsats_passivate(
+    *, actor, indsats: Indsats, begrundelse: str, slet: bool = False, aktoer_tekst: str = ""
+) -> Indsats:
+    """Passivate (or mark deleted) the intervention: it stops being valid, its history stays."""
+    return historik.passivate(
+        indsats, actor=actor, slet=slet, aktoer_tekst=aktoer_tekst, begrundelse=begrundelse
+    )
