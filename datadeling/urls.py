@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from datadeling.core import views as core_views
+from overblik import views as overblik_views
 
 urlpatterns = [
-    path("", core_views.forside, name="forside"),
+    path("", overblik_views.forside, name="forside"),
     path(
         "log-ind/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

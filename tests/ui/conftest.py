@@ -6,7 +6,7 @@ import pytest
 
 from tests.ui import factories
 
-AKTOER_PROCESSOR = "datadeling.core.views.aktoer"
+AKTOER_PROCESSOR = "overblik.views.aktoer"
 
 
 @pytest.fixture(autouse=True)
