@@ -13,5 +13,6 @@ urlpatterns = [
     ),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     path("begreber/", include("klassifikation.urls")),
+    path("", include("overblik.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the screens for this part."""
+
+urlpatterns: list = []

@@ -1,0 +1,136 @@
+"""Writing and verifying the access log: every read of a citizen's data leaves an entry.
+
+Entries are chained per citizen: each stores the hash of the one before it, and its own
+hash covers its content and that link. The table refuses UPDATE and DELETE (a trigger),
+so tampering needs a superuser who disables the trigger, and then `verificer` finds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from datadeling.core import clock
+from organisation.selectors import Aktoer
+from samtykke.models import Adgangslog, Grundlag, Handling
+
+GENESIS = "0" * 64
+_LOCK_NAMESPACE = 7_431_001
+
+
+def _indhold(e: Adgangslog) -> str:
+    """Return the canonical text that an entry's hash covers."""
+    return json.dumps(
+        [
+            str(e.borger_id), e.nummer, e.tidspunkt.isoformat(), e.bruger_id, e.navn,
+            str(e.enhed_id) if e.enhed_id else None, e.enhed_navn, e.myndighed_navn, e.rolle,
+            e.faglighed, str(e.handler_for_id) if e.handler_for_id else None, e.handling, e.hvad,
+            e.objekter, e.kategorier, e.formaal, e.grundlag,
+            str(e.grundlag_id) if e.grundlag_id else None, e.forrige_hash,
+        ],
+        ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str,
+    )  # fmt: skip
+
+
+def beregn_hash(entry: Adgangslog) -> str:
+    return hashlib.sha256(_indhold(entry).encode()).hexdigest()
+
+
+def adgangslog_skriv(
+    *,
+    aktoer: Aktoer,
+    user,
+    borger,
+    hvad: str,
+    grundlag: str,
+    objekter: Sequence[tuple[str, uuid.UUID]] = (),
+    kategorier: Iterable[str] = (),
+    formaal: str = "",
+    handling: str = Handling.VISNING,
+    grundlag_id: uuid.UUID | None = None,
+    enhed=None,
+    handler_for=None,
+) -> Adgangslog:
+    """Append one entry to the citizen's access log, in the caller's transaction.
+
+    Call it inside the transaction that reads the data: if the entry cannot be written,
+    the read fails with it. Entries for one citizen are serialized by an advisory lock.
+    """
+    funktion = next(
+        (f for f in aktoer.funktioner if enhed is not None and f.enhed_id == enhed.pk),
+        aktoer.funktioner[0] if aktoer.funktioner else None,
+    )
+    enhed_obj = funktion.enhed if funktion is not None else None
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, str(borger.pk)]
+            )
+        forrige = (
+            Adgangslog.objects.filter(borger_id=borger.pk)
+            .order_by("-nummer")
+            .values_list("nummer", "hash")
+            .first()
+        )
+        entry = Adgangslog(
+            borger_id=borger.pk,
+            nummer=(forrige[0] + 1) if forrige else 1,
+            tidspunkt=clock.now(),
+            bruger_id=user.pk if user is not None else None,
+            navn=aktoer.navn,
+            enhed=enhed_obj,
+            enhed_navn=enhed_obj.navn if enhed_obj else "",
+            myndighed_navn=enhed_obj.myndighed.navn if enhed_obj else "",
+            rolle=funktion.get_rolle_display() if funktion else "",
+            faglighed=str(funktion.faglighed) if funktion and funktion.faglighed_id else "",
+            handler_for=handler_for,
+            handling=handling,
+            hvad=hvad[:500],
+            objekter=[{"type": t, "id": str(i)} for t, i in objekter],
+            kategorier=list(kategorier),
+            formaal=formaal[:500],
+            grundlag=grundlag,
+            grundlag_id=grundlag_id,
+            forrige_hash=forrige[1] if forrige else GENESIS,
+        )
+        entry.hash = beregn_hash(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class Brud:
+    borger_id: uuid.UUID
+    nummer: int
+    entry_id: int
+    grund: str
+
+
+def verificer(*, batch: int = 5000) -> Iterator[Brud]:
+    """Walk every citizen's chain and yield the first broken entry of each broken chain."""
+    qs = Adgangslog.objects.order_by("borger_id", "nummer").iterator(chunk_size=batch)
+    current, forventet_hash, forventet_nummer, brudt = None, GENESIS, 1, False
+    for e in qs:
+        if e.borger_id != current:
+            current, forventet_hash, forventet_nummer, brudt = e.borger_id, GENESIS, 1, False
+        if brudt:
+            continue
+        grund = None
+        if e.nummer != forventet_nummer:
+            grund = f"mangler post nr. {forventet_nummer}"
+        elif e.forrige_hash != forventet_hash:
+            grund = "kæden er brudt: forrige hash passer ikke"
+        elif beregn_hash(e) != e.hash:
+            grund = "indholdet er ændret efter det blev skrevet"
+        if grund:
+            brudt = True
+            yield Brud(e.borger_id, e.nummer, e.pk, grund)
+        forventet_hash, forventet_nummer = e.hash, e.nummer + 1
+
+
+__all__ = ["Grundlag", "Handling", "adgangslog_skriv", "verificer", "beregn_hash"]
