@@ -52,6 +52,9 @@ class Klassifikation(UUIDModel):
         verbose_name = _("klassifikation")
         verbose_name_plural = _("klassifikationer")
         ordering = ["titel"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(uri=""), name="klassifikation_uri_ikke_tom")
+        ]
 
     def __str__(self) -> str:
         return f"{self.titel} ({self.version})" if self.version else self.titel
@@ -61,14 +64,20 @@ class Klasse(UUIDModel):
     """A concept (class) in a code system, with its place in the system's tree."""
 
     klassifikation = models.ForeignKey(
-        Klassifikation, on_delete=models.PROTECT, related_name="klasser",
+        Klassifikation,
+        on_delete=models.PROTECT,
+        related_name="klasser",
         verbose_name=_("klassifikation"),
     )
     kode = models.CharField(_("kode"), max_length=128)
     titel = models.CharField(_("titel"), max_length=500)
     definition = models.TextField(_("definition"), blank=True)
     overordnet = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="underordnede",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="underordnede",
         verbose_name=_("overordnet klasse"),
     )
     # Ancestors from the root down, kept by the importer, so a class's place in the tree
@@ -93,6 +102,10 @@ class Klasse(UUIDModel):
             ),
             models.CheckConstraint(
                 condition=~Q(overordnet=F("id")), name="klasse_ikke_egen_overordnet"
+            ),
+            models.CheckConstraint(condition=~Q(kode=""), name="klasse_kode_ikke_tom"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="klasse_status_gyldig"
             ),
             models.CheckConstraint(
                 condition=Q(gyldig_til__isnull=True)
@@ -121,12 +134,27 @@ class Betegnelse(UUIDModel):
     )
     tekst = models.CharField(_("betegnelse"), max_length=500)
     faglighed = models.ForeignKey(
-        Klasse, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Klasse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("faglighed"),
         help_text=_("Den faglighed, der bruger ordet. Tom: et synonym for alle."),
     )
     sprog = models.CharField(_("sprog"), max_length=16, default="da")
     brug = models.CharField(_("brug"), max_length=128, blank=True)
+    # The importer owns the terms it brought in (and only those): a newer version of the
+    # same file may change or remove them, while terms entered in Datadeling stay.
+    kilde = models.CharField(
+        _("kilde"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "URI på det kodesystem eller supplement, betegnelsen er importeret fra. "
+            "Tom: oprettet i Datadeling."
+        ),
+    )
 
     class Meta:
         verbose_name = _("betegnelse")
@@ -137,11 +165,64 @@ class Betegnelse(UUIDModel):
                 fields=["klasse", "tekst", "faglighed"],
                 name="betegnelse_unik",
                 nulls_distinct=False,
-            )
+            ),
+            models.CheckConstraint(condition=~Q(tekst=""), name="betegnelse_tekst_ikke_tom"),
         ]
 
     def __str__(self) -> str:
         return self.tekst
+
+
+class Supplement(UUIDModel):
+    """A FHIR CodeSystem supplement: extra terms for the classes of one code system."""
+
+    uri = models.CharField(_("URI"), max_length=255, unique=True)
+    version = models.CharField(_("version"), max_length=64, blank=True)
+    navn = models.CharField(_("navn"), max_length=128)
+    titel = models.CharField(_("titel"), max_length=255)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
+    ejer = models.CharField(_("ejer"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.AKTIV
+    )
+    klassifikation = models.ForeignKey(
+        Klassifikation,
+        on_delete=models.PROTECT,
+        related_name="supplementer",
+        verbose_name=_("supplerer"),
+    )
+    importeret = models.DateTimeField(_("sidst importeret"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supplement")
+        verbose_name_plural = _("supplementer")
+        ordering = ["titel"]
+
+    def __str__(self) -> str:
+        return f"{self.titel} ({self.version})" if self.version else self.titel
+
+
+class Mappingsaet(UUIDModel):
+    """A set of mappings published together (a FHIR ConceptMap), with its source and version."""
+
+    uri = models.CharField(_("URI"), max_length=255, unique=True)
+    version = models.CharField(_("version"), max_length=64, blank=True)
+    navn = models.CharField(_("navn"), max_length=128)
+    titel = models.CharField(_("titel"), max_length=255)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
+    ejer = models.CharField(_("ejer"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.AKTIV
+    )
+    importeret = models.DateTimeField(_("sidst importeret"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mappingsæt")
+        verbose_name_plural = _("mappingsæt")
+        ordering = ["titel"]
+
+    def __str__(self) -> str:
+        return f"{self.titel} ({self.version})" if self.version else self.titel
 
 
 class MappingRelation(models.TextChoices):
@@ -156,27 +237,48 @@ class Mapping(UUIDModel):
     """A SKOS-style relation from a class in one code system to a class in another."""
 
     fra_klasse = models.ForeignKey(
-        Klasse, on_delete=models.CASCADE, related_name="mappings_fra",
+        Klasse,
+        on_delete=models.CASCADE,
+        related_name="mappings_fra",
         verbose_name=_("fra klasse"),
     )
     til_klasse = models.ForeignKey(
-        Klasse, on_delete=models.CASCADE, related_name="mappings_til",
+        Klasse,
+        on_delete=models.CASCADE,
+        related_name="mappings_til",
         verbose_name=_("til klasse"),
     )
     relation = models.CharField(_("relation"), max_length=16, choices=MappingRelation.choices)
     kommentar = models.TextField(_("kommentar"), blank=True)
+    mappingsaet = models.ForeignKey(
+        Mappingsaet,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mappings",
+        verbose_name=_("mappingsæt"),
+        help_text=_(
+            "Det importerede mappingsæt, mappingen kommer fra. Tom: oprettet i Datadeling."
+        ),
+    )
 
     class Meta:
         verbose_name = _("mapping")
         verbose_name_plural = _("mappings")
         constraints = [
+            # Two published sets may state the same relation; each owns its own row.
             models.UniqueConstraint(
-                fields=["fra_klasse", "til_klasse", "relation"], name="mapping_unik"
+                fields=["mappingsaet", "fra_klasse", "til_klasse", "relation"],
+                name="mapping_unik",
+                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=~Q(fra_klasse=F("til_klasse")),
                 name="mapping_ikke_til_sig_selv",
                 violation_error_message=_("En klasse kan ikke mappes til sig selv."),
+            ),
+            models.CheckConstraint(
+                condition=Q(relation__in=MappingRelation.values), name="mapping_relation_gyldig"
             ),
         ]
 
