@@ -1,0 +1,33 @@
+"""Print the demo logins, so whoever starts the demo knows how to log in."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from overblik.demo import DEMO_ADGANGSKODE, DEMO_LOGINS
+
+
+class Command(BaseCommand):
+    help = "Viser demo-logins (brugernavn, adgangskode, hvem)."
+
+    def handle(self, *args, **options):
+        findes = set(
+            get_user_model()
+            .objects.filter(username__in=[d.brugernavn for d in DEMO_LOGINS], is_active=True)
+            .values_list("username", flat=True)
+        )
+        raekker = [("Brugernavn", "Adgangskode", "Hvem")] + [
+            (d.brugernavn, DEMO_ADGANGSKODE, f"{d.navn} – {d.beskrivelse}") for d in DEMO_LOGINS
+        ]
+        bredde = [max(len(r[i]) for r in raekker) for i in range(2)]
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo-logins (http://127.0.0.1:8000/)"))
+        for nr, (brugernavn, kode, hvem) in enumerate(raekker):
+            linje = f"  {brugernavn:<{bredde[0]}}  {kode:<{bredde[1]}}  {hvem}"
+            if nr == 0:
+                linje = self.style.MIGRATE_LABEL(linje)
+            elif brugernavn not in findes:
+                linje += "  (findes ikke endnu: kør manage.py demo_data)"
+            self.stdout.write(linje)
+        self.stdout.write("")

@@ -1,0 +1,243 @@
+"""The demo data: believable, deterministic, idempotent, with working logins."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from klassifikation.kendte import FAGLIGHED_URI
+from klassifikation.models import Klasse, Klassifikation, Mapping
+from organisation.cpr import birth_century, cpr_birth_date, validate_cpr
+from organisation.models import (
+    Borger,
+    Enhed,
+    Funktion,
+    Medarbejder,
+    Myndighed,
+    Relation,
+    RelationsType,
+    Rolle,
+)
+from overblik.demo import DEMO_ADGANGSKODE, DEMO_LOGINS, byg_demo, lav_cpr
+
+pytestmark = pytest.mark.django_db
+
+MODELLER = [
+    Myndighed,
+    Enhed,
+    Medarbejder,
+    Funktion,
+    Borger,
+    Relation,
+    get_user_model(),
+    Klassifikation,
+    Klasse,
+    Mapping,
+]
+
+
+def taelling() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in MODELLER}
+
+
+def demo(*args: str) -> str:
+    out = io.StringIO()
+    call_command("demo_data", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def personer() -> list[tuple]:
+    return list(Borger.objects.order_by("id").values_list("id", "cpr", "fornavn", "efternavn"))
+
+
+def i_sandkasse(**kwargs) -> list[tuple]:
+    """Build the demo in a transaction that is rolled back; return the citizens it made."""
+    with transaction.atomic():
+        byg_demo(**kwargs)
+        resultat = personer()
+        transaction.set_rollback(True)
+    return resultat
+
+
+@pytest.fixture
+def kodesystemer():
+    """The standard code systems (professions among them), imported once per test."""
+    call_command("importer_klassifikation", "--standard", stdout=io.StringIO())
+
+
+# --- the full demo ----------------------------------------------------------------------
+
+
+def test_demo_data_builds_a_believable_setting():
+    assert "101 borgere" in demo()  # 100 at scale 1, and Karen Holm
+    aarhus = Myndighed.objects.get(kommunekode="751")
+    assert aarhus.navn == "Aarhus Kommune"
+    assert Myndighed.objects.filter(type="region", navn="Region Midtjylland").exists()
+    assert Myndighed.objects.filter(type="stat").exclude(cvr=None).exists()
+    topniveau = set(
+        Enhed.objects.filter(myndighed=aarhus, overordnet=None).values_list("navn", flat=True)
+    )
+    assert {
+        "Jobcenter Aarhus",
+        "Handicap og Psykiatri",
+        "Hjemmepleje",
+        "Sundhed og Træning",
+        "Børn og Familie",
+    } <= topniveau
+    assert Enhed.objects.filter(myndighed=aarhus).exclude(overordnet=None).count() >= 5
+    assert Enhed.objects.filter(myndighed__type="region", navn__startswith="Psykiatri").exists()
+
+    # Staff of several professions, from the profession code system, in every role.
+    fagligheder = set(
+        Funktion.objects.exclude(faglighed=None).values_list("faglighed__titel", flat=True)
+    )
+    assert {"Socialrådgiver", "Sygeplejerske", "Ergoterapeut", "Pædagog"} <= fagligheder
+    assert not Funktion.objects.exclude(faglighed=None).exclude(
+        faglighed__klassifikation__uri=FAGLIGHED_URI
+    )
+    assert set(Funktion.objects.values_list("rolle", flat=True)) == set(Rolle.values)
+    assert Medarbejder.objects.count() >= 40
+
+    # About 100 citizens with relatives, værger and fuldmagter, living in Aarhus.
+    med_relationer = Borger.objects.filter(relationer__isnull=False).distinct().count()
+    assert 60 <= med_relationer <= 101
+    assert 150 <= Borger.objects.count() <= 300
+    typer = set(Relation.objects.values_list("type", flat=True))
+    assert typer == set(RelationsType.values)
+    assert all(r.omfang for r in Relation.objects.exclude(type=RelationsType.PAAROERENDE)), (
+        "værger og fuldmagter har et omfang"
+    )
+    assert not Relation.objects.filter(type=RelationsType.FULDMAGT, gyldig_til=None).exists()
+    postnumre = set(Borger.objects.values_list("postnummer", flat=True))
+    assert len(postnumre) >= 8
+    assert all(p.startswith("8") for p in postnumre)
+
+    # The code systems were imported first.
+    assert Klassifikation.objects.filter(uri=FAGLIGHED_URI).exists()
+    assert Klasse.objects.count() > 500
+    assert Mapping.objects.exists()
+
+
+def test_all_cprs_are_valid_and_match_sex_and_a_plausible_birth_date():
+    demo("--scale", "0.3")
+    idag = timezone.localdate()
+    for cpr in Borger.objects.values_list("cpr", flat=True):
+        validate_cpr(cpr)
+        foedt = cpr_birth_date(cpr)
+        assert datetime.date(1915, 1, 1) < foedt < idag
+    # Children are younger than their mothers (by at least 18 years).
+    for r in Relation.objects.filter(beskrivelse="mor").select_related("borger", "person"):
+        assert r.person.foedselsdato.year + 18 <= r.borger.foedselsdato.year
+
+
+def test_running_twice_changes_nothing():
+    demo("--scale", "0.2")
+    foer, foer_personer = taelling(), personer()
+    demo("--scale", "0.2")
+    assert taelling() == foer
+    assert personer() == foer_personer
+
+
+def test_the_demo_logins_exist_and_can_log_in(client):
+    demo("--scale", "0.1")
+    User = get_user_model()
+    for login in DEMO_LOGINS:
+        assert client.login(username=login.brugernavn, password=DEMO_ADGANGSKODE), login
+        client.logout()
+
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert admin.medarbejder.funktioner.filter(rolle=Rolle.ADMINISTRATOR).exists()
+
+    sagsbehandler = Medarbejder.objects.get(user__username="sagsbehandler")
+    funktion = sagsbehandler.funktioner.get()
+    assert funktion.rolle == Rolle.SAGSBEHANDLER
+    assert funktion.enhed.navn == "Handicap og Psykiatri"
+    assert funktion.faglighed.titel == "Socialrådgiver"
+    assert funktion.gyldig_paa()
+
+    sygeplejerske = Medarbejder.objects.get(user__username="sygeplejerske")
+    assert sygeplejerske.funktioner.get().enhed.navn == "Hjemmepleje"
+    assert sygeplejerske.funktioner.get().faglighed.titel == "Sygeplejerske"
+    leder = Medarbejder.objects.get(user__username="leder")
+    assert leder.funktioner.get().rolle == Rolle.LEDER
+
+    borger = Borger.objects.get(user__username="borger")
+    paaroerende = Borger.objects.get(user__username="paaroerende")
+    fuldmagt = Relation.objects.get(borger=borger, person=paaroerende, type=RelationsType.FULDMAGT)
+    assert fuldmagt.daekker("samtykke")
+    assert fuldmagt.gyldig_paa()
+    for brugernavn in ("sagsbehandler", "sygeplejerske", "leder", "borger", "paaroerende"):
+        assert not User.objects.get(username=brugernavn).is_staff
+
+    client.login(username="admin", password=DEMO_ADGANGSKODE)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_demo_logins_command_prints_the_table():
+    demo("--scale", "0.1")
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    tekst = out.getvalue()
+    for login in DEMO_LOGINS:
+        assert login.brugernavn in tekst
+        assert login.navn in tekst
+    assert DEMO_ADGANGSKODE in tekst
+    assert "findes ikke" not in tekst
+
+
+def test_scale_multiplies_citizens_and_staff_and_keeps_the_first_ones():
+    lille = i_sandkasse(scale=0.2, seed=1)
+    with transaction.atomic():
+        resultat = byg_demo(scale=0.4, seed=1)
+        stor = personer()
+        transaction.set_rollback(True)
+    assert resultat.borgere == 41  # 40 and Karen Holm
+    assert set(lille) < set(stor)
+
+
+def test_scale_must_be_positive():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        demo("--scale", "0")
+
+
+# --- determinism ------------------------------------------------------------------------
+
+
+def test_same_seed_same_data_and_another_seed_other_data(kodesystemer):
+    en = i_sandkasse(scale=0.2, seed=7)
+    igen = i_sandkasse(scale=0.2, seed=7)
+    anden = i_sandkasse(scale=0.2, seed=8)
+    assert en == igen
+
+    def genereret(raekker):
+        faste = {"1203484562", "2208751573"}  # Karen and Jonas Holm, the fixed logins
+        return {r[1:] for r in raekker if r[1] not in faste}
+
+    assert genereret(en) and genereret(anden)
+    assert not genereret(en) & genereret(anden)
+    assert {r[0] for r in en} & {r[0] for r in anden}  # the fixed personas share their ids
+
+
+@given(
+    foedt=st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2036, 12, 31)),
+    kvinde=st.booleans(),
+    seed=st.integers(0, 2**32),
+)
+def test_generated_cpr_obeys_the_century_rule(foedt, kvinde, seed):
+    cpr = lav_cpr(random.Random(seed), foedt, kvinde)
+    validate_cpr(cpr)
+    assert cpr_birth_date(cpr) == foedt
+    assert birth_century(int(cpr[4:6]), int(cpr[6])) + int(cpr[4:6]) == foedt.year
+    assert int(cpr[9]) % 2 == (0 if kvinde else 1)
