@@ -35,6 +35,11 @@ class Myndighed(UUIDModel):
         help_text=_("Tre cifre, fx 751 for Aarhus."),
     )
     cvr = models.CharField(_("CVR-nummer"), max_length=8, null=True, blank=True, unique=True)
+    # The guardian group that object permissions granted to the whole authority go to.
+    gruppe = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        related_name="myndighed", verbose_name=_("rettighedsgruppe"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("myndighed")
@@ -83,6 +88,12 @@ class Enhed(UUIDModel, Gyldighed):
         verbose_name=_("overordnet enhed"),
     )
     enhedstype = models.CharField(_("enhedstype"), max_length=64, blank=True)
+    # The guardian group that object permissions granted to the unit go to. Who belongs
+    # to it is decided at query time from valid Funktioner, never from group membership.
+    gruppe = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        related_name="enhed", verbose_name=_("rettighedsgruppe"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("enhed")
