@@ -107,10 +107,10 @@ def indsats_follow_up(
         fra=now,
         til=None,
         aendringer={
+            "fremdrift": Fremdrift.VURDERET,
             **(aendringer or {}),
             "opfoelgningsresultat": resultat,
             "opfoelgning": naeste_opfoelgning,
-            "fremdrift": Fremdrift.VURDERET,
             "vurderet": now,
         },
         begrundelse=begrundelse,

@@ -1,0 +1,235 @@
+"""Reads for the citizen's own page, Mine data: their tilstande and indsatser in plain Danish.
+
+The professional codes (FSIII's 0–4 scale, FFB's levels, KL's list of sources) are turned
+into words a citizen understands. The level texts keep each scale apart: FSIII's 0–4 and
+FFB's funktionsevneniveau read alike but do not mean the same.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from datadeling.core import clock
+from datadeling.core.proveniens import is_fresh
+from indsats.models import Fremdrift, Indsats
+from klassifikation import kendte as k
+from klassifikation.models import Klasse
+from organisation.selectors import Aktoer
+from samtykke import policy
+from tilstand.models import Tilstand, TilstandStatus
+
+L = gettext_lazy
+
+# FSIII funktionsevne 0–4 and 9, by the class's title (the number).
+FSIII_NIVEAU = {
+    "0": L("Du klarer det selv uden hjælp."),
+    "1": L("Du klarer det meste selv, men har brug for lidt hjælp."),
+    "2": L("Du gør selv en del af det, men har brug for hjælp til resten."),
+    "3": L("Du er med til det, men har brug for meget hjælp."),
+    "4": L("Du kan ikke selv og har brug for hjælp til det hele."),
+    "9": L("Det er ikke relevant for dig."),
+}
+FFB_NIVEAU = {
+    "Ingen nedsat funktionsevne": L("Du klarer det selv uden hjælp."),
+    "Let nedsat funktionsevne": L("Du klarer det meste selv, men har brug for lidt hjælp."),
+    "Moderat nedsat funktionsevne": L("Du klarer noget selv, men har brug for hjælp til en del."),
+    "Svært nedsat funktionsevne": L("Du har brug for hjælp til det meste."),
+    "Fuldstændig nedsat funktionsevne": L("Du har brug for hjælp til det hele."),
+    "Ikke vurderet": L("Det er ikke vurderet endnu."),
+}
+FFB_STOETTE = {
+    "Intet støttebehov": L("Du har ikke brug for støtte."),
+    "Let støttebehov": L("Du har brug for lidt støtte."),
+    "Moderat støttebehov": L("Du har brug for en del støtte."),
+    "Højt støttebehov": L("Du har brug for meget støtte."),
+    "Fuldstændigt støttebehov": L("Du har brug for støtte til det hele."),
+    "Ikke vurderet": L("Dit behov for støtte er ikke vurderet endnu."),
+}
+# CareSocialCodes Kilde, by the class's title.
+KILDE = {
+    "Borger": L("Oplyst af dig selv"),
+    "Sagsbehandler": L("Vurderet af en sagsbehandler"),
+    "Pårørende alene": L("Oplyst af en pårørende"),
+    "Medarbejder og pårørende alene": L("Oplyst af en medarbejder og en pårørende"),
+    "Borger støttet af medarbejder": L("Oplyst af dig med hjælp fra en medarbejder"),
+    "Medarbejder alene": L("Vurderet af en medarbejder"),
+    "Borger støttet af pårørende": L("Oplyst af dig med hjælp fra en pårørende"),
+    "Andre": L("Oplyst af andre, fx en læge"),
+    "Udfører": L("Oplyst af dem, der giver dig hjælpen"),
+}
+FREMDRIFT: dict[str, object] = {
+    Fremdrift.UOPLYST: L("Det er ikke oplyst, hvor langt hjælpen er."),
+    Fremdrift.VISITERET: L("Du har fået bevilget hjælpen. Den er ved at blive planlagt."),
+    Fremdrift.DISPONERET: L("Hjælpen er planlagt, og det er aftalt, hvem der giver den."),
+    Fremdrift.LEVERET: L("Du får hjælpen nu."),
+    Fremdrift.VURDERET: L("Kommunen har fulgt op på, hvordan hjælpen virker."),
+}
+
+
+def niveau_tekst(niveau: Klasse | None) -> str:
+    """Return a level (FSIII 0–4/9 or FFB) in plain words, or "" for none or unknown."""
+    if niveau is None:
+        return ""
+    if k.under(niveau, k.FSIII_FUNKTIONSEVNE_SKALA):
+        return str(FSIII_NIVEAU.get(niveau.titel, ""))
+    if k.under(niveau, k.FFB_FUNKTIONSEVNENIVEAU):
+        return str(FFB_NIVEAU.get(niveau.titel, ""))
+    return ""
+
+
+def stoette_tekst(stoettebehov: Klasse | None) -> str:
+    if stoettebehov is None or not k.under(stoettebehov, k.FFB_STOETTEBEHOVSNIVEAU):
+        return ""
+    return str(FFB_STOETTE.get(stoettebehov.titel, ""))
+
+
+def kilde_tekst(kilde: Klasse | None) -> str:
+    """Return who a datum came from, addressed to the citizen."""
+    if kilde is None:
+        return _("Det er ikke oplyst, hvem oplysningen kommer fra")
+    return str(KILDE.get(kilde.titel, kilde.titel))
+
+
+def friskhed_tekst(vurderet: datetime.datetime, opfoelgning: datetime.date | None) -> str:
+    """Return a note for the citizen when an assessment is not fresh, else ""."""
+    if is_fresh(vurderet, opfoelgning):
+        return ""
+    maaneder = settings.DATADELING_FRISKHED_MAANEDER
+    if opfoelgning is not None and opfoelgning < clock.now().date():
+        return _(
+            "Kommunen skulle have fulgt op på dette senest %(dato)s. "
+            "Du kan bede kommunen om at se på det igen."
+        ) % {"dato": f"{opfoelgning.day}.{opfoelgning.month}.{opfoelgning.year}"}
+    if maaneder == 12:
+        alder = _("over et år gammel")
+    else:
+        alder = ngettext("over %(n)d måned gammel", "over %(n)d måneder gammel", maaneder) % {
+            "n": maaneder
+        }
+    return _("Oplysningen er %(alder)s – du kan bede kommunen om at se på den igen.") % {
+        "alder": alder
+    }
+
+
+def _hvem(enhed) -> str:
+    return f"{enhed.navn}, {enhed.myndighed.navn}" if enhed is not None else ""
+
+
+@dataclass(frozen=True)
+class MinTilstand:
+    tilstand: Tilstand
+    niveau: str
+    stoette: str
+    kilde: str
+    hvem: str
+    friskhed: str
+    aktuel: bool
+
+
+@dataclass(frozen=True)
+class Omraade:
+    titel: str
+    tilstande: list[MinTilstand]
+
+
+@dataclass(frozen=True)
+class MinIndsats:
+    indsats: Indsats
+    status: str
+    bevilget_af: str
+    leveres_af: str
+    kilde: str
+    maal: list[tuple[str, list[str]]]  # goal text, titles of the tilstande it is about
+    friskhed: str
+
+
+@dataclass
+class MineData:
+    omraader: list[Omraade]
+    indsatser: list[MinIndsats]
+    afsluttede: list[MinIndsats]
+    objekter: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+
+    @property
+    def tom(self) -> bool:
+        return not (self.omraader or self.indsatser or self.afsluttede)
+
+
+def mine_data(aktoer: Aktoer) -> MineData:
+    """Return a citizen's own active tilstande and indsatser, every unit's, in plain words.
+
+    Two queries whatever the amount of data. Only for a citizen: for anybody else the
+    policy would answer for another person's data, so this refuses with PermissionError.
+    """
+    if not aktoer.er_borger:
+        raise PermissionError("Mine data er kun for borgeren selv.")
+    tilstande = list(
+        policy.tilstande_synlige(aktoer)
+        .select_related(
+            "type__overordnet", "niveau", "stoettebehov", "kilde", "ansvarlig_enhed__myndighed"
+        )
+        .order_by("type__overordnet__titel", "type__titel", "pk")
+    )
+    indsatser = list(
+        policy.indsatser_synlige(aktoer)
+        .select_related(
+            "type",
+            "lovgrundlag",
+            "bevilgende_enhed__myndighed",
+            "leverende_enhed__myndighed",
+            "ophoersgrund",
+            "opfoelgningsresultat",
+            "kilde",
+            "ansvarlig_enhed__myndighed",
+        )  # fmt: skip
+        .order_by("afsluttet", "-startdato", "pk")
+    )
+    titler = {str(t.pk): t.type.titel for t in tilstande}
+    omraader: dict[str, list[MinTilstand]] = {}
+    for t in tilstande:
+        omraade = t.type.overordnet.titel if t.type.overordnet else t.type.titel
+        omraader.setdefault(omraade, []).append(
+            MinTilstand(
+                tilstand=t,
+                niveau=niveau_tekst(t.niveau),
+                stoette=stoette_tekst(t.stoettebehov),
+                kilde=kilde_tekst(t.kilde),
+                hvem=_hvem(t.ansvarlig_enhed),
+                friskhed=friskhed_tekst(t.vurderet, t.opfoelgning),
+                aktuel=t.status in (TilstandStatus.AKTIV, TilstandStatus.POTENTIEL),
+            )
+        )
+    mine = [
+        MinIndsats(
+            indsats=i,
+            status=str(FREMDRIFT.get(i.fremdrift, "")),
+            bevilget_af=_hvem(i.bevilgende_enhed) or _hvem(i.ansvarlig_enhed),
+            leveres_af=_hvem(i.leverende_enhed) or i.leverandoer,
+            kilde=kilde_tekst(i.kilde),
+            maal=[
+                (
+                    str(m.get("tekst", "")),
+                    [titler[str(t)] for t in m.get("tilstande") or [] if str(t) in titler],
+                )
+                for m in (i.maal or [])
+                if isinstance(m, dict)
+            ],  # fmt: skip
+            friskhed="" if i.afsluttet else friskhed_tekst(i.vurderet, i.opfoelgning),
+        )
+        for i in indsatser
+    ]
+    return MineData(
+        omraader=[Omraade(titel, liste) for titel, liste in omraader.items()],
+        indsatser=[m for m in mine if not m.indsats.afsluttet],
+        afsluttede=[m for m in mine if m.indsats.afsluttet],
+        objekter=[
+            *(("tilstand", t.pk) for t in tilstande),
+            *(("indsats", i.pk) for i in indsatser),
+        ],
+    )

@@ -1,0 +1,219 @@
+"""Mine data: a citizen's own tilstande and indsatser, in plain Danish, and nobody else's."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from datadeling.core import clock
+from indsats import services as indsats_services
+from klassifikation import kendte as k
+from klassifikation.models import Klasse
+from organisation.models import Borger
+from overblik.selectors import mine_data as plain
+from samtykke.models import Adgangslog
+from tilstand import services as tilstand_services
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("overblik:mine_data")
+
+# Pinned (the same for 1x and 10x data): session + user (2), who is logged in (1: a
+# citizen has no roles to fetch), savepoint, tilstande, indsatser, the access log
+# (savepoint, lock, previous entry, insert, release), release.
+MINE_DATA_QUERIES = 2 + 1 + 1 + 1 + 1 + 5 + 1
+
+
+def klasse(root, titel: str) -> Klasse:
+    return Klasse.objects.get(sti__contains=[root], titel=titel)
+
+
+def leaf(root, n: int = 0) -> Klasse:
+    return Klasse.objects.filter(sti__contains=[root], underordnede__isnull=True).order_by("kode")[
+        n
+    ]
+
+
+@pytest.fixture
+def g(grundlag):
+    g = grundlag
+    User = get_user_model()
+    g.borger_user = User.objects.create_user("else")
+    g.borger.user = g.borger_user
+    g.borger.save()
+    g.anden_borger_user = User.objects.create_user("ole")
+    g.anden_borger.user = g.anden_borger_user
+    g.anden_borger.save()
+    g.ydelse = leaf(k.FFB_YDELSE)
+    g.sel85 = Klasse.objects.get(titel="SEL § 85", klassifikation__uri=k.LOVGRUNDLAG_URI)
+    return g
+
+
+def tilstand(g, borger=None, enhed=None, **data):
+    return tilstand_services.tilstand_register(
+        actor=g.user,
+        borger=borger or g.borger,
+        data={"type": g.type, "ansvarlig_enhed": enhed or g.enhed, **data},
+    )
+
+
+def indsats(g, borger=None, enhed=None, **data):
+    return indsats_services.indsats_register(
+        actor=g.user,
+        borger=borger or g.borger,
+        data={
+            "type": g.ydelse,
+            "ansvarlig_enhed": enhed or g.enhed,
+            "bevilgende_enhed": enhed or g.enhed,
+            "startdato": datetime.date(2025, 2, 1),
+            **data,
+        },
+    )
+
+
+@pytest.fixture
+def borger_client(client, g):
+    client.force_login(g.borger_user)
+    return client
+
+
+def test_shows_the_citizens_situation_and_help_in_plain_danish(borger_client, g):
+    t = tilstand(
+        g,
+        niveau=klasse(k.FSIII_FUNKTIONSEVNE_SKALA, "1"),
+        kilde=klasse(k.CSC_KILDE, "Borger"),
+        borgerens_vurdering="Jeg kan ikke komme i badet alene",
+    )
+    i = indsats(
+        g,
+        lovgrundlag=g.sel85,
+        leverende_enhed=g.anden_enhed,
+        kilde=klasse(k.CSC_KILDE, "Sagsbehandler"),
+        formaal="At du kan klare dine indkøb",
+        maal=[{"tekst": "Handle ind en gang om ugen", "tilstande": [str(t.pk)]}],
+        opfoelgning=datetime.date(2030, 6, 1),
+    )
+    response = borger_client.get(URL)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    for tekst in (
+        "Sådan har vi beskrevet din situation", "Den hjælp du får", g.type.overordnet.titel,
+        g.type.titel, "Du klarer det meste selv, men har brug for lidt hjælp.",
+        "Oplyst af dig selv", "Jeg kan ikke komme i badet alene", "Hjemmepleje, Testrup Kommune",
+        g.ydelse.titel, "Vurderet af en sagsbehandler", "At du kan klare dine indkøb",
+        "Handle ind en gang om ugen", "Jobcenter, Testrup Kommune", "SEL § 85",
+        "Fra 1. februar 2025", "1. juni 2030", "Du har fået bevilget hjælpen.",
+        'hx-history="false"', "Hvad betyder det?",
+    ):  # fmt: skip
+        assert tekst in html, tekst
+    assert g.type.titel.lower() in html  # the goal names the tilstand it is about
+    assert i.pk and "Oplysningen er over et år gammel" not in html
+
+
+def test_every_unit_is_shown_and_nobody_elses(borger_client, g):
+    egen = tilstand(g, enhed=g.anden_enhed)
+    fremmed_t = tilstand(g, borger=g.anden_borger, borgerens_vurdering="Oles egne ord")
+    fremmed_i = indsats(g, borger=g.anden_borger, formaal="Oles formål")
+    html = borger_client.get(URL).content.decode()
+    assert "Jobcenter, Testrup Kommune" in html  # another unit's tilstand of hers
+    assert "Oles egne ord" not in html and "Oles formål" not in html
+    entry = Adgangslog.objects.get(borger=g.borger)
+    ids = {o["id"] for o in entry.objekter}
+    assert str(egen.pk) in ids
+    assert str(fremmed_t.pk) not in ids and str(fremmed_i.pk) not in ids
+    assert not Adgangslog.objects.filter(borger=g.anden_borger).exists()
+
+
+def test_access_log_records_the_citizen_reading_their_own(borger_client, g):
+    t = tilstand(g)
+    i = indsats(g)
+    borger_client.get(URL)
+    entry = Adgangslog.objects.get(borger=g.borger)
+    assert entry.grundlag == "borger" and entry.bruger_id == g.borger_user.pk
+    assert entry.navn == "Else Jensen"
+    assert {"type": "tilstand", "id": str(t.pk)} in entry.objekter
+    assert {"type": "indsats", "id": str(i.pk)} in entry.objekter
+
+
+def test_old_assessment_gets_a_freshness_note(borger_client, g):
+    tilstand(g, vurderet=clock.now() - datetime.timedelta(days=400))
+    html = borger_client.get(URL).content.decode()
+    assert "Oplysningen er over et år gammel – du kan bede kommunen om at se på den igen." in html
+
+
+def test_passed_follow_up_gets_a_note(borger_client, g):
+    indsats(g, opfoelgning=datetime.date(2025, 3, 1))
+    html = borger_client.get(URL).content.decode()
+    assert "Kommunen skulle have fulgt op på dette senest 1.3.2025." in html
+
+
+def test_ended_help_is_listed_apart_and_passivated_data_not_at_all(borger_client, g):
+    afsluttet = indsats(g, formaal="Tidligere hjælp")
+    indsats_services.indsats_end(
+        actor=g.user,
+        indsats=afsluttet,
+        slutdato=clock.now().date(),
+        ophoersgrund=leaf(k.CSC_BEGRUNDELSE_OPHOER),
+    )
+    passiv = tilstand(g, borgerens_vurdering="Slettet tekst")
+    tilstand_services.tilstand_passivate(actor=g.user, tilstand=passiv, begrundelse="Fejl")
+    html = borger_client.get(URL).content.decode()
+    assert "Hjælp, der er stoppet (1)" in html and "Hjælpen stoppede" in html
+    assert "Du får ikke hjælp, som er registreret her, lige nu." in html
+    assert "Slettet tekst" not in html
+
+
+def test_empty_page_for_a_citizen_with_no_data(borger_client, g):
+    html = borger_client.get(URL).content.decode()
+    assert "Der er ikke registreret noget om dig endnu." in html
+
+
+def test_staff_and_users_without_profile_get_404_and_anonymous_login(client, g):
+    client.force_login(g.user)
+    assert client.get(URL).status_code == 404
+    client.force_login(get_user_model().objects.create_user("ingen"))
+    assert client.get(URL).status_code == 404
+    client.logout()
+    response = client.get(URL)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert not Adgangslog.objects.exists()
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_query_count_is_pinned(borger_client, g, django_assert_num_queries, n):
+    for j in range(n):
+        t = tilstand(g, niveau=klasse(k.FSIII_FUNKTIONSEVNE_SKALA, "2"))
+        indsats(g, maal=[{"tekst": f"Mål {j}", "tilstande": [str(t.pk)]}])
+    with django_assert_num_queries(MINE_DATA_QUERIES):
+        response = borger_client.get(URL)
+    assert len(response.context["data"].indsatser) == n
+
+
+def test_level_texts_keep_the_scales_apart(g):
+    fsiii_1 = klasse(k.FSIII_FUNKTIONSEVNE_SKALA, "1")
+    ffb_let = klasse(k.FFB_FUNKTIONSEVNENIVEAU, "Let nedsat funktionsevne")
+    assert plain.niveau_tekst(fsiii_1) == "Du klarer det meste selv, men har brug for lidt hjælp."
+    assert plain.niveau_tekst(ffb_let).startswith("Du klarer det meste selv")
+    for titel in ("0", "2", "3", "4", "9"):
+        assert plain.niveau_tekst(klasse(k.FSIII_FUNKTIONSEVNE_SKALA, titel))
+    for kl in Klasse.objects.filter(overordnet_id=k.FFB_FUNKTIONSEVNENIVEAU):
+        assert plain.niveau_tekst(kl), kl.titel
+    for kl in Klasse.objects.filter(overordnet_id=k.FFB_STOETTEBEHOVSNIVEAU):
+        assert plain.stoette_tekst(kl), kl.titel
+    # every source in KL's list has a sentence for the citizen
+    for kl in Klasse.objects.filter(sti__contains=[k.CSC_KILDE]):
+        assert plain.KILDE.get(kl.titel), kl.titel
+    assert plain.niveau_tekst(None) == "" and plain.niveau_tekst(g.type) == ""
+
+
+def test_a_citizen_without_login_data_is_never_mixed_up(client, g):
+    # a second citizen with a login sees only their own
+    tilstand(g, borgerens_vurdering="Elses ord")
+    client.force_login(g.anden_borger_user)
+    html = client.get(URL).content.decode()
+    assert "Elses ord" not in html
+    assert Borger.objects.get(user=g.anden_borger_user) == g.anden_borger
