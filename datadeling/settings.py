@@ -234,3 +234,9 @@ LOGGING = {
 DATADELING_DEMO = env_bool("DATADELING_DEMO", False)
 # An assessment older than this many months is shown as not fresh (U7).
 DATADELING_FRISKHED_MAANEDER = int(os.environ.get("DATADELING_FRISKHED_MAANEDER", "12"))
+# Consent: the default and the longest period a consent may run (days). No consent is
+# without an end.
+SAMTYKKE_STANDARD_DAGE = int(os.environ.get("SAMTYKKE_STANDARD_DAGE", "365"))
+SAMTYKKE_MAKS_DAGE = int(os.environ.get("SAMTYKKE_MAKS_DAGE", "730"))
+# Access on a legal basis other than consent: the longest period (days).
+HJEMMEL_MAKS_DAGE = int(os.environ.get("HJEMMEL_MAKS_DAGE", "30"))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class Grundlag(models.TextChoices):
@@ -75,3 +80,317 @@ class Adgangslog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.navn}: {self.hvad} ({self.tidspunkt:%d.%m.%Y %H:%M})"
+
+
+class Beslutning(models.TextChoices):
+    TILLAD = "tillad", _("Giver samtykke")
+    AFVIS = "afvis", _("Blokerer")
+
+
+class SamtykkeStatus(models.TextChoices):
+    AKTIV = "aktiv", _("Aktiv")
+    TILBAGEKALDT = "tilbagekaldt", _("Tilbagekaldt")
+
+
+class Samtykke(models.Model):
+    """One version of a consent (or a block). Never changed: a narrower, longer or revoked
+    consent is a new version that supersedes this one (`erstatter`).
+
+    Whether a version is in force is decided at query time (`i_kraft_q`): it is the newest
+    of its chain, not revoked, and its period covers now. No periodic job is needed for
+    expiry or revocation to take effect.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kaede = models.UUIDField(
+        _("samtykke-id"), db_index=True, help_text=_("Fælles for alle versioner.")
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    erstatter = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="erstattet_af",
+        verbose_name=_("erstatter version"),
+    )  # fmt: skip
+    borger = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="samtykker",
+        verbose_name=_("borger"),
+    )  # fmt: skip
+    givet_af = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("givet af"), help_text=_("Borgeren selv, en værge eller en fuldmægtig."),
+    )  # fmt: skip
+    via_relation = models.ForeignKey(
+        "organisation.Relation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("via relation"),
+    )  # fmt: skip
+    modtager_enhed = models.ForeignKey(
+        "organisation.Enhed", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("til enhed"),
+    )  # fmt: skip
+    modtager_myndighed = models.ForeignKey(
+        "organisation.Myndighed", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("til myndighed"),
+    )  # fmt: skip
+    modtager_medarbejder = models.ForeignKey(
+        "organisation.Medarbejder", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("til medarbejder"),
+    )  # fmt: skip
+    faglighed = models.ForeignKey(
+        "klassifikation.Klasse", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("kun faglighed"),
+    )  # fmt: skip
+    kategorier = ArrayField(
+        models.UUIDField(), default=list, blank=True, verbose_name=_("kategorier"),
+        help_text=_("Klasser hvis undertræ samtykket omfatter (fx FFB «Mentale funktioner»)."),
+    )  # fmt: skip
+    kilder = ArrayField(
+        models.UUIDField(), default=list, blank=True, verbose_name=_("kilder"),
+        help_text=_("De enheder, hvis oplysninger må deles."),
+    )  # fmt: skip
+    sagsindeks = models.BooleanField(_("oversigt over sager"), default=False)
+    dialog = models.BooleanField(_("dialog"), default=False)
+    formaal = models.TextField(_("formål"), blank=True)
+    gyldig_fra = models.DateTimeField(_("gyldig fra"))
+    gyldig_til = models.DateTimeField(_("gyldig til"))
+    beslutning = models.CharField(_("beslutning"), max_length=8, choices=Beslutning.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=SamtykkeStatus.choices, default=SamtykkeStatus.AKTIV
+    )
+    tekst = models.TextField(_("teksten borgeren så"))
+    tekst_version = models.CharField(_("tekstens version"), max_length=32)
+    assisteret = models.BooleanField(
+        _("assisteret"), default=False,
+        help_text=_("Registreret af en medarbejder efter samtykke på papir eller i et møde."),
+    )  # fmt: skip
+    vidne = models.CharField(_("vidne"), max_length=255, blank=True)
+    registreret_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("registreret af"),
+    )  # fmt: skip
+    anmodning = models.ForeignKey(
+        "Anmodning", on_delete=models.PROTECT, null=True, blank=True, related_name="svar",
+        verbose_name=_("svar på anmodning"),
+    )  # fmt: skip
+    oprettet = models.DateTimeField(_("oprettet"))
+
+    class Meta:
+        verbose_name = _("samtykke")
+        verbose_name_plural = _("samtykker")
+        ordering = ["-oprettet"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        modtager_enhed__isnull=False,
+                        modtager_myndighed__isnull=True,
+                        modtager_medarbejder__isnull=True,
+                    )
+                    | Q(
+                        modtager_enhed__isnull=True,
+                        modtager_myndighed__isnull=False,
+                        modtager_medarbejder__isnull=True,
+                    )
+                    | Q(
+                        modtager_enhed__isnull=True,
+                        modtager_myndighed__isnull=True,
+                        modtager_medarbejder__isnull=False,
+                    )
+                ),
+                name="samtykke_praecis_en_modtager",
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(gyldig_til__gt=F("gyldig_fra")), name="samtykke_periode_orden"
+            ),
+            # Retssikkerhedsloven § 11 a: a consent names kinds of information, sources and
+            # purpose. A block may be blanket.
+            models.CheckConstraint(
+                condition=Q(beslutning="afvis")
+                | (~Q(kategorier=[]) | Q(sagsindeks=True) | Q(dialog=True))
+                & ~Q(kilder=[])
+                & ~Q(formaal=""),
+                name="samtykke_specifikt",
+            ),
+            models.UniqueConstraint(fields=["kaede", "version"], name="samtykke_unik_version"),
+            models.CheckConstraint(
+                condition=~Q(assisteret=True) | ~Q(vidne=""), name="samtykke_assisteret_vidne"
+            ),
+        ]
+        indexes = [models.Index(fields=["borger", "beslutning"], name="samtykke_borger_beslutning")]
+
+    def __str__(self) -> str:
+        periode = f"{self.gyldig_fra:%d.%m.%Y}–{self.gyldig_til:%d.%m.%Y}"
+        return f"{self.get_beslutning_display()} v{self.version} ({periode})"
+
+    @property
+    def modtager(self):
+        return self.modtager_enhed or self.modtager_myndighed or self.modtager_medarbejder
+
+
+def i_kraft_q(now, prefix: str = "") -> Q:
+    """Return the filter for consent versions in force at `now` (decided at query time)."""
+    return Q(
+        **{
+            f"{prefix}status": SamtykkeStatus.AKTIV,
+            f"{prefix}gyldig_fra__lte": now,
+            f"{prefix}gyldig_til__gt": now,
+            f"{prefix}erstattet_af__isnull": True,
+        }
+    )
+
+
+class AnmodningStatus(models.TextChoices):
+    AFVENTER = "afventer", _("Afventer svar")
+    BESVARET = "besvaret", _("Besvaret")
+    AFVIST = "afvist", _("Afvist")
+    TRUKKET = "trukket", _("Trukket tilbage")
+
+
+class Anmodning(models.Model):
+    """A caseworker's request for consent, answered by the citizen or someone acting for them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    borger = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="anmodninger",
+        verbose_name=_("borger"),
+    )  # fmt: skip
+    anmoder = models.ForeignKey(
+        "organisation.Medarbejder", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("anmodet af"),
+    )  # fmt: skip
+    modtager_enhed = models.ForeignKey(
+        "organisation.Enhed", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("til enhed"),
+    )  # fmt: skip
+    kategorier = ArrayField(models.UUIDField(), default=list, blank=True)
+    kilder = ArrayField(models.UUIDField(), default=list, blank=True)
+    sagsindeks = models.BooleanField(default=False)
+    dialog = models.BooleanField(default=False)
+    formaal = models.TextField(_("formål"))
+    begrundelse = models.TextField(_("hvorfor (i et sprog borgeren forstår)"))
+    varighed_dage = models.PositiveIntegerField(_("ønsket varighed i dage"))
+    status = models.CharField(
+        max_length=16, choices=AnmodningStatus.choices, default=AnmodningStatus.AFVENTER
+    )
+    oprettet = models.DateTimeField(_("oprettet"))
+    besvaret = models.DateTimeField(_("besvaret"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("anmodning om samtykke")
+        verbose_name_plural = _("anmodninger om samtykke")
+        ordering = ["-oprettet"]
+
+    def __str__(self) -> str:
+        return f"{self.modtager_enhed}: {self.formaal[:60]}"
+
+
+class Hjemmel(models.Model):
+    """Access to one citizen on a legal basis other than consent: time-limited, justified,
+    reviewed by a leader afterwards, and shown clearly in the citizen's log."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    borger = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="hjemler",
+        verbose_name=_("borger"),
+    )  # fmt: skip
+    medarbejder = models.ForeignKey(
+        "organisation.Medarbejder", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("medarbejder"),
+    )  # fmt: skip
+    enhed = models.ForeignKey(
+        "organisation.Enhed", on_delete=models.PROTECT, related_name="+", verbose_name=_("enhed")
+    )
+    lovgrundlag = models.ForeignKey(
+        "klassifikation.Klasse", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("lovgrundlag"),
+    )  # fmt: skip
+    begrundelse = models.TextField(_("begrundelse"))
+    gyldig_fra = models.DateTimeField(_("gyldig fra"))
+    gyldig_til = models.DateTimeField(_("gyldig til"))
+    oprettet = models.DateTimeField(_("oprettet"))
+
+    class Meta:
+        verbose_name = _("adgang på lovhjemmel")
+        verbose_name_plural = _("adgange på lovhjemmel")
+        ordering = ["-oprettet"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gyldig_til__gt=F("gyldig_fra")), name="hjemmel_periode_orden"
+            ),
+            models.CheckConstraint(condition=~Q(begrundelse=""), name="hjemmel_begrundet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lovgrundlag}: {self.medarbejder} ({self.gyldig_fra:%d.%m.%Y})"
+
+
+class Gennemgang(models.TextChoices):
+    GODKENDT = "godkendt", _("Godkendt")
+    FLAGET = "flaget", _("Markeret til opfølgning")
+
+
+class HjemmelGennemgang(models.Model):
+    """A leader's review of a legal-basis access, afterwards."""
+
+    hjemmel = models.OneToOneField(
+        Hjemmel, on_delete=models.PROTECT, related_name="gennemgang", verbose_name=_("adgang")
+    )
+    leder = models.ForeignKey(
+        "organisation.Medarbejder", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("leder"),
+    )  # fmt: skip
+    resultat = models.CharField(_("resultat"), max_length=16, choices=Gennemgang.choices)
+    kommentar = models.TextField(_("kommentar"), blank=True)
+    tidspunkt = models.DateTimeField(_("tidspunkt"))
+
+    class Meta:
+        verbose_name = _("gennemgang af lovhjemmel")
+        verbose_name_plural = _("gennemgange af lovhjemmel")
+
+    def __str__(self) -> str:
+        return f"{self.get_resultat_display()} af {self.leder}"
+
+
+# The grant rows (guardian's direct foreign-key permission models). Each names the consent
+# version that granted it, and the policy joins that consent's state at query time, so a
+# stale row (consent superseded, revoked or expired) grants nothing. guardian's own
+# has_perm / get_objects_for_user would still count such a row: never use them on citizen
+# data; samtykke.policy is the last word.
+
+
+class TilstandGruppeTilladelse(GroupObjectPermissionBase):
+    content_object = models.ForeignKey("tilstand.Tilstand", on_delete=models.CASCADE)
+    samtykke = models.ForeignKey(Samtykke, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        unique_together = ["group", "permission", "content_object", "samtykke"]
+        verbose_name = _("tilladelse til tilstand (enhed)")
+        verbose_name_plural = _("tilladelser til tilstande (enheder)")
+
+
+class TilstandBrugerTilladelse(UserObjectPermissionBase):
+    content_object = models.ForeignKey("tilstand.Tilstand", on_delete=models.CASCADE)
+    samtykke = models.ForeignKey(Samtykke, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        unique_together = ["user", "permission", "content_object", "samtykke"]
+        verbose_name = _("tilladelse til tilstand (medarbejder)")
+        verbose_name_plural = _("tilladelser til tilstande (medarbejdere)")
+
+
+class IndsatsGruppeTilladelse(GroupObjectPermissionBase):
+    content_object = models.ForeignKey("indsats.Indsats", on_delete=models.CASCADE)
+    samtykke = models.ForeignKey(Samtykke, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        unique_together = ["group", "permission", "content_object", "samtykke"]
+        verbose_name = _("tilladelse til indsats (enhed)")
+        verbose_name_plural = _("tilladelser til indsatser (enheder)")
+
+
+class IndsatsBrugerTilladelse(UserObjectPermissionBase):
+    content_object = models.ForeignKey("indsats.Indsats", on_delete=models.CASCADE)
+    samtykke = models.ForeignKey(Samtykke, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        unique_together = ["user", "permission", "content_object", "samtykke"]
+        verbose_name = _("tilladelse til indsats (medarbejder)")
+        verbose_name_plural = _("tilladelser til indsatser (medarbejdere)")

@@ -1,31 +1,129 @@
 """The one access policy: who may see which of a citizen's data. Everything else asks it.
 
-Today the policy knows two bases: a unit always sees the data it is responsible for
-itself (egen enhed), and a citizen sees all their own data. Consent (Samtykke) and legal
-basis (Hjemmel) extend it; until they do, nothing crosses a unit's border.
+A member of staff sees a citizen's Tilstand or Indsats when
+- it is the data of one of the units they work in today (egen enhed), or
+- a consent version in force grants it to them (a grant row names the consent, and the
+  consent's state is joined here, at query time), and the citizen has not blocked them, or
+- they hold a legal-basis access (Hjemmel) to that citizen in force now.
+A citizen sees all their own data. Nobody else sees anything — a superuser neither.
 
-Every function returns a queryset filtered in the database, so a page can never hold an
-object the policy did not allow; a view turns "not visible" into the same 404 as "does
-not exist".
+"In force" is decided in the database when the query runs, so revocation and expiry take
+effect on the very next request, without any periodic job. Every function returns a
+queryset; a view turns "not visible" into the same 404 as "does not exist".
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from datadeling.core import clock
 from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
-from samtykke.models import Grundlag
+from samtykke.models import (
+    Beslutning,
+    Grundlag,
+    Hjemmel,
+    IndsatsBrugerTilladelse,
+    IndsatsGruppeTilladelse,
+    Samtykke,
+    TilstandBrugerTilladelse,
+    TilstandGruppeTilladelse,
+    i_kraft_q,
+)
 from tilstand.models import Tilstand
 
+TILLADELSER = {
+    Tilstand: (TilstandGruppeTilladelse, TilstandBrugerTilladelse),
+    Indsats: (IndsatsGruppeTilladelse, IndsatsBrugerTilladelse),
+}
 
-def _synlig(aktoer: Aktoer, borger_id=None) -> Q:
-    """Return the filter for data the person may see (optionally of one citizen)."""
+
+def _fag_q(faglighed_id, prefix: str = "samtykke__") -> Q:
+    """Return the filter for consents open to a person of this profession."""
+    q = Q(**{f"{prefix}faglighed__isnull": True})
+    if faglighed_id is not None:
+        q |= Q(**{f"{prefix}faglighed_id": faglighed_id})
+    return q
+
+
+def modtager_q(aktoer: Aktoer, prefix: str = "") -> Q:
+    """Return the filter for consents (or blocks) addressed to this member of staff."""
+    q = Q(pk__in=[])
+    for f in aktoer.funktioner:
+        q |= Q(**{f"{prefix}modtager_enhed_id": f.enhed_id}) | Q(
+            **{f"{prefix}modtager_myndighed_id": f.enhed.myndighed_id}
+        )
+    if aktoer.medarbejder is not None:
+        q |= Q(**{f"{prefix}modtager_medarbejder_id": aktoer.medarbejder.pk})
+    return q
+
+
+def _via_samtykke(model, aktoer: Aktoer, now: datetime.datetime) -> Exists | None:
+    gruppe_model, bruger_model = TILLADELSER[model]
+    grupper = Q(pk__in=[])
+    for f in aktoer.funktioner:
+        fag = _fag_q(f.faglighed_id)
+        if f.enhed.gruppe_id:
+            grupper |= Q(group_id=f.enhed.gruppe_id, samtykke__modtager_enhed_id=f.enhed_id) & fag
+        if f.enhed.myndighed.gruppe_id:
+            grupper |= (
+                Q(
+                    group_id=f.enhed.myndighed.gruppe_id,
+                    samtykke__modtager_myndighed_id=f.enhed.myndighed_id,
+                )
+                & fag
+            )
+    i_kraft = i_kraft_q(now, "samtykke__") & Q(samtykke__beslutning=Beslutning.TILLAD)
+    via = Exists(gruppe_model.objects.filter(grupper, i_kraft, content_object=OuterRef("pk")))
+    if aktoer.medarbejder is not None:
+        fagligheder = Q(samtykke__faglighed__isnull=True) | Q(
+            samtykke__faglighed_id__in=[f.faglighed_id for f in aktoer.funktioner]
+        )
+        via |= Exists(
+            bruger_model.objects.filter(
+                i_kraft,
+                fagligheder,
+                user_id=aktoer.medarbejder.user_id,
+                content_object=OuterRef("pk"),
+            )
+        )
+    return via
+
+
+def blokeret(aktoer: Aktoer, now: datetime.datetime) -> Exists:
+    """Return the condition that the object's citizen has blocked this member of staff."""
+    return Exists(
+        Samtykke.objects.filter(
+            i_kraft_q(now), modtager_q(aktoer), beslutning=Beslutning.AFVIS,
+            borger_id=OuterRef("borger_id"),
+        )
+    )  # fmt: skip
+
+
+def hjemmel_q(aktoer: Aktoer, now: datetime.datetime, prefix: str = "") -> Q:
+    """Return the filter for legal-basis accesses of this member of staff in force now."""
+    return Q(
+        **{
+            f"{prefix}medarbejder_id": aktoer.medarbejder.pk,
+            f"{prefix}enhed_id__in": aktoer.enhed_ids,
+            f"{prefix}gyldig_fra__lte": now,
+            f"{prefix}gyldig_til__gt": now,
+        }
+    )
+
+
+def _synlig(model, aktoer: Aktoer, borger_id=None, now=None) -> Q:
+    """Return the filter for the objects of `model` the person may see."""
+    now = now or clock.now()
     if aktoer.er_borger:
         q = Q(borger_id=aktoer.borger.pk)
     elif aktoer.er_medarbejder and aktoer.enhed_ids:
         q = Q(ansvarlig_enhed_id__in=aktoer.enhed_ids)
+        q |= _via_samtykke(model, aktoer, now) & ~blokeret(aktoer, now)
+        q |= Exists(Hjemmel.objects.filter(hjemmel_q(aktoer, now), borger_id=OuterRef("borger_id")))
     else:
         return Q(pk__in=[])
     if borger_id is not None:
@@ -33,14 +131,14 @@ def _synlig(aktoer: Aktoer, borger_id=None) -> Q:
     return q & Q(aktiv=True)
 
 
-def tilstande_synlige(aktoer: Aktoer, borger_id=None) -> QuerySet[Tilstand]:
+def tilstande_synlige(aktoer: Aktoer, borger_id=None, now=None) -> QuerySet[Tilstand]:
     """Return the current conditions the person may see."""
-    return Tilstand.objects.filter(_synlig(aktoer, borger_id))
+    return Tilstand.objects.filter(_synlig(Tilstand, aktoer, borger_id, now))
 
 
-def indsatser_synlige(aktoer: Aktoer, borger_id=None) -> QuerySet[Indsats]:
+def indsatser_synlige(aktoer: Aktoer, borger_id=None, now=None) -> QuerySet[Indsats]:
     """Return the current interventions the person may see."""
-    return Indsats.objects.filter(_synlig(aktoer, borger_id))
+    return Indsats.objects.filter(_synlig(Indsats, aktoer, borger_id, now))
 
 
 def borgere_synlige(aktoer: Aktoer) -> QuerySet[Borger]:

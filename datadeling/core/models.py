@@ -39,13 +39,20 @@ class Gyldighed(models.Model):
 
     def gyldig_paa(self, dato=None) -> bool:
         """Return whether the period covers the given date (today by default)."""
-        dato = dato or timezone.localdate()
+        dato = dato or idag()
         return self.gyldig_fra <= dato and (self.gyldig_til is None or dato < self.gyldig_til)
+
+
+def idag():
+    """Return today's date by the project clock (datadeling.core.clock), in local time."""
+    from datadeling.core import clock
+
+    return timezone.localtime(clock.now()).date()
 
 
 def gyldig_q(dato=None, prefix: str = "") -> Q:
     """Return a filter for rows whose validity period covers the date (today by default)."""
-    dato = dato or timezone.localdate()
+    dato = dato or idag()
     return Q(**{f"{prefix}gyldig_fra__lte": dato}) & (
         Q(**{f"{prefix}gyldig_til__isnull": True}) | Q(**{f"{prefix}gyldig_til__gt": dato})
     )

@@ -1,0 +1,433 @@
+"""Every write about consent and legal-basis access: give, narrow, prolong, revoke, block,
+request and answer, assisted consent, access on a legal basis and its review.
+
+A consent is never edited: each change appends a version that supersedes the one before
+(`erstatter`), and the access policy reads the newest version at query time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from datadeling.core import clock
+from datadeling.core.models import gyldig_q
+from datadeling.core.signals import data_aendret
+from indsats.models import Indsats
+from klassifikation.models import Klasse
+from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Omfang, Relation
+from samtykke import grants
+from samtykke.models import (
+    Anmodning,
+    AnmodningStatus,
+    Beslutning,
+    Gennemgang,
+    Hjemmel,
+    HjemmelGennemgang,
+    Samtykke,
+    SamtykkeStatus,
+)
+from tilstand.models import Tilstand
+
+TEKST_VERSION = "2026-11"
+
+Modtager = Enhed | Myndighed | Medarbejder
+
+
+def _modtager_felter(modtager: Modtager) -> dict:
+    if isinstance(modtager, Enhed):
+        return {"modtager_enhed": modtager}
+    if isinstance(modtager, Myndighed):
+        return {"modtager_myndighed": modtager}
+    if isinstance(modtager, Medarbejder):
+        return {"modtager_medarbejder": modtager}
+    raise TypeError("modtager must be an Enhed, a Myndighed or a Medarbejder")
+
+
+def samtykke_tekst(s: Samtykke, kategorier: Sequence[Klasse], kilder: Sequence[Enhed]) -> str:
+    """Return the plain-Danish text the citizen is shown for a consent version."""
+    if s.beslutning == Beslutning.AFVIS:
+        return _(
+            "Jeg ønsker ikke, at %(modtager)s får adgang til mine oplysninger i Datadeling "
+            "på baggrund af samtykke. Blokeringen gælder fra %(fra)s til %(til)s."
+        ) % {
+            "modtager": s.modtager,
+            "fra": f"{s.gyldig_fra:%d.%m.%Y}",
+            "til": f"{s.gyldig_til:%d.%m.%Y}",
+        }
+    hvad = [k.titel for k in kategorier]
+    if s.sagsindeks:
+        hvad.append(_("oversigten over mine sager"))
+    if s.dialog:
+        hvad.append(_("dialogen om mig"))
+    tekst = _(
+        "Jeg giver samtykke til, at %(modtager)s må se disse oplysninger om mig: %(hvad)s. "
+        "Oplysningerne kommer fra: %(kilder)s. Formålet er: %(formaal)s. "
+        "Samtykket gælder fra %(fra)s til %(til)s, og jeg kan til enhver tid trække det "
+        "tilbage i Datadeling."
+    ) % {
+        "modtager": s.modtager,
+        "hvad": ", ".join(hvad),
+        "kilder": ", ".join(e.navn for e in kilder),
+        "formaal": s.formaal,
+        "fra": f"{s.gyldig_fra:%d.%m.%Y}",
+        "til": f"{s.gyldig_til:%d.%m.%Y}",
+    }
+    if s.faglighed_id:
+        tekst += " " + _("Kun medarbejdere med fagligheden %(f)s.") % {"f": s.faglighed}
+    return tekst
+
+
+def kan_handle_for(person: Borger, borger: Borger, now: datetime.datetime) -> Relation | None:
+    """Return the relation by which `person` may give or revoke consent for `borger`, or None."""
+    return (
+        Relation.objects.filter(
+            borger=borger, person=person, type__in=["vaerge", "fuldmagt"],
+            omfang__contains=[Omfang.SAMTYKKE],
+        )
+        .filter(gyldig_q(timezone.localtime(now).date()))
+        .first()
+    )  # fmt: skip
+
+
+def _valider(
+    *, borger, givet_af, kategorier, kilder, formaal, fra, til, beslutning, assisteret, vidne
+) -> Relation | None:
+    now = clock.now()
+    fejl: dict[str, list[str]] = {}
+    relation = None
+    if givet_af.pk != borger.pk:
+        relation = kan_handle_for(givet_af, borger, now)
+        if relation is None:
+            fejl.setdefault("givet_af", []).append(
+                _(
+                    "Kun borgeren selv eller en værge eller fuldmægtig med ret til at give "
+                    "samtykke kan det."
+                )
+            )
+    if til <= fra:
+        fejl.setdefault("gyldig_til", []).append(_("Slutdatoen skal ligge efter startdatoen."))
+    if til > now + datetime.timedelta(days=settings.SAMTYKKE_MAKS_DAGE):
+        fejl.setdefault("gyldig_til", []).append(
+            _("Et samtykke kan højst gælde %(d)d dage frem.") % {"d": settings.SAMTYKKE_MAKS_DAGE}
+        )
+    if beslutning == Beslutning.TILLAD:
+        if not kategorier:
+            fejl.setdefault("kategorier", []).append(
+                _("Vælg hvilke slags oplysninger samtykket omfatter.")
+            )
+        if not kilder:
+            fejl.setdefault("kilder", []).append(
+                _("Vælg hvilke enheder oplysningerne må komme fra.")
+            )
+        if not formaal.strip():
+            fejl.setdefault("formaal", []).append(_("Skriv formålet med samtykket."))
+    if assisteret and not vidne.strip():
+        fejl.setdefault("vidne", []).append(
+            _("Et samtykke givet på papir eller i et møde skal have et vidne.")
+        )
+    if fejl:
+        raise ValidationError(fejl)
+    return relation
+
+
+def _opret(*, forrige: Samtykke | None, actor, kategorier, kilder, **felter) -> Samtykke:
+    kategorier = list(kategorier)
+    kilder = list(kilder)
+    s = Samtykke(
+        kaede=forrige.kaede if forrige else uuid.uuid4(),
+        version=forrige.version + 1 if forrige else 1,
+        erstatter=forrige,
+        kategorier=[k.pk for k in kategorier],
+        kilder=[e.pk for e in kilder],
+        registreret_af=actor,
+        oprettet=clock.now(),
+        tekst_version=TEKST_VERSION,
+        **felter,
+    )
+    s.tekst = samtykke_tekst(s, kategorier, kilder)
+    s.full_clean(exclude=["erstatter", "anmodning", "via_relation", "registreret_af"])
+    s.save(force_insert=True)
+    grants.tildel_for_samtykke(s)
+    return s
+
+
+def samtykke_give(
+    *,
+    actor,
+    borger: Borger,
+    givet_af: Borger | None = None,
+    modtager: Modtager,
+    kategorier: Iterable[Klasse] = (),
+    kilder: Iterable[Enhed] = (),
+    formaal: str = "",
+    gyldig_fra: datetime.datetime | None = None,
+    gyldig_til: datetime.datetime | None = None,
+    faglighed: Klasse | None = None,
+    sagsindeks: bool = False,
+    dialog: bool = False,
+    beslutning: str = Beslutning.TILLAD,
+    assisteret: bool = False,
+    vidne: str = "",
+    anmodning: Anmodning | None = None,
+) -> Samtykke:
+    """Give (or, with beslutning=afvis, block) consent for a recipient: a new consent chain.
+
+    Grants object permissions on the citizen's existing data it covers; data that arrives
+    later is granted when it arrives.
+    """
+    now = clock.now()
+    givet_af = givet_af or borger
+    kategorier, kilder = list(kategorier), list(kilder)
+    fra = gyldig_fra or now
+    til = gyldig_til or fra + datetime.timedelta(days=settings.SAMTYKKE_STANDARD_DAGE)
+    relation = _valider(
+        borger=borger, givet_af=givet_af, kategorier=kategorier, kilder=kilder, formaal=formaal,
+        fra=fra, til=til, beslutning=beslutning, assisteret=assisteret, vidne=vidne,
+    )  # fmt: skip
+    with transaction.atomic():
+        s = _opret(
+            forrige=None, actor=actor, kategorier=kategorier, kilder=kilder, borger=borger,
+            givet_af=givet_af, via_relation=relation, faglighed=faglighed, formaal=formaal,
+            gyldig_fra=fra, gyldig_til=til, beslutning=beslutning, sagsindeks=sagsindeks,
+            dialog=dialog, assisteret=assisteret, vidne=vidne, anmodning=anmodning,
+            **_modtager_felter(modtager),
+        )  # fmt: skip
+        if anmodning is not None:
+            Anmodning.objects.filter(pk=anmodning.pk).update(
+                status=AnmodningStatus.BESVARET, besvaret=now
+            )
+    return s
+
+
+def _seneste(samtykke: Samtykke) -> Samtykke:
+    """Return the newest version of the consent's chain, locked, or refuse."""
+    nyeste = (
+        Samtykke.objects.select_for_update(of=("self",))
+        .filter(kaede=samtykke.kaede)
+        .order_by("-version")
+        .first()
+    )
+    if nyeste.pk != samtykke.pk:
+        raise ValidationError(
+            _("Samtykket er allerede ændret; opdatér siden og prøv igen."), code="forældet"
+        )
+    if nyeste.status == SamtykkeStatus.TILBAGEKALDT:
+        raise ValidationError(_("Samtykket er trukket tilbage."), code="tilbagekaldt")
+    return nyeste
+
+
+def _ny_version(samtykke: Samtykke, *, actor, givet_af: Borger | None, **aendringer) -> Samtykke:
+    with transaction.atomic():
+        gammel = _seneste(samtykke)
+        felter = {
+            f.name: getattr(gammel, f.name)
+            for f in Samtykke._meta.concrete_fields
+            if f.name
+            not in {"id", "kaede", "version", "erstatter", "oprettet", "registreret_af", "tekst",
+                    "tekst_version", "kategorier", "kilder"}
+        }  # fmt: skip
+        kategorier = aendringer.pop("kategorier", None)
+        kilder = aendringer.pop("kilder", None)
+        if kategorier is None:
+            kategorier = list(Klasse.objects.filter(pk__in=gammel.kategorier))
+        if kilder is None:
+            kilder = list(Enhed.objects.filter(pk__in=gammel.kilder))
+        felter.update(aendringer)
+        givet_af = givet_af or gammel.borger
+        felter["givet_af"] = givet_af
+        felter["via_relation"] = _valider(
+            borger=gammel.borger, givet_af=givet_af, kategorier=kategorier, kilder=kilder,
+            formaal=felter["formaal"], fra=felter["gyldig_fra"], til=felter["gyldig_til"],
+            beslutning=felter["beslutning"], assisteret=felter["assisteret"],
+            vidne=felter["vidne"],
+        ) if felter["status"] == SamtykkeStatus.AKTIV else felter["via_relation"]  # fmt: skip
+        return _opret(forrige=gammel, actor=actor, kategorier=kategorier, kilder=kilder, **felter)
+
+
+def samtykke_narrow(
+    *,
+    actor,
+    samtykke: Samtykke,
+    givet_af: Borger | None = None,
+    kategorier: Iterable[Klasse] | None = None,
+    kilder: Iterable[Enhed] | None = None,
+    gyldig_til: datetime.datetime | None = None,
+) -> Samtykke:
+    """Narrow a consent: fewer categories or sources, or an earlier end. A new version."""
+    aendringer: dict = {}
+    if kategorier is not None:
+        kategorier = list(kategorier)
+        if not {k.pk for k in kategorier} <= set(samtykke.kategorier):
+            raise ValidationError(
+                {"kategorier": _("Et samtykke kan kun indskrænkes, ikke udvides.")}
+            )
+        aendringer["kategorier"] = kategorier
+    if kilder is not None:
+        kilder = list(kilder)
+        if not {e.pk for e in kilder} <= set(samtykke.kilder):
+            raise ValidationError({"kilder": _("Et samtykke kan kun indskrænkes, ikke udvides.")})
+        aendringer["kilder"] = kilder
+    if gyldig_til is not None:
+        if gyldig_til > samtykke.gyldig_til:
+            raise ValidationError({"gyldig_til": _("Brug «forlæng» for at forlænge samtykket.")})
+        aendringer["gyldig_til"] = gyldig_til
+    return _ny_version(samtykke, actor=actor, givet_af=givet_af, **aendringer)
+
+
+def samtykke_prolong(
+    *, actor, samtykke: Samtykke, gyldig_til: datetime.datetime, givet_af: Borger | None = None
+) -> Samtykke:
+    """Prolong a consent to `gyldig_til` (at most the maximum period from now)."""
+    return _ny_version(samtykke, actor=actor, givet_af=givet_af, gyldig_til=gyldig_til)
+
+
+def samtykke_revoke(*, actor, samtykke: Samtykke, givet_af: Borger | None = None) -> Samtykke:
+    """Revoke a consent (or lift a block) now: a new version with status tilbagekaldt."""
+    givet_af = givet_af or samtykke.borger
+    if (
+        givet_af.pk != samtykke.borger_id
+        and kan_handle_for(givet_af, samtykke.borger, clock.now()) is None
+    ):
+        raise ValidationError(
+            {
+                "givet_af": _(
+                    "Kun borgeren selv, en værge eller en fuldmægtig kan trække samtykket tilbage."
+                )
+            }
+        )
+    return _ny_version(samtykke, actor=actor, givet_af=givet_af, status=SamtykkeStatus.TILBAGEKALDT)
+
+
+def anmodning_opret(
+    *,
+    actor,
+    borger: Borger,
+    anmoder: Medarbejder,
+    enhed: Enhed,
+    kategorier: Iterable[Klasse],
+    kilder: Iterable[Enhed],
+    formaal: str,
+    begrundelse: str,
+    varighed_dage: int,
+    sagsindeks: bool = False,
+    dialog: bool = False,
+) -> Anmodning:
+    """Ask the citizen for consent on behalf of the caseworker's unit."""
+    fejl = {}
+    if not formaal.strip():
+        fejl["formaal"] = [_("Skriv formålet.")]
+    if not begrundelse.strip():
+        fejl["begrundelse"] = [_("Forklar borgeren, hvorfor I beder om oplysningerne.")]
+    if not 1 <= varighed_dage <= settings.SAMTYKKE_MAKS_DAGE:
+        fejl["varighed_dage"] = [
+            _("Varigheden skal være mellem 1 og %(d)d dage.") % {"d": settings.SAMTYKKE_MAKS_DAGE}
+        ]
+    kategorier, kilder = list(kategorier), list(kilder)
+    if not kategorier and not sagsindeks and not dialog:
+        fejl["kategorier"] = [_("Vælg hvilke slags oplysninger I beder om.")]
+    if not kilder:
+        fejl["kilder"] = [_("Vælg hvilke enheder oplysningerne skal komme fra.")]
+    if fejl:
+        raise ValidationError(fejl)
+    return Anmodning.objects.create(
+        borger=borger, anmoder=anmoder, modtager_enhed=enhed,
+        kategorier=[k.pk for k in kategorier], kilder=[e.pk for e in kilder],
+        formaal=formaal, begrundelse=begrundelse, varighed_dage=varighed_dage,
+        sagsindeks=sagsindeks, dialog=dialog, oprettet=clock.now(),
+    )  # fmt: skip
+
+
+def anmodning_besvar(
+    *,
+    actor,
+    anmodning: Anmodning,
+    givet_af: Borger,
+    accepter: bool,
+    kategorier: Iterable[Klasse] | None = None,
+    kilder: Iterable[Enhed] | None = None,
+) -> Samtykke | None:
+    """Answer a request: grant it (possibly narrowed) or decline it."""
+    if anmodning.status != AnmodningStatus.AFVENTER:
+        raise ValidationError(_("Anmodningen er allerede besvaret."), code="besvaret")
+    if not accepter:
+        Anmodning.objects.filter(pk=anmodning.pk).update(
+            status=AnmodningStatus.AFVIST, besvaret=clock.now()
+        )
+        return None
+    alle_kat = list(Klasse.objects.filter(pk__in=anmodning.kategorier))
+    alle_kilder = list(Enhed.objects.filter(pk__in=anmodning.kilder))
+    kategorier = alle_kat if kategorier is None else list(kategorier)
+    kilder = alle_kilder if kilder is None else list(kilder)
+    if not {k.pk for k in kategorier} <= set(anmodning.kategorier) or not {
+        e.pk for e in kilder
+    } <= set(anmodning.kilder):
+        raise ValidationError(
+            _("Du kan kun give samtykke til det, der blev spurgt om, eller mindre.")
+        )
+    now = clock.now()
+    return samtykke_give(
+        actor=actor, borger=anmodning.borger, givet_af=givet_af,
+        modtager=anmodning.modtager_enhed, kategorier=kategorier, kilder=kilder,
+        formaal=anmodning.formaal, gyldig_fra=now,
+        gyldig_til=now + datetime.timedelta(days=anmodning.varighed_dage),
+        sagsindeks=anmodning.sagsindeks, dialog=anmodning.dialog, anmodning=anmodning,
+    )  # fmt: skip
+
+
+def hjemmel_registrer(
+    *,
+    actor,
+    borger: Borger,
+    medarbejder: Medarbejder,
+    enhed: Enhed,
+    lovgrundlag: Klasse,
+    begrundelse: str,
+    dage: int,
+) -> Hjemmel:
+    """Register access to one citizen on a legal basis, for at most HJEMMEL_MAKS_DAGE days."""
+    fejl = {}
+    if not begrundelse.strip():
+        fejl["begrundelse"] = [_("Skriv en begrundelse; borgeren kan læse den.")]
+    if not 1 <= dage <= settings.HJEMMEL_MAKS_DAGE:
+        fejl["dage"] = [
+            _("Adgangen kan højst gives for %(d)d dage.") % {"d": settings.HJEMMEL_MAKS_DAGE}
+        ]
+    if not medarbejder.funktioner.filter(enhed=enhed).exists():
+        fejl["enhed"] = [_("Du arbejder ikke i den valgte enhed.")]
+    if fejl:
+        raise ValidationError(fejl)
+    now = clock.now()
+    return Hjemmel.objects.create(
+        borger=borger, medarbejder=medarbejder, enhed=enhed, lovgrundlag=lovgrundlag,
+        begrundelse=begrundelse, gyldig_fra=now, gyldig_til=now + datetime.timedelta(days=dage),
+        oprettet=now,
+    )  # fmt: skip
+
+
+def hjemmel_gennemgaa(
+    *, actor, hjemmel: Hjemmel, leder: Medarbejder, resultat: str, kommentar: str = ""
+) -> HjemmelGennemgang:
+    """Record a unit leader's review of a legal-basis access (approve or flag)."""
+    if not leder.funktioner.filter(enhed=hjemmel.enhed, rolle="leder").exists():
+        raise ValidationError(_("Kun en leder af enheden kan gennemgå adgangen."))
+    if resultat == Gennemgang.FLAGET and not kommentar.strip():
+        raise ValidationError({"kommentar": _("Skriv hvorfor adgangen skal følges op.")})
+    return HjemmelGennemgang.objects.create(
+        hjemmel=hjemmel, leder=leder, resultat=resultat, kommentar=kommentar, tidspunkt=clock.now()
+    )
+
+
+@receiver(data_aendret, sender=Tilstand, dispatch_uid="samtykke_tilstand")
+@receiver(data_aendret, sender=Indsats, dispatch_uid="samtykke_indsats")
+def _tildel_ved_aendring(sender, objekt, **kwargs) -> None:
+    """Grant data that arrives (or changes) after a consent, in the writing transaction."""
+    grants.tildel_for_objekt(objekt, clock.now())
