@@ -91,7 +91,7 @@ def adgangslog_skriv(
             handler_for=handler_for,
             handling=handling,
             hvad=hvad[:500],
-            objekter=[{"type": t, "id": str(i)} for t, i in objekter],
+            objekter=[_objekt(o) for o in objekter],
             kategorier=list(kategorier),
             formaal=formaal[:500],
             grundlag=grundlag,
@@ -101,6 +101,61 @@ def adgangslog_skriv(
         entry.hash = beregn_hash(entry)
         entry.save(force_insert=True)
     return entry
+
+
+def _objekt(o) -> dict:
+    """Return the log's record of one object: (type, id) or (type, id, grundlag, grundlag_id)."""
+    entry = {"type": o[0], "id": str(o[1])}
+    if len(o) > 2:
+        entry["grundlag"] = o[2]
+        if o[3] is not None:
+            entry["grundlag_id"] = str(o[3])
+    return entry
+
+
+STYRKE = [Grundlag.HJEMMEL, Grundlag.SAMTYKKE, Grundlag.EGEN_ENHED]
+
+
+def adgangslog_visning(
+    *,
+    aktoer: Aktoer,
+    user,
+    borger,
+    hvad: str,
+    objekter: Sequence = (),
+    formaal: str = "",
+    handling: str = Handling.VISNING,
+    handler_for=None,
+    kategorier: Iterable[str] = (),
+) -> Adgangslog:
+    """Log a read of Tilstand/Indsats objects, with the basis each is seen on (policy.forklar).
+
+    The entry's own basis is the strongest among them: a legal basis, then a consent, then
+    the reader's own unit; a citizen reading their own data, or a relative acting for them,
+    read on that basis.
+    """
+    from samtykke import policy
+
+    basis = policy.forklar(aktoer, objekter)
+    rows = [
+        (o._meta.model_name, o.pk, *basis.get(o.pk, (Grundlag.EGEN_ENHED, None))) for o in objekter
+    ]
+    if handler_for is not None:
+        top, top_id = Grundlag.RELATION, handler_for.pk
+    elif aktoer.er_borger:
+        top, top_id = Grundlag.BORGER, None
+    else:
+        top, top_id = Grundlag.EGEN_ENHED, None
+        for kind in STYRKE:
+            hit = next((r for r in rows if r[2] == kind), None)
+            if hit is not None:
+                top, top_id = kind, hit[3]
+                break
+    return adgangslog_skriv(
+        aktoer=aktoer, user=user, borger=borger, hvad=hvad, grundlag=top, grundlag_id=top_id,
+        objekter=rows, kategorier=kategorier, formaal=formaal, handling=handling,
+        handler_for=handler_for,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -133,4 +188,6 @@ def verificer(*, batch: int = 5000) -> Iterator[Brud]:
         forventet_hash, forventet_nummer = e.hash, e.nummer + 1
 
 
-__all__ = ["Grundlag", "Handling", "adgangslog_skriv", "verificer", "beregn_hash"]
+__all__ = [
+    "Grundlag", "Handling", "adgangslog_skriv", "adgangslog_visning", "verificer", "beregn_hash",
+]  # fmt: skip

@@ -61,8 +61,8 @@ def modtager_q(aktoer: Aktoer, prefix: str = "") -> Q:
     return q
 
 
-def _via_samtykke(model, aktoer: Aktoer, now: datetime.datetime) -> Exists | None:
-    gruppe_model, bruger_model = TILLADELSER[model]
+def _grupper_q(aktoer: Aktoer) -> Q:
+    """Return the filter for group grant rows addressed to the person's units and authorities."""
     grupper = Q(pk__in=[])
     for f in aktoer.funktioner:
         fag = _fag_q(f.faglighed_id)
@@ -76,19 +76,30 @@ def _via_samtykke(model, aktoer: Aktoer, now: datetime.datetime) -> Exists | Non
                 )
                 & fag
             )
-    i_kraft = i_kraft_q(now, "samtykke__") & Q(samtykke__beslutning=Beslutning.TILLAD)
-    via = Exists(gruppe_model.objects.filter(grupper, i_kraft, content_object=OuterRef("pk")))
+    return grupper
+
+
+def _bruger_q(aktoer: Aktoer) -> Q:
+    """Return the filter for grant rows to the person by name (within their professions)."""
+    return Q(user_id=aktoer.medarbejder.user_id) & (
+        Q(samtykke__faglighed__isnull=True)
+        | Q(samtykke__faglighed_id__in=[f.faglighed_id for f in aktoer.funktioner])
+    )
+
+
+def _i_kraft_tilladelse(now) -> Q:
+    return i_kraft_q(now, "samtykke__") & Q(samtykke__beslutning=Beslutning.TILLAD)
+
+
+def _via_samtykke(model, aktoer: Aktoer, now: datetime.datetime) -> Exists:
+    gruppe_model, bruger_model = TILLADELSER[model]
+    i_kraft = _i_kraft_tilladelse(now)
+    via = Exists(
+        gruppe_model.objects.filter(_grupper_q(aktoer), i_kraft, content_object=OuterRef("pk"))
+    )
     if aktoer.medarbejder is not None:
-        fagligheder = Q(samtykke__faglighed__isnull=True) | Q(
-            samtykke__faglighed_id__in=[f.faglighed_id for f in aktoer.funktioner]
-        )
         via |= Exists(
-            bruger_model.objects.filter(
-                i_kraft,
-                fagligheder,
-                user_id=aktoer.medarbejder.user_id,
-                content_object=OuterRef("pk"),
-            )
+            bruger_model.objects.filter(_bruger_q(aktoer), i_kraft, content_object=OuterRef("pk"))
         )
     return via
 
@@ -159,3 +170,57 @@ def grundlag(aktoer: Aktoer) -> str:
 def kan_skrive(aktoer: Aktoer, enhed_id) -> bool:
     """Return whether the person may register data on behalf of the unit."""
     return aktoer.er_medarbejder and enhed_id in aktoer.enhed_ids
+
+
+def forklar(aktoer: Aktoer, objekter, now=None) -> dict:
+    """Return, for each visible object, the basis the person sees it on: (grundlag, id).
+
+    Own unit first, then a consent version in force that grants it, then a legal-basis
+    access. At most one query per model plus one for legal bases.
+    """
+    now = now or clock.now()
+    if aktoer.er_borger:
+        return {o.pk: (Grundlag.BORGER, None) for o in objekter}
+    svar: dict = {}
+    rest = []
+    for o in objekter:
+        if o.ansvarlig_enhed_id in aktoer.enhed_ids:
+            svar[o.pk] = (Grundlag.EGEN_ENHED, None)
+        else:
+            rest.append(o)
+    for model, (gruppe_model, bruger_model) in TILLADELSER.items():
+        ids = [o.pk for o in rest if isinstance(o, model)]
+        if not ids:
+            continue
+        via = _via_samtykke_rows(gruppe_model, bruger_model, aktoer, now, ids)
+        for objekt_id, samtykke_id in via:
+            svar.setdefault(objekt_id, (Grundlag.SAMTYKKE, samtykke_id))
+    mangler = {o.borger_id for o in rest if o.pk not in svar}
+    if mangler and aktoer.medarbejder is not None:
+        hjemler = dict(
+            Hjemmel.objects.filter(hjemmel_q(aktoer, now), borger_id__in=mangler)
+            .order_by("borger_id", "-gyldig_til")
+            .distinct("borger_id")
+            .values_list("borger_id", "pk")
+        )
+        for o in rest:
+            if o.pk not in svar and o.borger_id in hjemler:
+                svar[o.pk] = (Grundlag.HJEMMEL, hjemler[o.borger_id])
+    return svar
+
+
+def _via_samtykke_rows(gruppe_model, bruger_model, aktoer: Aktoer, now, ids) -> list:
+    """Return (object id, consent id) pairs of grants in force for the person."""
+    i_kraft = _i_kraft_tilladelse(now)
+    par = list(
+        gruppe_model.objects.filter(
+            _grupper_q(aktoer), i_kraft, content_object_id__in=ids
+        ).values_list("content_object_id", "samtykke_id")
+    )
+    if aktoer.medarbejder is not None:
+        par += list(
+            bruger_model.objects.filter(
+                _bruger_q(aktoer), i_kraft, content_object_id__in=ids
+            ).values_list("content_object_id", "samtykke_id")
+        )
+    return par

@@ -1,3 +1,154 @@
-"""Placeholder: filled in by the screens for this part."""
+"""The caseworker's citizen screens: the list of citizens, finding one by CPR number, and
+one citizen's overview of conditions and interventions.
 
-urlpatterns: list = []
+A CPR number travels only in the body of a POST and is never written back into a page,
+a URL or a log line. A citizen the person may not see gives the same 404 as a uuid that
+does not exist. Every response that shows a citizen's data writes an access-log entry in
+the transaction that reads the data, so the read fails if the log cannot be written.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, push_url
+
+from organisation.models import Borger
+from organisation.selectors import Aktoer
+from overblik.forms import CprFindForm
+from overblik.selectors import borger as selectors
+from overblik.views import aktoer_for
+from samtykke import policy
+from samtykke.adgangslog import adgangslog_skriv
+
+MAKS_SOEGELAENGDE = 100
+CIFRE = re.compile(r"\d")
+CPR_I_NAVNESOEGNING = _lazy("Søg på navn her. Et CPR-nummer skrives i „Find borger ud fra CPR“.")
+
+
+def medarbejder_for(request: HttpRequest) -> Aktoer:
+    """Return the logged-in member of staff; anybody else gets a 404 on these screens."""
+    aktoer = aktoer_for(request)
+    if not aktoer.er_medarbejder:
+        raise Http404(_("Siden findes ikke."))
+    return aktoer
+
+
+def borger_eller_404(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
+    try:
+        return selectors.borger_synlig(aktoer, pk)
+    except Borger.DoesNotExist:
+        raise Http404(_("Borgeren findes ikke.")) from None
+
+
+def log_visning(request, aktoer: Aktoer, borger: Borger, *, hvad: str, objekter=(), kategorier=()):
+    """Write the access-log entry for a response that shows the citizen's data."""
+    adgangslog_skriv(
+        aktoer=aktoer,
+        user=request.user,
+        borger=borger,
+        hvad=hvad,
+        grundlag=policy.grundlag(aktoer),
+        objekter=list(objekter),
+        kategorier=list(kategorier),
+        formaal=_("Sagsbehandling"),
+    )
+
+
+def efter_post(request: HttpRequest, url: str) -> HttpResponse:
+    """Answer a successful POST: htmx is told where to go, a plain form gets a 302."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _liste_context(aktoer: Aktoer, q: str, side) -> dict:
+    return {"q": q, "side": selectors.borger_liste(aktoer, q=q, side=side)}
+
+
+@never_cache
+@require_GET
+@login_required
+def borgere(request: HttpRequest) -> HttpResponse:
+    """List the citizens the caseworker may see, searched by name; htmx gets the list only."""
+    aktoer = medarbejder_for(request)
+    q = request.GET.get("q", "").strip()[:MAKS_SOEGELAENGDE]
+    # Names have no digits; a number may be a CPR number, which must not stay in the
+    # address bar or the browser's history.
+    cifre = bool(CIFRE.search(q))
+    if cifre and not request.htmx:
+        messages.warning(request, CPR_I_NAVNESOEGNING)
+        return redirect("overblik:borgere")
+    q = CIFRE.sub("", q).strip()
+    context = {**_liste_context(aktoer, q, request.GET.get("side")), "cifre": cifre}
+    context["cpr_advarsel"] = CPR_I_NAVNESOEGNING
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "overblik/borgere.html#liste", context)
+        if cifre:
+            adresse = reverse("overblik:borgere") + (f"?{urlencode({'q': q})}" if q else "")
+            push_url(response, adresse)
+    else:
+        response = render(request, "overblik/borgere.html", {**context, "form": CprFindForm()})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@never_cache
+@require_POST
+@login_required
+def borger_find(request: HttpRequest) -> HttpResponse:
+    """Find a citizen by the CPR number in the POST body and go to their page by uuid."""
+    aktoer = medarbejder_for(request)
+    form = CprFindForm(request.POST)
+    if form.is_valid():
+        fundet = selectors.borger_find_cpr(aktoer, form.cleaned_data["cpr"])
+        if fundet is not None:
+            return efter_post(request, reverse("overblik:borger", kwargs={"pk": fundet.pk}))
+        # The same words whether the citizen does not exist or may not be seen.
+        form.add_error("cpr", _("Der er ingen borger med det CPR-nummer, som du har adgang til."))
+    if request.htmx:
+        return render(request, "overblik/borgere.html#find", {"form": form})
+    context = {**_liste_context(aktoer, "", 1), "form": form}
+    return render(request, "overblik/borgere.html", context)
+
+
+@never_cache
+@require_GET
+@login_required
+def borger(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Show one citizen's conditions and interventions that the caseworker may see."""
+    aktoer = medarbejder_for(request)
+    with transaction.atomic():
+        overblik = selectors.borger_overblik(aktoer, borger_eller_404(aktoer, pk))
+        log_visning(
+            request,
+            aktoer,
+            overblik.borger,
+            hvad=_("Overblik over borgerens tilstande og indsatser"),
+            objekter=overblik.objekter,
+            kategorier=["tilstande", "indsatser"],
+        )
+        context = {"o": overblik, "kan_registrere": bool(aktoer.enhed_ids)}
+        partial = request.htmx and not request.htmx.history_restore_request
+        template = "overblik/borger.html" + ("#indhold" if partial else "")
+        response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+urlpatterns = [
+    path("borgere/", borgere, name="borgere"),
+    path("borgere/find/", borger_find, name="borger_find"),
+    path("borgere/<uuid:pk>/", borger, name="borger"),
+]

@@ -1,0 +1,161 @@
+"""Reads for the caseworker's citizen screens: the list of citizens, finding one by CPR,
+and one citizen's overview of conditions and interventions.
+
+Every read goes through the access policy (samtykke.policy): a citizen the person may
+not see is the same as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from datadeling.core import clock
+from indsats.models import Indsats
+from organisation.models import Borger
+from organisation.selectors import Aktoer
+from overblik.selectors import tilstand as tilstand_selectors
+from overblik.selectors.tilstand import Del, Friskhed, TilstandVisning, friskhed
+from samtykke import policy
+from tilstand.models import TilstandStatus
+
+PR_SIDE = 25
+MAKS_ORD = 5  # words of a name search used at most
+
+
+def _antal(qs: QuerySet) -> Coalesce:
+    """Return a subquery counting `qs`'s rows of the outer citizen."""
+    taelling = (
+        qs.filter(borger_id=OuterRef("pk"))
+        .order_by()
+        .values("borger_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(taelling, output_field=IntegerField()), 0)
+
+
+def borgere_synlige_for_medarbejder(aktoer: Aktoer) -> QuerySet[Borger]:
+    """Return the citizens a member of staff may see anything of (none for anybody else)."""
+    if not aktoer.er_medarbejder:
+        return Borger.objects.none()
+    return policy.borgere_synlige(aktoer)
+
+
+def borger_liste(aktoer: Aktoer, *, q: str = "", side: int | str = 1) -> Page:
+    """Return one page of the citizens the person may see, searched by name.
+
+    Every word of `q` must occur in the first or last name. Each citizen carries
+    `antal_tilstande` and `antal_indsatser`: how many the person may see. Two queries
+    (the count and the page).
+    """
+    qs = borgere_synlige_for_medarbejder(aktoer)
+    for ord_ in q.split()[:MAKS_ORD]:
+        qs = qs.filter(Q(fornavn__icontains=ord_) | Q(efternavn__icontains=ord_))
+    qs = qs.annotate(
+        antal_tilstande=_antal(policy.tilstande_synlige(aktoer)),
+        antal_indsatser=_antal(policy.indsatser_synlige(aktoer)),
+    ).order_by("efternavn", "fornavn", "pk")
+    return Paginator(qs, PR_SIDE).get_page(side)
+
+
+def borger_find_cpr(aktoer: Aktoer, cpr: str) -> Borger | None:
+    """Return the citizen with this (normalized) CPR number if the person may see them."""
+    return borgere_synlige_for_medarbejder(aktoer).filter(cpr=cpr).first()
+
+
+def borger_synlig(aktoer: Aktoer, pk) -> Borger:
+    """Return the citizen if a member of staff may see anything of them.
+
+    Raises Borger.DoesNotExist otherwise (the same as for a citizen that does not exist).
+    """
+    return borgere_synlige_for_medarbejder(aktoer).get(pk=pk)
+
+
+def alder(foedselsdato: datetime.date, dato: datetime.date) -> int:
+    """Return the age in whole years on `dato`."""
+    return (
+        dato.year
+        - foedselsdato.year
+        - ((dato.month, dato.day) < (foedselsdato.month, foedselsdato.day))
+    )
+
+
+@dataclass
+class IndsatsVisning:
+    i: Indsats
+    friskhed: Friskhed
+
+
+@dataclass
+class BorgerOverblik:
+    """What a member of staff may see of one citizen, grouped for the overview page."""
+
+    borger: Borger
+    alder: int | None
+    dele: list[Del]  # current conditions by code system part and area
+    afsluttede: list[TilstandVisning]
+    indsatser: list[IndsatsVisning]
+
+    @property
+    def antal_tilstande(self) -> int:
+        aktuelle = sum(len(o.tilstande) for d in self.dele for o in d.omraader)
+        return aktuelle + len(self.afsluttede)
+
+    @property
+    def objekter(self) -> list[tuple[str, object]]:
+        """Return the shown objects for the access log."""
+        tilstande = [
+            ("tilstand", v.t.pk) for d in self.dele for o in d.omraader for v in o.tilstande
+        ]
+        tilstande += [("tilstand", v.t.pk) for v in self.afsluttede]
+        return tilstande + [("indsats", v.i.pk) for v in self.indsatser]
+
+
+def indsatser_til_visning(aktoer: Aktoer, borger_id) -> QuerySet[Indsats]:
+    """Return the interventions the person may see, with what the overview shows (one query)."""
+    return (
+        policy.indsatser_synlige(aktoer, borger_id)
+        .select_related(
+            "type", "lovgrundlag", "leverende_enhed", "bevilgende_enhed", "ansvarlig_enhed"
+        )
+        .order_by("afsluttet", "-startdato", "pk")
+    )
+
+
+def borger_overblik(aktoer: Aktoer, borger: Borger) -> BorgerOverblik:
+    """Return the citizen's conditions and interventions that the person may see.
+
+    Four queries whatever the amount of data: the conditions, the versions of their newest
+    registrations (the development line), the titles of their areas, the interventions.
+    """
+    visninger = [
+        tilstand_selectors.tilstand_visning(t)
+        for t in tilstand_selectors.tilstande_til_visning(aktoer, borger.pk)
+    ]
+    titler = tilstand_selectors.klasse_titler(v.t.type for v in visninger)
+    aktuelle = [v for v in visninger if v.t.status != TilstandStatus.AFSLUTTET]
+    afsluttede = [v for v in visninger if v.t.status == TilstandStatus.AFSLUTTET]
+    afsluttede.sort(key=lambda v: tilstand_selectors.dansk(v.t.type.titel))
+    indsatser = [
+        IndsatsVisning(i, friskhed(i.vurderet, i.opfoelgning))
+        for i in indsatser_til_visning(aktoer, borger.pk)
+    ]
+    idag = timezone.localdate(clock.now())
+    try:
+        aar: int | None = alder(borger.foedselsdato, borger.doedsdato or idag)
+    except ValidationError:  # a CPR number without a valid birth date: show no age
+        aar = None
+    return BorgerOverblik(
+        borger=borger,
+        alder=aar,
+        dele=tilstand_selectors.grupper_efter_omraade(aktuelle, titler),
+        afsluttede=afsluttede,
+        indsatser=indsatser,
+    )

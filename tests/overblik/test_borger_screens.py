@@ -1,0 +1,423 @@
+"""The caseworker's citizen screens: the list, finding a citizen by CPR number, and the
+citizen's overview — access, access log, query counts, CPR numbers kept out of URLs."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import uuid
+
+import pytest
+from django.db import DatabaseError
+from django.test import Client
+
+from datadeling.core import clock
+from klassifikation import kendte as k
+from klassifikation.models import Klasse
+from organisation.models import Borger
+from overblik.selectors.borger import PR_SIDE
+from samtykke.models import Adgangslog
+from tests.overblik import test_tilstand_screens as skaerme
+from tests.overblik.test_tilstand_screens import (
+    ADGANGSLOG,
+    DAG,
+    HTMX,
+    LOGIN,
+    TRANSAKTION,
+    byg,
+    indsats,
+    log_for,
+    revurder,
+    tilstand,
+    uden_csrf,
+    url,
+)
+
+# The fixtures of the Tilstand screens' tests, shared here.
+g = skaerme.g
+klient = skaerme.klient
+fremmed_klient = skaerme.fremmed_klient
+
+pytestmark = pytest.mark.django_db
+
+# Pinned query counts, the same whatever the amount of data (see test_tilstand_screens).
+# The list: how many citizens match, and the page of them with their counts.
+LISTE_SIDE = LOGIN + 2
+# The overview: the citizen; the conditions; the versions of their newest registrations;
+# the titles of their areas; the interventions.
+BORGER_SIDE = LOGIN + TRANSAKTION + 5 + ADGANGSLOG
+FIND = LOGIN + 1  # the citizen with that CPR number among those the caseworker may see
+
+
+def cpr_i(tekst: str, borger: Borger) -> bool:
+    """Return whether the citizen's full CPR number occurs in the text, in any spelling."""
+    cpr = borger.cpr
+    return cpr in tekst or f"{cpr[:6]}-{cpr[6:]}" in tekst or f"{cpr[:6]} {cpr[6:]}" in tekst
+
+
+# --- the list of citizens ---------------------------------------------------------------
+
+
+def flere_borgere(g, n: int) -> list[Borger]:
+    """Create n citizens the caseworker's unit has a condition about."""
+    borgere = []
+    for i in range(n):
+        b = Borger.objects.create(
+            cpr=f"0303{70 + i % 30:02d}{1000 + i:04d}", fornavn=f"Anna{i}", efternavn="Hansen"
+        )
+        tilstand(g, borger=b)
+        borgere.append(b)
+    return borgere
+
+
+@pytest.mark.parametrize("n", [3, 30])  # 30: more than one page
+def test_the_list_has_a_pinned_query_count(klient, g, n, django_assert_num_queries):
+    flere_borgere(g, n)
+    tilstand(g, borger=g.anden_borger, enhed=g.anden_enhed)  # not the caseworker's
+
+    with django_assert_num_queries(LISTE_SIDE):
+        response = klient.get(url("borgere"))
+
+    assert response.status_code == 200
+    side = response.context["side"]
+    assert side.paginator.count == n
+    assert g.anden_borger not in side.object_list
+    assert 'hx-history="false"' in response.content.decode()
+
+
+def test_the_list_searches_names_and_pages(klient, g):
+    flere_borgere(g, PR_SIDE + 5)
+    tilstand(g)  # Else Jensen
+
+    fundet = klient.get(url("borgere"), {"q": "else jens"})
+    side2 = klient.get(url("borgere"), {"side": 2})
+
+    assert [b.navn for b in fundet.context["side"]] == ["Else Jensen"]
+    html = side2.content.decode()
+    assert len(side2.context["side"].object_list) == 6
+    assert "side 2 af 2" in html and "Forrige side" in html
+    antal = fundet.context["side"].object_list[0]
+    assert antal.antal_tilstande == 1 and antal.antal_indsatser == 0
+
+
+def test_htmx_gets_only_the_list(klient, g):
+    tilstand(g)
+    response = klient.get(url("borgere"), {"q": "Else"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "Find borger ud fra CPR" not in html
+    assert "Jensen, Else" in html and "HX-Request" in response["Vary"]
+    assert 'hx-history="false"' in html
+
+
+def test_digits_in_the_name_search_are_not_kept_in_the_address(klient, g):
+    tilstand(g)
+
+    response = klient.get(url("borgere"), {"q": g.borger.cpr})
+    htmx = klient.get(url("borgere"), {"q": f"Else {g.borger.cpr}"}, **HTMX)
+
+    assert response.status_code == 302 and response["Location"] == url("borgere")
+    assert htmx["HX-Push-Url"] == url("borgere") + "?q=Else"
+    assert not cpr_i(htmx.content.decode(), g.borger)
+    assert "Et CPR-nummer skrives i „Find borger ud fra CPR“" in htmx.content.decode()
+    side = klient.get(response["Location"]).content.decode()
+    assert "Et CPR-nummer skrives i „Find borger ud fra CPR“" in side
+
+
+def test_only_staff_see_the_list(client, g):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("ingen-profil"))
+    assert client.get(url("borgere")).status_code == 404
+
+
+# --- find by CPR ---------------------------------------------------------------------------
+
+
+def test_find_by_cpr_goes_to_the_citizen_by_uuid(klient, g):
+    tilstand(g)
+
+    for skrevet in (g.borger.cpr, f"{g.borger.cpr[:6]}-{g.borger.cpr[6:]}"):
+        response = klient.post(url("borger_find"), {"cpr": skrevet})
+        assert response.status_code == 302
+        assert response["Location"] == url("borger", pk=g.borger.pk)
+        assert not cpr_i(response["Location"], g.borger)
+
+    htmx = klient.post(url("borger_find"), {"cpr": g.borger.cpr}, **HTMX)
+    assert htmx["HX-Redirect"] == url("borger", pk=g.borger.pk)
+
+
+def test_find_by_cpr_says_the_same_for_unknown_and_not_visible(
+    klient, g, django_assert_num_queries
+):
+    tilstand(g, borger=g.anden_borger, enhed=g.anden_enhed)  # exists, but not for us
+    besked = "Der er ingen borger med det CPR-nummer, som du har adgang til."
+
+    with django_assert_num_queries(FIND):
+        skjult = klient.post(url("borger_find"), {"cpr": g.anden_borger.cpr}, **HTMX)
+    ukendt = klient.post(url("borger_find"), {"cpr": "1212121212"}, **HTMX)
+
+    assert skjult.status_code == ukendt.status_code == 200
+    assert besked in skjult.content.decode()
+    assert uden_csrf(skjult) == uden_csrf(ukendt).replace("1212121212", g.anden_borger.cpr)
+    assert not cpr_i(skjult.content.decode(), g.anden_borger)
+    assert skjult.content.decode().lstrip().startswith('<form id="find-cpr"')
+
+
+def test_find_by_cpr_explains_a_malformed_number_without_repeating_it(klient, g):
+    tilstand(g)
+    for forkert, besked in (
+        ("12345", "Et CPR-nummer består af 10 cifre"),
+        ("3213501234", "begynder ikke med en gyldig fødselsdato"),
+    ):
+        response = klient.post(url("borger_find"), {"cpr": forkert})
+        html = response.content.decode()
+        assert response.status_code == 200 and besked in html
+        assert forkert not in html
+        assert "Jensen, Else" in html  # a plain POST shows the whole list page again
+
+
+def test_find_takes_only_post(klient, g):
+    assert klient.get(url("borger_find"), {"cpr": g.borger.cpr}).status_code == 405
+
+
+def test_find_needs_the_csrf_token(g):
+    tilstand(g)
+    streng = Client(enforce_csrf_checks=True)
+    streng.force_login(g.user)
+    assert streng.post(url("borger_find"), {"cpr": g.borger.cpr}).status_code == 403
+
+
+# --- the citizen's overview ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_the_overview_has_a_pinned_query_count(klient, g, n, django_assert_num_queries):
+    vist = byg(g, n)
+
+    with django_assert_num_queries(BORGER_SIDE):
+        response = klient.get(url("borger", pk=g.borger.pk))
+
+    assert response.status_code == 200
+    o = response.context["o"]
+    assert o.antal_tilstande == len(vist) == 2 * n and len(o.indsatser) == n
+
+
+def test_the_overview_groups_conditions_by_area_with_development_and_provenance(klient, g):
+    t = tilstand(g, dage_siden=90, borgerens_vurdering="Jeg klarer mig")
+    revurder(g, t, g.fsiii[2], 60)
+    revurder(g, t, g.fsiii[2], 30)
+    ffb = tilstand(g, type_=g.ffb_type, niveau=g.ffb_moderat, stoettebehov=g.stoette)
+    i = indsats(g)
+
+    response = klient.get(url("borger", pk=g.borger.pk))
+
+    html = response.content.decode()
+    o = response.context["o"]
+    dele = {d.titel: [om.titel for om in d.omraader] for d in o.dele}
+    fsiii_omraade = dele["Kommunale pleje- og omsorgstilstande"]
+    assert fsiii_omraade == [Klasse.objects.get(pk=g.type.sti[1]).titel]
+    ffb_omraade = dele["FFB tilstande"][0]
+    assert ffb_omraade.startswith("Aktivitet og deltagelse › ")
+    assert [d.system for d in o.dele] == ["FSIII", "FFB"]  # FSIII first
+    visning = o.dele[0].omraader[0].tilstande[0]
+    assert [p.kort for p in visning.udvikling] == ["3", "2", "2"]
+    assert 'class="soejle rang-3"' in html and 'class="soejle rang-2"' in html
+    assert "<dd>2 – Moderate begrænsninger</dd>" in html  # the level now
+    assert 'title="3 – Svære begrænsninger"' in html  # and where it came from
+    assert "Moderat nedsat funktionsevne" in html and "Moderat støttebehov" in html
+    assert "Jeg klarer mig" in html
+    assert g.kilde.titel in html and g.metode.titel in html and "Tina Test" in html
+    assert f'href="{url("tilstand", pk=t.pk)}"' in html
+    assert f'href="{url("tilstand", pk=ffb.pk)}"' in html
+    assert i.type.titel in html and "SEL § 85" in html and "Jobcenter" in html
+    assert f'href="{url("tilstand_ny", borger=g.borger.pk)}"' in html
+    assert f'href="{url("indsats_ny", borger=g.borger.pk)}"' in html
+    assert f'href="{url("indsats", pk=i.pk)}"' in html
+    assert g.borger.cpr_maskeret in html and not cpr_i(html, g.borger)
+    assert 'hx-history="false"' in html
+
+
+def test_the_overview_marks_old_assessments_and_passed_follow_ups(klient, g, settings):
+    settings.DATADELING_FRISKHED_MAANEDER = 12
+    tilstand(g, dage_siden=400)
+    tilstand(g, dage_siden=10, opfoelgning=(clock.now() - 2 * DAG).date())
+    tilstand(g, dage_siden=10, opfoelgning=(clock.now() + 30 * DAG).date())
+
+    html = klient.get(url("borger", pk=g.borger.pk)).content.decode()
+
+    assert html.count("Vurderingen er over 12 måneder gammel") == 1
+    assert html.count("Opfølgningsdatoen er overskredet") == 1
+    assert html.count("Ikke frisk") == 2
+
+
+def test_ended_conditions_are_shown_apart(klient, g):
+    from tilstand.services import tilstand_end
+
+    t = tilstand(g)
+    tilstand_end(actor=g.user, tilstand=t)
+    tilstand(g)
+
+    o = klient.get(url("borger", pk=g.borger.pk)).context["o"]
+
+    assert [v.t.pk for v in o.afsluttede] == [t.pk]
+    assert sum(len(om.tilstande) for d in o.dele for om in d.omraader) == 1
+
+
+def test_the_overview_writes_one_access_log_entry_listing_what_it_showed(klient, g):
+    vist = byg(g, 2)
+    indsatser = list(g.borger.indsatser.filter(ansvarlig_enhed=g.enhed))
+
+    klient.get(url("borger", pk=g.borger.pk))
+
+    (entry,) = log_for(g.borger)
+    assert entry.grundlag == "egen_enhed" and entry.bruger_id == g.user.pk
+    assert entry.navn == "Tina Test" and entry.enhed_navn == "Hjemmepleje"
+    assert {(o["type"], o["id"]) for o in entry.objekter} == {
+        *(("tilstand", str(t.pk)) for t in vist),
+        *(("indsats", str(i.pk)) for i in indsatser),
+    }
+    assert Adgangslog.objects.filter(borger=g.anden_borger).count() == 0
+
+
+def test_the_overview_fails_when_the_access_log_cannot_be_written(klient, g, monkeypatch):
+    tilstand(g)
+
+    def fejler(**kwargs):
+        raise DatabaseError("adgangsloggen kan ikke skrives")
+
+    monkeypatch.setattr("overblik.views.borger.adgangslog_skriv", fejler)
+    with pytest.raises(DatabaseError):
+        klient.get(url("borger", pk=g.borger.pk))
+
+
+def test_another_units_citizen_is_a_404_like_a_random_uuid(klient, fremmed_klient, g):
+    tilstand(g)
+    tilstand(g, borger=g.anden_borger, enhed=g.anden_enhed)
+
+    skjult = fremmed_klient.get(url("borger", pk=g.borger.pk))
+    ukendt = fremmed_klient.get(url("borger", pk=uuid.uuid4()))
+    ogsaa_skjult = klient.get(url("borger", pk=g.anden_borger.pk))
+
+    assert skjult.status_code == ukendt.status_code == ogsaa_skjult.status_code == 404
+    assert uden_csrf(skjult) == uden_csrf(ukendt)
+    assert Adgangslog.objects.count() == 0
+
+
+def test_htmx_gets_only_the_overview(klient, g):
+    tilstand(g)
+    response = klient.get(url("borger", pk=g.borger.pk), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "sidehoved" not in html and "<h1>" in html
+    assert 'hx-history="false"' in html
+    assert len(log_for(g.borger)) == 1
+
+
+def test_no_url_on_the_screens_carries_a_cpr_number(klient, g):
+    t = tilstand(g)
+    revurder(g, t, g.fsiii[2], 10)
+    indsats(g)
+    sider = [
+        klient.get(url("borgere")),
+        klient.get(url("borger", pk=g.borger.pk)),
+        klient.get(url("tilstand", pk=t.pk)),
+        klient.get(url("tilstand_ny", borger=g.borger.pk)),
+    ]
+    for response in sider:
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert not cpr_i(html, g.borger)
+        for adresse in re.findall(r'(?:href|action|hx-get|hx-post)="([^"]*)"', html):
+            assert not re.search(r"\d{6}-?\d{4}", adresse), adresse
+
+
+def test_the_age_is_counted_from_the_birth_date(klient, g):
+    tilstand(g)
+    o = klient.get(url("borger", pk=g.borger.pk)).context["o"]
+    idag = clock.now().date()
+    foedt = datetime.date(1950, 1, 1)
+    assert o.alder == idag.year - foedt.year - ((idag.month, idag.day) < (1, 1))
+
+
+# --- in a browser ----------------------------------------------------------------------
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not at {CHROMIUM}")
+@pytest.mark.django_db(transaction=True)
+def test_the_screens_work_in_a_browser_and_are_accessible(live_server, g):
+    """Find the citizen by CPR, read the overview, register a condition with htmx choosing
+    the lists, reassess it — and check every page with axe-core."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    g.user.set_password("korrekt-hest-batteri-47")
+    g.user.save()
+    t = tilstand(g, borgerens_vurdering="Jeg vil gerne klare trapperne selv")
+    revurder(g, t, g.fsiii[2], 30)
+    indsats(g)
+
+    def ingen_alvorlige_fejl(page, navn):
+        fund = axe_sync.Axe().run(page).response["violations"]
+        alvorlige = [v for v in fund if v["impact"] in {"serious", "critical"}]
+        assert not alvorlige, (navn, [(v["id"], v["nodes"][0]["target"]) for v in alvorlige])
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        page = browser.new_page(locale="da-DK", viewport={"width": 1280, "height": 900})
+        base = live_server.url
+        page.goto(f"{base}/log-ind/")
+        page.get_by_label("Brugernavn").fill("tester")
+        page.get_by_label("Adgangskode").fill("korrekt-hest-batteri-47")
+        page.get_by_role("button", name="Log ind").click()
+        page.wait_for_url(f"{base}/")
+
+        page.goto(base + url("borgere"))
+        ingen_alvorlige_fejl(page, "borgere")
+        page.get_by_label("CPR-nummer").fill("1212121212")
+        page.get_by_role("button", name="Find", exact=True).click()
+        sync_api.expect(page.locator("#find-cpr")).to_contain_text("Der er ingen borger")
+        ingen_alvorlige_fejl(page, "borgere, CPR ikke fundet")
+        page.get_by_label("CPR-nummer").fill(g.borger.cpr)
+        page.get_by_role("button", name="Find", exact=True).click()
+        page.wait_for_url(base + url("borger", pk=g.borger.pk))
+        assert g.borger.cpr not in page.url and g.borger.cpr not in page.content()
+        sync_api.expect(page.get_by_role("heading", level=1)).to_have_text("Else Jensen")
+        ingen_alvorlige_fejl(page, "borger")
+
+        page.get_by_role("link", name="Registrér tilstand").click()
+        page.wait_for_url(base + url("tilstand_ny", borger=g.borger.pk))
+        ingen_alvorlige_fejl(page, "ny tilstand")
+        page.get_by_label("Kodesystem").select_option(str(k.FFB_TILSTANDE))
+        sync_api.expect(page.locator("#id_type optgroup").first).to_have_attribute(
+            "label", re.compile("^Aktivitet og deltagelse › ")
+        )
+        page.locator("#id_type").select_option(str(g.ffb_type.pk))
+        sync_api.expect(page.locator("#id_stoettebehov")).to_be_visible()
+        sync_api.expect(page.locator("#id_udfoerelse")).to_have_count(0)
+        page.locator("#id_niveau").select_option(str(g.ffb_niveau.pk))
+        page.locator("#id_kilde").select_option(str(g.kilde.pk))
+        page.locator("#id_virkning_fra").fill("2099-01-01")
+        page.get_by_role("button", name="Registrér tilstand").click()
+        sync_api.expect(page.locator(".fejlboks")).to_contain_text("kan ikke begynde i fremtiden")
+        ingen_alvorlige_fejl(page, "ny tilstand med fejl")
+        page.locator("#id_virkning_fra").fill(clock.now().date().isoformat())
+        page.get_by_role("button", name="Registrér tilstand").click()
+        sync_api.expect(page.get_by_role("heading", level=1)).to_have_text(g.ffb_type.titel)
+        sync_api.expect(page.get_by_text("Tilstanden er registreret.")).to_be_visible()
+        ingen_alvorlige_fejl(page, "tilstand")
+
+        page.locator("#handling-revurder summary").click()
+        page.locator("#id_revurder-niveau").select_option(str(g.ffb_moderat.pk))
+        page.get_by_role("button", name="Gem ny vurdering").click()
+        sync_api.expect(page.get_by_text("Den nye vurdering er registreret.")).to_be_visible()
+        sync_api.expect(page.get_by_role("heading", name="Registrering 2: Rettet")).to_be_visible()
+        browser.close()
