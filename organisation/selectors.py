@@ -50,7 +50,7 @@ def aktoer_for(user) -> Aktoer:
                 Prefetch(
                     "medarbejder__funktioner",
                     queryset=Funktion.objects.filter(gyldig_q())
-                    .select_related("enhed__myndighed")
+                    .select_related("enhed__myndighed", "faglighed")
                     .order_by("enhed__navn", "rolle"),
                 )
             )

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import re
 
-CPR_PATTERN = re.compile(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)")
+# Ten digits (optionally DDMMYY-SSSS) not inside a longer run of digits or hex letters, so
+# the digits inside a UUID are left alone.
+CPR_PATTERN = re.compile(r"(?<![0-9A-Fa-f])(\d{6})-?(\d{4})(?![0-9A-Fa-f])")
 MASK = "******-****"
 
 

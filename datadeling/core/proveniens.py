@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from datadeling.core import clock
@@ -59,9 +60,23 @@ def freshness_limit() -> datetime.timedelta:
     return datetime.timedelta(days=round(settings.DATADELING_FRISKHED_MAANEDER * 365.25 / 12))
 
 
+GAMMEL = "gammel"
+OPFOELGNING_OVERSKREDET = "opfoelgning_overskredet"
+
+
+def freshness_problems(
+    vurderet: datetime.datetime | None, opfoelgning: datetime.date | None, *, now=None
+) -> tuple[str, ...]:
+    """Return why an assessment is not fresh (GAMMEL, OPFOELGNING_OVERSKREDET); () if fresh."""
+    now = now or clock.now()
+    problems = []
+    if vurderet is not None and now - vurderet > freshness_limit():
+        problems.append(GAMMEL)
+    if opfoelgning is not None and opfoelgning < timezone.localtime(now).date():
+        problems.append(OPFOELGNING_OVERSKREDET)
+    return tuple(problems)
+
+
 def is_fresh(vurderet: datetime.datetime, opfoelgning: datetime.date | None, *, now=None) -> bool:
     """Return whether an assessment is fresh: recent enough and its follow-up not passed."""
-    now = now or clock.now()
-    if now - vurderet > freshness_limit():
-        return False
-    return not (opfoelgning is not None and opfoelgning < now.date())
+    return not freshness_problems(vurderet, opfoelgning, now=now)

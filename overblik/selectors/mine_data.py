@@ -15,8 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from datadeling.core import clock
-from datadeling.core.proveniens import is_fresh
+from datadeling.core.proveniens import OPFOELGNING_OVERSKREDET, freshness_problems, is_fresh
 from indsats.models import Fremdrift, Indsats
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
@@ -101,7 +100,7 @@ def friskhed_tekst(vurderet: datetime.datetime, opfoelgning: datetime.date | Non
     if is_fresh(vurderet, opfoelgning):
         return ""
     maaneder = settings.DATADELING_FRISKHED_MAANEDER
-    if opfoelgning is not None and opfoelgning < clock.now().date():
+    if OPFOELGNING_OVERSKREDET in freshness_problems(vurderet, opfoelgning):
         return _(
             "Kommunen skulle have fulgt op på dette senest %(dato)s. "
             "Du kan bede kommunen om at se på det igen."

@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
-from datadeling.core.proveniens import freshness_limit
+from datadeling.core.proveniens import GAMMEL, OPFOELGNING_OVERSKREDET, freshness_problems
 from klassifikation import kendte as k
 from klassifikation.models import Klasse, Status
 from organisation.selectors import Aktoer
@@ -113,9 +112,9 @@ def friskhed(
 
     Uses the same comparisons as datadeling.core.proveniens.is_fresh, and says why.
     """
-    now = now or clock.now()
+    problemer = freshness_problems(vurderet, opfoelgning, now=now)
     aarsager = []
-    if vurderet is not None and now - vurderet > freshness_limit():
+    if GAMMEL in problemer:
         n = settings.DATADELING_FRISKHED_MAANEDER
         aarsager.append(
             ngettext(
@@ -125,7 +124,7 @@ def friskhed(
             )
             % {"n": n}
         )
-    if opfoelgning is not None and opfoelgning < now.date():
+    if OPFOELGNING_OVERSKREDET in problemer:
         aarsager.append(_("Opfølgningsdatoen er overskredet"))
     return Friskhed(frisk=not aarsager, aarsager=tuple(aarsager))
 

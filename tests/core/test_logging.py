@@ -18,6 +18,11 @@ def test_mask_cpr_removes_cpr_numbers(text):
     assert "******-****" in masked
 
 
+def test_uuids_are_left_alone():
+    text = "GET /borgere/8ce73aeb-f2ed-4004-9b63-9b2603944266/"
+    assert mask_cpr(text) == text
+
+
 def test_longer_numbers_are_left_alone():
     assert mask_cpr("order 123456789012") == "order 123456789012"
 
