@@ -109,13 +109,11 @@ class BorgerOverblik:
         return aktuelle + len(self.afsluttede)
 
     @property
-    def objekter(self) -> list[tuple[str, object]]:
-        """Return the shown objects for the access log."""
-        tilstande = [
-            ("tilstand", v.t.pk) for d in self.dele for o in d.omraader for v in o.tilstande
-        ]
-        tilstande += [("tilstand", v.t.pk) for v in self.afsluttede]
-        return tilstande + [("indsats", v.i.pk) for v in self.indsatser]
+    def objekter(self) -> list:
+        """Return the shown Tilstand and Indsats objects, for the access log."""
+        tilstande = [v.t for d in self.dele for o in d.omraader for v in o.tilstande]
+        tilstande += [v.t for v in self.afsluttede]
+        return tilstande + [v.i for v in self.indsatser]
 
 
 def indsatser_til_visning(aktoer: Aktoer, borger_id) -> QuerySet[Indsats]:

@@ -233,7 +233,7 @@ class IndsatsSide:
     friskhed: Friskhed
     kan_skrive: bool
     handlingsvalg: Handlingsvalg | None = None
-    objekter: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+    objekter: list = field(default_factory=list)  # shown Indsats/Tilstand, for the log
 
 
 _INDSATS_RELATIONER = (
@@ -361,7 +361,7 @@ def indsats_detalje(aktoer: Aktoer, pk: uuid.UUID) -> IndsatsSide:
         friskhed=friskhed(indsats.vurderet, indsats.opfoelgning),
         kan_skrive=kan_skrive,
         handlingsvalg=handlingsvalg(indsats) if kan_skrive and not indsats.afsluttet else None,
-        objekter=[("indsats", indsats.pk), *(("tilstand", t) for t in synlige)],
+        objekter=[indsats, *synlige.values()],
     )
 
 

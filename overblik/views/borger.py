@@ -31,8 +31,7 @@ from organisation.selectors import Aktoer
 from overblik.forms import CprFindForm
 from overblik.selectors import borger as selectors
 from overblik.views import aktoer_for
-from samtykke import policy
-from samtykke.adgangslog import adgangslog_skriv
+from samtykke.adgangslog import adgangslog_visning
 
 MAKS_SOEGELAENGDE = 100
 CIFRE = re.compile(r"\d")
@@ -56,12 +55,11 @@ def borger_eller_404(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
 
 def log_visning(request, aktoer: Aktoer, borger: Borger, *, hvad: str, objekter=(), kategorier=()):
     """Write the access-log entry for a response that shows the citizen's data."""
-    adgangslog_skriv(
+    adgangslog_visning(
         aktoer=aktoer,
         user=request.user,
         borger=borger,
         hvad=hvad,
-        grundlag=policy.grundlag(aktoer),
         objekter=list(objekter),
         kategorier=list(kategorier),
         formaal=_("Sagsbehandling"),

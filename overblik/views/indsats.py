@@ -32,7 +32,7 @@ from overblik.forms.indsats import (
 from overblik.selectors import indsats as selectors
 from overblik.views import aktoer_for
 from samtykke import policy
-from samtykke.adgangslog import adgangslog_skriv
+from samtykke.adgangslog import adgangslog_visning
 
 SIDE = "overblik/indsats/detalje.html"
 NY = "overblik/indsats/ny.html"
@@ -53,11 +53,10 @@ def _efter_post(request: HttpRequest, url: str, besked: str) -> HttpResponse:
 
 
 def _log_indsats(request, aktoer, side: selectors.IndsatsSide) -> None:
-    adgangslog_skriv(
+    adgangslog_visning(
         aktoer=aktoer, user=request.user, borger=side.indsats.borger,
         hvad=_("Indsats: %(titel)s") % {"titel": side.indsats.type.titel},
-        grundlag=policy.grundlag(aktoer), objekter=side.objekter, formaal=str(FORMAAL),
-        enhed=side.indsats.ansvarlig_enhed,
+        objekter=side.objekter, formaal=str(FORMAAL),
     )  # fmt: skip
 
 
@@ -123,11 +122,10 @@ def indsats_ny(request: HttpRequest, borger: uuid.UUID) -> HttpResponse:
             else:
                 url = reverse("overblik:indsats", kwargs={"pk": ny.pk})
                 return _efter_post(request, url, _("Indsatsen er registreret."))
-        adgangslog_skriv(
+        adgangslog_visning(
             aktoer=aktoer, user=request.user, borger=person,
             hvad=_("Ny indsats: borgerens tilstande til indsatsens mål"),
-            grundlag=policy.grundlag(aktoer), formaal=str(FORMAAL),
-            objekter=[("tilstand", t.pk) for t in valg.tilstande],
+            formaal=str(FORMAAL), objekter=list(valg.tilstande),
         )  # fmt: skip
         context = {"form": form, "maal": maal, "borger": person, "tilfoejet": tilfoej}
         return _svar(request, NY, "formular", context)

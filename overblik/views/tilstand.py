@@ -66,7 +66,7 @@ def _log(request, aktoer: Aktoer, detalje: selectors.TilstandDetalje) -> None:
         aktoer,
         detalje.t.borger,
         hvad=_("Tilstand med historik: %(type)s") % {"type": detalje.t.type.titel},
-        objekter=[("tilstand", detalje.t.pk)],
+        objekter=[detalje.t],
         kategorier=["tilstande"],
     )
 

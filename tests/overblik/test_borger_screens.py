@@ -287,7 +287,7 @@ def test_the_overview_fails_when_the_access_log_cannot_be_written(klient, g, mon
     def fejler(**kwargs):
         raise DatabaseError("adgangsloggen kan ikke skrives")
 
-    monkeypatch.setattr("overblik.views.borger.adgangslog_skriv", fejler)
+    monkeypatch.setattr("overblik.views.borger.adgangslog_visning", fejler)
     with pytest.raises(DatabaseError):
         klient.get(url("borger", pk=g.borger.pk))
 

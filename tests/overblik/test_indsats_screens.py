@@ -183,8 +183,12 @@ def test_page_writes_an_access_log_entry(sagsbehandler, g):
     entry = Adgangslog.objects.filter(borger=g.borger).order_by("-nummer").first()
     assert Adgangslog.objects.filter(borger=g.borger).count() == before + 1
     assert entry.grundlag == "egen_enhed" and entry.bruger_id == g.user.pk
-    assert {"type": "indsats", "id": str(i.pk)} in entry.objekter
-    assert {"type": "tilstand", "id": str(g.tilstand.pk)} in entry.objekter
+    assert {"type": "indsats", "id": str(i.pk), "grundlag": "egen_enhed"} in entry.objekter
+    assert {
+        "type": "tilstand",
+        "id": str(g.tilstand.pk),
+        "grundlag": "egen_enhed",
+    } in entry.objekter
     assert entry.enhed_id == g.enhed.pk
 
 
@@ -623,7 +627,9 @@ def test_register_form_writes_an_access_log_entry(sagsbehandler, g):
     sagsbehandler.get(ny_url(g.borger))
     entry = Adgangslog.objects.filter(borger=g.borger).order_by("-nummer").first()
     assert entry.bruger_id == g.user.pk
-    assert entry.objekter == [{"type": "tilstand", "id": str(g.tilstand.pk)}]
+    assert entry.objekter == [
+        {"type": "tilstand", "id": str(g.tilstand.pk), "grundlag": "egen_enhed"}
+    ]
 
 
 @pytest.mark.parametrize("n", [1, 10])

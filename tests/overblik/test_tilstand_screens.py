@@ -220,7 +220,7 @@ def test_the_condition_page_writes_one_access_log_entry(klient, g):
 
     log = log_for(g.borger)
     assert len(log) == 2
-    assert log[0].objekter == [{"type": "tilstand", "id": str(t.pk)}]
+    assert log[0].objekter == [{"type": "tilstand", "id": str(t.pk), "grundlag": "egen_enhed"}]
     assert log[0].grundlag == "egen_enhed" and log[0].bruger_id == g.user.pk
     assert log[0].enhed_navn == "Hjemmepleje" and g.type.titel in log[0].hvad
 
@@ -233,7 +233,7 @@ def test_the_read_fails_when_the_access_log_cannot_be_written(klient, g, monkeyp
     def fejler(**kwargs):
         raise DatabaseError("adgangsloggen kan ikke skrives")
 
-    monkeypatch.setattr("overblik.views.borger.adgangslog_skriv", fejler)
+    monkeypatch.setattr("overblik.views.borger.adgangslog_visning", fejler)
     with pytest.raises(DatabaseError):
         klient.get(url("tilstand", pk=t.pk))
 
