@@ -75,3 +75,4 @@ def strictly_under(klasse, *roedder: uuid.UUID) -> bool:
 # --- Datadeling's own code systems (klassifikation/data/CodeSystem-Datadeling-*.json) ----
 LOVGRUNDLAG_URI = "urn:datadeling:codesystem:lovgrundlag"
 FAGLIGHED_URI = "urn:datadeling:codesystem:faglighed"
+ADGANGSHJEMMEL_URI = "urn:datadeling:codesystem:adgangshjemmel"

@@ -22,6 +22,7 @@ from datadeling.core import clock
 from datadeling.core.models import gyldig_q
 from datadeling.core.signals import data_aendret
 from indsats.models import Indsats
+from klassifikation.kendte import ADGANGSHJEMMEL_URI
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Omfang, Relation
 from samtykke import grants
@@ -401,8 +402,10 @@ def hjemmel_registrer(
         fejl["dage"] = [
             _("Adgangen kan højst gives for %(d)d dage.") % {"d": settings.HJEMMEL_MAKS_DAGE}
         ]
-    if not medarbejder.funktioner.filter(enhed=enhed).exists():
+    if not medarbejder.funktioner.filter(gyldig_q(), enhed=enhed).exists():
         fejl["enhed"] = [_("Du arbejder ikke i den valgte enhed.")]
+    if lovgrundlag.klassifikation.uri != ADGANGSHJEMMEL_URI:
+        fejl["lovgrundlag"] = [_("Vælg lovgrundlaget fra listen.")]
     if fejl:
         raise ValidationError(fejl)
     now = clock.now()
@@ -417,7 +420,7 @@ def hjemmel_gennemgaa(
     *, actor, hjemmel: Hjemmel, leder: Medarbejder, resultat: str, kommentar: str = ""
 ) -> HjemmelGennemgang:
     """Record a unit leader's review of a legal-basis access (approve or flag)."""
-    if not leder.funktioner.filter(enhed=hjemmel.enhed, rolle="leder").exists():
+    if not leder.funktioner.filter(gyldig_q(), enhed=hjemmel.enhed, rolle="leder").exists():
         raise ValidationError(_("Kun en leder af enheden kan gennemgå adgangen."))
     if resultat == Gennemgang.FLAGET and not kommentar.strip():
         raise ValidationError({"kommentar": _("Skriv hvorfor adgangen skal følges op.")})

@@ -19,6 +19,7 @@ KODESYSTEMER = (
     "CodeSystem-FFB.json",
     "CodeSystem-CareSocialCodes.json",
     "CodeSystem-Datadeling-Lovgrundlag.json",
+    "CodeSystem-Datadeling-Adgangshjemmel.json",
 )
 
 

@@ -139,7 +139,7 @@ def test_what_everyone_sees_equals_the_reference(kodesystemer, monkeypatch, step
             .first()
             for r in roots
         ]
-        lovgrundlag = Klasse.objects.filter(sti__contains=[k.CSC_KILDE]).first()
+        lovgrundlag = Klasse.objects.filter(klassifikation__uri=k.ADGANGSHJEMMEL_URI).first()
         world = World(works={i: {i % UNITS} for i in range(USERS)})
         # every unit already holds data of every kind on every citizen, so that each
         # consent, block and access in the story has something to act on
