@@ -98,9 +98,12 @@ def test_history_tables_refuse_update_and_delete_in_sql(grundlag):
         "UPDATE tilstand_tilstandversion SET faglig_note = 'x'",
         "DELETE FROM tilstand_tilstandregistrering",
     ):
-        with pytest.raises(DatabaseError, match="må kun udvides"):
-            with transaction.atomic(), connection.cursor() as c:
-                c.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="må kun udvides"),
+            transaction.atomic(),
+            connection.cursor() as c,
+        ):
+            c.execute(sql)
     assert t.registreringer.count() == 1
 
 
