@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "overblik.views.aktoer",
+                "overblik.views.samtykke_borger.handler_for_kontekst",
             ],
             "debug": DEBUG,
         },

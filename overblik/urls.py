@@ -1,4 +1,4 @@
-from overblik.views import borger, indsats, mine_data, tilstand
+from overblik.views import borger, indsats, mine_data, samtykke_borger, tilstand
 
 app_name = "overblik"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *tilstand.urlpatterns,
     *indsats.urlpatterns,
     *mine_data.urlpatterns,
+    *samtykke_borger.urlpatterns,
 ]

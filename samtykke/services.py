@@ -53,6 +53,10 @@ def _modtager_felter(modtager: Modtager) -> dict:
     raise TypeError("modtager must be an Enhed, a Myndighed or a Medarbejder")
 
 
+def _dato(t: datetime.datetime) -> str:
+    return f"{timezone.localtime(t):%d.%m.%Y}"
+
+
 def samtykke_tekst(s: Samtykke, kategorier: Sequence[Klasse], kilder: Sequence[Enhed]) -> str:
     """Return the plain-Danish text the citizen is shown for a consent version."""
     if s.beslutning == Beslutning.AFVIS:
@@ -61,8 +65,8 @@ def samtykke_tekst(s: Samtykke, kategorier: Sequence[Klasse], kilder: Sequence[E
             "på baggrund af samtykke. Blokeringen gælder fra %(fra)s til %(til)s."
         ) % {
             "modtager": s.modtager,
-            "fra": f"{s.gyldig_fra:%d.%m.%Y}",
-            "til": f"{s.gyldig_til:%d.%m.%Y}",
+            "fra": _dato(s.gyldig_fra),
+            "til": _dato(s.gyldig_til),
         }
     hvad = [k.titel for k in kategorier]
     if s.sagsindeks:
@@ -79,8 +83,8 @@ def samtykke_tekst(s: Samtykke, kategorier: Sequence[Klasse], kilder: Sequence[E
         "hvad": ", ".join(hvad),
         "kilder": ", ".join(e.navn for e in kilder),
         "formaal": s.formaal,
-        "fra": f"{s.gyldig_fra:%d.%m.%Y}",
-        "til": f"{s.gyldig_til:%d.%m.%Y}",
+        "fra": _dato(s.gyldig_fra),
+        "til": _dato(s.gyldig_til),
     }
     if s.faglighed_id:
         tekst += " " + _("Kun medarbejdere med fagligheden %(f)s.") % {"f": s.faglighed}
@@ -100,8 +104,9 @@ def kan_handle_for(person: Borger, borger: Borger, now: datetime.datetime) -> Re
 
 
 def _valider(
-    *, borger, givet_af, kategorier, kilder, formaal, fra, til, beslutning, assisteret, vidne
-) -> Relation | None:
+    *, borger, givet_af, kategorier, kilder, formaal, fra, til, beslutning, assisteret, vidne,
+    sagsindeks=False, dialog=False,
+) -> Relation | None:  # fmt: skip
     now = clock.now()
     fejl: dict[str, list[str]] = {}
     relation = None
@@ -121,7 +126,7 @@ def _valider(
             _("Et samtykke kan højst gælde %(d)d dage frem.") % {"d": settings.SAMTYKKE_MAKS_DAGE}
         )
     if beslutning == Beslutning.TILLAD:
-        if not kategorier:
+        if not kategorier and not (sagsindeks or dialog):
             fejl.setdefault("kategorier", []).append(
                 _("Vælg hvilke slags oplysninger samtykket omfatter.")
             )
@@ -193,6 +198,7 @@ def samtykke_give(
     relation = _valider(
         borger=borger, givet_af=givet_af, kategorier=kategorier, kilder=kilder, formaal=formaal,
         fra=fra, til=til, beslutning=beslutning, assisteret=assisteret, vidne=vidne,
+        sagsindeks=sagsindeks, dialog=dialog,
     )  # fmt: skip
     with transaction.atomic():
         s = _opret(
@@ -249,7 +255,7 @@ def _ny_version(samtykke: Samtykke, *, actor, givet_af: Borger | None, **aendrin
             borger=gammel.borger, givet_af=givet_af, kategorier=kategorier, kilder=kilder,
             formaal=felter["formaal"], fra=felter["gyldig_fra"], til=felter["gyldig_til"],
             beslutning=felter["beslutning"], assisteret=felter["assisteret"],
-            vidne=felter["vidne"],
+            vidne=felter["vidne"], sagsindeks=felter["sagsindeks"], dialog=felter["dialog"],
         ) if felter["status"] == SamtykkeStatus.AKTIV else felter["via_relation"]  # fmt: skip
         return _opret(forrige=gammel, actor=actor, kategorier=kategorier, kilder=kilder, **felter)
 
@@ -357,6 +363,12 @@ def anmodning_besvar(
     kilder: Iterable[Enhed] | None = None,
 ) -> Samtykke | None:
     """Answer a request: grant it (possibly narrowed) or decline it."""
+    with transaction.atomic():
+        anmodning = Anmodning.objects.select_for_update().get(pk=anmodning.pk)
+        return _besvar(actor, anmodning, givet_af, accepter, kategorier, kilder)
+
+
+def _besvar(actor, anmodning, givet_af, accepter, kategorier, kilder) -> Samtykke | None:
     if anmodning.status != AnmodningStatus.AFVENTER:
         raise ValidationError(_("Anmodningen er allerede besvaret."), code="besvaret")
     if not accepter:

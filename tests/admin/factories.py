@@ -7,6 +7,9 @@ import datetime
 import factory
 from django.contrib.auth.models import Group, User
 
+from indsats.models import Indsats
+from indsats.services import indsats_register
+from klassifikation import kendte
 from klassifikation.kendte import FAGLIGHED_URI
 from klassifikation.models import (
     Betegnelse,
@@ -28,6 +31,20 @@ from organisation.models import (
     RelationsType,
     Rolle,
 )
+from organisation.selectors import aktoer_for
+from samtykke import services as samtykke_services
+from samtykke.adgangslog import adgangslog_skriv
+from samtykke.models import (
+    Adgangslog,
+    Anmodning,
+    Gennemgang,
+    Grundlag,
+    Hjemmel,
+    HjemmelGennemgang,
+    Samtykke,
+)
+from tilstand.models import Tilstand
+from tilstand.services import tilstand_register
 
 
 def gyldigt_cpr(n: int) -> str:
@@ -185,6 +202,159 @@ class SupplementFactory(factory.django.DjangoModelFactory):
     klassifikation = factory.SubFactory(KlassifikationFactory)
 
 
+# --- citizen data: created through the services, as everywhere else ----------------------
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    """A factory whose objects are made by a service (`lav`), never by a bare INSERT."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return cls.lav(**kwargs)
+
+
+class TilstandTypeFactory(KlasseFactory):
+    """A leaf condition among FSIII's pleje- og omsorgstilstande (the rules read `sti`)."""
+
+    sti = factory.LazyFunction(lambda: [kendte.FSIII_FUNKTIONSEVNETILSTANDE[0]])
+    niveau = 1
+    titel = factory.Sequence(lambda n: f"Tilstand {n}")
+
+
+class IndsatsTypeFactory(KlasseFactory):
+    """A leaf intervention among FSIII's pleje- og omsorgsindsatser."""
+
+    sti = factory.LazyFunction(lambda: [kendte.FSIII_INDSATSER[0]])
+    niveau = 1
+    titel = factory.Sequence(lambda n: f"Indsats {n}")
+
+
+class TilstandFactory(ServiceFactory):
+    class Meta:
+        model = Tilstand
+
+    borger = factory.SubFactory(BorgerFactory)
+    type = factory.SubFactory(TilstandTypeFactory)
+    ansvarlig_enhed = factory.SubFactory(EnhedFactory)
+
+    @staticmethod
+    def lav(*, borger, actor=None, **data):
+        return tilstand_register(actor=actor, borger=borger, data=data)
+
+
+class IndsatsFactory(ServiceFactory):
+    class Meta:
+        model = Indsats
+
+    borger = factory.SubFactory(BorgerFactory)
+    type = factory.SubFactory(IndsatsTypeFactory)
+    ansvarlig_enhed = factory.SubFactory(EnhedFactory)
+    startdato = datetime.date(2025, 1, 1)
+
+    @staticmethod
+    def lav(*, borger, actor=None, **data):
+        return indsats_register(actor=actor, borger=borger, data=data)
+
+
+class SamtykkeFactory(ServiceFactory):
+    class Meta:
+        model = Samtykke
+
+    borger = factory.SubFactory(BorgerFactory)
+    modtager = factory.SubFactory(EnhedFactory)
+    kategori = factory.SubFactory(KlasseFactory)
+    kilde = factory.SubFactory(EnhedFactory)
+    formaal = "Koordinere hjemmepleje og træning"
+
+    @staticmethod
+    def lav(*, kategori, kilde, actor=None, **kwargs):
+        return samtykke_services.samtykke_give(
+            actor=actor, kategorier=[kategori], kilder=[kilde], **kwargs
+        )
+
+
+class AnmodningFactory(ServiceFactory):
+    class Meta:
+        model = Anmodning
+
+    borger = factory.SubFactory(BorgerFactory)
+    anmoder = factory.SubFactory(MedarbejderFactory)
+    enhed = factory.SubFactory(EnhedFactory)
+    kategori = factory.SubFactory(KlasseFactory)
+    kilde = factory.SubFactory(EnhedFactory)
+    formaal = "Koordinere hjemmepleje og træning"
+    begrundelse = "Så vi kan planlægge hjælpen sammen med dig."
+    varighed_dage = 90
+
+    @staticmethod
+    def lav(*, kategori, kilde, actor=None, **kwargs):
+        return samtykke_services.anmodning_opret(
+            actor=actor, kategorier=[kategori], kilder=[kilde], **kwargs
+        )
+
+
+class AdgangshjemmelFactory(KlasseFactory):
+    """A legal basis for access without consent (Datadeling's own code system)."""
+
+    klassifikation = factory.SubFactory(
+        KlassifikationFactory,
+        uri=kendte.ADGANGSHJEMMEL_URI,
+        navn="Adgangshjemler",
+        titel="Adgangshjemler",
+    )
+    titel = factory.Sequence(lambda n: f"Lovhjemmel {n}")
+
+
+class HjemmelFactory(ServiceFactory):
+    class Meta:
+        model = Hjemmel
+
+    borger = factory.SubFactory(BorgerFactory)
+    funktion = factory.SubFactory(FunktionFactory)
+    lovgrundlag = factory.SubFactory(AdgangshjemmelFactory)
+    begrundelse = "Akut behov for at se medicinoplysninger"
+    dage = 7
+
+    @staticmethod
+    def lav(*, funktion, actor=None, **kwargs):
+        return samtykke_services.hjemmel_registrer(
+            actor=actor, medarbejder=funktion.medarbejder, enhed=funktion.enhed, **kwargs
+        )
+
+
+class HjemmelGennemgangFactory(ServiceFactory):
+    class Meta:
+        model = HjemmelGennemgang
+
+    hjemmel = factory.SubFactory(HjemmelFactory)
+    resultat = Gennemgang.GODKENDT
+
+    @staticmethod
+    def lav(*, hjemmel, actor=None, **kwargs):
+        leder = FunktionFactory(enhed=hjemmel.enhed, rolle=Rolle.LEDER).medarbejder
+        return samtykke_services.hjemmel_gennemgaa(
+            actor=actor, hjemmel=hjemmel, leder=leder, **kwargs
+        )
+
+
+class AdgangslogFactory(ServiceFactory):
+    class Meta:
+        model = Adgangslog
+
+    borger = factory.SubFactory(BorgerFactory)
+    funktion = factory.SubFactory(FunktionFactory)
+    hvad = "Overblik over borgeren"
+    grundlag = Grundlag.EGEN_ENHED
+
+    @staticmethod
+    def lav(*, funktion, **kwargs):
+        user = funktion.medarbejder.user
+        return adgangslog_skriv(aktoer=aktoer_for(user), user=user, **kwargs)
+
+
 FACTORIES = {
     f._meta.model: f
     for f in [
@@ -202,5 +372,12 @@ FACTORIES = {
         MappingFactory,
         MappingsaetFactory,
         SupplementFactory,
+        TilstandFactory,
+        IndsatsFactory,
+        SamtykkeFactory,
+        AnmodningFactory,
+        HjemmelFactory,
+        HjemmelGennemgangFactory,
+        AdgangslogFactory,
     ]
 }
