@@ -97,10 +97,12 @@ def indsats_follow_up(
     resultat,
     naeste_opfoelgning: datetime.date | None = None,
     aendringer: Mapping[str, Any] | None = None,
+    virkning_fra: datetime.datetime | None = None,
     begrundelse: str = "",
 ) -> Indsats:
-    """Record a follow-up: its result (FSIII E1–E4 / FFB status på indsats), now assessed."""
-    now = clock.now()
+    """Record a follow-up held at `virkning_fra` (now): its result (FSIII E1–E4 / FFB status
+    på indsats); the intervention counts as assessed then."""
+    now = virkning_fra or clock.now()
     return historik.change(
         indsats,
         actor=actor,
@@ -149,11 +151,12 @@ def indsats_end(
     indsats: Indsats,
     slutdato: datetime.date | None = None,
     ophoersgrund=None,
+    virkning_fra: datetime.datetime | None = None,
     begrundelse: str = "",
     aktoer_tekst: str = "",
 ) -> Indsats:
-    """End the intervention on `slutdato` (today): it is marked afsluttet from now on."""
-    now = clock.now()
+    """End the intervention on `slutdato` (today): afsluttet from `virkning_fra` (now) on."""
+    now = virkning_fra or clock.now()
     return historik.change(
         indsats,
         actor=actor,

@@ -10,10 +10,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from datadeling.core.proveniens import is_fresh
+from indsats import regler as indsats_regler
+from indsats.models import Indsats, IndsatsRegistrering, IndsatsVersion
+from indsats.services import historik as indsats_historik
+from klassifikation import kendte as k
 from klassifikation.kendte import FAGLIGHED_URI
 from klassifikation.models import Klasse, Klassifikation, Mapping
 from organisation.cpr import birth_century, cpr_birth_date, validate_cpr
@@ -27,7 +33,22 @@ from organisation.models import (
     RelationsType,
     Rolle,
 )
-from overblik.demo import DEMO_ADGANGSKODE, DEMO_LOGINS, byg_demo, lav_cpr
+from organisation.selectors import aktoer_for
+from overblik.demo import DEMO_ADGANGSKODE, DEMO_LOGINS, KILDESYSTEM, byg_demo, lav_cpr
+from samtykke.models import (
+    Anmodning,
+    AnmodningStatus,
+    Beslutning,
+    Hjemmel,
+    IndsatsGruppeTilladelse,
+    Samtykke,
+    SamtykkeStatus,
+    TilstandGruppeTilladelse,
+)
+from samtykke.policy import borgere_synlige, tilstande_synlige
+from tilstand import regler as tilstand_regler
+from tilstand.models import Tilstand, TilstandRegistrering, TilstandStatus, TilstandVersion
+from tilstand.services import historik as tilstand_historik
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +63,17 @@ MODELLER = [
     Klassifikation,
     Klasse,
     Mapping,
+    Tilstand,
+    TilstandRegistrering,
+    TilstandVersion,
+    Indsats,
+    IndsatsRegistrering,
+    IndsatsVersion,
+    Samtykke,
+    Anmodning,
+    Hjemmel,
+    TilstandGruppeTilladelse,
+    IndsatsGruppeTilladelse,
 ]
 
 
@@ -59,11 +91,30 @@ def personer() -> list[tuple]:
     return list(Borger.objects.order_by("id").values_list("id", "cpr", "fornavn", "efternavn"))
 
 
+def klinik() -> list[tuple]:
+    """Return the demo's conditions, interventions and consents, comparable across runs."""
+    raekker = [
+        *Tilstand.objects.order_by("id").values_list(
+            "id", "borger_id", "type_id", "niveau_id", "status", "kildesystem_id",
+            "ansvarlig_enhed_id", "vurderet__date", "opfoelgning",
+        ),
+        *Indsats.objects.order_by("id").values_list(
+            "id", "borger_id", "type_id", "lovgrundlag_id", "afsluttet", "slutdato",
+            "maalgruppe_id", "tilstande", "opfoelgningsresultat_id", "startdato",
+        ),
+        *Samtykke.objects.order_by("borger_id", "formaal", "version").values_list(
+            "borger_id", "modtager_enhed_id", "beslutning", "status", "formaal",
+            "gyldig_til__date",
+        ),
+    ]  # fmt: skip
+    return [tuple(tuple(v) if isinstance(v, list) else v for v in r) for r in raekker]
+
+
 def i_sandkasse(**kwargs) -> list[tuple]:
-    """Build the demo in a transaction that is rolled back; return the citizens it made."""
+    """Build the demo in a transaction that is rolled back; return the people and data."""
     with transaction.atomic():
         byg_demo(**kwargs)
-        resultat = personer()
+        resultat = personer() + klinik()
         transaction.set_rollback(True)
     return resultat
 
@@ -127,6 +178,120 @@ def test_demo_data_builds_a_believable_setting():
     assert Mapping.objects.exists()
 
 
+def test_citizens_have_conditions_interventions_and_history():
+    demo("--scale", "0.5")
+    tilstande = Tilstand.objects.filter(kildesystem=KILDESYSTEM).select_related("type")
+    indsatser = Indsats.objects.filter(kildesystem=KILDESYSTEM)
+    assert tilstande.count() >= 100 and indsatser.count() >= 40
+    assert tilstande.values("borger").distinct().count() >= 25
+    assert not Tilstand.objects.exclude(kildesystem=KILDESYSTEM).exists()
+    ids = list(tilstande.values_list("kildesystem_id", flat=True))
+    assert len(ids) == len(set(ids))
+
+    # FSIII home care with levels, FSIII nursing without, FFB with level and support need.
+    def under(*roedder):
+        return tilstande.filter(type__sti__overlap=list(roedder))
+
+    assert under(*k.FSIII_FUNKTIONSEVNETILSTANDE).exclude(niveau=None).exists()
+    assert under(k.FSIII_SYGEPLEJETILSTANDE).exists()
+    assert not under(k.FSIII_SYGEPLEJETILSTANDE).exclude(niveau=None).exists()
+    aktivitet = under(k.FFB_AKTIVITET_OG_DELTAGELSE)
+    assert aktivitet.exclude(niveau=None).exclude(stoettebehov=None).exists()
+    assert (
+        not under(k.FFB_TILSTANDE)
+        .exclude(niveau=None)
+        .exclude(type__sti__contains=[k.FFB_AKTIVITET_OG_DELTAGELSE])
+        .exists()
+    )
+    metoder = set(tilstande.exclude(metode=None).values_list("metode__titel", flat=True))
+    assert {
+        "funktionsevnevurdering hjemmepleje, FSIII",
+        "socialfaglig udredning, VUM/FFB",
+        "sygeplejefaglig udredning, FSIII",
+    } <= metoder
+    love = set(indsatser.values_list("lovgrundlag__titel", flat=True))
+    assert {"SEL § 83", "SEL § 85", "SUL § 138"} <= love
+    assert indsatser.exclude(maalgruppe=None).exists()
+    assert any(m["tilstande"] for i in indsatser for m in i.maal)
+    # The region's psychiatry owns some of the data.
+    assert tilstande.filter(ansvarlig_enhed__myndighed__type="region").exists()
+
+    # History: reassessed, ended, old, overdue; followed up and ended interventions.
+    assert tilstande.annotate(n=Count("registreringer")).filter(n__gt=1).count() >= 20
+    assert tilstande.filter(status=TilstandStatus.AFSLUTTET).exists()
+    friske = [is_fresh(t.vurderet, t.opfoelgning) for t in tilstande]
+    assert any(friske) and not all(friske)
+    aar_siden = timezone.now() - datetime.timedelta(days=366)
+    assert tilstande.filter(vurderet__lt=aar_siden).exists()
+    assert tilstande.filter(opfoelgning__lt=timezone.localdate()).exists()
+    assert indsatser.exclude(opfoelgningsresultat=None).exists()
+    assert indsatser.filter(afsluttet=True).exclude(slutdato=None).exists()
+    to_aar = timezone.now() - datetime.timedelta(days=730)
+    assert tilstande.filter(virkning_fra__lt=aar_siden, virkning_fra__gte=to_aar).exists()
+
+
+def test_the_demo_data_obeys_the_rules():
+    """Every version of every demo datum passes the rules again (the services checked it)."""
+    demo("--scale", "0.2")
+    for model, historik, regler in (
+        (Tilstand, tilstand_historik, tilstand_regler),
+        (Indsats, indsats_historik, indsats_regler),
+    ):
+        objekter = (
+            model.objects.filter(kildesystem=KILDESYSTEM)
+            .select_related("borger", "registrering")
+            .prefetch_related("registrering__versioner")
+        )
+        assert objekter
+        for o in objekter:
+            regler.valider_tidslinje(historik.timeline(o.registrering), o.borger)
+
+
+def test_karen_holm_has_a_coherent_picture_and_consents():
+    demo("--scale", "0.3")
+    karen = Borger.objects.get(user__username="borger")
+    hendes = Tilstand.objects.filter(borger=karen)
+    enheder = set(hendes.values_list("ansvarlig_enhed__navn", flat=True))
+    assert len(enheder) >= 3
+    assert {"Hjemmepleje", "Afdeling for Depression og Angst"} <= enheder
+    assert hendes.annotate(n=Count("registreringer")).filter(n__gt=1).exists()
+    assert not all(is_fresh(t.vurderet, t.opfoelgning) for t in hendes)
+    assert Indsats.objects.filter(borger=karen, afsluttet=True).exists()
+
+    # The demo nurse in Hjemmepleje sees her own unit's data, and the region's by consent.
+    User = get_user_model()
+    sygeplejerske = aktoer_for(User.objects.get(username="sygeplejerske"))
+    synlige = tilstande_synlige(sygeplejerske, borger_id=karen.pk)
+    assert synlige.filter(ansvarlig_enhed__navn="Hjemmepleje").exists()
+    assert synlige.filter(ansvarlig_enhed__myndighed__type="region").exists()
+    samtykker = Samtykke.objects.filter(borger=karen, beslutning=Beslutning.TILLAD)
+    assert samtykker.filter(givet_af__user__username="paaroerende").exists()  # fuldmagt
+    # The demo caseworker in Handicap og Psykiatri waits for her answer.
+    sagsbehandler = aktoer_for(User.objects.get(username="sagsbehandler"))
+    assert not tilstande_synlige(sagsbehandler, borger_id=karen.pk).exists()
+    assert Anmodning.objects.filter(
+        borger=karen, status=AnmodningStatus.AFVENTER, modtager_enhed__navn="Handicap og Psykiatri"
+    ).exists()
+    assert borgere_synlige(sagsbehandler).count() >= 3
+
+    # Other citizens: a revoked consent, an expired one, a block, a legal-basis access.
+    andre = Samtykke.objects.exclude(borger=karen)
+    assert andre.filter(status=SamtykkeStatus.TILBAGEKALDT).exists()
+    assert andre.filter(gyldig_til__lt=timezone.now(), status=SamtykkeStatus.AKTIV).exists()
+    assert andre.filter(
+        beslutning=Beslutning.AFVIS, modtager_enhed__navn="Sygedagpenge og Jobafklaring"
+    ).exists()
+    assert andre.filter(assisteret=True).exclude(vidne="").exists()
+    hjemmel = Hjemmel.objects.get()
+    assert hjemmel.begrundelse and hjemmel.medarbejder.user.username == "sagsbehandler"
+    assert hjemmel.lovgrundlag.klassifikation.uri == k.ADGANGSHJEMMEL_URI
+    assert (
+        tilstande_synlige(sagsbehandler, borger_id=hjemmel.borger_id)
+        .exclude(ansvarlig_enhed__navn="Handicap og Psykiatri")
+        .exists()
+    )
+
+
 def test_all_cprs_are_valid_and_match_sex_and_a_plausible_birth_date():
     demo("--scale", "0.3")
     idag = timezone.localdate()
@@ -141,10 +306,12 @@ def test_all_cprs_are_valid_and_match_sex_and_a_plausible_birth_date():
 
 def test_running_twice_changes_nothing():
     demo("--scale", "0.2")
-    foer, foer_personer = taelling(), personer()
+    foer, foer_personer, foer_klinik = taelling(), personer(), klinik()
+    assert foer["tilstand.Tilstand"] and foer["indsats.Indsats"] and foer["samtykke.Samtykke"]
     demo("--scale", "0.2")
     assert taelling() == foer
     assert personer() == foer_personer
+    assert klinik() == foer_klinik
 
 
 def test_the_demo_logins_exist_and_can_log_in(client):
@@ -223,11 +390,16 @@ def test_same_seed_same_data_and_another_seed_other_data(kodesystemer):
 
     def genereret(raekker):
         faste = {"1203484562", "2208751573"}  # Karen and Jonas Holm, the fixed logins
-        return {r[1:] for r in raekker if r[1] not in faste}
+        return {r[1:4] for r in raekker if isinstance(r[1], str) and r[1] not in faste}
 
     assert genereret(en) and genereret(anden)
     assert not genereret(en) & genereret(anden)
     assert {r[0] for r in en} & {r[0] for r in anden}  # the fixed personas share their ids
+    # Conditions and interventions too: the generated citizens' differ, Karen Holm's not.
+    assert len(en) > 100
+    karens = {r for r in en if len(r) > 6 and str(r[5]).startswith("karen/")}
+    assert karens and karens <= set(anden)
+    assert set(en) - set(anden)
 
 
 @given(

@@ -1,4 +1,5 @@
-"""Load the demo: code systems, organisation, staff, citizens and the demo logins."""
+"""Load the demo: code systems, organisation, staff, citizens, their conditions,
+interventions and consents, and the demo logins."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Indlæser demodata (idempotent): klassifikationer, Aarhus Kommune, Region Midtjylland "
         "og Familieretshuset med enheder og medarbejdere, borgere med pårørende, værger og "
-        "fuldmagter, og demo-logins. Samme --seed giver samme data."
+        "fuldmagter, borgernes tilstande og indsatser med historik, samtykker og demo-logins. "
+        "Samme --seed giver samme data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -59,7 +61,10 @@ class Command(BaseCommand):
                 f"Demodata klar (seed {seed}, scale {scale:g}): "
                 f"{resultat.myndigheder} myndigheder, {resultat.enheder} enheder, "
                 f"{resultat.medarbejdere} medarbejdere, {resultat.borgere} borgere, "
-                f"{resultat.paaroerende} pårørende og værger, {resultat.relationer} relationer "
+                f"{resultat.paaroerende} pårørende og værger, {resultat.relationer} relationer, "
+                f"{resultat.tilstande} tilstande og {resultat.indsatser} indsatser "
+                f"({resultat.registreringer} registreringer), {resultat.samtykker} samtykker, "
+                f"{resultat.anmodninger} anmodninger, {resultat.hjemler} adgange på lovhjemmel "
                 f"({importeret - start:.1f} s kodesystemer, {slut - importeret:.1f} s demodata)."
             )
         )

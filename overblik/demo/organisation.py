@@ -1,33 +1,27 @@
-"""Demo data: a believable municipality, region and state body with staff and citizens.
+"""The demo's organisation, staff, citizens and relations (see overblik.demo).
 
-`byg_demo(scale=…, seed=…)` is deterministic and idempotent: every row has an id derived
-from the seed (uuid5), so running it again updates the same rows and creates nothing new.
-The organisation and the fixed demo logins do not depend on the seed; the generated staff
-and citizens do. A citizen's data depends only on the seed and the citizen's number, so a
-larger `scale` adds people without changing the first ones.
-
-CPR numbers are generated from plausible birth dates and obey the century rule of the
-seventh digit (`organisation.cpr`). They look real and may coincide with real persons'
-numbers; they exist only in the demo database.
+Every row has an id derived from the seed (uuid5), so running again updates the same rows
+and creates nothing new. The organisation and the fixed demo logins do not depend on the
+seed; the generated staff and citizens do. A citizen's data depends only on the seed and
+the citizen's number, so a larger `scale` adds people without changing the first ones.
+Names, addresses and CPR numbers come from `personer`.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, is_password_usable, make_password
-from django.db import transaction
 from django.utils import timezone
 
 from klassifikation.kendte import FAGLIGHED_URI
 from klassifikation.models import Klasse
-from organisation.cpr import cpr_birth_date, validate_cpr
+from organisation.cpr import validate_cpr
 from organisation.models import (
     Borger,
     Enhed,
@@ -40,12 +34,11 @@ from organisation.models import (
     RelationsType,
     Rolle,
 )
+from overblik.demo import personer
 
 DEMO_ADGANGSKODE = "demo1234"  # noqa: S105 — the published password of the demo logins
 DEMO_NAMESPACE = uuid.UUID("2d6b7f0e-4c1a-5e8b-9f3d-7a1c0b5e9d42")
-# Birth dates count back from a fixed day, so a seed gives the same CPR numbers whenever
-# it runs; the periods of relations count from today, so they stay current.
-FOEDSELSANKER = datetime.date(2025, 1, 1)
+# The periods of relations count from today, so they stay current.
 EMAIL_DOMAENE = "demo.example"  # RFC 2606: never a real mailbox
 
 
@@ -169,15 +162,25 @@ DEMO_LOGINS = [
     DemoLogin(
         "sagsbehandler",
         "Mette Lund Sørensen",
-        "Sagsbehandler (socialrådgiver), Handicap og Psykiatri, Aarhus Kommune",
+        "Sagsbehandler (socialrådgiver), Handicap og Psykiatri, Aarhus Kommune; "
+        "egne borgere, en adgang på lovhjemmel, venter på svar fra Karen Holm",
     ),
     DemoLogin(
         "sygeplejerske",
         "Hanne Kjær Poulsen",
-        "Sagsbehandler (sygeplejerske), Hjemmepleje, Aarhus Kommune",
+        "Sagsbehandler (sygeplejerske), Hjemmepleje, Aarhus Kommune; "
+        "ser Karen Holms pleje og, med samtykke, psykiatriens vurderinger",
     ),
-    DemoLogin("leder", "Peter Vestergaard", "Leder, Handicap og Psykiatri, Aarhus Kommune"),
-    DemoLogin("borger", "Karen Holm", "Borger, modtager hjemmepleje, Viby J"),
+    DemoLogin(
+        "leder",
+        "Peter Vestergaard",
+        "Leder, Handicap og Psykiatri, Aarhus Kommune; gennemgår adgange på lovhjemmel",
+    ),
+    DemoLogin(
+        "borger",
+        "Karen Holm",
+        "Borger, modtager hjemmepleje, Viby J; samtykker og en anmodning at svare på",
+    ),
     DemoLogin("paaroerende", "Jonas Holm", "Pårørende: søn af Karen Holm, med gyldig fuldmagt"),
     DemoLogin("admin", "Birgitte Holst", "Administrator og superbruger (/admin/)"),
 ]
@@ -195,132 +198,6 @@ KAREN = ("karen", "1203484562", "Karen", "Holm", "Rosenhøj 14, st. tv.", "8260"
 JONAS = ("jonas", "2208751573", "Jonas", "Holm", "Trøjborgvej 31, 3. th.", "8200", "Aarhus N")
 PERSONA_LOGINS = {"karen": "borger", "jonas": "paaroerende"}
 
-# --- names and addresses ----------------------------------------------------------------
-
-
-def _ord(tekst: str) -> list[str]:
-    return tekst.split()
-
-
-KVINDENAVNE = {
-    "aeldre": _ord(
-        "Karen Inger Kirsten Else Ruth Grethe Jytte Birthe Bodil Ellen Gerda Ingrid Lis Hanne "
-        "Annelise Edith Gudrun Vera"
-    ),
-    "voksen": _ord(
-        "Anne Mette Susanne Lene Helle Maria Marianne Lone Pia Charlotte Louise Tina Gitte "
-        "Camilla Heidi Dorte Trine Sanne"
-    ),
-    "ung": _ord(
-        "Emma Ida Sofie Freja Clara Laura Alma Ella Anna Astrid Julie Mathilde Nanna Sara Maja "
-        "Frida Agnes Karla"
-    ),
-}
-MANDSNAVNE = {
-    "aeldre": _ord(
-        "Hans Jens Poul Knud Arne Bent Svend Erik Jørgen Kaj Leif Ove Preben Niels Aage Egon "
-        "Henning Verner"
-    ),
-    "voksen": _ord(
-        "Peter Michael Lars Henrik Thomas Søren Jan Christian Martin Anders Rasmus Jesper Morten "
-        "Kim Brian Allan Kenneth Jacob"
-    ),
-    "ung": _ord(
-        "William Noah Oscar Lucas Carl Victor Magnus Emil Frederik Mikkel Mads Oliver Alfred "
-        "Aksel Malthe Elias Valdemar Arthur"
-    ),
-}
-MELLEMNAVNE = {
-    True: _ord("Marie Sofie Louise Kathrine Margrethe Elisabeth"),
-    False: _ord("Peter Christian Emil Frederik Johan Valdemar"),
-}
-EFTERNAVNE = _ord(
-    "Jensen Nielsen Hansen Pedersen Andersen Christensen Larsen Sørensen Rasmussen Jørgensen "
-    "Petersen Madsen Kristensen Olsen Thomsen Christiansen Poulsen Johansen Møller Mortensen "
-    "Knudsen Jakobsen Mikkelsen Olesen Frederiksen Laursen Henriksen Lund Holm Schmidt Kjær "
-    "Østergaard Vestergaard Nørgaard Dahl Bak Iversen Eriksen Andreasen Damgaard Bech Skov "
-    "Lauridsen Mølgaard"
-)
-# Danes whose families came from elsewhere: woman, man, surname.
-ANDRE_NAVNE = [
-    ("Fatima", "Mohammed", "Ali"),
-    ("Aisha", "Ahmad", "Hassan"),
-    ("Ayşe", "Mehmet", "Yılmaz"),
-    ("Linh", "Minh", "Nguyen"),
-    ("Agnieszka", "Piotr", "Kowalski"),
-    ("Hodan", "Abdi", "Farah"),
-    ("Zainab", "Omar", "Hussein"),
-]
-
-POSTNUMRE = [
-    ("8000", "Aarhus C", "Mejlgade|Nørre Allé|Vestergade|Jægergårdsgade|Ryesgade"),
-    ("8200", "Aarhus N", "Randersvej|Trøjborgvej|Tordenskjoldsgade|Katrinebjergvej"),
-    ("8210", "Aarhus V", "Silkeborgvej|Vestre Ringgade|Hasle Ringvej|Rymarksvej"),
-    ("8220", "Brabrand", "Gudrunsvej|Sønderalle|Bytoften|Hasselengen"),
-    ("8230", "Åbyhøj", "Ågade|Åby Bjergvej|Bakkegårdsvej"),
-    ("8240", "Risskov", "Vestre Strandallé|Nordre Strandvej|Fortevej"),
-    ("8250", "Egå", "Egå Havvej|Mejlbyvej|Kalkærvej"),
-    ("8260", "Viby J", "Rosenhøj|Skanderborgvej|Viby Ringvej|Holmevej"),
-    ("8270", "Højbjerg", "Oddervej|Holme Byvej|Grøfthøjparken|Rundhøj Allé"),
-    ("8310", "Tranbjerg J", "Tranbjerg Hovedgade|Kirketorvet|Grønløkke Allé"),
-    ("8320", "Mårslet", "Obstrupvej|Mårslet Byvej|Hørretvej"),
-    ("8361", "Hasselager", "Hasselager Allé|Kolt Østervej|Ravnsøvej"),
-    ("8381", "Tilst", "Tilst Skolevej|Bautavej|Sønderskovvej"),
-    ("8520", "Lystrup", "Lystrup Centervej|Elsted Bygade|Hedevej"),
-]
-BYPOSTNUMRE = {"8000", "8200", "8210", "8220"}
-
-
-def _ascii(tekst: str) -> str:
-    tekst = tekst.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    tekst = unicodedata.normalize("NFKD", tekst).encode("ascii", "ignore").decode()
-    return "".join(c for c in tekst if c.isalnum())
-
-
-def _adresse(rng: random.Random) -> tuple[str, str, str]:
-    nr, by, gader = rng.choice(POSTNUMRE)
-    adresse = f"{rng.choice(gader.split('|'))} {rng.randint(1, 120)}"
-    if nr in BYPOSTNUMRE and rng.random() < 0.7:
-        adresse += f", {rng.choice(['st.', '1.', '2.', '3.', '4.'])} {rng.choice(['th.', 'tv.'])}"
-    return adresse, nr, by
-
-
-def _navn(rng: random.Random, kvinde: bool, foedt: datetime.date) -> tuple[str, str]:
-    if rng.random() < 0.07:
-        k, m, efternavn = rng.choice(ANDRE_NAVNE)
-        return (k if kvinde else m), efternavn
-    generation = "aeldre" if foedt.year < 1955 else "voksen" if foedt.year < 1990 else "ung"
-    fornavn = rng.choice((KVINDENAVNE if kvinde else MANDSNAVNE)[generation])
-    if rng.random() < 0.2:
-        fornavn += " " + rng.choice(MELLEMNAVNE[kvinde])
-    return fornavn, rng.choice(EFTERNAVNE)
-
-
-def _syvende_ciffer(rng: random.Random, aar: int) -> int:
-    """Return a seventh CPR digit that gives the birth year's century (CPR-kontoret)."""
-    yy = aar % 100
-    if aar < 2000:
-        return rng.choice([0, 1, 2, 3] + ([4, 9] if yy >= 37 else []))
-    return rng.choice(([4, 9] if yy <= 36 else []) + ([5, 6, 7, 8] if yy <= 57 else []))
-
-
-def lav_cpr(rng: random.Random, foedt: datetime.date, kvinde: bool) -> str:
-    """Return a valid-looking CPR number for a birth date and sex (even last digit: woman)."""
-    sidste = rng.choice([0, 2, 4, 6, 8] if kvinde else [1, 3, 5, 7, 9])
-    cpr = f"{foedt:%d%m%y}{_syvende_ciffer(rng, foedt.year)}{rng.randint(0, 99):02d}{sidste}"
-    assert cpr_birth_date(cpr) == foedt, "the century rule must give the birth year back"
-    return cpr
-
-
-def _foedt(rng: random.Random, alder_fra: int, alder_til: int) -> datetime.date:
-    dage = rng.randint(alder_fra * 365, alder_til * 365 + 364)
-    return FOEDSELSANKER - datetime.timedelta(days=dage)
-
-
-def _alder(foedt: datetime.date) -> int:
-    return FOEDSELSANKER.year - foedt.year
-
-
 # --- building ---------------------------------------------------------------------------
 
 
@@ -336,15 +213,21 @@ class DemoResultat:
     paaroerende: int = 0
     relationer: int = 0
     manglende_fagligheder: list[str] = field(default_factory=list)
+    tilstande: int = 0
+    indsatser: int = 0
+    registreringer: int = 0
+    samtykker: int = 0
+    anmodninger: int = 0
+    hjemler: int = 0
 
 
 def _fagligheder() -> tuple[dict[str, Klasse], list[str]]:
     klasser = list(Klasse.objects.filter(klassifikation__uri=FAGLIGHED_URI))
-    efter_kode = {_ascii(k.kode): k for k in klasser}
+    efter_kode = {personer.ascii_navn(k.kode): k for k in klasser}
     efter_titel = {k.titel.strip().lower(): k for k in klasser}
     fundet, mangler = {}, []
     for noegle, (_titel, titler) in FAGLIGHEDER.items():
-        klasse = efter_kode.get(_ascii(noegle)) or next(
+        klasse = efter_kode.get(personer.ascii_navn(noegle)) or next(
             (efter_titel[t] for t in titler if t in efter_titel), None
         )
         if klasse is None:
@@ -363,6 +246,10 @@ class _Bygger:
         self.brugte_cpr = {KAREN[1], JONAS[1]}
         self.borgere: list[Borger] = []
         self.relationer: list[Relation] = []
+        # the generated citizens (not their relatives): number, citizen, age group
+        self.hovedpersoner: list[tuple[int, Borger, str]] = []
+        self.personaer_borger: dict[str, Borger] = {}
+        self.alle_enheder: dict[str, Enhed] = {}
 
     def antal(self, n: int) -> int:
         return max(1, round(n * self.scale))
@@ -482,7 +369,7 @@ class _Bygger:
         return funktioner
 
     def medarbejdere(self, enheder: dict[str, Enhed], fag: dict) -> list[Funktion]:
-        personer = []
+        ansatte = []
         for spec in ENHEDER:
             for rolle, fagnoegle, antal in spec.bemanding:
                 n = antal if rolle == Rolle.LEDER else self.antal(antal)
@@ -490,13 +377,16 @@ class _Bygger:
                     navn = f"{self.seed}|medarbejder|{spec.noegle}|{rolle}|{fagnoegle}|{i}"
                     rng = random.Random(navn)
                     kvinde = rng.random() < 0.75
-                    fornavn, efternavn = _navn(rng, kvinde, _foedt(rng, 25, 64))
+                    fornavn, efternavn = personer.navn(rng, kvinde, personer.foedt(rng, 25, 64))
                     mid = demo_uuid(navn)
-                    brugernavn = f"{_ascii(fornavn)[:2]}{_ascii(efternavn)[:2]}{mid.hex[:4]}"
+                    initialer = (
+                        personer.ascii_navn(fornavn)[:2] + personer.ascii_navn(efternavn)[:2]
+                    )
+                    brugernavn = f"{initialer}{mid.hex[:4]}"
                     titel = FAGLIGHEDER[fagnoegle][0]
                     if rolle == Rolle.LEDER:
                         titel = LEDERTITLER.get(spec.enhedstype, "Afdelingsleder")
-                    personer.append(
+                    ansatte.append(
                         (spec, rolle, fagnoegle, mid, fornavn, efternavn, brugernavn, titel)
                     )
         brugere = self.brugere(
@@ -507,11 +397,11 @@ class _Bygger:
                     "last_name": p[5],
                     "email": f"{p[6]}@{EMAIL_DOMAENE}",
                 }
-                for p in personer
+                for p in ansatte
             ]
         )
         medarbejdere, funktioner = [], []
-        for spec, rolle, fagnoegle, mid, fornavn, efternavn, brugernavn, titel in personer:
+        for spec, rolle, fagnoegle, mid, fornavn, efternavn, brugernavn, titel in ansatte:
             enhed = enheder[spec.noegle]
             medarbejdere.append(
                 Medarbejder(
@@ -553,12 +443,12 @@ class _Bygger:
         efternavn: str | None = None,
         adresse: tuple[str, str, str] | None = None,
     ) -> Borger:
-        fornavn, eget_efternavn = _navn(rng, kvinde, foedt)
-        cpr = lav_cpr(rng, foedt, kvinde)
+        fornavn, eget_efternavn = personer.navn(rng, kvinde, foedt)
+        cpr = personer.lav_cpr(rng, foedt, kvinde)
         while cpr in self.brugte_cpr:
-            cpr = lav_cpr(rng, foedt, kvinde)
+            cpr = personer.lav_cpr(rng, foedt, kvinde)
         self.brugte_cpr.add(cpr)
-        adr, postnummer, by = adresse or _adresse(rng)
+        adr, postnummer, by = adresse or personer.adresse(rng)
         borger = Borger(
             id=demo_uuid(self.seed, navn),
             cpr=cpr,
@@ -589,13 +479,16 @@ class _Bygger:
         gruppe = rng.choices(["barn", "voksen", "aeldre"], weights=[15, 50, 35])[0]
         aldre = {"barn": (2, 17), "voksen": (18, 66), "aeldre": (67, 98)}[gruppe]
         kvinde = rng.random() < 0.5
-        b = self.person(rng, f"borger|{i}", kvinde, _foedt(rng, *aldre))
-        alder = _alder(b.foedselsdato)
+        b = self.person(rng, f"borger|{i}", kvinde, personer.foedt(rng, *aldre))
+        self.hovedpersoner.append((i, b, gruppe))
+        alder = personer.alder(b.foedselsdato)
         hjemme = (b.adresse, b.postnummer, b.by)
 
         def paaroerende(n: int, kvinde: bool, fra: int, til: int, **kw) -> Borger:
             self.resultat.paaroerende += 1
-            return self.person(rng, f"paaroerende|{i}|{n}", kvinde, _foedt(rng, fra, til), **kw)
+            return self.person(
+                rng, f"paaroerende|{i}|{n}", kvinde, personer.foedt(rng, fra, til), **kw
+            )
 
         if gruppe == "barn":
             navn = b.efternavn
@@ -675,7 +568,7 @@ class _Bygger:
             )
 
     def borger_personaer(self, brugere: dict) -> None:
-        personer = {}
+        fundet = {}
         for noegle, cpr, fornavn, efternavn, adresse, postnummer, by in (KAREN, JONAS):
             felter = {
                 "fornavn": fornavn,
@@ -686,12 +579,13 @@ class _Bygger:
                 "user": brugere[PERSONA_LOGINS[noegle]],
             }
             # By CPR number: a re-run finds them even if someone recreated them by hand.
-            personer[noegle], _ = Borger.objects.update_or_create(
+            fundet[noegle], _ = Borger.objects.update_or_create(
                 cpr=cpr,
                 defaults=felter,
                 create_defaults={"id": demo_uuid("borger", noegle), "cpr": cpr, **felter},
             )
-        karen, jonas = personer["karen"], personer["jonas"]
+        karen, jonas = fundet["karen"], fundet["jonas"]
+        self.personaer_borger = fundet
         self.relationer += [
             Relation(
                 id=demo_uuid("relation", "karen-jonas", "paaroerende"),
@@ -721,6 +615,7 @@ class _Bygger:
                 + ", ".join(self.resultat.manglende_fagligheder)
             )
         enheder = self.enheder(self.myndigheder())
+        self.alle_enheder = enheder
         brugere = self.logins()
         funktioner = self.personaer(brugere, enheder, fag) + self.medarbejdere(enheder, fag)
         Funktion.objects.bulk_create(
@@ -759,13 +654,3 @@ class _Bygger:
         self.resultat.paaroerende += 1  # and Jonas Holm
         self.resultat.relationer = len(self.relationer)
         return self.resultat
-
-
-def byg_demo(
-    *, scale: float = 1.0, seed: int = 1, log: Callable[[str], None] = lambda _tekst: None
-) -> DemoResultat:
-    """Create or update the demo organisation, logins, staff and citizens in one transaction."""
-    if scale <= 0:
-        raise ValueError("scale skal være større end 0")
-    with transaction.atomic():
-        return _Bygger(scale=scale, seed=seed, log=log).byg()
