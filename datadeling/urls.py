@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     path("begreber/", include("klassifikation.urls")),
+    path("mox/", include("mox.urls")),
     path("", include("overblik.urls")),
     path("admin/", admin.site.urls),
 ]

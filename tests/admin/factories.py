@@ -381,3 +381,51 @@ FACTORIES = {
         AdgangslogFactory,
     ]
 }
+
+
+# --- mox: sending systems and their inbox -----------------------------------------------
+
+
+class MoxSystemFactory(factory.django.DjangoModelFactory):
+    """A sending fagsystem, made by the service (its token and secret are generated)."""
+
+    class Meta:
+        model = "mox.System"
+
+    navn = factory.Sequence(lambda n: f"Omsorgssystem {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from mox.services import system_opret
+
+        system, _token, _secret = system_opret(navn=kwargs["navn"])
+        return system
+
+
+class MoxBeskedFactory(factory.django.DjangoModelFactory):
+    """A message in the inbox, received through the ingress service."""
+
+    class Meta:
+        model = "mox.Besked"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        import copy
+        import uuid
+
+        from mox.eksempler import TILSTAND
+        from mox.models import Besked
+        from mox.services import beskeder_modtag
+
+        besked = copy.deepcopy(TILSTAND)
+        besked["beskedID"] = str(uuid.uuid4())
+        system = MoxSystemFactory()
+        svar = beskeder_modtag(system=system, beskeder=[besked])
+        return Besked.objects.get(system=system, besked_id=svar[0]["beskedID"])
+
+
+from mox.models import Besked as _Besked  # noqa: E402
+from mox.models import System as _System  # noqa: E402
+
+FACTORIES[_System] = MoxSystemFactory
+FACTORIES[_Besked] = MoxBeskedFactory

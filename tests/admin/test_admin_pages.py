@@ -22,7 +22,9 @@ from tests.admin.conftest import formdata
 pytestmark = pytest.mark.django_db
 
 MODELLER = sorted(admin.site._registry, key=lambda m: m._meta.label)
-EGNE_APPS = {"organisation", "klassifikation", "auth", "tilstand", "indsats", "samtykke"}
+EGNE_APPS = {
+    "organisation", "klassifikation", "auth", "tilstand", "indsats", "samtykke", "mox",
+}  # fmt: skip
 
 
 def label(model) -> str:

@@ -1,0 +1,133 @@
+"""MOX: the systems that send messages, and the inbox the messages wait in.
+
+The inbox (`Besked`) is the source of truth for the processing: a message is stored
+before the sender gets its answer, and whatever happens to workers or the broker
+afterwards, the row says how far it got.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from datadeling.core import clock
+from mox.protokol import Beskedtype, Objekttype, Operation, Status
+
+
+def token_hash(token: str) -> str:
+    """Return the hex SHA-256 of a bearer token, the form in which tokens are stored."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class System(models.Model):
+    """A sending fagsystem (or its MOX agent), known by a bearer token and an HMAC secret.
+
+    The token is a password in effect, so only its SHA-256 is stored, and a request's
+    token is looked up by hash (a random 256-bit token needs no slow hash). The secret
+    is different: verifying an HMAC needs the key itself, so it cannot be hashed. It is
+    stored as it is and never shown again after creation (not in the admin, not in any
+    answer). Encrypting it with a key from the settings was considered and left out: that
+    key lives beside the database on the same servers, so it would protect only a stolen
+    dump without the settings, while tying every system to SECRET_KEY rotation. The
+    database already holds the citizen data the secret protects; a leaked secret is
+    answered by renewing the system's keys (the admin's action), which invalidates the
+    old token and secret at once.
+    """
+
+    uuid = models.UUIDField("UUID", default=uuid.uuid4, unique=True, editable=False)
+    navn = models.CharField("navn", max_length=200, unique=True)
+    token_hash = models.CharField("token (SHA-256)", max_length=64, unique=True, editable=False)
+    secret = models.CharField("hemmelighed", max_length=128, editable=False)
+    aktiv = models.BooleanField(
+        "aktiv", default=True, help_text="Et inaktivt system afvises med 401."
+    )
+    oprettet = models.DateTimeField("oprettet", default=clock.now, editable=False)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="oprettet af",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = "afsendende system"
+        verbose_name_plural = "afsendende systemer"
+        ordering = ["navn"]
+
+    def __str__(self) -> str:
+        return self.navn
+
+    def nye_noegler(self) -> tuple[str, str]:
+        """Give the system a new token and secret (unsaved) and return them in plain text.
+
+        The plain values exist only in the return value: show them once, then drop them.
+        """
+        token = "mox_" + secrets.token_urlsafe(32)
+        secret = secrets.token_urlsafe(48)
+        self.token_hash = token_hash(token)
+        self.secret = secret
+        return token, secret
+
+
+class Besked(models.Model):
+    """One received message: its envelope, its OIO object and how far processing got."""
+
+    system = models.ForeignKey(
+        System, verbose_name="system", on_delete=models.PROTECT, related_name="beskeder"
+    )
+    besked_id = models.UUIDField("beskedID")
+    beskedversion = models.CharField("beskedversion", max_length=10)
+    beskedtype = models.CharField("beskedtype", max_length=20, choices=Beskedtype.choices)
+    objekttype = models.CharField("objekttype", max_length=30, choices=Objekttype.choices)
+    operation = models.CharField("operation", max_length=20, choices=Operation.choices)
+    objekt_id = models.UUIDField("objektID")
+    data = models.JSONField("data", null=True, blank=True)
+    indhold_sha256 = models.CharField(
+        "indholdets SHA-256",
+        max_length=64,
+        help_text="Af beskeden som kanonisk JSON; viser om en gentagelse havde andet indhold.",
+    )
+    modtaget = models.DateTimeField("modtaget", default=clock.now)
+    status = models.CharField(
+        "status", max_length=20, choices=Status.choices, default=Status.MODTAGET
+    )
+    fejl = models.JSONField("fejl", default=list, blank=True)
+    forsoeg = models.PositiveIntegerField("forsøg", default=0)
+    behandlet = models.DateTimeField("behandlet", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "modtaget besked"
+        verbose_name_plural = "modtagne beskeder"
+        ordering = ["-modtaget", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "besked_id"], name="mox_besked_unik_pr_system"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="mox_besked_status_gyldig"
+            ),
+        ]
+        indexes = [
+            # Processing order per object: arrival time, then insertion order (a batch
+            # shares one arrival time and is inserted in the order it was sent).
+            models.Index(
+                fields=["objekttype", "objekt_id", "modtaget", "id"], name="mox_besked_orden"
+            ),
+            # The sweep for messages not yet done.
+            models.Index(
+                fields=["status", "modtaget"],
+                name="mox_besked_aaben",
+                condition=Q(status__in=[Status.MODTAGET, Status.VENTER]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objekttype} {self.operation} ({self.besked_id})"
