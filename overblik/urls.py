@@ -1,4 +1,4 @@
-from overblik.views import borger, indsats, mine_data, samtykke_borger, tilstand
+from overblik.views import borger, indsats, mine_data, samtykke_borger, samtykke_personale, tilstand
 
 app_name = "overblik"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *indsats.urlpatterns,
     *mine_data.urlpatterns,
     *samtykke_borger.urlpatterns,
+    *samtykke_personale.urlpatterns,
 ]

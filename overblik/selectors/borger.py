@@ -1,8 +1,11 @@
 """Reads for the caseworker's citizen screens: the list of citizens, finding one by CPR,
 and one citizen's overview of conditions and interventions.
 
-Every read goes through the access policy (samtykke.policy): a citizen the person may
-not see is the same as one that does not exist.
+Every read of data goes through the access policy (samtykke.policy). A citizen's page
+opens when the policy shows the person something of the citizen, or when they have a
+recorded reason to open it (a lookup by CPR number, a request, a consent or a legal
+basis: samtykke_personale.kontakt_q); any other citizen is the same as one that does not
+exist.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,6 +23,7 @@ from datadeling.core import clock
 from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
+from overblik.selectors import samtykke_personale
 from overblik.selectors import tilstand as tilstand_selectors
 from overblik.selectors.tilstand import Del, Friskhed, TilstandVisning, friskhed
 from samtykke import policy
@@ -66,16 +70,42 @@ def borger_liste(aktoer: Aktoer, *, q: str = "", side: int | str = 1) -> Page:
 
 
 def borger_find_cpr(aktoer: Aktoer, cpr: str) -> Borger | None:
-    """Return the citizen with this (normalized) CPR number if the person may see them."""
-    return borgere_synlige_for_medarbejder(aktoer).filter(cpr=cpr).first()
+    """Return the citizen with this (normalized) CPR number, for a member of staff with a
+    current unit (any citizen: that is how a case starts); None for anybody else."""
+    if not (aktoer.er_medarbejder and aktoer.enhed_ids):
+        return None
+    return Borger.objects.filter(cpr=cpr).first()
+
+
+def _aabne(aktoer: Aktoer, now) -> QuerySet[Borger]:
+    """Return the citizens whose page the person may open (see the module docstring)."""
+    if not aktoer.er_medarbejder:
+        return Borger.objects.none()
+    synlige = policy.tilstande_synlige(aktoer, now=now)
+    indsatser = policy.indsatser_synlige(aktoer, now=now)
+    return Borger.objects.filter(
+        Exists(synlige.filter(borger_id=OuterRef("pk")))
+        | Exists(indsatser.filter(borger_id=OuterRef("pk")))
+        | samtykke_personale.kontakt_q(aktoer, now)
+    )
 
 
 def borger_synlig(aktoer: Aktoer, pk) -> Borger:
-    """Return the citizen if a member of staff may see anything of them.
+    """Return the citizen if a member of staff may open their page.
 
     Raises Borger.DoesNotExist otherwise (the same as for a citizen that does not exist).
     """
-    return borgere_synlige_for_medarbejder(aktoer).get(pk=pk)
+    return _aabne(aktoer, clock.now()).get(pk=pk)
+
+
+def borger_til_side(aktoer: Aktoer, pk) -> Borger:
+    """Return the citizen for their page, with `blokeret` and `hjemmel_til` (one query).
+
+    Raises Borger.DoesNotExist when the person may not open the page.
+    """
+    now = clock.now()
+    annotationer = samtykke_personale.adgang_annotationer(aktoer, now)
+    return _aabne(aktoer, now).annotate(**annotationer).get(pk=pk)
 
 
 def alder(foedselsdato: datetime.date, dato: datetime.date) -> int:

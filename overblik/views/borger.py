@@ -1,10 +1,13 @@
 """The caseworker's citizen screens: the list of citizens, finding one by CPR number, and
-one citizen's overview of conditions and interventions.
+one citizen's overview of conditions and interventions, with what is hidden and why.
 
 A CPR number travels only in the body of a POST and is never written back into a page,
-a URL or a log line. A citizen the person may not see gives the same 404 as a uuid that
-does not exist. Every response that shows a citizen's data writes an access-log entry in
-the transaction that reads the data, so the read fails if the log cannot be written.
+a URL or a log line. Any member of staff with a current unit can find any citizen by
+their full CPR number (that is how a case starts); the lookup is written in the citizen's
+access log, and the citizen's page then shows only what the policy allows. A citizen whose
+page the person may not open gives the same 404 as a uuid that does not exist. Every
+response that shows a citizen's data writes an access-log entry in the transaction that
+reads the data, so the read fails if the log cannot be written.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from organisation.models import Borger
 from organisation.selectors import Aktoer
 from overblik.forms import CprFindForm
+from overblik.forms.samtykke_personale import formularer
 from overblik.selectors import borger as selectors
+from overblik.selectors import samtykke_personale
 from overblik.views import aktoer_for
-from samtykke.adgangslog import adgangslog_visning
+from samtykke.adgangslog import Grundlag, adgangslog_skriv, adgangslog_visning
 
 MAKS_SOEGELAENGDE = 100
 CIFRE = re.compile(r"\d")
@@ -106,15 +111,24 @@ def borgere(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def borger_find(request: HttpRequest) -> HttpResponse:
-    """Find a citizen by the CPR number in the POST body and go to their page by uuid."""
+    """Find any citizen by the CPR number in the POST body, log the lookup, and go to their
+    page by uuid."""
     aktoer = medarbejder_for(request)
     form = CprFindForm(request.POST)
-    if form.is_valid():
-        fundet = selectors.borger_find_cpr(aktoer, form.cleaned_data["cpr"])
-        if fundet is not None:
-            return efter_post(request, reverse("overblik:borger", kwargs={"pk": fundet.pk}))
-        # The same words whether the citizen does not exist or may not be seen.
-        form.add_error("cpr", _("Der er ingen borger med det CPR-nummer, som du har adgang til."))
+    if form.is_valid() and not aktoer.enhed_ids:
+        form.add_error("cpr", _("Du skal være tilknyttet en enhed for at slå en borger op."))
+    elif form.is_valid():
+        with transaction.atomic():
+            fundet = selectors.borger_find_cpr(aktoer, form.cleaned_data["cpr"])
+            if fundet is not None:
+                # The lookup itself is a read of who the citizen is: the citizen sees it.
+                adgangslog_skriv(
+                    aktoer=aktoer, user=request.user, borger=fundet,
+                    hvad=_("Opslag på CPR-nummer"), grundlag=Grundlag.EGEN_ENHED,
+                    formaal=_("Start af sag / opslag"), kategorier=[samtykke_personale.OPSLAG],
+                )  # fmt: skip
+                return efter_post(request, reverse("overblik:borger", kwargs={"pk": fundet.pk}))
+        form.add_error("cpr", _("Der er ingen borger med det CPR-nummer i Datadeling."))
     if request.htmx:
         return render(request, "overblik/borgere.html#find", {"form": form})
     context = {**_liste_context(aktoer, "", 1), "form": form}
@@ -125,10 +139,16 @@ def borger_find(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def borger(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    """Show one citizen's conditions and interventions that the caseworker may see."""
+    """Show one citizen's conditions and interventions that the caseworker may see, what
+    is hidden and why, and the consents, requests and legal-basis access for it."""
     aktoer = medarbejder_for(request)
     with transaction.atomic():
-        overblik = selectors.borger_overblik(aktoer, borger_eller_404(aktoer, pk))
+        try:
+            b = selectors.borger_til_side(aktoer, pk)
+        except Borger.DoesNotExist:
+            raise Http404(_("Borgeren findes ikke.")) from None
+        overblik = selectors.borger_overblik(aktoer, b)
+        adgang = samtykke_personale.adgang(aktoer, b)
         log_visning(
             request,
             aktoer,
@@ -137,7 +157,12 @@ def borger(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             objekter=overblik.objekter,
             kategorier=["tilstande", "indsatser"],
         )
-        context = {"o": overblik, "kan_registrere": bool(aktoer.enhed_ids)}
+        context = {
+            "o": overblik,
+            "kan_registrere": bool(aktoer.enhed_ids),
+            "adgang": adgang,
+            "formularer": formularer(adgang),
+        }
         partial = request.htmx and not request.htmx.history_restore_request
         template = "overblik/borger.html" + ("#indhold" if partial else "")
         response = render(request, template, context)

@@ -45,9 +45,14 @@ pytestmark = pytest.mark.django_db
 # The list: how many citizens match, and the page of them with their counts.
 LISTE_SIDE = LOGIN + 2
 # The overview: the citizen; the conditions; the versions of their newest registrations;
-# the titles of their areas; the interventions.
-BORGER_SIDE = LOGIN + TRANSAKTION + 5 + ADGANGSLOG
-FIND = LOGIN + 1  # the citizen with that CPR number among those the caseworker may see
+# the titles of their areas; the interventions. What is hidden and why
+# (test_samtykke_personale): the consents in force for the caseworker; their units'
+# requests; the units holding hidden data with the counts; the classes of the forms.
+ADGANG = 4
+BORGER_SIDE = LOGIN + TRANSAKTION + 5 + ADGANG + ADGANGSLOG
+# the citizen with that CPR number, in a transaction with the access-log entry of the lookup
+FIND = LOGIN + TRANSAKTION + 1 + ADGANGSLOG
+FIND_UKENDT = LOGIN + TRANSAKTION + 1
 
 
 def cpr_i(tekst: str, borger: Borger) -> bool:
@@ -148,21 +153,52 @@ def test_find_by_cpr_goes_to_the_citizen_by_uuid(klient, g):
     assert htmx["HX-Redirect"] == url("borger", pk=g.borger.pk)
 
 
-def test_find_by_cpr_says_the_same_for_unknown_and_not_visible(
-    klient, g, django_assert_num_queries
-):
-    tilstand(g, borger=g.anden_borger, enhed=g.anden_enhed)  # exists, but not for us
-    besked = "Der er ingen borger med det CPR-nummer, som du har adgang til."
+def test_find_by_cpr_finds_any_citizen_and_logs_the_lookup(klient, g, django_assert_num_queries):
+    """A case starts with a CPR number: another unit's citizen is found, the lookup is in
+    the citizen's log, and the page shows only what the policy allows."""
+    skjult = tilstand(g, borger=g.anden_borger, enhed=g.anden_enhed)  # not for us
 
     with django_assert_num_queries(FIND):
-        skjult = klient.post(url("borger_find"), {"cpr": g.anden_borger.cpr}, **HTMX)
-    ukendt = klient.post(url("borger_find"), {"cpr": "1212121212"}, **HTMX)
+        response = klient.post(url("borger_find"), {"cpr": g.anden_borger.cpr}, **HTMX)
 
-    assert skjult.status_code == ukendt.status_code == 200
-    assert besked in skjult.content.decode()
-    assert uden_csrf(skjult) == uden_csrf(ukendt).replace("1212121212", g.anden_borger.cpr)
-    assert not cpr_i(skjult.content.decode(), g.anden_borger)
-    assert skjult.content.decode().lstrip().startswith('<form id="find-cpr"')
+    assert response["HX-Redirect"] == url("borger", pk=g.anden_borger.pk)
+    (entry,) = log_for(g.anden_borger)
+    assert entry.hvad == "Opslag på CPR-nummer" and entry.grundlag == "egen_enhed"
+    assert entry.formaal == "Start af sag / opslag" and entry.bruger_id == g.user.pk
+    assert entry.objekter == []
+    assert not cpr_i(f"{entry.hvad} {entry.formaal} {entry.kategorier}", g.anden_borger)
+    side = klient.get(url("borger", pk=g.anden_borger.pk))
+    html = side.content.decode()
+    assert side.status_code == 200 and "Ole Berg" in html
+    assert "1 tilstand fra Jobcenter (Testrup Kommune) kræver samtykke" in html
+    assert skjult.type.titel not in html and not cpr_i(html, g.anden_borger)
+
+
+def test_find_by_cpr_says_clearly_when_there_is_no_such_citizen(
+    klient, g, django_assert_num_queries
+):
+    with django_assert_num_queries(FIND_UKENDT):
+        ukendt = klient.post(url("borger_find"), {"cpr": "1212121212"}, **HTMX)
+
+    html = ukendt.content.decode()
+    assert ukendt.status_code == 200
+    assert "Der er ingen borger med det CPR-nummer i Datadeling." in html
+    assert "1212121212" not in html
+    assert html.lstrip().startswith('<form id="find-cpr"')
+    assert Adgangslog.objects.count() == 0
+
+
+def test_find_by_cpr_needs_a_current_unit(g):
+    from organisation.models import Funktion
+
+    tilstand(g)
+    Funktion.objects.filter(medarbejder=g.medarbejder).delete()
+    c = Client()
+    c.force_login(g.user)
+    response = c.post(url("borger_find"), {"cpr": g.borger.cpr})
+    assert response.status_code == 200
+    assert "Du skal være tilknyttet en enhed for at slå en borger op." in response.content.decode()
+    assert Adgangslog.objects.count() == 0
 
 
 def test_find_by_cpr_explains_a_malformed_number_without_repeating_it(klient, g):
