@@ -12,9 +12,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
 from datadeling.core.historik import Historik
@@ -107,11 +104,7 @@ def tilstand_correct(
     aktoer_tekst: str = "",
 ) -> Tilstand:
     """Correct what was registered for [virkning_fra, virkning_til): an error, not a change."""
-    if not begrundelse.strip():
-        raise ValidationError(
-            {"begrundelse": _("Skriv hvorfor oplysningen rettes.")}, code="begrundelse"
-        )
-    return historik.change(
+    return historik.correct(
         tilstand,
         actor=actor,
         fra=virkning_fra,

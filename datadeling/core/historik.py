@@ -159,6 +159,27 @@ class Historik:
                 begrundelse=begrundelse,
             )
 
+    def correct(
+        self,
+        obj,
+        *,
+        actor,
+        fra: datetime.datetime,
+        til: datetime.datetime | None,
+        aendringer: Mapping[str, Any],
+        begrundelse: str,
+        aktoer_tekst: str = "",
+    ):
+        """Correct what was registered for [fra, til): an error, so a reason is required."""
+        if not begrundelse.strip():
+            raise ValidationError(
+                {"begrundelse": _("Skriv hvorfor oplysningen rettes.")}, code="begrundelse"
+            )
+        return self.change(
+            obj, actor=actor, fra=fra, til=til, aendringer=aendringer,
+            aktoer_tekst=aktoer_tekst, begrundelse=begrundelse,
+        )  # fmt: skip
+
     def passivate(self, obj, *, actor, slet: bool, aktoer_tekst: str = "", begrundelse: str = ""):
         """Append a registration that passivates (or deletes) the object; history stays."""
         with transaction.atomic():
