@@ -1,39 +1,53 @@
-"""The citizen's own page: what the authorities have registered about them, in plain Danish."""
+"""The citizen's own page: what the authorities have registered about them, in plain Danish.
+
+A relative acting for the citizen (værge or fuldmagt, chosen at "Handl for en anden") sees
+the citizen's page when the relation covers health and care or social matters; the read is
+logged in the citizen's log as done by the relative through that relation.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from organisation.models import Omfang
 from overblik.selectors.mine_data import mine_data as mine_data_selector
-from overblik.views import aktoer_for
-from samtykke.adgangslog import Grundlag, adgangslog_skriv
+from overblik.views.samtykke_borger import hvem_for, log_visning
+
+# What a relation must cover for the relative to read the citizen's tilstande and indsatser.
+SE_DATA = {Omfang.HELBRED, Omfang.SOCIALE, Omfang.PERSONLIGE}
 
 
 @require_http_methods(["GET"])
 @login_required
 def mine_data(request: HttpRequest) -> HttpResponse:
-    """Show a citizen their own tilstande and indsatser; staff and others get 404."""
-    aktoer = aktoer_for(request)
-    if not aktoer.er_borger:
-        raise Http404(_("Siden findes kun for borgere."))
+    """Show a citizen their own tilstande and indsatser (or, for a relative acting for them
+    within the relation's scope, the citizen's); staff and others get 404."""
+    aktoer, hvem = hvem_for(request)
+    if hvem.for_andre and not SE_DATA.intersection(hvem.relation.omfang):
+        context = {"data": None, "hvem": hvem}
+        return render(request, "overblik/mine_data.html", context)
+    laeser = dataclasses.replace(aktoer, borger=hvem.borger)  # whose data the policy shows
     with transaction.atomic():
-        data = mine_data_selector(aktoer)
-        adgangslog_skriv(
-            aktoer=aktoer,
-            user=request.user,
-            borger=aktoer.borger,
-            hvad=_("Mine data: dine tilstande og indsatser"),
-            grundlag=Grundlag.BORGER,
+        data = mine_data_selector(laeser)
+        log_visning(
+            request,
+            aktoer,
+            hvem,
+            hvad=_("Mine data: tilstande og indsatser"),
             objekter=data.objekter,
-            formaal=_("Borgerens indsigt i egne oplysninger"),
+            formaal=_("Værge eller fuldmægtig ser borgerens oplysninger")
+            if hvem.for_andre
+            else _("Borgerens indsigt i egne oplysninger"),
         )
-        return render(request, "overblik/mine_data.html", {"data": data})
+        return render(request, "overblik/mine_data.html", {"data": data, "hvem": hvem})
 
 
 urlpatterns = [

@@ -105,7 +105,9 @@ def hvem_for(request: HttpRequest) -> tuple[Aktoer, Hvem]:
     return aktoer, Hvem(person=aktoer.borger, borger=aktoer.borger)
 
 
-def log_visning(request, aktoer: Aktoer, hvem: Hvem, *, hvad: str, objekter=()) -> None:
+def log_visning(
+    request, aktoer: Aktoer, hvem: Hvem, *, hvad: str, objekter=(), formaal: str | None = None
+) -> None:
     """Write the access-log entry for a response that shows the citizen's data."""
     adgangslog_skriv(
         aktoer=aktoer,
@@ -115,9 +117,12 @@ def log_visning(request, aktoer: Aktoer, hvem: Hvem, *, hvad: str, objekter=()) 
         grundlag=Grundlag.RELATION if hvem.for_andre else Grundlag.BORGER,
         grundlag_id=hvem.relation.pk if hvem.for_andre else None,
         objekter=list(objekter),
-        formaal=_("Værge eller fuldmægtig varetager borgerens samtykker")
-        if hvem.for_andre
-        else _("Borgerens indsigt i egne oplysninger"),
+        formaal=formaal
+        or (
+            _("Værge eller fuldmægtig varetager borgerens samtykker")
+            if hvem.for_andre
+            else _("Borgerens indsigt i egne oplysninger")
+        ),
         handler_for=hvem.relation,
     )
 

@@ -914,3 +914,29 @@ def test_in_a_browser_the_pages_are_accessible_and_htmx_confirms_inline(
         finally:
             context.close()
             browser.close()
+
+
+# --- Mine data while acting for the citizen --------------------------------------------------
+
+
+def test_a_relative_acting_sees_the_citizens_data_and_is_logged_as_such(jonas_client, g):
+    t = tilstand_fra_jobcentret(g)
+    egen = tilstand_fra_jobcentret(g, borger=g.jonas)
+    response = jonas_client.get(reverse("overblik:mine_data"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Else Jensens data" in html
+    entry = Adgangslog.objects.filter(borger=g.borger).latest("nummer")
+    assert entry.grundlag == Grundlag.RELATION and entry.handler_for == g.fuldmagt
+    assert {o["id"] for o in entry.objekter} == {str(t.pk)}
+    assert not Adgangslog.objects.filter(borger=g.jonas, objekter__contains=[{"id": str(egen.pk)}])
+
+
+def test_a_relation_without_care_or_social_scope_shows_no_data(jonas_client, g):
+    tilstand_fra_jobcentret(g)
+    Relation.objects.filter(pk=g.fuldmagt.pk).update(omfang=["samtykke", "oekonomi"])
+    antal = Adgangslog.objects.filter(borger=g.borger).count()
+    response = jonas_client.get(reverse("overblik:mine_data"))
+    assert response.status_code == 200
+    assert "omfatter ikke helbred" in response.content.decode()
+    assert Adgangslog.objects.filter(borger=g.borger).count() == antal
