@@ -78,3 +78,11 @@ def grundlag(kodesystemer):
         .first()
     )
     return g
+
+
+try:  # browser tests: a loaded 2-core machine may answer an htmx request slowly
+    from playwright.sync_api import expect as _playwright_expect
+
+    _playwright_expect.set_options(timeout=20_000)
+except ImportError:  # pragma: no cover - without Playwright the browser tests skip
+    pass
