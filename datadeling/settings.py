@@ -208,6 +208,10 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # MOX: re-enqueue inbox messages whose task was lost (broker restart, killed worker).
+    "mox-fej-op": {"task": "mox.fej_op", "schedule": 60.0},
+}
 
 # --- logging --------------------------------------------------------------------------
 LOGGING = {

@@ -1,4 +1,5 @@
-"""Admin for MOX: sending systems (keys shown once) and the inbox (read-only)."""
+"""Admin for MOX: sending systems (keys shown once) and the inbox (read-only, except that an
+administrator may correct a failed message's data and replay it)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,99 @@ import json
 import re
 import uuid
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from mox import services
+from mox import services, validering
+from mox.behandling import koe
 from mox.models import Besked, System
+from mox.protokol import Status
 
 CPR_URN = re.compile(r"(urn:dk:cpr:person:\d{6})\d{4}")
+MASKERET_URN = re.compile(r"(urn:dk:cpr:person:\d{6})-\*{4}\Z")
+
+
+def _strenge(vaerdi, funktion):
+    """Return `vaerdi` with `funktion` applied to every string in it (keys stay)."""
+    if isinstance(vaerdi, dict):
+        return {k: _strenge(v, funktion) for k, v in vaerdi.items()}
+    if isinstance(vaerdi, list):
+        return [_strenge(v, funktion) for v in vaerdi]
+    return funktion(vaerdi) if isinstance(vaerdi, str) else vaerdi
+
+
+def maskeret(data):
+    """Return message data with every CPR number cut to its birth date."""
+    return _strenge(data, lambda s: CPR_URN.sub(r"\1-****", s))
+
+
+class BeskedDataForm(forms.ModelForm):
+    """Edit a failed message's data with CPR numbers masked; a masked number that was in
+    the message before is put back in full when saved."""
+
+    data = forms.JSONField(
+        label="data (CPR-numre maskeret)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 30, "cols": 100, "spellcheck": "false"}),
+        help_text=(
+            "Ret beskedens OIO-objekt. Et maskeret CPR-nummer (fx "
+            "urn:dk:cpr:person:010150-****) beholder det fulde nummer fra beskeden. "
+            "Når du gemmer, behandles beskeden igen."
+        ),
+    )
+
+    class Meta:
+        model = Besked
+        fields = ["data"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["data"] = maskeret(self.instance.data)
+
+    def clean_data(self):
+        fulde: dict[str, set[str]] = {}
+
+        def saml(s: str) -> str:
+            for m in CPR_URN.finditer(s):
+                fulde.setdefault(m.group(1), set()).add(m.group(0))
+            return s
+
+        _strenge(self.instance.data, saml)
+        ukendte = []
+
+        def afmasker(s: str) -> str:
+            m = MASKERET_URN.match(s)
+            if m is None:
+                return s
+            kandidater = fulde.get(m.group(1), set())
+            if len(kandidater) != 1:
+                ukendte.append(s)
+                return s
+            return next(iter(kandidater))
+
+        data = _strenge(self.cleaned_data["data"], afmasker)
+        if ukendte:
+            raise forms.ValidationError(
+                "Et maskeret CPR-nummer findes ikke entydigt i beskeden; skriv hele nummeret."
+            )
+        b = self.instance
+        konvolut = {
+            "beskedID": str(b.besked_id),
+            "beskedversion": b.beskedversion,
+            "beskedtype": b.beskedtype,
+            "objekttype": b.objekttype,
+            "operation": b.operation,
+            "objektID": str(b.objekt_id),
+        }
+        if data is not None:
+            konvolut["data"] = data
+        fundne = validering.valider(konvolut)
+        if fundne:
+            raise forms.ValidationError([f"{f['felt']}: {f['fejl']}" for f in fundne])
+        return data
 
 
 def noegle_side(request, system: System, token: str, secret: str) -> TemplateResponse:
@@ -107,12 +192,50 @@ class BeskedAdmin(admin.ModelAdmin):
         "data_visning",
     ]
     readonly_fields = fields
+    actions = ["behandl_igen"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # Only a failed message can be corrected (its data) and replayed.
+        if obj is not None and obj.status != Status.FEJLET:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def _kan_rettes(self, request, obj) -> bool:
+        return obj is not None and self.has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if self._kan_rettes(request, obj):
+            kwargs["form"] = BeskedDataForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if self._kan_rettes(request, obj):
+            return [*self.fields[:-1], "data"]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._kan_rettes(request, obj):
+            return self.fields[:-1]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        obj.save(update_fields=["data"])
+        koe.besked_behandl_igen(besked_ids=[obj.pk], actor=request.user)
+
+    def response_change(self, request, obj):
+        obj.refresh_from_db(fields=["status"])
+        self.message_user(request, f"Beskeden er rettet og sat til behandling ({obj.status}).")
+        return super().response_change(request, obj)
+
+    @admin.action(description="Behandl igen (kun fejlede beskeder)", permissions=["change"])
+    def behandl_igen(self, request, queryset):
+        antal = koe.besked_behandl_igen(
+            besked_ids=queryset.values_list("pk", flat=True), actor=request.user
+        )
+        self.message_user(request, f"{antal} fejlede beskeder er sat til behandling igen.")
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,0 +1,329 @@
+"""Apply one inbox message through the domain services, in one transaction.
+
+`anvend(besked_id)` locks the message row (SKIP LOCKED: a duplicate task for a message
+another worker holds does nothing), skips a message that is already finished (idempotent:
+a redelivered task does nothing), takes the object's lock (one message per object at a
+time; see `koe`), waits behind earlier open messages for the same object, and otherwise
+maps the OIO object and calls the services in a savepoint inside the same transaction as
+the message's new status. So either the
+object changes and the message is behandlet, or nothing changes and the message is
+fejlet (or still open): never half.
+
+Operations:
+- create / import: register the object with the sender's objektID (`importeret`); later
+  periods of the same field become corrections in the same transaction. An object that
+  already exists with that id is an error (a message that already created it is
+  behandlet and never gets here).
+- update: every entry is a correction over its own period [from, to) (`*_correct`, with
+  the message's note, or "Rettet i <system>", as the reason). An object not (yet) known
+  makes the message wait for its create, up to MOX_MAKS_VENTETID, then it fails.
+- passivate / delete: the object is passivated (delete: marked Slettet); history stays.
+- update, passivate and delete change only objects the same system delivered (the
+  object's kildesystem is the system's name); anything else is an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError, transaction
+
+from datadeling.core import clock
+from indsats import services as indsats_services
+from indsats.models import Indsats
+from mox.behandling import koe, oio
+from mox.behandling.oio import Afvist, fejl
+from mox.models import Besked
+from mox.protokol import Beskedtype, Operation, Status
+from tilstand import services as tilstand_services
+from tilstand.models import Tilstand
+
+logger = logging.getLogger(__name__)
+
+TRANSIENTE = (OperationalError, InterfaceError)
+# Never a reason to fail a message: the transaction rolls back and the message stays open.
+IKKE_BESKEDENS_SKYLD = (*TRANSIENTE, SoftTimeLimitExceeded)
+
+
+class Venter(Exception):
+    """The message cannot be applied yet (its object does not exist yet)."""
+
+    def __init__(self, grund: dict[str, str]):
+        super().__init__(grund["fejl"])
+        self.grund = grund
+
+
+@dataclass(frozen=True)
+class Haandtering:
+    """How messages about one objekttype are applied.
+
+    `findes(objekt_id)` says whether the object exists; `anvend(besked, objekt_findes)`
+    applies the message through the services (inside the caller's transaction) and raises
+    Afvist (permanent), Venter (not yet) or ValidationError (a service refused).
+    Another object type (sag, klasse …) joins by adding an entry to HAANDTERINGER.
+    """
+
+    findes: Callable[[uuid.UUID], bool]
+    anvend: Callable[[Besked, bool], None]
+
+
+@dataclass(frozen=True)
+class Tjenester:
+    """The services of a bitemporal object type (Tilstand, Indsats), by their MOX role."""
+
+    model: Any
+    register: Any
+    correct: Any
+    passivate: Any
+    navn: str  # the keyword the services take the object by
+
+    def findes(self, objekt_id: uuid.UUID) -> bool:
+        return self.model.objects.filter(pk=objekt_id).exists()
+
+    def anvend(self, besked: Besked, objekt_findes: bool) -> None:
+        _anvend_historisk(besked, self, objekt_findes=objekt_findes)
+
+
+TILSTAND = Tjenester(
+    Tilstand,
+    tilstand_services.tilstand_register,
+    tilstand_services.tilstand_correct,
+    tilstand_services.tilstand_passivate,
+    "tilstand",
+)
+INDSATS = Tjenester(
+    Indsats,
+    indsats_services.indsats_register,
+    indsats_services.indsats_correct,
+    indsats_services.indsats_passivate,
+    "indsats",
+)
+HAANDTERINGER: dict[str, Haandtering] = {
+    "tilstand": Haandtering(TILSTAND.findes, TILSTAND.anvend),
+    "indsats": Haandtering(INDSATS.findes, INDSATS.anvend),
+}
+
+
+def anvend(besked_id: int) -> str | None:
+    """Apply the inbox message `besked_id`; return its status afterwards (None: unknown id).
+
+    Raises OperationalError/InterfaceError on transient trouble (the object's lock held
+    past the lock timeout, the database gone); the caller retries. Every other problem
+    ends in the message's own status.
+    """
+    with transaction.atomic():
+        besked = (
+            Besked.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("system")
+            .filter(pk=besked_id)
+            .first()
+        )
+        if besked is None:
+            # Unknown, or another worker holds it right now (a duplicate task): that worker
+            # finishes it, or the sweep offers it again if that worker dies.
+            return None
+        if besked.status in (Status.BEHANDLET, Status.FEJLET):
+            return besked.status
+        koe.laas_objekt(besked)
+        besked.forsoeg += 1
+        haandtering = HAANDTERINGER.get(besked.objekttype)
+        objekt_findes = haandtering is not None and haandtering.findes(besked.objekt_id)
+        if koe.har_forgaenger(besked, objekt_findes=objekt_findes):
+            besked.status = Status.VENTER
+            besked.fejl = [fejl("objektID", "Venter på en tidligere besked om samme objekt.")]
+            besked.save(update_fields=["status", "forsoeg", "fejl"])
+            return besked.status
+        try:
+            with transaction.atomic():
+                _anvend(besked, haandtering, objekt_findes=objekt_findes)
+        except Venter as v:
+            if clock.now() - besked.modtaget > koe.maks_ventetid():
+                _afslut(besked, Status.FEJLET, [v.grund])
+            else:
+                besked.status = Status.VENTER
+                besked.fejl = [v.grund]
+                besked.save(update_fields=["status", "forsoeg", "fejl"])
+            return besked.status
+        except Afvist as a:
+            _afslut(besked, Status.FEJLET, a.fejl)
+        except ValidationError as e:
+            _afslut(besked, Status.FEJLET, _fra_validation_error(e, getattr(e, "_mox_stier", {})))
+        except IKKE_BESKEDENS_SKYLD:
+            raise
+        except Exception:
+            logger.exception("MOX: uventet fejl i besked %s", besked.besked_id)
+            _afslut(
+                besked,
+                Status.FEJLET,
+                [
+                    fejl(
+                        "data",
+                        "Intern fejl under behandlingen; en administrator kan se loggen "
+                        "og behandle beskeden igen.",
+                    )
+                ],
+            )
+        else:
+            _afslut(besked, Status.BEHANDLET, [])
+        return besked.status
+
+
+def _afslut(besked: Besked, status: str, fundne: list[dict[str, str]]) -> None:
+    besked.status = status
+    besked.fejl = fundne
+    besked.behandlet = clock.now()
+    besked.save(update_fields=["status", "fejl", "forsoeg", "behandlet"])
+    naeste = koe.naeste(besked)
+    if naeste is not None:
+        koe.saet_i_koe([naeste])
+
+
+def _fra_validation_error(e: ValidationError, stier: dict[str, str]) -> list[dict[str, str]]:
+    if hasattr(e, "error_dict"):
+        return [
+            fejl(stier.get(felt, "data"), tekst)
+            for felt, tekster in e.message_dict.items()
+            for tekst in tekster
+        ]
+    return [fejl("data", tekst) for tekst in e.messages]
+
+
+def _anvend(besked: Besked, haandtering: Haandtering | None, *, objekt_findes: bool) -> None:
+    if besked.beskedtype != Beskedtype.MANIPULATION:
+        raise Afvist([fejl("beskedtype", "Datadeling anvender kun Manipulation-beskeder.")])
+    if haandtering is None:
+        raise Afvist(
+            [fejl("objekttype", "Datadeling kan endnu ikke anvende beskeder om denne objekttype.")]
+        )
+    haandtering.anvend(besked, objekt_findes)
+
+
+def _anvend_historisk(besked: Besked, tjenester: Tjenester, *, objekt_findes: bool) -> None:
+    system = besked.system.navn
+    note = str((besked.data or {}).get("note") or "").strip()
+    if besked.operation in (Operation.CREATE, Operation.IMPORT):
+        if objekt_findes:
+            raise Afvist(
+                [fejl("objektID", "Et objekt med dette objektID findes allerede i Datadeling.")]
+            )
+        _opret(besked, tjenester, system=system, note=note)
+        return
+    objekt = tjenester.model.objects.filter(pk=besked.objekt_id).first()
+    if objekt is None:
+        raise Venter(
+            fejl("objektID", "Objektet findes ikke (endnu) i Datadeling; beskeden venter på det.")
+        )
+    if objekt.kildesystem != system:
+        raise Afvist(
+            [
+                fejl(
+                    "objektID",
+                    "Objektet er ikke leveret af dette system og kan kun ændres af det system, "
+                    "der leverede det (eller i Datadeling).",
+                )
+            ]
+        )
+    if besked.operation == Operation.UPDATE:
+        _ret(besked, tjenester, objekt, system=system, note=note)
+    else:
+        tjenester.passivate(
+            actor=None,
+            **{tjenester.navn: objekt},
+            begrundelse=note or f"Passiveret i {system}",
+            slet=besked.operation == Operation.DELETE,
+            aktoer_tekst=system,
+        )
+
+
+def _stier(p: oio.Plan, objekttype: str) -> dict[str, str]:
+    form = oio.FORMER[objekttype]
+    stier = {
+        "type": f"data.relationer.{form.type_relationer[0]}",
+        "ansvarlig_enhed": f"data.relationer.{form.aktoer}",
+        "ansvarlig": f"data.relationer.{form.aktoer}",
+        "startdato": f"data.attributter.{form.egenskaber}",
+        "slutdato": f"data.attributter.{form.egenskaber}",
+        "status": f"data.tilstande.{form.tilstand}",
+        "fremdrift": f"data.tilstande.{form.tilstand}",
+        **p.stier,
+    }
+    foerste = min(p.poster, key=lambda x: x.fra, default=None)
+    if foerste is not None:
+        stier["virkning_fra"] = stier["virkning_til"] = f"{foerste.sti}.virkning"
+    return stier
+
+
+def _kald(stier: dict[str, str], funktion, **kwargs):
+    try:
+        return funktion(**kwargs)
+    except ValidationError as e:
+        e._mox_stier = stier  # the caller names the message's fields
+        raise
+
+
+def _opret(besked: Besked, tjenester: Tjenester, *, system: str, note: str) -> None:
+    p = oio.plan(
+        objekttype=besked.objekttype,
+        data=besked.data,
+        system_navn=system,
+        objekt_id=besked.objekt_id,
+        opret=True,
+    )
+    stier = _stier(p, besked.objekttype)
+    foerst, senere = oio.begyndelse(p)
+    objekt = _kald(
+        stier,
+        tjenester.register,
+        actor=None,
+        borger=p.borger,
+        data=foerst,
+        virkning_fra=p.start,
+        objekt_id=uuid.UUID(str(besked.objekt_id)),
+        importeret=True,
+        aktoer_tekst=system,
+        begrundelse=note,
+    )
+    for fra, til, aendringer in senere:
+        objekt = _kald(
+            stier,
+            tjenester.correct,
+            actor=None,
+            **{tjenester.navn: objekt},
+            aendringer=aendringer,
+            virkning_fra=max(fra, p.start),
+            virkning_til=til,
+            begrundelse=note or f"Senere periode fra {system}",
+            aktoer_tekst=system,
+        )
+
+
+def _ret(besked: Besked, tjenester: Tjenester, objekt, *, system: str, note: str) -> None:
+    p = oio.plan(
+        objekttype=besked.objekttype,
+        data=besked.data,
+        system_navn=system,
+        objekt_id=besked.objekt_id,
+        opret=False,
+    )
+    if p.borger is not None and p.borger.pk != objekt.borger_id:
+        form = oio.FORMER[besked.objekttype]
+        raise Afvist([fejl(f"data.relationer.{form.borger}", "Borgeren kan ikke skiftes.")])
+    stier = _stier(p, besked.objekttype)
+    for fra, til, aendringer in oio.perioder(p):
+        objekt = _kald(
+            stier,
+            tjenester.correct,
+            actor=None,
+            **{tjenester.navn: objekt},
+            aendringer=aendringer,
+            virkning_fra=fra,
+            virkning_til=til,
+            begrundelse=note or f"Rettet i {system}",
+            aktoer_tekst=system,
+        )

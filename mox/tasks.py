@@ -1,0 +1,75 @@
+"""Celery tasks of MOX: apply one inbox message, and sweep for stuck ones.
+
+The inbox row is the source of truth, so the tasks carry only ids and may run twice:
+`anvend` skips a finished message. `acks_late` with `reject_on_worker_lost` puts a task
+back on the queue when its worker dies; the sweep re-enqueues whatever was lost anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from mox.behandling import koe
+from mox.behandling.anvend import TRANSIENTE, anvend
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="mox.behandl_besked",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENTE,
+    retry_backoff=1,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=12,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def behandl_besked(besked_id: int) -> str | None:
+    """Apply one inbox message (idempotent); transient database errors retry with backoff.
+
+    After the last retry the message is still open in the inbox and the sweep takes it.
+    """
+    return anvend(besked_id)
+
+
+@shared_task(
+    name="mox.behandl_beskeder",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENTE,
+    retry_backoff=1,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=12,
+    soft_time_limit=120,
+    time_limit=180,
+    ignore_result=True,
+)
+def behandl_beskeder(besked_ids: list[int]) -> None:
+    """Apply a chunk of inbox messages in order, each in its own transaction (idempotent:
+    a redelivered chunk skips what is done). A transient error retries the chunk."""
+    for pk in besked_ids:
+        anvend(pk)
+
+
+@shared_task(
+    name="mox.fej_op",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def fej_op() -> int:
+    """Re-enqueue open messages (modtaget, venter) older than MOX_FEJ_OP_ALDER; return how many."""
+    ids = koe.gamle_aabne()
+    for start in range(0, len(ids), koe.STYKKER):
+        behandl_beskeder.delay(ids[start : start + koe.STYKKER])
+    if ids:
+        logger.info("MOX: fejning satte %d åbne beskeder i kø igen", len(ids))
+    return len(ids)
