@@ -389,6 +389,18 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not at {CHROMIUM}")
 @pytest.mark.django_db(transaction=True)
+def htmx_klar(page, selector: str) -> None:
+    """Wait until htmx has processed the element (after a swap) and no request is running."""
+    page.wait_for_function(
+        """s => {
+            const el = document.querySelector(s);
+            return el && el["htmx-internal-data"]
+                && !document.querySelector(".htmx-request, .htmx-settling, .htmx-swapping");
+        }""",
+        arg=selector,
+    )
+
+
 def test_the_screens_work_in_a_browser_and_are_accessible(live_server, g):
     """Find the citizen by CPR, read the overview, register a condition with htmx choosing
     the lists, reassess it — and check every page with axe-core."""
@@ -440,6 +452,7 @@ def test_the_screens_work_in_a_browser_and_are_accessible(live_server, g):
         sync_api.expect(page.locator("#id_type optgroup").first).to_have_attribute(
             "label", re.compile("^Aktivitet og deltagelse › ")
         )
+        htmx_klar(page, "#id_type")  # the swapped-in list must be wired before we choose
         page.locator("#id_type").select_option(str(g.ffb_type.pk))
         sync_api.expect(page.locator("#id_stoettebehov")).to_be_visible()
         sync_api.expect(page.locator("#id_udfoerelse")).to_have_count(0)
