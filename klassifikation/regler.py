@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from datadeling.core import clock
+from datadeling.core import clock, memo
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 
@@ -26,7 +26,9 @@ def hent_klasser(datas: Iterable[Mapping[str, Any]], felter: Iterable[str]) -> d
     qs = Klasse.objects.select_related("klassifikation").annotate(
         har_boern=Exists(Klasse.objects.filter(overordnet=OuterRef("pk")))
     )
-    return {kl.pk: kl for kl in qs.filter(pk__in=ids)}
+    return memo.hent_mange(
+        "klasse_regler", ids, lambda mangler: {kl.pk: kl for kl in qs.filter(pk__in=mangler)}
+    )
 
 
 class Fejl:

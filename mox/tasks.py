@@ -12,7 +12,7 @@ import logging
 from celery import shared_task
 
 from mox.behandling import koe
-from mox.behandling.anvend import TRANSIENTE, anvend
+from mox.behandling.anvend import TRANSIENTE, anvend, anvend_mange
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +52,10 @@ def behandl_besked(besked_id: int) -> str | None:
     ignore_result=True,
 )
 def behandl_beskeder(besked_ids: list[int]) -> None:
-    """Apply a chunk of inbox messages in order, each in its own transaction (idempotent:
-    a redelivered chunk skips what is done). A transient error retries the chunk."""
-    for pk in besked_ids:
-        anvend(pk)
+    """Apply a chunk of inbox messages in order, in one transaction with a savepoint per
+    message (idempotent: a redelivered chunk skips what is done). A transient error rolls
+    the chunk back and retries it."""
+    anvend_mange(besked_ids)
 
 
 @shared_task(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+from datadeling.core import memo
 from indsats.models import Indsats
 from klassifikation.models import Klasse
 from samtykke.models import Beslutning, Samtykke, i_kraft_q
@@ -81,16 +82,32 @@ def tildel_for_objekt(objekt, now) -> None:
 
     model = type(objekt)
     gruppe_model, bruger_model = TILLADELSER[model]
-    samtykker = Samtykke.objects.filter(
-        i_kraft_q(now), borger_id=objekt.borger_id, beslutning=Beslutning.TILLAD
-    ).select_related("modtager_enhed", "modtager_myndighed", "modtager_medarbejder")
-    samtykker = list(samtykker)
+    # Within one unit of work (a MOX chunk) the consents are read once per citizen: a grant
+    # row for a consent that lapsed meanwhile grants nothing (the policy checks the consent
+    # at query time), and a consent given meanwhile grants its rows itself.
+    samtykker = memo.hent(
+        "samtykker_i_kraft",
+        objekt.borger_id,
+        lambda: list(
+            Samtykke.objects.filter(
+                i_kraft_q(now), borger_id=objekt.borger_id, beslutning=Beslutning.TILLAD
+            ).select_related("modtager_enhed", "modtager_myndighed", "modtager_medarbejder")
+        ),
+        husk_tomt=True,
+    )
     if not samtykker:
         # rows of consents no longer in force grant nothing; leave their tidying for later
         return
     # the same test as daekker_q, in Python: one query for the type's ancestors, not one
     # query per consent
-    sti = set(Klasse.objects.filter(pk=objekt.type_id).values_list("sti", flat=True).first() or [])
+    sti = set(
+        memo.hent(
+            "klasse_sti",
+            objekt.type_id,
+            lambda: Klasse.objects.filter(pk=objekt.type_id).values_list("sti", flat=True).first(),
+        )
+        or []
+    )
     typer = sti | {objekt.type_id}
     daekkende = [
         s

@@ -1,13 +1,15 @@
-"""Apply one inbox message through the domain services, in one transaction.
+"""Apply inbox messages through the domain services: a chunk in one transaction, each
+message in a savepoint of its own.
 
-`anvend(besked_id)` locks the message row (SKIP LOCKED: a duplicate task for a message
-another worker holds does nothing), skips a message that is already finished (idempotent:
-a redelivered task does nothing), takes the object's lock (one message per object at a
-time; see `koe`), waits behind earlier open messages for the same object, and otherwise
-maps the OIO object and calls the services in a savepoint inside the same transaction as
-the message's new status. So either the
-object changes and the message is behandlet, or nothing changes and the message is
-fejlet (or still open): never half.
+`anvend_mange(ids)` locks the message rows (SKIP LOCKED: a duplicate task for messages
+another worker holds does nothing to them), skips messages already finished (idempotent: a
+redelivered task does nothing), takes the locks of the messages' objects (one message per
+object at a time; see `koe`), and then, message by message in order of arrival, waits
+behind earlier open messages for the same object or maps the OIO object and calls the
+services in a savepoint. The messages' new statuses are written in the same transaction.
+So for each message either the object changes and the message is behandlet, or nothing
+changes and the message is fejlet (or still open): never half. Lookups of citizens,
+classes and units are asked once per chunk (`datadeling.core.memo`).
 
 Operations:
 - create / import: register the object with the sender's objektID (`importeret`); later
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +36,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
 
-from datadeling.core import clock
+from datadeling.core import clock, memo
 from indsats import services as indsats_services
 from indsats.models import Indsats
 from mox.behandling import koe, oio
@@ -71,6 +73,8 @@ class Haandtering:
 
     findes: Callable[[uuid.UUID], bool]
     anvend: Callable[[Besked, bool], None]
+    # optional: which of many ids exist, in one query (a chunk asks once, not per message)
+    findes_mange: Callable[[set[uuid.UUID]], set[uuid.UUID]] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ class Tjenester:
 
     def findes(self, objekt_id: uuid.UUID) -> bool:
         return self.model.objects.filter(pk=objekt_id).exists()
+
+    def findes_mange(self, objekt_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        return set(self.model.objects.filter(pk__in=objekt_ids).values_list("pk", flat=True))
 
     def anvend(self, besked: Besked, objekt_findes: bool) -> None:
         _anvend_historisk(besked, self, objekt_findes=objekt_findes)
@@ -105,83 +112,121 @@ INDSATS = Tjenester(
     "indsats",
 )
 HAANDTERINGER: dict[str, Haandtering] = {
-    "tilstand": Haandtering(TILSTAND.findes, TILSTAND.anvend),
-    "indsats": Haandtering(INDSATS.findes, INDSATS.anvend),
+    "tilstand": Haandtering(TILSTAND.findes, TILSTAND.anvend, TILSTAND.findes_mange),
+    "indsats": Haandtering(INDSATS.findes, INDSATS.anvend, INDSATS.findes_mange),
 }
 
 
 def anvend(besked_id: int) -> str | None:
-    """Apply the inbox message `besked_id`; return its status afterwards (None: unknown id).
+    """Apply the inbox message `besked_id`; return its status afterwards (None: unknown id,
+    or another worker holds it right now). See `anvend_mange`."""
+    return anvend_mange([besked_id]).get(besked_id)
 
-    Raises OperationalError/InterfaceError on transient trouble (the object's lock held
-    past the lock timeout, the database gone); the caller retries. Every other problem
-    ends in the message's own status.
+
+def anvend_mange(besked_ids: Sequence[int]) -> dict[int, str]:
+    """Apply inbox messages in one transaction, in order of arrival, each in a savepoint of
+    its own; return {id: status afterwards} for the messages this call could claim.
+
+    Messages another worker holds right now (a duplicate task) are skipped: that worker
+    finishes them, or the sweep offers them again if it dies. Raises
+    OperationalError/InterfaceError on transient trouble (an object's lock held past the
+    lock timeout, the database gone): the whole chunk rolls back and the caller retries.
+    Every other problem ends in the message's own status.
     """
-    with transaction.atomic():
-        besked = (
+    with transaction.atomic(), memo.aktiv():
+        beskeder = list(
             Besked.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("system")
-            .filter(pk=besked_id)
-            .first()
+            .filter(pk__in=list(besked_ids))
+            .order_by("modtaget", "pk")
         )
-        if besked is None:
-            # Unknown, or another worker holds it right now (a duplicate task): that worker
-            # finishes it, or the sweep offers it again if that worker dies.
-            return None
-        if besked.status in (Status.BEHANDLET, Status.FEJLET):
-            return besked.status
-        koe.laas_objekt(besked)
-        besked.forsoeg += 1
-        haandtering = HAANDTERINGER.get(besked.objekttype)
-        objekt_findes = haandtering is not None and haandtering.findes(besked.objekt_id)
-        if koe.har_forgaenger(besked, objekt_findes=objekt_findes):
-            besked.status = Status.VENTER
-            besked.fejl = [fejl("objektID", "Venter på en tidligere besked om samme objekt.")]
-            besked.save(update_fields=["status", "forsoeg", "fejl"])
-            return besked.status
-        try:
-            with transaction.atomic():
-                _anvend(besked, haandtering, objekt_findes=objekt_findes)
-        except Venter as v:
-            if clock.now() - besked.modtaget > koe.maks_ventetid():
-                _afslut(besked, Status.FEJLET, [v.grund])
-            else:
+        resultat = {b.pk: b.status for b in beskeder}
+        aabne = [b for b in beskeder if b.status in koe.AABNE]
+        if not aabne:
+            return resultat
+        koe.laas_objekter(aabne)
+        koeen = koe.Koe(aabne)
+        findes = _findes(aabne)
+        for besked in aabne:
+            besked.forsoeg += 1
+            haandtering = HAANDTERINGER.get(besked.objekttype)
+            noegle = (besked.objekttype, besked.objekt_id)
+            if noegle not in findes:
+                findes[noegle] = haandtering is not None and haandtering.findes(besked.objekt_id)
+            if koeen.har_forgaenger(besked, objekt_findes=findes[noegle]):
                 besked.status = Status.VENTER
-                besked.fejl = [v.grund]
-                besked.save(update_fields=["status", "forsoeg", "fejl"])
-            return besked.status
-        except Afvist as a:
-            _afslut(besked, Status.FEJLET, a.fejl)
-        except ValidationError as e:
-            _afslut(besked, Status.FEJLET, _fra_validation_error(e, getattr(e, "_mox_stier", {})))
-        except IKKE_BESKEDENS_SKYLD:
-            raise
-        except Exception:
-            logger.exception("MOX: uventet fejl i besked %s", besked.besked_id)
-            _afslut(
-                besked,
-                Status.FEJLET,
-                [
-                    fejl(
-                        "data",
-                        "Intern fejl under behandlingen; en administrator kan se loggen "
-                        "og behandle beskeden igen.",
-                    )
-                ],
-            )
+                besked.fejl = [fejl("objektID", "Venter på en tidligere besked om samme objekt.")]
+            else:
+                _proev(besked, haandtering, objekt_findes=findes[noegle])
+                if besked.status == Status.BEHANDLET and besked.operation in koe.OPRETTER:
+                    findes[noegle] = True
+            koeen.proevet(besked)
+            resultat[besked.pk] = besked.status
+        Besked.objects.bulk_update(aabne, ["status", "fejl", "forsoeg", "behandlet"])
+        koe.saet_i_koe(koeen.naeste())
+    return resultat
+
+
+def _findes(beskeder: Sequence[Besked]) -> dict[tuple[str, uuid.UUID], bool]:
+    """Return which of the messages' objects exist, one query per object type that can
+    answer for many ids at once (the others are asked one by one as they come)."""
+    pr_type: dict[str, set[uuid.UUID]] = {}
+    for b in beskeder:
+        pr_type.setdefault(b.objekttype, set()).add(b.objekt_id)
+    svar: dict[tuple[str, uuid.UUID], bool] = {}
+    for objekttype, ids in pr_type.items():
+        haandtering = HAANDTERINGER.get(objekttype)
+        if haandtering is None:
+            svar.update(((objekttype, i), False) for i in ids)
+        elif haandtering.findes_mange is not None:
+            fundne = haandtering.findes_mange(ids)
+            svar.update(((objekttype, i), i in fundne) for i in ids)
+    return svar
+
+
+def _proev(besked: Besked, haandtering: Haandtering | None, *, objekt_findes: bool) -> None:
+    """Apply one message in a savepoint and set its status (not saved: the caller saves the
+    chunk's messages together). Transient errors propagate (the chunk rolls back)."""
+    try:
+        with transaction.atomic():
+            _anvend(besked, haandtering, objekt_findes=objekt_findes)
+    except Venter as v:
+        memo.glem()  # what the savepoint created is gone again
+        if clock.now() - besked.modtaget > koe.maks_ventetid():
+            _afslut(besked, Status.FEJLET, [v.grund])
         else:
-            _afslut(besked, Status.BEHANDLET, [])
-        return besked.status
+            besked.status = Status.VENTER
+            besked.fejl = [v.grund]
+    except Afvist as a:
+        memo.glem()
+        _afslut(besked, Status.FEJLET, a.fejl)
+    except ValidationError as e:
+        memo.glem()
+        _afslut(besked, Status.FEJLET, _fra_validation_error(e, getattr(e, "_mox_stier", {})))
+    except IKKE_BESKEDENS_SKYLD:
+        raise
+    except Exception:
+        memo.glem()
+        logger.exception("MOX: uventet fejl i besked %s", besked.besked_id)
+        _afslut(
+            besked,
+            Status.FEJLET,
+            [
+                fejl(
+                    "data",
+                    "Intern fejl under behandlingen; en administrator kan se loggen "
+                    "og behandle beskeden igen.",
+                )
+            ],
+        )
+    else:
+        _afslut(besked, Status.BEHANDLET, [])
 
 
 def _afslut(besked: Besked, status: str, fundne: list[dict[str, str]]) -> None:
     besked.status = status
     besked.fejl = fundne
     besked.behandlet = clock.now()
-    besked.save(update_fields=["status", "fejl", "forsoeg", "behandlet"])
-    naeste = koe.naeste(besked)
-    if naeste is not None:
-        koe.saet_i_koe([naeste])
 
 
 def _fra_validation_error(e: ValidationError, stier: dict[str, str]) -> list[dict[str, str]]:

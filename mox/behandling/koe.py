@@ -2,21 +2,24 @@
 
 Messages about the same object (objekttype, objektID) are applied in the order they were
 received (arrival time, then insertion order; the index mox_besked_orden), one at a time
-(a transaction-level advisory lock per object, `laas_objekt`). A message waits
-(`venter`) while an earlier one for the same object is still open (modtaget or venter),
-with one exception: before the object exists, only an earlier create/import holds a
-create back — an update sent before its create waits for the create, not the other way
-round. When a message is finished (behandlet or fejlet) the next open message for its
-object is enqueued after the commit if it is waiting; the periodic sweep (`fej_op`)
-catches anything whose enqueue was lost (broker down, worker killed).
+(a transaction-level advisory lock per object, `laas_objekter`, taken for a whole chunk).
+A message waits (`venter`) while an earlier one for the same object is still open
+(modtaget or venter), with one exception: before the object exists, only an earlier
+create/import holds a create back — an update sent before its create waits for the
+create, not the other way round. When a message is finished (behandlet or fejlet) the
+next open message for its object is enqueued after the commit if it is waiting
+(`Koe.naeste`); the periodic sweep (`fej_op`) catches anything whose enqueue was lost
+(broker down, worker killed).
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,9 +31,9 @@ from mox.protokol import Operation, Status
 
 logger = logging.getLogger(__name__)
 
-STYKKER = 20
-"""Messages per task when a batch is enqueued: fewer broker round trips, still spread over
-the workers (each message keeps its own transaction)."""
+STYKKER = 100
+"""Messages per task when a batch is enqueued: one transaction per chunk (a savepoint per
+message), so fewer commits and broker round trips, still spread over the workers."""
 
 AABNE = (Status.MODTAGET, Status.VENTER)
 OPRETTER = (Operation.CREATE, Operation.IMPORT)
@@ -41,45 +44,119 @@ def maks_ventetid() -> datetime.timedelta:
     return getattr(settings, "MOX_MAKS_VENTETID", datetime.timedelta(hours=24))
 
 
+def laas_ventetid_ms() -> int:
+    """How long a chunk waits for its objects' locks before it gives up and retries."""
+    return int(getattr(settings, "MOX_LAAS_VENTETID_MS", 10_000))
+
+
 def fej_op_alder() -> datetime.timedelta:
     """How old an open message must be before the sweep enqueues it again."""
     return getattr(settings, "MOX_FEJ_OP_ALDER", datetime.timedelta(seconds=60))
 
 
-def laas_objekt(besked: Besked) -> None:
-    """Take the transaction-level lock on the message's object (waiting up to the lock
-    timeout, then OperationalError: the task retries).
+def _laasenoegle(objekttype: str, objekt_id: uuid.UUID) -> tuple[int, int]:
+    klasse = zlib.crc32(f"mox:{objekttype}".encode()) - 2**31
+    return klasse, int.from_bytes(objekt_id.bytes[:4], "big", signed=True)
 
-    With it, one message per object is applied at a time, and a message decides to wait
+
+def laas_objekter(beskeder: Iterable[Besked]) -> None:
+    """Take the transaction-level locks on the messages' objects, in one statement and in
+    a fixed order (so two workers never deadlock), waiting up to the lock timeout, then
+    OperationalError: the task retries.
+
+    With them, one message per object is applied at a time, and a message decides to wait
     only while no earlier message for its object is being applied — so the earlier one,
     when it finishes, sees the waiting one as `venter` and enqueues it (no lost wake-up).
     """
-    klasse = zlib.crc32(f"mox:{besked.objekttype}".encode()) - 2**31
-    objekt = int.from_bytes(besked.objekt_id.bytes[:4], "big", signed=True)
+    noegler = sorted({_laasenoegle(b.objekttype, b.objekt_id) for b in beskeder})
+    if not noegler:
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL lock_timeout = '10s'")
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [klasse, objekt])
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{laas_ventetid_ms()}ms"])
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k, o)) FROM"
+            " (SELECT k, o FROM unnest(%s::int[], %s::int[]) AS t(k, o) ORDER BY k, o) AS s",
+            [[k for k, _ in noegler], [o for _, o in noegler]],
+        )
 
 
-def _samme_objekt(besked: Besked):
-    return Besked.objects.filter(
-        objekttype=besked.objekttype, objekt_id=besked.objekt_id, status__in=AABNE
-    ).exclude(pk=besked.pk)
+@dataclass
+class _Aaben:
+    pk: int
+    modtaget: datetime.datetime
+    operation: str
+    status: str
 
 
-def har_forgaenger(besked: Besked, *, objekt_findes: bool) -> bool:
-    """Return whether an earlier message for the same object is still open."""
-    tidligere = _samme_objekt(besked).filter(
-        Q(modtaget__lt=besked.modtaget) | Q(modtaget=besked.modtaget, pk__lt=besked.pk)
-    )
-    if not objekt_findes and besked.operation in OPRETTER:
-        tidligere = tidligere.filter(operation__in=OPRETTER)
-    return tidligere.exists()
+class Koe:
+    """The open messages (modtaget, venter) about the objects of a chunk, read once after
+    the chunk's object locks are taken, and kept in step while the chunk is applied."""
 
+    def __init__(self, beskeder: Sequence[Besked]):
+        pr_type: dict[str, set] = {}
+        for b in beskeder:
+            pr_type.setdefault(b.objekttype, set()).add(b.objekt_id)
+        q = Q(pk__in=[])
+        for objekttype, ids in pr_type.items():
+            q |= Q(objekttype=objekttype, objekt_id__in=ids)
+        self.aabne: dict[tuple[str, uuid.UUID], list[_Aaben]] = {}
+        raekker = (
+            Besked.objects.filter(q, status__in=AABNE)
+            .order_by("modtaget", "pk")
+            .values_list("objekttype", "objekt_id", "pk", "modtaget", "operation", "status")
+        )
+        for objekttype, objekt_id, *resten in raekker:
+            self.aabne.setdefault((objekttype, objekt_id), []).append(_Aaben(*resten))
+        self._afsluttet: set[tuple[str, uuid.UUID]] = set()
+        self._proevet_efter: set[int] = set()
 
-def naeste(besked: Besked) -> int | None:
-    """Return the id of the first open message for the same object (other than this one)."""
-    return _samme_objekt(besked).order_by("modtaget", "pk").values_list("pk", flat=True).first()
+    @staticmethod
+    def _noegle(besked: Besked) -> tuple[str, uuid.UUID]:
+        return besked.objekttype, besked.objekt_id
+
+    def har_forgaenger(self, besked: Besked, *, objekt_findes: bool) -> bool:
+        """Return whether an earlier message for the same object is still open.
+
+        Before the object exists, only an earlier create/import holds a create back.
+        """
+        tidligere = [
+            a
+            for a in self.aabne.get(self._noegle(besked), [])
+            if (a.modtaget, a.pk) < (besked.modtaget, besked.pk)
+        ]
+        if not objekt_findes and besked.operation in OPRETTER:
+            tidligere = [a for a in tidligere if a.operation in OPRETTER]
+        return bool(tidligere)
+
+    def proevet(self, besked: Besked) -> None:
+        """Note the message's new status after an attempt (finished messages leave the queue)."""
+        noegle = self._noegle(besked)
+        liste = self.aabne.get(noegle, [])
+        if besked.status in AABNE:
+            for a in liste:
+                if a.pk == besked.pk:
+                    a.status = besked.status
+            self._proevet_efter.add(besked.pk)
+        else:
+            self.aabne[noegle] = [a for a in liste if a.pk != besked.pk]
+            self._afsluttet.add(noegle)
+            # a later decision to wait was taken before this finish: it may be stale now
+            self._proevet_efter -= {a.pk for a in liste}
+
+    def naeste(self) -> list[int]:
+        """Return the waiting messages to wake: for each object where a message finished,
+        its first open message if that one is `venter` and was not tried after the finish
+        (a `modtaget` one is on the queue already; the sweep catches a lost one)."""
+        ids = []
+        for noegle in self._afsluttet:
+            foerste = next(iter(self.aabne.get(noegle, [])), None)
+            if (
+                foerste is not None
+                and foerste.status == Status.VENTER
+                and foerste.pk not in self._proevet_efter
+            ):
+                ids.append(foerste.pk)
+        return ids
 
 
 def saet_i_koe(besked_ids: Iterable[int]) -> None:

@@ -44,6 +44,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from datadeling.core import memo
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from mox.protokol import CPR_URN_PRAEFIKS
@@ -146,11 +147,13 @@ def find_borger(post: dict) -> Borger | None:
     """Return the citizen a relation points at (CPR urn or a known uuid), or None."""
     urn = post.get("urn")
     if isinstance(urn, str) and urn.startswith(CPR_URN_PRAEFIKS):
-        return Borger.objects.filter(cpr=urn.removeprefix(CPR_URN_PRAEFIKS)).first()
+        cpr = urn.removeprefix(CPR_URN_PRAEFIKS)
+        return memo.hent("borger_cpr", cpr, lambda: Borger.objects.filter(cpr=cpr).first())
     try:
-        return Borger.objects.filter(pk=uuid.UUID(str(post.get("uuid")))).first()
+        pk = uuid.UUID(str(post.get("uuid")))
     except ValueError:
         return None
+    return memo.hent("borger", pk, lambda: Borger.objects.filter(pk=pk).first())
 
 
 def _klasse_felt(klasse: Klasse, objekttype: str) -> str | None:
@@ -180,7 +183,11 @@ def _dato(tekst: Any) -> datetime.date | None:
 
 def _medarbejders_enhed(medarbejder: Medarbejder, dato: datetime.date) -> Enhed | None:
     """Return the one unit the member has a function in on `dato` (else today), or None."""
-    funktioner = list(Funktion.objects.filter(medarbejder=medarbejder).select_related("enhed"))
+    funktioner = memo.hent(
+        "funktioner",
+        medarbejder.pk,
+        lambda: list(Funktion.objects.filter(medarbejder=medarbejder).select_related("enhed")),
+    )
     for paa in (dato, None):
         enheder = {f.enhed_id: f.enhed for f in funktioner if f.gyldig_paa(paa)}
         if enheder:
@@ -274,7 +281,7 @@ def plan(
             problemer.append(
                 fejl(f"data.relationer.{navn}[{i}].uuid", "En klasse angives med sin UUID.")
             )
-    klasser = Klasse.objects.in_bulk(set(ids.values()))
+    klasser = memo.hent_mange("klasse", ids.values(), Klasse.objects.in_bulk)
     for navn, i, post in klasse_poster:
         if (navn, i) not in ids:
             continue
@@ -303,20 +310,25 @@ def plan(
         except ValueError:
             continue
         if art in ("organisationenhed", "organisationsenhed", "enhed"):
-            enhed = Enhed.objects.filter(pk=noegle).first()
+            enhed = memo.hent("enhed", noegle, lambda n=noegle: Enhed.objects.filter(pk=n).first())
             if enhed is None:
                 problemer.append(fejl(f"{sti}.uuid", "Enheden findes ikke i Datadeling."))
                 continue
             enhed_fundet = True
             tilfoej("ansvarlig_enhed", enhed, post, sti)
         elif art == "bruger":
-            fundet = Medarbejder.objects.filter(pk=noegle).first()
+            fundet = memo.hent(
+                "medarbejder", noegle, lambda n=noegle: Medarbejder.objects.filter(pk=n).first()
+            )
             if fundet is not None:
                 medarbejder = medarbejder or fundet
                 tilfoej("ansvarlig", fundet, post, sti)
     if medarbejder is None and aktoerref:
         try:
-            medarbejder = Medarbejder.objects.filter(pk=uuid.UUID(str(aktoerref))).first()
+            ref = uuid.UUID(str(aktoerref))
+            medarbejder = memo.hent(
+                "medarbejder", ref, lambda: Medarbejder.objects.filter(pk=ref).first()
+            )
         except ValueError:
             medarbejder = None
         if medarbejder is not None:

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
+from datadeling.core import dburl
 from mox.models import Besked
 from mox.protokol import Status
 from mox.tasks import fej_op
@@ -42,16 +42,7 @@ BATCH = 1000
 
 def database_url() -> str:
     """The test database as a URL a worker process can use."""
-    s = connection.settings_dict
-    bruger = urllib.parse.quote(s["USER"] or "")
-    kode = (":" + urllib.parse.quote(s["PASSWORD"])) if s.get("PASSWORD") else ""
-    host = s["HOST"] or ""
-    if host.startswith("/"):  # a Unix socket directory
-        return f"postgres://{bruger}{kode}@/{s['NAME']}?host={urllib.parse.quote(host)}" + (
-            f"&port={s['PORT']}" if s.get("PORT") else ""
-        )
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{bruger}{kode}@{host}{port}/{s['NAME']}"
+    return dburl.database_url(connection.settings_dict)
 
 
 def start_worker_proces(log: Path) -> subprocess.Popen:

@@ -1,0 +1,330 @@
+"""Benchmark: MOX messages end to end — HTTP ingress (gunicorn) to real Celery workers on
+Redis and PostgreSQL — with messages per second and latency from receipt to applied.
+
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python benchmarks/mox.py \\
+        [--beskeder 5000] [--koersler 3] [--batch 1000] [--workere 1] [--concurrency 2]
+
+In a throwaway database of its own (created and dropped again; on DATABASE_URL's server,
+else the embedded one), with a Redis database of its own (--broker, default db 9 of
+REDIS_URL's server; it is flushed first), it starts gunicorn and Celery worker processes,
+then for each run sends --beskeder messages about --beskeder/5 new conditions (one create
+and four updates each, the mix of a fagsystem's initial load followed by re-assessments)
+as signed batches over HTTP, and waits until every message is applied. Prints, per run
+and as the median of the runs: ingress messages/s (until the last 202), end-to-end
+messages/s (first byte sent to last message applied) and p50/p95 of the time from receipt
+to applied.
+
+This is a measurement, not a test: it prints figures and fails only if the code does
+(a message that ends other than behandlet, a process that dies).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROD = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROD))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
+
+DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "bench_datadeling_mox")
+KODESYSTEMER = ("CodeSystem-FSIII.json", "CodeSystem-FFB.json")
+TRIN = 5  # messages per object: a create and four updates
+
+
+def _fri_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _broker(args) -> str:
+    if args.broker:
+        return args.broker
+    base = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
+    if not base:
+        sys.exit("Sæt REDIS_URL (fx redis://127.0.0.1:6379/0) eller --broker: der skal en broker til.")
+    return base.rsplit("/", 1)[0] + "/9" if base.startswith("redis") else base
+
+
+def _byg(antal_borgere: int):
+    """Import the code systems, one municipality with a unit, citizens and a sending system."""
+    from django.conf import settings
+
+    from klassifikation import kendte as k
+    from klassifikation.importer import klassifikation_import
+    from klassifikation.models import Klasse
+    from mox import services
+    from organisation.models import Borger, Enhed, Myndighed
+
+    data = settings.BASE_DIR / "klassifikation" / "data"
+    klassifikation_import(stier=[data / navn for navn in KODESYSTEMER])
+    kommune = Myndighed.objects.create(navn="Benchmark Kommune", type="kommune", kommunekode="996")
+    enhed = Enhed.objects.create(myndighed=kommune, navn="Hjemmeplejen")
+    Borger.objects.bulk_create(
+        Borger(cpr=f"{i % 28 + 1:02d}{i // 28 % 12 + 1:02d}{50 + i // 336 % 50:02d}{1000 + i:04d}",
+               fornavn=f"Borger {i}", efternavn="Benchmark")
+        for i in range(antal_borgere)
+    )  # fmt: skip
+    cprs = list(Borger.objects.values_list("cpr", flat=True))
+    typer = list(
+        Klasse.objects.filter(
+            sti__contains=[k.FSIII_FUNKTIONSEVNETILSTANDE[0]], underordnede__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    system, token, secret = services.system_opret(navn="Benchmark-omsorgssystem")
+    return enhed, cprs, typer, token, secret
+
+
+def _v(fra: str) -> dict:
+    return {"from": fra, "to": "infinity"}
+
+
+def _beskeder(antal: int, enhed, cprs, typer) -> list[dict]:
+    """`antal` messages: creates for antal/TRIN new conditions, then the updates, in rounds."""
+    objekter = [str(uuid.uuid4()) for _ in range(antal // TRIN)]
+    alle = []
+    for trin in range(TRIN):
+        for i, objekt_id in enumerate(objekter):
+            if trin == 0:
+                data = {
+                    "note": "Funktionsevnevurdering",
+                    "attributter": {
+                        "tilstandegenskaber": [
+                            {"brugervendtnoegle": f"T-{i}", "beskrivelse": "Første vurdering",
+                             "virkning": _v("2024-01-01")}
+                        ]
+                    },
+                    "tilstande": {
+                        "tilstandstatus": [{"status": "Aktiv", "virkning": _v("2024-01-01")}],
+                        "tilstandpubliceret": [{"publiceret": "Normal", "virkning": _v("2024-01-01")}],
+                    },
+                    "relationer": {
+                        "tilstandsobjekt": [{"objekttype": "Person",
+                                             "urn": f"urn:dk:cpr:person:{cprs[i % len(cprs)]}",
+                                             "virkning": _v("2024-01-01")}],
+                        "tilstandstype": [{"objekttype": "Klasse", "uuid": str(typer[i % len(typer)]),
+                                           "virkning": _v("2024-01-01")}],
+                        "tilstandsaktoer": [{"objekttype": "Organisationenhed", "uuid": str(enhed.pk),
+                                             "virkning": _v("2024-01-01")}],
+                    },
+                }  # fmt: skip
+                operation = "create"
+            else:
+                data = {
+                    "note": f"Opfølgning {trin}",
+                    "attributter": {
+                        "tilstandegenskaber": [
+                            {"beskrivelse": f"Opfølgning {trin}",
+                             "virkning": _v(f"2024-0{trin + 1}-01")}
+                        ]
+                    },
+                }  # fmt: skip
+                operation = "update"
+            alle.append(
+                {
+                    "beskedID": str(uuid.uuid4()),
+                    "beskedversion": "1",
+                    "beskedtype": "Manipulation",
+                    "objekttype": "tilstand",
+                    "operation": operation,
+                    "objektID": objekt_id,
+                    "data": data,
+                }
+            )
+    return alle
+
+
+def _send(port: int, token: str, secret: str, alle: list[dict], batch: int) -> None:
+    from mox.auth import signatur
+
+    forbindelse = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        for start in range(0, len(alle), batch):
+            krop = json.dumps({"beskeder": alle[start : start + batch]}).encode()
+            t = str(int(time.time()))
+            forbindelse.request(
+                "POST",
+                "/mox/beskeder/",
+                body=krop,
+                headers={
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {token}",
+                    "X-Mox-Tidspunkt": t,
+                    "X-Mox-Signatur": signatur(secret, t, krop),
+                },
+            )
+            svar = forbindelse.getresponse()
+            indhold = svar.read()
+            if svar.status != 202:
+                raise SystemExit(f"Ingress svarede {svar.status}: {indhold[:500]!r}")
+    finally:
+        forbindelse.close()
+
+
+def _vent_paa_port(port: int, proces: subprocess.Popen, log: Path) -> None:
+    frist = time.monotonic() + 60
+    while time.monotonic() < frist:
+        if proces.poll() is not None:
+            raise SystemExit(f"gunicorn stoppede:\n{log.read_text()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn svarede ikke inden for 60 s")
+
+
+def _stop(processer: list[subprocess.Popen]) -> None:
+    for p in processer:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in processer:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--beskeder", type=int, default=5000, help="beskeder pr. kørsel")
+    parser.add_argument("--koersler", type=int, default=3, help="antal kørsler (median)")
+    parser.add_argument("--batch", type=int, default=1000, help="beskeder pr. POST")
+    parser.add_argument("--workere", type=int, default=1, help="Celery-workerprocesser")
+    parser.add_argument("--concurrency", type=int, default=2, help="pr. worker (prefork)")
+    parser.add_argument("--web", type=int, default=1, help="gunicorn-workere")
+    parser.add_argument("--borgere", type=int, default=500)
+    parser.add_argument("--broker", default="", help="broker-URL (standard: db 9 på REDIS_URL)")
+    parser.add_argument("--log", default=str(ROD / ".bench-log"), help="mappe til procesloggene")
+    args = parser.parse_args()
+    broker = _broker(args)
+
+    import django
+
+    django.setup()
+    import redis
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from datadeling.core.dburl import database_url
+    from mox.models import Besked
+    from mox.protokol import Status
+
+    if broker.startswith("redis"):
+        redis.Redis.from_url(broker).flushdb()
+    connection.settings_dict.setdefault("TEST", {})
+    connection.settings_dict["TEST"]["NAME"] = DATABASE_NAME
+    gammelt_navn = connection.settings_dict["NAME"]
+    print(f"Opretter en midlertidig database ({DATABASE_NAME}) …", flush=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    processer: list[subprocess.Popen] = []
+    logmappe = Path(args.log)
+    logmappe.mkdir(parents=True, exist_ok=True)
+    try:
+        enhed, cprs, typer, token, secret = _byg(args.borgere)
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + uuid.uuid4().hex,
+            "CELERY_BROKER_URL": broker,
+            "DEBUG": "0",
+            "HTTPS": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SETTINGS_MODULE": "datadeling.settings",
+        }
+        env.pop("TEST_DATABASE_NAME", None)
+        env.pop("REDIS_URL", None)
+        port = _fri_port()
+        bin_ = Path(sys.executable).parent
+        weblog = logmappe / "gunicorn.log"
+        processer.append(
+            subprocess.Popen(  # noqa: S603 (our own server, fixed arguments)
+                [str(bin_ / "gunicorn"), "datadeling.wsgi", "-b", f"127.0.0.1:{port}",
+                 "-w", str(args.web), "--timeout", "300"],
+                cwd=ROD, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )  # fmt: skip
+        for n in range(args.workere):
+            processer.append(
+                subprocess.Popen(  # noqa: S603 (our own worker, fixed arguments)
+                    [str(bin_ / "celery"), "-A", "datadeling", "worker", "--pool", "prefork",
+                     "--concurrency", str(args.concurrency), "-n", f"bench{n}@%h",
+                     "--without-heartbeat", "--without-mingle", "--without-gossip",
+                     "--loglevel", "WARNING"],
+                    cwd=ROD, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
+                    stderr=subprocess.STDOUT, start_new_session=True,
+                )
+            )  # fmt: skip
+        _vent_paa_port(port, processer[0], weblog)
+        time.sleep(3)  # let the workers connect before the clock runs
+        print(
+            f"{args.beskeder} beskeder pr. kørsel ({args.beskeder // TRIN} tilstande x {TRIN}),"
+            f" POST á {args.batch}; gunicorn {args.web} worker, Celery {args.workere} x"
+            f" prefork {args.concurrency}; {os.cpu_count()} kerner",
+            flush=True,
+        )
+        ingress, ende, p50er, p95er = [], [], [], []
+        for koersel in range(1, args.koersler + 1):
+            alle = _beskeder(args.beskeder, enhed, cprs, typer)
+            ids = [b["beskedID"] for b in alle]
+            t0 = time.monotonic()
+            _send(port, token, secret, alle, args.batch)
+            t_ingress = time.monotonic() - t0
+            egne = Besked.objects.filter(besked_id__in=ids)
+            frist = time.monotonic() + 3600
+            while egne.filter(status__in=[Status.MODTAGET, Status.VENTER]).exists():
+                for p in processer:
+                    if p.poll() is not None:
+                        raise SystemExit(f"En proces stoppede; se {logmappe}")
+                if time.monotonic() > frist:
+                    raise SystemExit("Beskederne blev ikke behandlet inden for en time")
+                time.sleep(0.1)
+            t_alt = time.monotonic() - t0
+            ikke_behandlet = egne.exclude(status=Status.BEHANDLET).count()
+            if ikke_behandlet:
+                eksempel = list(egne.exclude(status=Status.BEHANDLET).values("fejl")[:3])
+                raise SystemExit(f"{ikke_behandlet} beskeder endte ikke behandlet: {eksempel}")
+            ventetider = sorted(
+                (b - m).total_seconds() for m, b in egne.values_list("modtaget", "behandlet")
+            )
+            graenser = egne.aggregate(start=Min("modtaget"), slut=Max("behandlet"))
+            db_tid = (graenser["slut"] - graenser["start"]).total_seconds()
+            p50 = statistics.median(ventetider)
+            p95 = ventetider[int(0.95 * (len(ventetider) - 1))]
+            ingress.append(len(alle) / t_ingress)
+            ende.append(len(alle) / t_alt)
+            p50er.append(p50)
+            p95er.append(p95)
+            print(
+                f"  kørsel {koersel}: ingress {ingress[-1]:.0f} beskeder/s ({t_ingress:.1f} s);"
+                f" ende til ende {ende[-1]:.0f} beskeder/s ({t_alt:.1f} s; første modtaget →"
+                f" sidste behandlet {db_tid:.1f} s);"
+                f" modtaget→behandlet p50 {p50:.2f} s, p95 {p95:.2f} s",
+                flush=True,
+            )
+        print(
+            f"Median af {args.koersler} kørsler: ingress {statistics.median(ingress):.0f}"
+            f" beskeder/s; ende til ende {statistics.median(ende):.0f} beskeder/s;"
+            f" modtaget→behandlet p50 {statistics.median(p50er):.2f} s,"
+            f" p95 {statistics.median(p95er):.2f} s"
+        )
+    finally:
+        _stop(processer)
+        connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""Chunks: a worker applies many inbox messages in one transaction (a savepoint each).
+
+Whatever chunks the messages arrive in and in whatever order the chunks run, each message
+is applied once, in receipt order per object, and the wake-ups a finished message sends
+are enough to finish everything (no sweep needed); one bad message does not take its
+chunk down; a transient error rolls the whole chunk back; the queries per message stay
+constant.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from django.db import OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mox import services
+from mox.behandling import koe
+from mox.behandling.anvend import anvend_mange
+from mox.models import Besked
+from mox.protokol import Status
+from tests.mox.test_behandling import indpak, tilstand_data, v
+from tilstand.models import Tilstand, TilstandRegistrering
+
+
+class Rul(Exception):
+    """Roll the example back."""
+
+
+def _ret(objekt_id, i: int) -> dict:
+    return indpak(
+        {
+            "note": f"ret {i}",
+            "attributter": {
+                "tilstandegenskaber": [
+                    {"beskrivelse": f"ret {i}", "virkning": v(f"2024-0{i + 1}-01")}
+                ]
+            },
+        },
+        operation="update",
+        objekt_id=objekt_id,
+    )
+
+
+def _opret(grundlag, objekt_id) -> dict:
+    besked = indpak(tilstand_data(grundlag, fra="2024-01-01"), objekt_id=objekt_id)
+    besked["data"]["note"] = "opret"
+    return besked
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), antal=st.lists(st.integers(0, 3), min_size=1, max_size=3))
+def test_any_chunking_and_chunk_order_applies_each_once_in_order_woken_without_sweep(
+    afsender, grundlag, data, antal, monkeypatch
+):
+    vaekket: list[int] = []
+    monkeypatch.setattr(koe, "saet_i_koe", lambda ids: vaekket.extend(ids))
+    modtaget, objekter = [], []
+    for n in antal:
+        objekt_id = uuid.uuid4()
+        objekter.append(objekt_id)
+        modtaget.append(_opret(grundlag, objekt_id))
+        modtaget.extend(_ret(objekt_id, i) for i in range(1, n + 1))
+    # any receipt order: updates before their create, objects interleaved
+    modtaget = data.draw(st.permutations(modtaget), label="receipt order")
+    try:
+        with transaction.atomic():
+            services.beskeder_modtag(system=afsender.system, beskeder=modtaget)
+            pks = list(Besked.objects.order_by("modtaget", "pk").values_list("pk", flat=True))
+            # the ingress enqueues the batch in chunks of any size; workers take them in any order
+            snit = sorted(data.draw(st.sets(st.integers(1, max(1, len(pks) - 1))), label="cuts"))
+            stykker = [pks[a:b] for a, b in zip([0, *snit], [*snit, len(pks)], strict=True)]
+            for stykke in data.draw(st.permutations(stykker), label="chunk order"):
+                anvend_mange(stykke)
+            # then only what finished messages woke, until nothing more is woken
+            for _ in range(len(pks) * 2):
+                if not vaekket:
+                    break
+                anvend_mange([vaekket.pop(0)])
+            statusser = dict(Besked.objects.values_list("pk", "status"))
+            assert set(statusser.values()) == {Status.BEHANDLET}, statusser
+            for objekt_id in objekter:
+                begrundelser = list(
+                    TilstandRegistrering.objects.filter(tilstand_id=objekt_id)
+                    .order_by("nummer")
+                    .values_list("begrundelse", flat=True)
+                )
+                modtaget_noter = [
+                    b["data"]["note"] for b in modtaget if b["objektID"] == str(objekt_id)
+                ]
+                # the create first, then the updates in receipt order
+                assert begrundelser == ["opret"] + [n for n in modtaget_noter if n != "opret"]
+            raise Rul
+    except Rul:
+        pass
+
+
+@pytest.mark.django_db
+def test_a_bad_message_fails_alone_and_the_rest_of_its_chunk_is_applied(afsender, grundlag):
+    a, b = uuid.uuid4(), uuid.uuid4()
+    daarlig = _opret(grundlag, b)
+    daarlig["data"]["relationer"]["tilstandstype"][0]["uuid"] = str(uuid.uuid4())  # unknown
+    services.beskeder_modtag(
+        system=afsender.system, beskeder=[_opret(grundlag, a), daarlig, _ret(a, 1)]
+    )
+    pks = list(Besked.objects.order_by("pk").values_list("pk", flat=True))
+    assert anvend_mange(pks) == {
+        pks[0]: Status.BEHANDLET,
+        pks[1]: Status.FEJLET,
+        pks[2]: Status.BEHANDLET,
+    }
+    assert Tilstand.objects.filter(pk=a).exists()
+    assert not Tilstand.objects.filter(pk=b).exists()
+    fejl = Besked.objects.get(pk=pks[1]).fejl
+    assert fejl[0]["felt"] == "data.relationer.tilstandstype[0].uuid"
+    assert TilstandRegistrering.objects.filter(tilstand_id=a).count() == 2
+
+
+@pytest.mark.django_db
+def test_queries_per_message_are_constant_in_a_chunk(afsender, grundlag):
+    """Creates for one citizen, unit and class: the lookups are asked once per chunk."""
+
+    def stykke(n: int) -> int:
+        beskeder = [_opret(grundlag, uuid.uuid4()) for _ in range(n)]
+        services.beskeder_modtag(system=afsender.system, beskeder=beskeder)
+        nye = Besked.objects.filter(status=Status.MODTAGET).order_by("pk")
+        pks = list(nye.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as q:
+            assert set(anvend_mange(pks).values()) == {Status.BEHANDLET}
+        return len(q.captured_queries)
+
+    ti, tyve = stykke(10), stykke(20)
+    pr_besked = (tyve - ti) / 10
+    # per message: two savepoints (ours and the service's: 2 statements each), the object,
+    # its registration, its versions, the object's current state; nothing else
+    assert pr_besked == 8
+    # per chunk: its transaction (a savepoint here), the rows, the lock timeout, the locks,
+    # the open messages, which objects exist, the citizen, the unit, the class (mapping,
+    # rules, ancestors), the citizen's consents, the statuses
+    assert ti - 10 * pr_besked == 13
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_timeout_rolls_the_whole_chunk_back(afsender, grundlag, settings, monkeypatch):
+    from mox import tasks
+
+    settings.MOX_LAAS_VENTETID_MS = 200
+    # the test drives the chunk itself: nothing is enqueued when the inbox commits
+    monkeypatch.setattr(tasks.behandl_beskeder, "delay", lambda *a, **k: None)
+    a, b = uuid.uuid4(), uuid.uuid4()
+    services.beskeder_modtag(
+        system=afsender.system, beskeder=[_opret(grundlag, a), _opret(grundlag, b)]
+    )
+    beskeder = list(Besked.objects.order_by("pk"))
+    holdt, slip = threading.Event(), threading.Event()
+
+    def hold_laasen():
+        # another worker applying a message about b: it holds b's lock
+        anden = connection.copy()  # the test database (a new wrapper would use the real one)
+        try:
+            with anden.cursor() as c:
+                c.execute("BEGIN")
+                c.execute("SELECT pg_advisory_xact_lock(%s, %s)", koe._laasenoegle("tilstand", b))
+                holdt.set()
+                slip.wait(10)
+                c.execute("ROLLBACK")
+        finally:
+            anden.close()
+
+    traad = threading.Thread(target=hold_laasen)
+    traad.start()
+    try:
+        assert holdt.wait(10)
+        with pytest.raises(OperationalError):
+            anvend_mange([x.pk for x in beskeder])
+    finally:
+        slip.set()
+        traad.join()
+    # nothing of the chunk happened: both still modtaget, no object, no attempt counted
+    assert set(Besked.objects.values_list("status", "forsoeg")) == {(Status.MODTAGET, 0)}
+    assert not Tilstand.objects.exists()
+    # the retry (what the task's autoretry does) applies both
+    assert set(anvend_mange([x.pk for x in beskeder]).values()) == {Status.BEHANDLET}
