@@ -1,0 +1,7 @@
+"""`python -m mox.agent …`: run the reference MOX agent (stdlib only, no Django)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
