@@ -88,6 +88,14 @@ class Enhed(UUIDModel, Gyldighed):
         verbose_name=_("overordnet enhed"),
     )
     enhedstype = models.CharField(_("enhedstype"), max_length=64, blank=True)
+    # Same length as mox.System.navn: the rule "a system changes only what it delivered"
+    # compares the two exactly.
+    kildesystem = models.CharField(
+        _("kildesystem"),
+        max_length=200,
+        blank=True,
+        help_text=_("Det system, der leverede enheden via MOX. Tom: oprettet i Datadeling."),
+    )
     # The guardian group that object permissions granted to the unit go to. Who belongs
     # to it is decided at query time from valid Funktioner, never from group membership.
     gruppe = models.OneToOneField(
@@ -129,6 +137,14 @@ class Medarbejder(UUIDModel):
     titel = models.CharField(_("stillingsbetegnelse"), max_length=255, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     telefon = models.CharField(_("telefon"), max_length=32, blank=True)
+    kildesystem = models.CharField(
+        _("kildesystem"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Det system, der leverede medarbejderen via MOX. Tom: oprettet i Datadeling."
+        ),
+    )
 
     class Meta:
         verbose_name = _("medarbejder")

@@ -39,7 +39,9 @@ from django.db import InterfaceError, OperationalError, transaction
 from datadeling.core import clock, memo
 from indsats import services as indsats_services
 from indsats.models import Indsats
+from mox.behandling import klasse as klasse_mox
 from mox.behandling import koe, oio
+from mox.behandling import organisation as organisation_mox
 from mox.behandling.oio import Afvist, fejl
 from mox.models import Besked
 from mox.protokol import Beskedtype, Operation, Status
@@ -114,6 +116,17 @@ INDSATS = Tjenester(
 HAANDTERINGER: dict[str, Haandtering] = {
     "tilstand": Haandtering(TILSTAND.findes, TILSTAND.anvend, TILSTAND.findes_mange),
     "indsats": Haandtering(INDSATS.findes, INDSATS.anvend, INDSATS.findes_mange),
+    "klasse": Haandtering(klasse_mox.findes, klasse_mox.anvend, klasse_mox.findes_mange),
+    "organisationenhed": Haandtering(
+        organisation_mox.enhed_findes,
+        organisation_mox.enhed_anvend,
+        organisation_mox.enhed_findes_mange,
+    ),
+    "bruger": Haandtering(
+        organisation_mox.bruger_findes,
+        organisation_mox.bruger_anvend,
+        organisation_mox.bruger_findes_mange,
+    ),
 }
 
 

@@ -359,12 +359,14 @@ def test_passivate_and_delete(afsender, grundlag, send):
     assert (b.aktiv, b.livscykluskode) == (False, "Slettet")
 
 
-def test_objekttypes_not_yet_processed_fail_clearly(afsender, grundlag, send):
-    from mox import eksempler
-
-    sag = {**eksempler.SAG, "beskedID": str(uuid.uuid4())}
-    send(sag)
-    assert status(afsender, sag)["fejl"][0]["felt"] == "objekttype"
+def test_a_notification_sent_to_datadeling_fails_clearly(afsender, grundlag, send):
+    besked = indpak(tilstand_data(grundlag))
+    besked["beskedtype"] = "Notification"
+    send(besked)
+    svar = status(afsender, besked)
+    assert svar["status"] == Status.FEJLET
+    assert svar["fejl"][0]["felt"] == "beskedtype"
+    assert not Tilstand.objects.filter(pk=besked["objektID"]).exists()
 
 
 # --- the sweep ------------------------------------------------------------------------------

@@ -1,0 +1,247 @@
+"""Apply LoRa `klasse` messages through klassifikation.services.
+
+KL's code systems (FSIII, FFB, CareSocialCodes) and Datadeling's own are imported from
+files, and the files are authoritative: a `klasse` message can never create, change or
+retire a class of an imported code system (the error names objektID, or the facet).
+
+What a fagsystem may deliver are its own local classes. They live in code systems
+(Klassifikation) that belong to the sending system, recognised by their URI
+`urn:datadeling:mox:<the system's uuid>…`:
+- with a `facet` relation: the code system with the facet's uuid as its id, made on first
+  use (URI `…:facet:<facet uuid>`); a facet that is another system's or an imported code
+  system is refused;
+- without one: the system's own code system "Lokale klasser fra <system>", made on first
+  use (URI `urn:datadeling:mox:<system uuid>`).
+Only the system that owns a code system changes its classes.
+
+Mapping (a class keeps no valid-time history, so of each field's entries the one in force
+now is used; see mox.behandling.organisation):
+  attributter.klasseegenskaber  brugervendtnoegle → kode, titel → titel, beskrivelse →
+                                definition; eksempel, omfang, retskilde, aendringsnotat →
+                                egenskaber; soegeord [identifikation, beskrivelse, kategori]
+                                → the class's terms (Betegnelse: identifikation, use =
+                                kategori); the earliest `from` → gyldig_fra (on create)
+  tilstande.klassepubliceret    Publiceret → aktiv, IkkePubliceret → udkast
+  relationer.overordnetklasse   the parent class, in the same code system; a parent not yet
+                                known makes the message wait (venter) for its own message
+  relationer.facet              the code system (above)
+Not stored: ejer, ansvarlig, redaktoerer, sideordnede, mapninger, tilfoejelser, erstatter,
+lovligekombinationer and integrationsdata.
+
+Operations: create/import make the class with the sender's objektID as its id; update
+changes what the message names (an empty overordnetklasse list makes it a root); passivate
+and delete retire it (status udgået: data that uses it keeps it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from datadeling.core import clock, memo
+from klassifikation import services
+from klassifikation.models import KLASSE_NAMESPACE, Klasse, Klassifikation, Status
+from mox.behandling.oio import Afvist, fejl
+from mox.behandling.organisation import (
+    FINDES_ALLEREDE,
+    FINDES_IKKE,
+    IKKE_LEVERET,
+    OPRETTER,
+    dato,
+    gaeldende,
+    kald,
+    naevnt,
+    poster,
+    som_uuid,
+    vaek_ventende,
+    venter,
+)
+from mox.models import Besked, System
+from mox.protokol import Operation
+from mox.validering import MINUS_UENDELIG
+
+MOX_URI = "urn:datadeling:mox:"
+K_STI = "data.attributter.klasseegenskaber"
+P_STI = "data.tilstande.klassepubliceret"
+EKSTRA_EGENSKABER = ("eksempel", "omfang", "retskilde", "aendringsnotat")
+PUBLICERET = {"publiceret": Status.AKTIV, "ikkepubliceret": Status.UDKAST}
+IMPORTERET = (
+    "Klassen hører til et kodesystem, der importeres fra filer (fx KL's FSIII, FFB eller "
+    "CareSocialCodes); den kan kun ændres ved at importere en ny version, ikke med "
+    "MOX-beskeder."
+)
+
+
+def system_uri(system: System) -> str:
+    """Return the URI of the sending system's own code system (the root of its others)."""
+    return f"{MOX_URI}{system.uuid}"
+
+
+def ejes_af(klassifikation: Klassifikation, system: System) -> bool:
+    """Return whether the code system belongs to the sending system."""
+    egen = system_uri(system)
+    return klassifikation.uri == egen or klassifikation.uri.startswith(f"{egen}:")
+
+
+def findes(objekt_id: uuid.UUID) -> bool:
+    return Klasse.objects.filter(pk=objekt_id).exists()
+
+
+def findes_mange(objekt_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    return set(Klasse.objects.filter(pk__in=objekt_ids).values_list("pk", flat=True))
+
+
+def _klassifikation(data: dict, system: System, nu) -> tuple[Klassifikation, str]:
+    """Return the code system a new class goes in (made on first use) and its path."""
+    facet = gaeldende(data, "relationer", "facet", nu)
+    if facet is None:
+        sti = "data.relationer"
+        return (
+            kald(
+                dict.fromkeys(("id", "uri", "klassifikation", "navn", "titel", "ejer"), sti),
+                services.klassifikation_lokal,
+                actor=None,
+                uri=system_uri(system),
+                navn=f"mox-{system.uuid}",
+                titel=f"Lokale klasser fra {system.navn}",
+                ejer=system.navn,
+                klassifikation_id=uuid.uuid5(KLASSE_NAMESPACE, f"mox|{system.uuid}"),
+            ),
+            sti,
+        )
+    sti = f"{facet.sti}.uuid"
+    facet_id = som_uuid(facet.post.get("uuid"))
+    if facet_id is None:
+        raise Afvist([fejl(sti, "Facetten angives med sin uuid.")])
+    fundet = Klassifikation.objects.filter(pk=facet_id).first()
+    if fundet is not None and not ejes_af(fundet, system):
+        tekst = (
+            "Facetten er et importeret kodesystem; MOX-beskeder kan ikke tilføje klasser til det."
+            if services.er_importeret(fundet)
+            else "Facetten er et kodesystem, som dette system ikke har leveret."
+        )
+        raise Afvist([fejl(sti, tekst)])
+    return (
+        kald(
+            dict.fromkeys(("id", "uri", "klassifikation", "navn", "titel", "ejer"), sti),
+            services.klassifikation_lokal,
+            actor=None,
+            uri=f"{system_uri(system)}:facet:{facet_id}",
+            navn=f"mox-facet-{facet_id}",
+            titel=f"Facet {facet_id} fra {system.navn}",
+            ejer=system.navn,
+            klassifikation_id=facet_id,
+        ),
+        sti,
+    )
+
+
+def _felter(data: dict, *, klasse: Klasse | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Map the message to the services' fields and the paths they came from."""
+    nu = clock.now()
+    opret = klasse is None
+    felter: dict[str, Any] = {}
+    stier = {"id": "objektID", "klassifikation": "data.relationer.facet"}
+
+    egenskaber = gaeldende(data, "attributter", "klasseegenskaber", nu)
+    if egenskaber is not None:
+        post = egenskaber.post
+        for noegle, felt in (
+            ("brugervendtnoegle", "kode"),
+            ("titel", "titel"),
+            ("beskrivelse", "definition"),
+        ):
+            if noegle in post:
+                felter[felt] = str(post[noegle] or "")
+                stier[felt] = f"{egenskaber.sti}.{noegle}"
+        ekstra = {n: str(post[n] or "") for n in EKSTRA_EGENSKABER if n in post}
+        if ekstra or opret:
+            felter["egenskaber"] = {**(klasse.egenskaber if klasse else {}), **ekstra}
+            stier["egenskaber"] = egenskaber.sti
+        if "soegeord" in post:
+            felter["betegnelser"] = [
+                (str(s[0]), str(s[2]))
+                for s in post.get("soegeord") or []
+                if isinstance(s, list) and len(s) == 3
+            ]
+            stier["betegnelser"] = f"{egenskaber.sti}.soegeord"
+    if opret:
+        start = min((v.fra for v in poster(data, "attributter", "klasseegenskaber")), default=None)
+        if start is not None and start != MINUS_UENDELIG:
+            felter["gyldig_fra"] = dato(start)
+            stier["gyldig_fra"] = K_STI
+
+    publiceret = gaeldende(data, "tilstande", "klassepubliceret", nu)
+    if publiceret is not None:
+        status = PUBLICERET.get(str(publiceret.post.get("publiceret", "")).lower())
+        if status is None:
+            raise Afvist(
+                [fejl(f"{publiceret.sti}.publiceret", "Brug Publiceret eller IkkePubliceret.")]
+            )
+        felter["status"] = status
+        stier["status"] = f"{publiceret.sti}.publiceret"
+
+    if naevnt(data, "relationer", "overordnetklasse") or opret:
+        valgt = gaeldende(data, "relationer", "overordnetklasse", nu)
+        overordnet = None
+        if valgt is not None:
+            sti = f"{valgt.sti}.uuid"
+            stier["overordnet"] = sti
+            overordnet_id = som_uuid(valgt.post.get("uuid"))
+            if overordnet_id is None:
+                raise Afvist([fejl(sti, "Den overordnede klasse angives med sin uuid.")])
+            overordnet = Klasse.objects.filter(pk=overordnet_id).first()
+            if overordnet is None:
+                raise venter(
+                    sti,
+                    "Den overordnede klasse findes ikke (endnu) i Datadeling; beskeden venter "
+                    "på den.",
+                )
+        felter["overordnet"] = overordnet
+    return felter, stier
+
+
+def anvend(besked: Besked, objekt_findes: bool) -> None:
+    """Apply a klasse message (inside the caller's transaction)."""
+    try:
+        _anvend(besked, objekt_findes)
+    finally:
+        memo.glem()  # classes were written: rows cached for this chunk may be stale
+
+
+def _anvend(besked: Besked, objekt_findes: bool) -> None:
+    system = besked.system
+    data = besked.data or {}
+    nu = clock.now()
+    if besked.operation in OPRETTER:
+        if objekt_findes:
+            fundet = Klasse.objects.select_related("klassifikation").get(pk=besked.objekt_id)
+            tekst = IMPORTERET if services.er_importeret(fundet.klassifikation) else FINDES_ALLEREDE
+            raise Afvist([fejl("objektID", tekst)])
+        felter, stier = _felter(data, klasse=None)
+        klassifikation, stier["klassifikation"] = _klassifikation(data, system, nu)
+        klasse = kald(
+            stier,
+            services.klasse_opret,
+            actor=None,
+            klassifikation=klassifikation,
+            klasse_id=uuid.UUID(str(besked.objekt_id)),
+            **felter,
+        )
+        vaek_ventende("klasse", "overordnetklasse", klasse.pk)
+        return
+    klasse = Klasse.objects.select_related("klassifikation").filter(pk=besked.objekt_id).first()
+    if klasse is None:
+        raise venter("objektID", FINDES_IKKE)
+    if services.er_importeret(klasse.klassifikation):
+        raise Afvist([fejl("objektID", IMPORTERET)])
+    if not ejes_af(klasse.klassifikation, system):
+        raise Afvist([fejl("objektID", IKKE_LEVERET)])
+    if besked.operation != Operation.UPDATE:
+        services.klasse_passiver(actor=None, klasse=klasse)
+        return
+    felter, stier = _felter(data, klasse=klasse)
+    facet = gaeldende(data, "relationer", "facet", nu)
+    if facet is not None and som_uuid(facet.post.get("uuid")) != klasse.klassifikation_id:
+        raise Afvist([fejl(f"{facet.sti}.uuid", "En klasse kan ikke flyttes til en anden facet.")])
+    kald(stier, services.klasse_ret, actor=None, klasse=klasse, aendringer=felter)

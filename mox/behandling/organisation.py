@@ -1,0 +1,469 @@
+"""Apply LoRa `organisationenhed` and `bruger` messages through organisation.services.
+
+Units (Enhed) and staff (Medarbejder) are current-state objects in Datadeling: they keep
+no valid-time history. So of each field's entries the one in force now is used (virkning
+`from` <= now < `to`); when none is in force, the latest that began before now; when all
+lie ahead, the first to begin. Validity is the exception: it comes from all the Aktiv
+periods of the gyldighed tilstand (from the first `from` to the last `to`; gaps between
+periods are not kept). The mapping (also on the documentation page, section
+"Organisation og klasser"):
+
+Organisationenhed
+  attributter.organisationenhedegenskaber  enhedsnavn → navn (on create without it:
+                                           brugervendtnoegle)
+  tilstande.organisationenhedgyldighed     the Aktiv periods → gyldig_fra / gyldig_til
+  relationer.tilhoerer                     the authority (Myndighed), by its uuid in
+                                           Datadeling
+  relationer.overordnet                    the parent unit; pointing at the authority (or
+                                           at the same uuid as tilhoerer, as LoRa and OS2mo
+                                           do for a top unit) makes it a top unit. A parent
+                                           not yet known makes the message wait (venter)
+                                           until the parent's own message has been applied,
+                                           so units may arrive in any order. Without a
+                                           known authority in tilhoerer, the unit belongs
+                                           to its parent's authority.
+  relationer.enhedstype                    a known class → its title; an unknown one is
+                                           left out (blank)
+Bruger
+  attributter.brugeregenskaber             brugernavn → navn (on create without it:
+                                           brugervendtnoegle)
+  tilstande.brugergyldighed                Inaktiv now → the member is passivated (roles
+                                           ended, login closed); Aktiv changes nothing (only
+                                           an administrator opens a login)
+  relationer.tilhoerer                     the authority (Myndighed), required on create
+  relationer.adresser                      urn:mailto:… → email, urn:tel:… (or LoRa's
+                                           urn:magenta.dk:telefon:…) → telefon (an
+                                           empty list clears both)
+
+Not stored: brugervendtnoegle (the objektID is the identifier), integrationsdata,
+brugertype and the relations brugertyper, opgaver, ansatte, tilknyttede* (roles in units —
+Funktion — grant access to the units' citizen data, so an administrator assigns them),
+branche, produktionsenhed, skatteenhed and the unit's adresser. Everything else in the
+message is ignored.
+
+Operations: create/import make the object with the sender's objektID as its id and the
+sender as its kildesystem; update changes what the message names (an empty relation list
+clears the relation); passivate and delete end a unit's validity (with the roles in it)
+or close a member of staff. Update, passivate and delete change only what the same
+system delivered.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from datadeling.core import clock, memo
+from klassifikation.models import Klasse
+from mox.behandling import koe, oio
+from mox.behandling.oio import Afvist, fejl
+from mox.models import Besked
+from mox.protokol import Operation
+from mox.validering import MINUS_UENDELIG, UENDELIG
+from organisation import services
+from organisation.models import Enhed, Medarbejder, Myndighed
+
+OPRETTER = (Operation.CREATE, Operation.IMPORT)
+MAILTO = "urn:mailto:"
+# LoRa writes phone numbers as urn:magenta.dk:telefon:…, which the published schema's URN
+# pattern does not allow (a namespace has no dots); urn:tel:… is the form it does.
+TELEFON = ("urn:tel:", "urn:magenta.dk:telefon:")
+
+IKKE_LEVERET = (
+    "Objektet er ikke leveret af dette system og kan kun ændres af det system, der "
+    "leverede det (eller i Datadeling)."
+)
+FINDES_ALLEREDE = "Et objekt med dette objektID findes allerede i Datadeling."
+FINDES_IKKE = "Objektet findes ikke (endnu) i Datadeling; beskeden venter på det."
+
+
+# --- shared with mox.behandling.klasse ----------------------------------------------------
+
+
+def venter(felt: str, tekst: str) -> Exception:
+    """Return the exception that makes the message wait (anvend.Venter)."""
+    from mox.behandling.anvend import Venter  # anvend imports this module
+
+    return Venter(fejl(felt, tekst))
+
+
+def kald(stier: dict[str, str], funktion: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call a service; a ValidationError learns which message paths its fields came from."""
+    try:
+        return funktion(**kwargs)
+    except ValidationError as e:
+        e._mox_stier = stier  # type: ignore[attr-defined]  # read by anvend for the paths
+        raise
+
+
+@dataclass(frozen=True)
+class Valgt:
+    """The entry chosen for a field: the entry itself, its period and its path."""
+
+    post: dict
+    sti: str
+    fra: datetime.datetime
+    til: datetime.datetime | None
+
+
+def poster(data: dict, gruppe: str, navn: str) -> list[Valgt]:
+    """Return a field's entries with their periods; Afvist for an entry without a start."""
+    fundne = []
+    for i, post in oio._poster(data, gruppe, navn):
+        sti = f"data.{gruppe}.{navn}[{i}]"
+        fra, til = oio._virkning(post)
+        if fra is None:
+            raise Afvist([fejl(f"{sti}.virkning.from", "Virkningen mangler en begyndelse.")])
+        fundne.append(Valgt(post, sti, fra, til))
+    return fundne
+
+
+def i_kraft(valgt: Valgt, nu: datetime.datetime) -> bool:
+    return valgt.fra <= nu and (valgt.til is None or nu < valgt.til)
+
+
+def gaeldende(data: dict, gruppe: str, navn: str, nu: datetime.datetime) -> Valgt | None:
+    """Return the entry in force now (the latest begun if several); else the latest that
+    began before now; else the first to begin; None when the field has no entries."""
+    alle = poster(data, gruppe, navn)
+    nu_gaeldende = [v for v in alle if i_kraft(v, nu)]
+    if nu_gaeldende:
+        return max(nu_gaeldende, key=lambda v: v.fra)
+    tidligere = [v for v in alle if v.fra <= nu]
+    if tidligere:
+        return max(tidligere, key=lambda v: v.fra)
+    return min(alle, key=lambda v: v.fra, default=None)
+
+
+def naevnt(data: dict, gruppe: str, navn: str) -> bool:
+    """Return whether the message names the field at all (an empty list counts)."""
+    afsnit = data.get(gruppe)
+    return isinstance(afsnit, dict) and navn in afsnit
+
+
+def som_uuid(vaerdi: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(vaerdi))
+    except ValueError:
+        return None
+
+
+def dato(tid: datetime.datetime | None) -> datetime.date | None:
+    """Return the Danish date of a virkning time (None for infinity)."""
+    if tid is None or tid == UENDELIG:
+        return None
+    if tid == MINUS_UENDELIG:
+        return datetime.date.min
+    return timezone.localtime(tid).date()
+
+
+def vaek_ventende(objekttype: str, relation: str, objekt_id: uuid.UUID) -> None:
+    """Enqueue (after commit) the messages waiting for the object that was just created.
+
+    A waiting message would be retried by the sweep anyway; this makes it go at once.
+    """
+    # Open, not only venter: in a chunk, a message that waited earlier in the same chunk
+    # still reads modtaget here (the chunk saves the statuses at its end).
+    ids = Besked.objects.filter(
+        objekttype=objekttype,
+        status__in=koe.AABNE,
+        **{f"data__relationer__{relation}__contains": [{"uuid": str(objekt_id)}]},
+    ).values_list("pk", flat=True)
+    koe.saet_i_koe(list(ids))
+
+
+def eget_objekt(objekt, besked: Besked) -> None:
+    """Refuse a change to an object another system (or Datadeling itself) delivered."""
+    if objekt.kildesystem != besked.system.navn:
+        raise Afvist([fejl("objektID", IKKE_LEVERET)])
+
+
+def note(besked: Besked) -> str:
+    return str((besked.data or {}).get("note") or "").strip()
+
+
+# --- organisationenhed ----------------------------------------------------------------------
+
+E_STI = "data.attributter.organisationenhedegenskaber"
+G_STI = "data.tilstande.organisationenhedgyldighed"
+ENHED_STIER = {
+    "navn": E_STI,
+    "gyldig_fra": G_STI,
+    "gyldig_til": G_STI,
+    "myndighed": "data.relationer.tilhoerer",
+    "overordnet": "data.relationer.overordnet",
+    "enhedstype": "data.relationer.enhedstype",
+    "underenheder": "objektID",
+    "id": "objektID",
+}
+
+
+def enhed_findes(objekt_id: uuid.UUID) -> bool:
+    return Enhed.objects.filter(pk=objekt_id).exists()
+
+
+def enhed_findes_mange(objekt_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    return set(Enhed.objects.filter(pk__in=objekt_ids).values_list("pk", flat=True))
+
+
+def _gyldighed(data: dict, sti: str, felt: str, navn: str) -> dict[str, Any] | None:
+    """Return gyldig_fra/gyldig_til from the Aktiv periods, None when the field is absent."""
+    alle = poster(data, "tilstande", felt)
+    if not alle:
+        return None
+    aktive = [v for v in alle if str(v.post.get("gyldighed", "")).lower() == "aktiv"]
+    if not aktive:
+        raise Afvist(
+            [
+                fejl(
+                    sti,
+                    f"{navn} skal være Aktiv i mindst én periode; brug operation passivate "
+                    "for at lukke den.",
+                )
+            ]
+        )
+    slutter = [v.til for v in aktive if v.til is not None]
+    slut = max(slutter) if len(slutter) == len(aktive) else None
+    return {"gyldig_fra": dato(min(v.fra for v in aktive)), "gyldig_til": dato(slut)}
+
+
+def _enhed_felter(data: dict, *, enhed: Enhed | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Map the message to the services' fields and the paths they came from; Afvist or
+    Venter when it cannot be applied."""
+    nu = clock.now()
+    opret = enhed is None
+    felter: dict[str, Any] = {}
+    stier = dict(ENHED_STIER)
+
+    egenskaber = gaeldende(data, "attributter", "organisationenhedegenskaber", nu)
+    if egenskaber is not None:
+        navn = egenskaber.post.get("enhedsnavn")
+        if navn is None and opret:
+            navn = egenskaber.post.get("brugervendtnoegle")
+        if navn is not None:
+            felter["navn"] = str(navn)
+            stier["navn"] = egenskaber.sti
+    gyldighed = _gyldighed(data, G_STI, "organisationenhedgyldighed", "Enheden")
+    if gyldighed is not None:
+        felter.update(gyldighed)
+
+    tilhoerer = gaeldende(data, "relationer", "tilhoerer", nu)
+    tilhoerer_id = som_uuid(tilhoerer.post.get("uuid")) if tilhoerer else None
+    myndighed = Myndighed.objects.filter(pk=tilhoerer_id).first() if tilhoerer_id else None
+
+    if naevnt(data, "relationer", "overordnet") or opret:
+        overordnet = None
+        valgt = gaeldende(data, "relationer", "overordnet", nu)
+        overordnet_id = som_uuid(valgt.post.get("uuid")) if valgt else None
+        if valgt is not None and overordnet_id is None:
+            raise Afvist([fejl(f"{valgt.sti}.uuid", "Den overordnede enhed angives med sin uuid.")])
+        if overordnet_id is not None and overordnet_id != tilhoerer_id:
+            overordnet = Enhed.objects.select_related("myndighed").filter(pk=overordnet_id).first()
+            if overordnet is None:
+                top_af = Myndighed.objects.filter(pk=overordnet_id).first()
+                if top_af is None:
+                    assert valgt is not None  # overordnet_id came from it
+                    raise venter(
+                        f"{valgt.sti}.uuid",
+                        "Den overordnede enhed findes ikke (endnu) i Datadeling; beskeden "
+                        "venter på den.",
+                    )
+                myndighed = myndighed or top_af
+        felter["overordnet"] = overordnet
+        if valgt is not None:
+            stier["overordnet"] = f"{valgt.sti}.uuid"
+        if myndighed is None and overordnet is not None:
+            myndighed = overordnet.myndighed
+
+    if myndighed is not None:
+        felter["myndighed"] = myndighed
+    elif opret:
+        sti = f"{tilhoerer.sti}.uuid" if tilhoerer is not None else "data.relationer.tilhoerer"
+        raise Afvist(
+            [
+                fejl(
+                    sti,
+                    "Enheden skal høre til en myndighed, Datadeling kender: angiv "
+                    "myndighedens uuid i tilhoerer, eller en overordnet enhed, der findes.",
+                )
+            ]
+        )
+
+    if naevnt(data, "relationer", "enhedstype") or opret:
+        valgt = gaeldende(data, "relationer", "enhedstype", nu)
+        klasse_id = som_uuid(valgt.post.get("uuid")) if valgt else None
+        klasse = Klasse.objects.filter(pk=klasse_id).first() if klasse_id else None
+        felter["enhedstype"] = klasse.titel[:64] if klasse is not None else ""
+    if tilhoerer is not None:
+        stier["myndighed"] = f"{tilhoerer.sti}.uuid"
+    return felter, stier
+
+
+def enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
+    """Apply an organisationenhed message (inside the caller's transaction)."""
+    try:
+        _enhed_anvend(besked, objekt_findes)
+    finally:
+        memo.glem()  # units were written: rows cached for this chunk may be stale
+
+
+def _enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
+    system = besked.system.navn
+    data = besked.data or {}
+    if besked.operation in OPRETTER:
+        if objekt_findes:
+            raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
+        felter, stier = _enhed_felter(data, enhed=None)
+        enhed = kald(
+            stier,
+            services.enhed_opret,
+            actor=None,
+            enhed_id=uuid.UUID(str(besked.objekt_id)),
+            kildesystem=system,
+            **felter,
+        )
+        vaek_ventende("organisationenhed", "overordnet", enhed.pk)
+        return
+    enhed = Enhed.objects.filter(pk=besked.objekt_id).first()
+    if enhed is None:
+        raise venter("objektID", FINDES_IKKE)
+    eget_objekt(enhed, besked)
+    if besked.operation == Operation.UPDATE:
+        felter, stier = _enhed_felter(data, enhed=enhed)
+        kald(stier, services.enhed_ret, actor=None, enhed=enhed, aendringer=felter)
+    else:
+        kald(
+            dict.fromkeys(("underenheder", "gyldig_fra", "gyldig_til"), "objektID"),
+            services.enhed_passiver,
+            actor=None,
+            enhed=enhed,
+        )
+
+
+# --- bruger -----------------------------------------------------------------------------------
+
+B_STI = "data.attributter.brugeregenskaber"
+BRUGER_STIER = {
+    "navn": B_STI,
+    "myndighed": "data.relationer.tilhoerer",
+    "email": "data.relationer.adresser",
+    "telefon": "data.relationer.adresser",
+    "id": "objektID",
+}
+
+
+def bruger_findes(objekt_id: uuid.UUID) -> bool:
+    return Medarbejder.objects.filter(pk=objekt_id).exists()
+
+
+def bruger_findes_mange(objekt_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    return set(Medarbejder.objects.filter(pk__in=objekt_ids).values_list("pk", flat=True))
+
+
+def _bruger_felter(data: dict, *, opret: bool) -> tuple[dict[str, Any], dict[str, str], bool]:
+    """Map the message to the services' fields, the paths they came from, and whether the
+    member is Inaktiv now."""
+    nu = clock.now()
+    felter: dict[str, Any] = {}
+    stier = dict(BRUGER_STIER)
+    egenskaber = gaeldende(data, "attributter", "brugeregenskaber", nu)
+    if egenskaber is not None:
+        navn = egenskaber.post.get("brugernavn")
+        if navn is None and opret:
+            navn = egenskaber.post.get("brugervendtnoegle")
+        if navn is not None:
+            felter["navn"] = str(navn)
+            stier["navn"] = egenskaber.sti
+
+    tilhoerer = gaeldende(data, "relationer", "tilhoerer", nu)
+    if tilhoerer is not None:
+        myndighed_id = som_uuid(tilhoerer.post.get("uuid"))
+        myndighed = Myndighed.objects.filter(pk=myndighed_id).first() if myndighed_id else None
+        if myndighed is None:
+            raise Afvist(
+                [
+                    fejl(
+                        f"{tilhoerer.sti}.uuid",
+                        "Myndigheden findes ikke i Datadeling; tilhoerer skal pege på en "
+                        "myndighed, Datadeling kender.",
+                    )
+                ]
+            )
+        felter["myndighed"] = myndighed
+        stier["myndighed"] = f"{tilhoerer.sti}.uuid"
+    elif opret:
+        raise Afvist(
+            [
+                fejl(
+                    "data.relationer.tilhoerer",
+                    "Angiv den myndighed, medarbejderen hører til (tilhoerer).",
+                )
+            ]
+        )
+
+    if naevnt(data, "relationer", "adresser"):
+        adresser = [v for v in poster(data, "relationer", "adresser") if i_kraft(v, nu)]
+        urner = [str(v.post.get("urn") or "") for v in adresser]
+        felter["email"] = next((u.removeprefix(MAILTO) for u in urner if u.startswith(MAILTO)), "")
+        felter["telefon"] = next(
+            (u.split(":", 2)[2] if u.startswith("urn:tel:") else u.removeprefix(TELEFON[1])
+             for u in urner if u.startswith(TELEFON)),
+            "",
+        )  # fmt: skip
+
+    gyldighed = gaeldende(data, "tilstande", "brugergyldighed", nu)
+    inaktiv = (
+        gyldighed is not None
+        and i_kraft(gyldighed, nu)
+        and str(gyldighed.post.get("gyldighed", "")).lower() == "inaktiv"
+    )
+    return felter, stier, inaktiv
+
+
+def bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
+    """Apply a bruger message (inside the caller's transaction)."""
+    try:
+        _bruger_anvend(besked, objekt_findes)
+    finally:
+        memo.glem()  # staff and roles were written: rows cached for this chunk may be stale
+
+
+def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
+    system = besked.system.navn
+    data = besked.data or {}
+    if besked.operation in OPRETTER:
+        if objekt_findes:
+            raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
+        felter, stier, inaktiv = _bruger_felter(data, opret=True)
+        medarbejder = kald(
+            stier,
+            services.medarbejder_opret,
+            actor=None,
+            medarbejder_id=uuid.UUID(str(besked.objekt_id)),
+            kildesystem=system,
+            **felter,
+        )
+    else:
+        medarbejder = Medarbejder.objects.filter(pk=besked.objekt_id).first()
+        if medarbejder is None:
+            raise venter("objektID", FINDES_IKKE)
+        eget_objekt(medarbejder, besked)
+        if besked.operation != Operation.UPDATE:
+            services.medarbejder_passiver(actor=None, medarbejder=medarbejder)
+            return
+        felter, stier, inaktiv = _bruger_felter(data, opret=False)
+        medarbejder = kald(
+            stier,
+            services.medarbejder_ret,
+            actor=None,
+            medarbejder=medarbejder,
+            aendringer=felter,
+        )
+    if inaktiv:
+        services.medarbejder_passiver(actor=None, medarbejder=medarbejder)
