@@ -24,7 +24,8 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The long tests: a real worker killed with kill -9 mid-batch (needs REDIS_URL).
+# The long tests (needs REDIS_URL): real workers killed with kill -9, Redis restarted and
+# PostgreSQL cut mid-batch. CI runs them after `make test`.
 test-slow: install
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 

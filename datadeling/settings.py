@@ -7,6 +7,7 @@ started in .pgdata/ (demo and tests); without a broker, Celery runs tasks eagerl
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -245,3 +246,8 @@ SAMTYKKE_STANDARD_DAGE = int(os.environ.get("SAMTYKKE_STANDARD_DAGE", "365"))
 SAMTYKKE_MAKS_DAGE = int(os.environ.get("SAMTYKKE_MAKS_DAGE", "730"))
 # Access on a legal basis other than consent: the longest period (days).
 HJEMMEL_MAKS_DAGE = int(os.environ.get("HJEMMEL_MAKS_DAGE", "30"))
+# MOX: how old an open inbox message must be before the sweep (beat, every minute) enqueues
+# it again — its task was lost with a broker restart or a killed worker.
+MOX_FEJ_OP_ALDER = datetime.timedelta(
+    seconds=int(os.environ.get("MOX_FEJ_OP_ALDER_SEKUNDER", "60"))
+)

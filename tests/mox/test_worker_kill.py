@@ -45,13 +45,16 @@ def database_url() -> str:
     return dburl.database_url(connection.settings_dict)
 
 
-def start_worker_proces(log: Path) -> subprocess.Popen:
+def start_worker_proces(
+    log: Path, *, broker: str | None = None, ekstra_env: dict | None = None
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "SECRET_KEY": os.environ.get("SECRET_KEY", "test-" + uuid.uuid4().hex),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_BROKER_URL": broker or settings.CELERY_BROKER_URL,
         "DJANGO_SETTINGS_MODULE": "datadeling.settings",
+        **(ekstra_env or {}),
     }
     env.pop("TEST_DATABASE_NAME", None)
     celery = Path(sys.executable).with_name("celery")
