@@ -212,6 +212,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # MOX: re-enqueue inbox messages whose task was lost (broker restart, killed worker).
     "mox-fej-op": {"task": "mox.fej_op", "schedule": 60.0},
+    # MOX: deliver due notifications (retries after backoff, and rows whose task was lost).
+    "mox-lever-udestaaende": {"task": "mox.lever_udestaaende", "schedule": 30.0},
 }
 
 # --- logging --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from mox import services, validering
 from mox.behandling import koe
 from mox.models import Besked, System
 from mox.protokol import Status
+from mox.udgaaende.admin import AbonnementInline  # also registers the outbound admin
 
 CPR_URN = re.compile(r"(urn:dk:cpr:person:\d{6})\d{4}")
 MASKERET_URN = re.compile(r"(urn:dk:cpr:person:\d{6})-\*{4}\Z")
@@ -126,9 +127,14 @@ class SystemAdmin(admin.ModelAdmin):
     list_display = ["navn", "uuid", "aktiv", "oprettet", "antal_beskeder"]
     list_filter = ["aktiv"]
     search_fields = ["navn"]
-    fields = ["navn", "aktiv", "uuid", "oprettet", "oprettet_af"]
+    fields = ["navn", "aktiv", "enhed", "webhook_url", "uuid", "oprettet", "oprettet_af"]
     readonly_fields = ["uuid", "oprettet", "oprettet_af"]
+    raw_id_fields = ["enhed"]
     actions = ["forny_noegler"]
+
+    def get_inlines(self, request, obj):
+        # The subscriptions (read-only) on an existing system; the add page stays as it was.
+        return [AbonnementInline] if obj is not None else []
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(antal=Count("beskeder"))

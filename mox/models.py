@@ -12,6 +12,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -22,6 +23,21 @@ from mox.protokol import Beskedtype, Objekttype, Operation, Status
 def token_hash(token: str) -> str:
     """Return the hex SHA-256 of a bearer token, the form in which tokens are stored."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def valider_webhook_url(url: str) -> None:
+    """Refuse a webhook URL that is not https, unless plain http is allowed for tests or the
+    demo (settings.DEBUG or settings.MOX_TILLAD_HTTP_WEBHOOK): notifications carry citizen
+    references and must not travel in clear text."""
+    if not url:
+        return
+    if url.lower().startswith("https://"):
+        return
+    if url.lower().startswith("http://") and (
+        settings.DEBUG or getattr(settings, "MOX_TILLAD_HTTP_WEBHOOK", False)
+    ):
+        return
+    raise ValidationError("Webhook-URL'en skal bruge https.", code="https")
 
 
 class System(models.Model):
@@ -55,6 +71,27 @@ class System(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+    )
+    # Outbound notifications (mox.udgaaende): the unit the system acts for decides what it
+    # may be told (samtykke.policy.synlige_for_enhed), and the webhook is where it is told.
+    enhed = models.ForeignKey(
+        "organisation.Enhed",
+        verbose_name="handler for enhed",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=(
+            "Systemet får kun notifikationer om det, enheden selv må se (egne data og data "
+            "givet ved samtykke). Uden enhed: kun om objekter, systemet selv har leveret."
+        ),
+    )
+    webhook_url = models.URLField(
+        "webhook-URL",
+        max_length=500,
+        blank=True,
+        validators=[valider_webhook_url],
+        help_text="Hvor notifikationer sendes (POST, signeret som indgående beskeder); https.",
     )
 
     class Meta:
@@ -131,3 +168,160 @@ class Besked(models.Model):
 
     def __str__(self) -> str:
         return f"{self.objekttype} {self.operation} ({self.besked_id})"
+
+
+# --- outbound: subscriptions and the notification outbox (mox.udgaaende) ---------------
+
+
+class NotifikationStatus(models.TextChoices):
+    AFVENTER = "afventer", "Afventer levering"
+    LEVERET = "leveret", "Leveret"
+    FEJLET = "fejlet", "Opgivet (for mange forsøg)"
+    TILBAGEHOLDT = "tilbageholdt", "Tilbageholdt (adgangen er ophørt)"
+
+
+ABONNERBARE = (Objekttype.TILSTAND, Objekttype.INDSATS)
+"""The object types whose changes produce notifications: those that send `data_aendret`
+(datadeling.core.historik). Sag joins when the case index sends it too."""
+
+
+class Abonnement(models.Model):
+    """A system's subscription to changes of one object type, optionally for some citizens.
+
+    At most one active subscription per system and object type, so one change gives a
+    system at most one notification. `udelad_egne` (default on) leaves out the changes the
+    system made itself (registrations whose aktoer_tekst is the system's name and that no
+    person made).
+    """
+
+    uuid = models.UUIDField("UUID", default=uuid.uuid4, unique=True, editable=False)
+    system = models.ForeignKey(
+        System, verbose_name="system", on_delete=models.CASCADE, related_name="abonnementer"
+    )
+    objekttype = models.CharField(
+        "objekttype",
+        max_length=30,
+        choices=[(o.value, o.label) for o in ABONNERBARE],
+    )
+    borgere = models.ManyToManyField(
+        "organisation.Borger",
+        verbose_name="kun borgere",
+        blank=True,
+        related_name="+",
+        help_text="Tom: alle borgere, systemets enhed må se. Ellers kun disse.",
+    )
+    udelad_egne = models.BooleanField(
+        "udelad egne ændringer",
+        default=True,
+        help_text="Systemet får ikke besked om ændringer, det selv har sendt.",
+    )
+    aktiv = models.BooleanField("aktiv", default=True)
+    oprettet = models.DateTimeField("oprettet", default=clock.now, editable=False)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="oprettet af",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = "abonnement"
+        verbose_name_plural = "abonnementer"
+        ordering = ["system__navn", "objekttype"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "objekttype"],
+                condition=Q(aktiv=True),
+                name="mox_abonnement_et_aktivt_pr_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(objekttype__in=[o.value for o in ABONNERBARE]),
+                name="mox_abonnement_objekttype_gyldig",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["objekttype"], condition=Q(aktiv=True), name="mox_abonnement_aktive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} – {self.get_objekttype_display()}"
+
+
+class Notifikation(models.Model):
+    """One notification to one system: a row of the transactional outbox.
+
+    Written in the transaction that changed the object, so a rolled-back change leaves no
+    row and a committed one always has its row. `konvolut` is the JSON body as it will be
+    sent; it names the citizen (`urn:dk:cpr:person:`) because the system's unit may see
+    that citizen's object, which was checked when the row was written and is checked again
+    before every delivery attempt (a consent revoked meanwhile makes the row
+    `tilbageholdt`, and nothing is sent). The primary key is a sequence number
+    (`loebenummer` in the envelope) that grows in the order changes were committed per
+    object.
+    """
+
+    besked_id = models.UUIDField("beskedID", default=uuid.uuid4, unique=True, editable=False)
+    system = models.ForeignKey(
+        System, verbose_name="system", on_delete=models.PROTECT, related_name="notifikationer"
+    )
+    abonnement = models.ForeignKey(
+        Abonnement,
+        verbose_name="abonnement",
+        on_delete=models.PROTECT,
+        related_name="notifikationer",
+    )
+    objekttype = models.CharField("objekttype", max_length=30, choices=Objekttype.choices)
+    operation = models.CharField("operation", max_length=20, choices=Operation.choices)
+    objekt_id = models.UUIDField("objektID")
+    borger = models.ForeignKey(
+        "organisation.Borger",
+        verbose_name="borger",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registrering_nummer = models.PositiveIntegerField("registrering nr.")
+    konvolut = models.JSONField("konvolut")
+    status = models.CharField(
+        "status",
+        max_length=20,
+        choices=NotifikationStatus.choices,
+        default=NotifikationStatus.AFVENTER,
+    )
+    forsoeg = models.PositiveIntegerField("forsøg", default=0)
+    naeste_forsoeg = models.DateTimeField("næste forsøg", default=clock.now)
+    sidste_fejl = models.CharField("sidste fejl", max_length=500, blank=True)
+    oprettet = models.DateTimeField("oprettet", default=clock.now, editable=False)
+    leveret = models.DateTimeField("leveret", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notifikation"
+        verbose_name_plural = "notifikationer"
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=NotifikationStatus.values),
+                name="mox_notifikation_status_gyldig",
+            ),
+        ]
+        indexes = [
+            # The sweep: due rows, oldest first.
+            models.Index(
+                fields=["naeste_forsoeg", "id"],
+                condition=Q(status=NotifikationStatus.AFVENTER),
+                name="mox_notifikation_forfaldne",
+            ),
+            # Order per system and object: an open row waits behind an older open one.
+            models.Index(
+                fields=["system", "objekt_id", "id"],
+                condition=Q(status=NotifikationStatus.AFVENTER),
+                name="mox_notifikation_orden",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objekttype} {self.operation} → {self.system} ({self.besked_id})"

@@ -224,3 +224,138 @@ def _via_samtykke_rows(gruppe_model, bruger_model, aktoer: Aktoer, now, ids) -> 
             ).values_list("content_object_id", "samtykke_id")
         )
     return par
+
+
+# --- systems acting for a unit (MOX notifications, mox.udgaaende) ----------------------
+#
+# A fagsystem that receives notifications acts for one unit (mox.System.enhed) and may be
+# told what that unit may see: the unit's own data, and data granted to the unit or its
+# authority by a consent in force that names no profession (a system has none), minus the
+# citizens who blocked the unit or its authority. Access on a legal basis (Hjemmel) is
+# personal to a member of staff, and so is a consent to a named member of staff: neither
+# extends to a system. A unit whose own validity period has ended sees nothing.
+
+
+def enhed_aktoer(enhed) -> Aktoer:
+    """Return a stand-in Aktoer for a unit: one role in it, without profession or person.
+
+    `enhed` needs its `myndighed` loaded (select_related); the role is never saved.
+    """
+    from organisation.models import Funktion
+
+    return Aktoer(navn=enhed.navn, funktioner=[Funktion(enhed=enhed, faglighed_id=None)])
+
+
+def _enhed_med_myndighed(enhed):
+    from organisation.models import Enhed
+
+    if isinstance(enhed, Enhed):
+        return enhed
+    return Enhed.objects.select_related("myndighed").get(pk=enhed)
+
+
+def _enhed_gyldig(enhed, now) -> bool:
+    from django.utils import timezone
+
+    return enhed.gyldig_paa(timezone.localtime(now).date())
+
+
+def synlige_for_enhed(model, enhed, now=None) -> QuerySet:
+    """Return the current objects of `model` (Tilstand, Indsats) a unit may see as a unit.
+
+    `enhed` is an Enhed (with `myndighed` loaded) or its id. This is what a system acting
+    for the unit may be told about; staff see more (consents to them by name, legal bases).
+    """
+    now = now or clock.now()
+    enhed = _enhed_med_myndighed(enhed)
+    if not _enhed_gyldig(enhed, now):
+        return model.objects.none()
+    aktoer = enhed_aktoer(enhed)
+    via = _via_samtykke(model, aktoer, now) & ~blokeret(aktoer, now)
+    q = Q(ansvarlig_enhed_id=enhed.pk) | via
+    return model.objects.filter(q, aktiv=True)
+
+
+def enheders_grundlag(objekt, enheder, now=None) -> dict:
+    """Return {unit id: (grundlag, consent id or None)} for those of `enheder` that may see
+    `objekt` (a Tilstand or Indsats, already saved) as units, by the rules of
+    `synlige_for_enhed`.
+
+    For a current object: one query whatever the number of units (a grant-row subquery and
+    a block test per unit); none when every unit is the object's own or has never been
+    granted anything. For an object just passivated or deleted, whose grant rows the
+    consent receiver has removed, the consents in force are read directly (the test that
+    `samtykke.grants` writes rows by), so a unit that could see the object learns that it
+    ended: two queries at most.
+    """
+    from django.db.models import Subquery
+
+    now = now or clock.now()
+    svar: dict = {}
+    rest = []
+    for e in enheder:
+        if not _enhed_gyldig(e, now):
+            continue
+        if objekt.ansvarlig_enhed_id == e.pk:
+            svar[e.pk] = (Grundlag.EGEN_ENHED, None)
+        elif e.gruppe_id or e.myndighed.gruppe_id or not objekt.aktiv:
+            rest.append(e)  # a unit never granted anything has no grant rows to look for
+    if not rest:
+        return svar
+    if not objekt.aktiv:
+        svar.update(_enheders_samtykker_direkte(objekt, rest, now))
+        return svar
+    gruppe_model, _bruger_model = TILLADELSER[type(objekt)]
+    i_kraft = _i_kraft_tilladelse(now)
+    felter = {}
+    for i, e in enumerate(rest):
+        aktoer = enhed_aktoer(e)
+        felter[f"s{i}"] = Subquery(
+            gruppe_model.objects.filter(_grupper_q(aktoer), i_kraft, content_object=OuterRef("pk"))
+            .order_by("samtykke_id")
+            .values("samtykke_id")[:1]
+        )
+        felter[f"b{i}"] = blokeret(aktoer, now)
+    raekke = type(objekt).objects.filter(pk=objekt.pk).values(**felter).first() or {}
+    for i, e in enumerate(rest):
+        if raekke.get(f"s{i}") is not None and not raekke.get(f"b{i}"):
+            svar[e.pk] = (Grundlag.SAMTYKKE, raekke[f"s{i}"])
+    return svar
+
+
+def _enheders_samtykker_direkte(objekt, enheder, now) -> dict:
+    """Return {unit id: (SAMTYKKE, consent id)} from the consents in force, read directly."""
+    from datadeling.core import memo
+    from klassifikation.models import Klasse
+
+    samtykker = list(
+        Samtykke.objects.filter(i_kraft_q(now), borger_id=objekt.borger_id).values_list(
+            "pk", "beslutning", "modtager_enhed_id", "modtager_myndighed_id", "faglighed_id",
+            "kilder", "kategorier",
+        )
+    )  # fmt: skip
+    if not samtykker:
+        return {}
+    sti = memo.hent(
+        "klasse_sti",
+        objekt.type_id,
+        lambda: Klasse.objects.filter(pk=objekt.type_id).values_list("sti", flat=True).first(),
+    )
+    typer = set(sti or []) | {objekt.type_id}
+    svar = {}
+    for e in enheder:
+        modtagere = {e.pk, e.myndighed_id}
+        rette = [s for s in samtykker if modtagere & {s[2], s[3]}]
+        if any(s[1] == Beslutning.AFVIS for s in rette):
+            continue
+        daekkende = sorted(
+            s[0]
+            for s in rette
+            if s[1] == Beslutning.TILLAD
+            and s[4] is None
+            and objekt.ansvarlig_enhed_id in s[5]
+            and typer.intersection(s[6])
+        )
+        if daekkende:
+            svar[e.pk] = (Grundlag.SAMTYKKE, daekkende[0])
+    return svar

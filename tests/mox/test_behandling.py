@@ -359,16 +359,6 @@ def test_passivate_and_delete(afsender, grundlag, send):
     assert (b.aktiv, b.livscykluskode) == (False, "Slettet")
 
 
-def test_a_notification_sent_to_datadeling_fails_clearly(afsender, grundlag, send):
-    besked = indpak(tilstand_data(grundlag))
-    besked["beskedtype"] = "Notification"
-    send(besked)
-    svar = status(afsender, besked)
-    assert svar["status"] == Status.FEJLET
-    assert svar["fejl"][0]["felt"] == "beskedtype"
-    assert not Tilstand.objects.filter(pk=besked["objektID"]).exists()
-
-
 # --- the sweep ------------------------------------------------------------------------------
 
 

@@ -1,0 +1,24 @@
+"""Connect citizen-data changes to the outbox: `data_aendret` writes the notifications.
+
+The signal is sent inside the writing transaction, after samtykke's receiver has brought
+the object's grant rows in step (samtykke is installed before mox, so its receiver is
+connected first); the visibility check therefore sees the grants of the new state.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from datadeling.core.signals import data_aendret
+from indsats.models import Indsats
+from mox.udgaaende import services
+from tilstand.models import Tilstand
+
+
+@receiver(data_aendret, sender=Tilstand, dispatch_uid="mox_udgaaende_tilstand")
+@receiver(data_aendret, sender=Indsats, dispatch_uid="mox_udgaaende_indsats")
+def skriv_notifikationer(sender, objekt, registrering, livscykluskode, **kwargs) -> None:
+    """Write the outbox rows for the change in its own transaction (see services)."""
+    services.notifikationer_skriv(
+        objekt=objekt, registrering=registrering, livscykluskode=livscykluskode
+    )
