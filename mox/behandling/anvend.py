@@ -42,6 +42,7 @@ from indsats.models import Indsats
 from mox.behandling import klasse as klasse_mox
 from mox.behandling import koe, oio
 from mox.behandling import organisation as organisation_mox
+from mox.behandling import sag as sag_mox
 from mox.behandling.oio import Afvist, fejl
 from mox.models import Besked
 from mox.protokol import Beskedtype, Operation, Status
@@ -127,6 +128,7 @@ HAANDTERINGER: dict[str, Haandtering] = {
         organisation_mox.bruger_anvend,
         organisation_mox.bruger_findes_mange,
     ),
+    "sag": Haandtering(sag_mox.findes, sag_mox.anvend, sag_mox.findes_mange),
 }
 
 

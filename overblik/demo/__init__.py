@@ -33,6 +33,7 @@ from overblik.demo.organisation import (
 )
 from overblik.demo.personer import alder, lav_cpr
 from overblik.demo.pleje import genoptraening, hjemmepleje
+from overblik.demo.sager import byg_sager
 from overblik.demo.samtykke import byg_samtykker
 from overblik.demo.socialt import psykiatri, socialt
 from samtykke.models import Anmodning, Hjemmel, Samtykke
@@ -103,6 +104,7 @@ def _klinik(bygger: _Bygger) -> Klinik | None:
         borgere=[b for _i, b, _g in bygger.hovedpersoner],
         personaer=personaer,
     )
+    byg_sager(klinik, karen=karen, personaer=personaer)
     return klinik
 
 

@@ -1,5 +1,5 @@
 """Reads for the caseworker's citizen screens: the list of citizens, finding one by CPR,
-and one citizen's overview of conditions and interventions.
+and one citizen's overview of conditions, interventions and cases elsewhere (sagsindeks).
 
 Every read of data goes through the access policy (samtykke.policy). A citizen's page
 opens when the policy shows the person something of the citizen, or when they have a
@@ -23,6 +23,8 @@ from datadeling.core import clock
 from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
+from overblik.models import Sag
+from overblik.selectors import sag as sag_selectors
 from overblik.selectors import samtykke_personale
 from overblik.selectors import tilstand as tilstand_selectors
 from overblik.selectors.tilstand import Del, Friskhed, TilstandVisning, friskhed
@@ -49,7 +51,8 @@ def borgere_synlige_for_medarbejder(aktoer: Aktoer) -> QuerySet[Borger]:
     """Return the citizens a member of staff may see anything of (none for anybody else)."""
     if not aktoer.er_medarbejder:
         return Borger.objects.none()
-    return policy.borgere_synlige(aktoer)
+    sager = sag_selectors.sager_synlige(aktoer).filter(borger_id=OuterRef("pk"))
+    return policy.borgere_synlige(aktoer) | Borger.objects.filter(Exists(sager))
 
 
 def borger_liste(aktoer: Aktoer, *, q: str = "", side: int | str = 1) -> Page:
@@ -83,9 +86,11 @@ def _aabne(aktoer: Aktoer, now) -> QuerySet[Borger]:
         return Borger.objects.none()
     synlige = policy.tilstande_synlige(aktoer, now=now)
     indsatser = policy.indsatser_synlige(aktoer, now=now)
+    sager = sag_selectors.sager_synlige(aktoer, now=now)
     return Borger.objects.filter(
         Exists(synlige.filter(borger_id=OuterRef("pk")))
         | Exists(indsatser.filter(borger_id=OuterRef("pk")))
+        | Exists(sager.filter(borger_id=OuterRef("pk")))
         | samtykke_personale.kontakt_q(aktoer, now)
     )
 
@@ -132,6 +137,7 @@ class BorgerOverblik:
     dele: list[Del]  # current conditions by code system part and area
     afsluttede: list[TilstandVisning]
     indsatser: list[IndsatsVisning]
+    sager: list[Sag]  # cases elsewhere, open first (each with its basis for the log)
 
     @property
     def antal_tilstande(self) -> int:
@@ -160,8 +166,9 @@ def indsatser_til_visning(aktoer: Aktoer, borger_id) -> QuerySet[Indsats]:
 def borger_overblik(aktoer: Aktoer, borger: Borger) -> BorgerOverblik:
     """Return the citizen's conditions and interventions that the person may see.
 
-    Four queries whatever the amount of data: the conditions, the versions of their newest
-    registrations (the development line), the titles of their areas, the interventions.
+    Five queries whatever the amount of data: the conditions, the versions of their newest
+    registrations (the development line), the titles of their areas, the interventions,
+    the cases elsewhere (sagsindeks).
     """
     visninger = [
         tilstand_selectors.tilstand_visning(t)
@@ -175,6 +182,7 @@ def borger_overblik(aktoer: Aktoer, borger: Borger) -> BorgerOverblik:
         IndsatsVisning(i, friskhed(i.vurderet, i.opfoelgning))
         for i in indsatser_til_visning(aktoer, borger.pk)
     ]
+    sager = sag_selectors.sager_til_visning(aktoer, borger.pk)
     idag = timezone.localdate(clock.now())
     try:
         aar: int | None = alder(borger.foedselsdato, borger.doedsdato or idag)
@@ -186,4 +194,5 @@ def borger_overblik(aktoer: Aktoer, borger: Borger) -> BorgerOverblik:
         dele=tilstand_selectors.grupper_efter_omraade(aktuelle, titler),
         afsluttede=afsluttede,
         indsatser=indsatser,
+        sager=sager,
     )

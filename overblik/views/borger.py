@@ -34,6 +34,7 @@ from organisation.selectors import Aktoer
 from overblik.forms import CprFindForm
 from overblik.forms.samtykke_personale import formularer
 from overblik.selectors import borger as selectors
+from overblik.selectors import sag as sag_selectors
 from overblik.selectors import samtykke_personale
 from overblik.views import aktoer_for
 from samtykke.adgangslog import Grundlag, adgangslog_skriv, adgangslog_visning
@@ -69,6 +70,23 @@ def log_visning(request, aktoer: Aktoer, borger: Borger, *, hvad: str, objekter=
         kategorier=list(kategorier),
         formaal=_("Sagsbehandling"),
     )
+
+
+def log_sagsindeks(request, aktoer: Aktoer, borger: Borger, sager) -> None:
+    """Write the access-log entry for showing the citizen's cases elsewhere (if any shown).
+
+    A separate entry ("Sagsindeks"), so the citizen sees the case overview apart from the
+    conditions and interventions, each case with the basis it was seen on. An empty list
+    shows nothing about the citizen and is not logged.
+    """
+    if not sager:
+        return
+    post = sag_selectors.logpost(sager)
+    adgangslog_skriv(
+        aktoer=aktoer, user=request.user, borger=borger, hvad=_("Sagsindeks"),
+        grundlag=post.grundlag, grundlag_id=post.grundlag_id, objekter=post.objekter,
+        kategorier=[sag_selectors.KATEGORI], formaal=_("Sagsbehandling"),
+    )  # fmt: skip
 
 
 def efter_post(request: HttpRequest, url: str) -> HttpResponse:
@@ -139,8 +157,8 @@ def borger_find(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def borger(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    """Show one citizen's conditions and interventions that the caseworker may see, what
-    is hidden and why, and the consents, requests and legal-basis access for it."""
+    """Show one citizen's conditions, interventions and cases elsewhere that the caseworker
+    may see, what is hidden and why, and the consents, requests and legal-basis access."""
     aktoer = medarbejder_for(request)
     with transaction.atomic():
         try:
@@ -157,6 +175,7 @@ def borger(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             objekter=overblik.objekter,
             kategorier=["tilstande", "indsatser"],
         )
+        log_sagsindeks(request, aktoer, overblik.borger, overblik.sager)
         context = {
             "o": overblik,
             "kan_registrere": bool(aktoer.enhed_ids),

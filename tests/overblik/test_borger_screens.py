@@ -45,11 +45,13 @@ pytestmark = pytest.mark.django_db
 # The list: how many citizens match, and the page of them with their counts.
 LISTE_SIDE = LOGIN + 2
 # The overview: the citizen; the conditions; the versions of their newest registrations;
-# the titles of their areas; the interventions. What is hidden and why
-# (test_samtykke_personale): the consents in force for the caseworker; their units'
-# requests; the units holding hidden data with the counts; the classes of the forms.
+# the titles of their areas; the interventions; the cases elsewhere (sagsindeks). What is
+# hidden and why (test_samtykke_personale): the consents in force for the caseworker; their
+# units' requests; the units holding hidden data with the counts; the classes of the forms.
 ADGANG = 4
-BORGER_SIDE = LOGIN + TRANSAKTION + 5 + ADGANG + ADGANGSLOG
+BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG
+# the access-log entry "Sagsindeks", written when the page shows at least one case
+SAGSINDEKS_LOG = ADGANGSLOG
 # the citizen with that CPR number, in a transaction with the access-log entry of the lookup
 FIND = LOGIN + TRANSAKTION + 1 + ADGANGSLOG
 FIND_UKENDT = LOGIN + TRANSAKTION + 1
@@ -387,8 +389,6 @@ def test_the_age_is_counted_from_the_birth_date(klient, g):
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not at {CHROMIUM}")
-@pytest.mark.django_db(transaction=True)
 def htmx_klar(page, selector: str) -> None:
     """Wait until htmx has processed the element (after a swap) and no request is running."""
     page.wait_for_function(
@@ -401,6 +401,8 @@ def htmx_klar(page, selector: str) -> None:
     )
 
 
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not at {CHROMIUM}")
+@pytest.mark.django_db(transaction=True)
 def test_the_screens_work_in_a_browser_and_are_accessible(live_server, g):
     """Find the citizen by CPR, read the overview, register a condition with htmx choosing
     the lists, reassess it — and check every page with axe-core."""
