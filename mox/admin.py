@@ -9,6 +9,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -131,6 +132,8 @@ class SystemAdmin(admin.ModelAdmin):
     readonly_fields = ["uuid", "oprettet", "oprettet_af"]
     raw_id_fields = ["enhed"]
     actions = ["forny_noegler"]
+    # a webhook typed without a scheme is https (Django 6's default; silences its warning)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_inlines(self, request, obj):
         # The subscriptions (read-only) on an existing system; the add page stays as it was.

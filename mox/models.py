@@ -56,7 +56,9 @@ class System(models.Model):
     """
 
     uuid = models.UUIDField("UUID", default=uuid.uuid4, unique=True, editable=False)
-    navn = models.CharField("navn", max_length=200, unique=True)
+    # As long as the kildesystem the system's objects carry (Proveniens.kildesystem): the
+    # rule "a system changes only what it delivered" compares the two exactly.
+    navn = models.CharField("navn", max_length=128, unique=True)
     token_hash = models.CharField("token (SHA-256)", max_length=64, unique=True, editable=False)
     secret = models.CharField("hemmelighed", max_length=128, editable=False)
     aktiv = models.BooleanField(

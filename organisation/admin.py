@@ -150,7 +150,10 @@ class EnhedAdmin(ReinforcedGuardedModelAdmin):
     list_filter = ["myndighed", "enhedstype", GyldigNuFilter]
     search_fields = ["navn", "enhedstype", "myndighed__navn"]
     autocomplete_fields = ["myndighed", "overordnet"]
-    fields = ["myndighed", "navn", "overordnet", "enhedstype", "gyldig_fra", "gyldig_til"]
+    fields = [
+        "myndighed", "navn", "overordnet", "enhedstype", "gyldig_fra", "gyldig_til", "kildesystem",
+    ]  # fmt: skip
+    readonly_fields = ["kildesystem"]  # set by MOX: the system that delivered the unit
     inlines = [UnderenhedInline]
 
     @admin.display(description=_("gyldig nu"), boolean=True)

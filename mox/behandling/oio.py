@@ -362,7 +362,7 @@ def plan(
         if start is not None and not any(p.felt == "kildesystem_id" for p in poster):
             poster.append(Post("kildesystem_id", str(objekt_id), start, None, "data"))
         if start is not None:
-            poster.append(Post("kildesystem", system_navn[:128], start, None, "data"))
+            poster.append(Post("kildesystem", system_navn, start, None, "data"))
             poster.append(Post("vurderet", start, start, None, "data"))
     if problemer:
         raise Afvist(problemer)

@@ -429,3 +429,73 @@ from mox.models import System as _System  # noqa: E402
 
 FACTORIES[_System] = MoxSystemFactory
 FACTORIES[_Besked] = MoxBeskedFactory
+
+
+# --- mox: outbound subscriptions and their outbox ------------------------------------------
+
+
+class MoxAbonnementFactory(factory.django.DjangoModelFactory):
+    """A system's subscription to tilstand notifications, made by the service."""
+
+    class Meta:
+        model = "mox.Abonnement"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from mox.udgaaende.services import abonnement_opret
+
+        system = kwargs.get("system") or MoxSystemFactory()
+        system.enhed = kwargs.get("enhed")
+        system.webhook_url = "https://fagsystem.example.dk/mox/notifikationer"
+        system.save(update_fields=["enhed", "webhook_url"])
+        return abonnement_opret(system=system, objekttype="tilstand")
+
+
+class MoxNotifikationFactory(factory.django.DjangoModelFactory):
+    """An outbox row: a subscribed system's unit registers a condition, the change writes
+    the notification (its delivery waits for a commit that a test never makes)."""
+
+    class Meta:
+        model = "mox.Notifikation"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        enhed = EnhedFactory()
+        abonnement = MoxAbonnementFactory(enhed=enhed)
+        tilstand = TilstandFactory(ansvarlig_enhed=enhed)
+        return model_class.objects.get(abonnement=abonnement, objekt_id=tilstand.pk)
+
+
+class SagFactory(ServiceFactory):
+    """A case reported by a fagsystem, in the case index."""
+
+    class Meta:
+        model = "overblik.Sag"
+
+    borger = factory.SubFactory(BorgerFactory)
+
+    @staticmethod
+    def lav(*, borger, actor=None, **data):
+        from overblik.services import sag_registrer
+
+        return sag_registrer(
+            actor=actor,
+            borger=borger,
+            data={
+                "titel": "Sygedagpenge",
+                "kildesystem": "Jobcentersystem",
+                "fremdrift": "Oplyst",
+                "startdato": datetime.date(2025, 1, 1),
+                "kle_nummer": "15.17.00",
+                **data,
+            },
+        )
+
+
+from mox.models import Abonnement as _Abonnement  # noqa: E402
+from mox.models import Notifikation as _Notifikation  # noqa: E402
+from overblik.models import Sag as _Sag  # noqa: E402
+
+FACTORIES[_Abonnement] = MoxAbonnementFactory
+FACTORIES[_Notifikation] = MoxNotifikationFactory
+FACTORIES[_Sag] = SagFactory

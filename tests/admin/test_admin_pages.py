@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 MODELLER = sorted(admin.site._registry, key=lambda m: m._meta.label)
 EGNE_APPS = {
     "organisation", "klassifikation", "auth", "tilstand", "indsats", "samtykke", "mox",
+    "overblik",
 }  # fmt: skip
 
 
