@@ -53,7 +53,7 @@ def _broker(args) -> str:
         return args.broker
     base = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
     if not base:
-        sys.exit("Sæt REDIS_URL (fx redis://127.0.0.1:6379/0) eller --broker: der skal en broker til.")
+        sys.exit("Sæt REDIS_URL (fx redis://127.0.0.1:6379/0) eller --broker.")
     return base.rsplit("/", 1)[0] + "/9" if base.startswith("redis") else base
 
 
@@ -107,15 +107,18 @@ def _beskeder(antal: int, enhed, cprs, typer) -> list[dict]:
                     },
                     "tilstande": {
                         "tilstandstatus": [{"status": "Aktiv", "virkning": _v("2024-01-01")}],
-                        "tilstandpubliceret": [{"publiceret": "Normal", "virkning": _v("2024-01-01")}],
+                        "tilstandpubliceret": [{"publiceret": "Normal",
+                                                "virkning": _v("2024-01-01")}],
                     },
                     "relationer": {
                         "tilstandsobjekt": [{"objekttype": "Person",
                                              "urn": f"urn:dk:cpr:person:{cprs[i % len(cprs)]}",
                                              "virkning": _v("2024-01-01")}],
-                        "tilstandstype": [{"objekttype": "Klasse", "uuid": str(typer[i % len(typer)]),
+                        "tilstandstype": [{"objekttype": "Klasse",
+                                           "uuid": str(typer[i % len(typer)]),
                                            "virkning": _v("2024-01-01")}],
-                        "tilstandsaktoer": [{"objekttype": "Organisationenhed", "uuid": str(enhed.pk),
+                        "tilstandsaktoer": [{"objekttype": "Organisationenhed",
+                                             "uuid": str(enhed.pk),
                                              "virkning": _v("2024-01-01")}],
                     },
                 }  # fmt: skip

@@ -141,9 +141,7 @@ class Medarbejder(UUIDModel):
         _("kildesystem"),
         max_length=200,
         blank=True,
-        help_text=_(
-            "Det system, der leverede medarbejderen via MOX. Tom: oprettet i Datadeling."
-        ),
+        help_text=_("Det system, der leverede medarbejderen via MOX. Tom: oprettet i Datadeling."),
     )
 
     class Meta:

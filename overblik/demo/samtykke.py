@@ -1,4 +1,5 @@
-"""The demo's consents, a block, a pending request and a legal-basis access.
+"""The demo's consents (one with the overview of cases), a block, a pending request and a
+legal-basis access.
 
 Written through samtykke.services, which validate them and grant access on the data they
 cover, so they must come after the conditions and interventions. Karen Holm's are fixed;
@@ -95,7 +96,8 @@ def byg_samtykker(
         )
 
     mental = [kat.FFB_MENTALE_FUNKTIONER, kat.FSIII_PSYKOSOCIALE_FORHOLD]
-    # Karen lets Hjemmepleje see the psychiatry's view of her mood, for a year.
+    # Karen lets Hjemmepleje see the psychiatry's view of her mood, and the overview of her
+    # cases there (her outpatient treatment, overblik.demo.sager), for a year.
     giv(
         karen,
         "hjp",
@@ -104,6 +106,7 @@ def byg_samtykker(
         formaal="Hjemmeplejen kan tilrettelægge besøgene, så de passer til min behandling "
         "for depression.",
         fra_dage=20,
+        sagsindeks=True,
         dialog=True,
         actor=karen.user,
     )

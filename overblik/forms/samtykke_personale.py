@@ -1,9 +1,10 @@
 """Forms of the caseworker's consent screens: ask for consent, register consent given on
 paper or in a meeting (assisted), access on a legal basis, and a leader's review.
 
-The forms parse and offer only what fits (the categories, the units holding hidden data,
-the person's own units, the legal bases of the Adgangshjemmel code system); the rules live
-in samtykke.services, whose messages are put next to the fields.
+The forms parse and offer only what fits (the categories and the overview of the citizen's
+cases elsewhere, the units holding hidden data, the person's own units, the legal bases of
+the Adgangshjemmel code system); the rules live in samtykke.services, whose messages are put
+next to the fields.
 """
 
 from __future__ import annotations
@@ -32,8 +33,16 @@ class _Valg(forms.Form):
     kategorier = forms.MultipleChoiceField(
         label=_("Hvilke oplysninger"),
         widget=forms.CheckboxSelectMultiple,
+        required=False,  # the case overview alone is enough (clean)
         help_text=_("Vælg kun det, I har brug for. Et samtykke omfatter hele området."),
-        error_messages={"required": _("Vælg hvilke slags oplysninger det drejer sig om.")},
+    )
+    sagsindeks = forms.BooleanField(
+        label=_("Oversigten over borgerens sager i andre systemer (sagsindeks)"),
+        required=False,
+        help_text=_(
+            "Kun sagernes stamdata fra de valgte enheder: titel, KLE-nummer, enhed, status, "
+            "sagsbehandler og datoer – aldrig hvad der står i sagerne."
+        ),
     )
     kilder = forms.MultipleChoiceField(
         label=_("Fra hvilke enheder"),
@@ -92,6 +101,18 @@ class _Valg(forms.Form):
             "Vælg enhederne fra listen. Måske kan du allerede se oplysningerne."
         )
 
+    def clean(self):
+        c = super().clean()
+        if "kategorier" in c and not c["kategorier"] and not c.get("sagsindeks"):
+            self.add_error(
+                "kategorier",
+                ValidationError(
+                    _("Vælg hvilke oplysninger — eller oversigten over sagerne."),
+                    code="intet_valgt",
+                ),
+            )
+        return c
+
     def kategori_grupper(self) -> list[tuple[str, list]]:
         """Return the category checkboxes in their groups (for the template)."""
         widgets = list(self["kategorier"])
@@ -102,10 +123,12 @@ class _Valg(forms.Form):
         return grupper
 
     def valgte(self) -> dict:
-        """Return the chosen classes, units and own unit, for the service."""
+        """Return the chosen classes, whether the case overview, units and own unit, for
+        the service."""
         c = self.cleaned_data
         return {
             "kategorier": [self.klasser[pk] for pk in c["kategorier"]],
+            "sagsindeks": c["sagsindeks"],
             "kilder": [self.enheder[pk] for pk in c["kilder"]],
             "enhed": self.egne[c["enhed"]],
         }
@@ -125,7 +148,9 @@ class AnmodningForm(_Valg):
         error_messages={"required": _("Forklar borgeren, hvorfor I beder om oplysningerne.")},
     )
 
-    field_order = ["kategorier", "kilder", "formaal", "begrundelse", "varighed_dage", "enhed"]
+    field_order = [
+        "kategorier", "sagsindeks", "kilder", "formaal", "begrundelse", "varighed_dage", "enhed",
+    ]  # fmt: skip
 
 
 class AssisteretForm(_Valg):
@@ -152,7 +177,10 @@ class AssisteretForm(_Valg):
         },
     )
 
-    field_order = ["kategorier", "kilder", "formaal", "givet", "varighed_dage", "vidne", "enhed"]
+    field_order = [
+        "kategorier", "sagsindeks", "kilder", "formaal", "givet", "varighed_dage", "vidne",
+        "enhed",
+    ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
-"""Reads for the citizen's own page, Mine data: their tilstande and indsatser in plain Danish.
+"""Reads for the citizen's own page, Mine data: their tilstande, indsatser and cases in other
+systems (the case index, sagsindeks) in plain Danish.
 
 The professional codes (FSIII's 0–4 scale, FFB's levels, KL's list of sources) are turned
 into words a citizen understands. The level texts keep each scale apart: FSIII's 0–4 and
@@ -20,6 +21,8 @@ from indsats.models import Fremdrift, Indsats
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.selectors import Aktoer
+from overblik.models import Sag, SagFremdrift
+from overblik.selectors import sag as sag_selectors
 from samtykke import policy
 from tilstand.models import Tilstand, TilstandStatus
 
@@ -68,6 +71,16 @@ FREMDRIFT: dict[str, object] = {
     Fremdrift.DISPONERET: L("Hjælpen er planlagt, og det er aftalt, hvem der giver den."),
     Fremdrift.LEVERET: L("Du får hjælpen nu."),
     Fremdrift.VURDERET: L("Kommunen har fulgt op på, hvordan hjælpen virker."),
+}
+
+# A case's progress (LoRa's sagfremdrift), told to the citizen.
+SAG_FREMDRIFT: dict[str, object] = {
+    SagFremdrift.OPSTAAET: L("Sagen er oprettet."),
+    SagFremdrift.OPLYST: L("Sagen bliver undersøgt: der bliver samlet oplysninger."),
+    SagFremdrift.AFGJORT: L("Der er truffet en afgørelse i sagen."),
+    SagFremdrift.BESTILT: L("Det, der er besluttet, er bestilt."),
+    SagFremdrift.UDFOERT: L("Det, der er besluttet, er sat i gang."),
+    SagFremdrift.AFSLUTTET: L("Sagen er afsluttet."),
 }
 
 
@@ -148,22 +161,57 @@ class MinIndsats:
     friskhed: str
 
 
+@dataclass(frozen=True)
+class MinSag:
+    """One of the citizen's cases in another system, as the system reported it."""
+
+    sag: Sag
+    hvor: str  # the unit and authority that have the case
+    status: str
+    lukket: bool
+
+
 @dataclass
 class MineData:
     omraader: list[Omraade]
     indsatser: list[MinIndsats]
     afsluttede: list[MinIndsats]
+    sager: list[MinSag] = field(default_factory=list)
+    lukkede_sager: list[MinSag] = field(default_factory=list)
     objekter: list[tuple[str, uuid.UUID]] = field(default_factory=list)
 
     @property
     def tom(self) -> bool:
-        return not (self.omraader or self.indsatser or self.afsluttede)
+        return not (
+            self.omraader or self.indsatser or self.afsluttede or self.sager or self.lukkede_sager
+        )
+
+
+def sag_hvor(s: Sag) -> str:
+    """Return who has a case: "Hjemmepleje, Aarhus Kommune", or what the system said."""
+    dele = [d for d in (s.enhed_tekst, s.myndighed_tekst) if d]
+    return ", ".join(dict.fromkeys(dele)) or _("Det er ikke oplyst, hvem der har sagen")
+
+
+def mine_sager(aktoer: Aktoer) -> list[MinSag]:
+    """Return the citizen's own active cases in other systems in plain words, open ones
+    first (one query; see overblik.selectors.sag.sager_for_borgeren)."""
+    return [
+        MinSag(
+            sag=s,
+            hvor=sag_hvor(s),
+            status=str(SAG_FREMDRIFT.get(s.fremdrift, "")),
+            lukket=bool(getattr(s, "_lukket", s.afsluttet)),  # annotated by the selector
+        )
+        for s in sag_selectors.sager_for_borgeren(aktoer)
+    ]
 
 
 def mine_data(aktoer: Aktoer) -> MineData:
-    """Return a citizen's own active tilstande and indsatser, every unit's, in plain words.
+    """Return a citizen's own active tilstande, indsatser and cases in other systems,
+    every unit's, in plain words.
 
-    Two queries whatever the amount of data. Only for a citizen: for anybody else the
+    Three queries whatever the amount of data. Only for a citizen: for anybody else the
     policy would answer for another person's data, so this refuses with PermissionError.
     """
     if not aktoer.er_borger:
@@ -223,12 +271,16 @@ def mine_data(aktoer: Aktoer) -> MineData:
         )
         for i in indsatser
     ]
+    sager = mine_sager(aktoer)
     return MineData(
         omraader=[Omraade(titel, liste) for titel, liste in omraader.items()],
         indsatser=[m for m in mine if not m.indsats.afsluttet],
         afsluttede=[m for m in mine if m.indsats.afsluttet],
+        sager=[m for m in sager if not m.lukket],
+        lukkede_sager=[m for m in sager if m.lukket],
         objekter=[
             *(("tilstand", t.pk) for t in tilstande),
             *(("indsats", i.pk) for i in indsatser),
+            *(("sag", m.sag.pk) for m in sager),
         ],
     )

@@ -176,3 +176,16 @@ def logpost(sager: Sequence[Sag]) -> Logpost:
         if hit is not None:
             return Logpost(art, hit[3], objekter)
     return Logpost(Grundlag.EGEN_ENHED, None, objekter)
+
+
+def sager_for_borgeren(aktoer: Aktoer, now=None) -> list[Sag]:
+    """Return the citizen's own active cases for Mine data, open first (one query).
+
+    Only for a citizen (or a relative reading as them, `aktoer.borger` being the citizen):
+    for anybody else the list would answer for another person's cases, so this refuses with
+    PermissionError. Each case carries `_lukket` and the basis `grundlag` (the citizen).
+    """
+    borger = aktoer.borger
+    if not aktoer.er_borger or borger is None:
+        raise PermissionError("Borgerens egne sager er kun for borgeren selv.")
+    return sager_til_visning(aktoer, borger.pk, now)

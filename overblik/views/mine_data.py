@@ -1,8 +1,10 @@
-"""The citizen's own page: what the authorities have registered about them, in plain Danish.
+"""The citizen's own page: what the authorities have registered about them, and which cases
+they have in other systems (the case index), in plain Danish.
 
 A relative acting for the citizen (værge or fuldmagt, chosen at "Handl for en anden") sees
-the citizen's page when the relation covers health and care or social matters; the read is
-logged in the citizen's log as done by the relative through that relation.
+the citizen's page, cases included, when the relation covers health and care or social
+matters; the read is logged in the citizen's log as done by the relative through that
+relation. One read, one entry: the conditions, interventions and cases shown are its objects.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from organisation.models import Omfang
 from overblik.selectors.mine_data import mine_data as mine_data_selector
+from overblik.selectors.sag import KATEGORI as SAGSINDEKS
 from overblik.views.samtykke_borger import hvem_for, log_visning
 
 # What a relation must cover for the relative to read the citizen's tilstande and indsatser.
@@ -28,8 +31,9 @@ SE_DATA = {Omfang.HELBRED, Omfang.SOCIALE, Omfang.PERSONLIGE}
 @require_http_methods(["GET"])
 @login_required
 def mine_data(request: HttpRequest) -> HttpResponse:
-    """Show a citizen their own tilstande and indsatser (or, for a relative acting for them
-    within the relation's scope, the citizen's); staff and others get 404."""
+    """Show a citizen their own tilstande, indsatser and cases in other systems (or, for a
+    relative acting for them within the relation's scope, the citizen's); staff and others
+    get 404."""
     aktoer, hvem = hvem_for(request)
     if hvem.for_andre and not SE_DATA.intersection(hvem.relation.omfang):
         context = {"data": None, "hvem": hvem}
@@ -41,8 +45,9 @@ def mine_data(request: HttpRequest) -> HttpResponse:
             request,
             aktoer,
             hvem,
-            hvad=_("Mine data: tilstande og indsatser"),
+            hvad=_("Mine data: tilstande, indsatser og sager i andre systemer"),
             objekter=data.objekter,
+            kategorier=[SAGSINDEKS] if data.sager or data.lukkede_sager else [],
             formaal=_("Værge eller fuldmægtig ser borgerens oplysninger")
             if hvem.for_andre
             else _("Borgerens indsigt i egne oplysninger"),

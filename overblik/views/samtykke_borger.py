@@ -106,8 +106,9 @@ def hvem_for(request: HttpRequest) -> tuple[Aktoer, Hvem]:
 
 
 def log_visning(
-    request, aktoer: Aktoer, hvem: Hvem, *, hvad: str, objekter=(), formaal: str | None = None
-) -> None:
+    request, aktoer: Aktoer, hvem: Hvem, *, hvad: str, objekter=(), formaal: str | None = None,
+    kategorier=(),
+) -> None:  # fmt: skip
     """Write the access-log entry for a response that shows the citizen's data."""
     adgangslog_skriv(
         aktoer=aktoer,
@@ -117,6 +118,7 @@ def log_visning(
         grundlag=Grundlag.RELATION if hvem.for_andre else Grundlag.BORGER,
         grundlag_id=hvem.relation.pk if hvem.for_andre else None,
         objekter=list(objekter),
+        kategorier=list(kategorier),
         formaal=formaal
         or (
             _("Værge eller fuldmægtig varetager borgerens samtykker")

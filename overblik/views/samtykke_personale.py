@@ -133,6 +133,7 @@ def samtykke_anmod(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         if any(
             a.a.modtager_enhed_id == valgte["enhed"].pk
             and set(a.a.kategorier) == {x.pk for x in valgte["kategorier"]}
+            and a.a.sagsindeks == valgte["sagsindeks"]
             and set(a.a.kilder) == {e.pk for e in valgte["kilder"]}
             for a in adgang.afventer
         ):
@@ -161,7 +162,8 @@ def samtykke_papir(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         valgte = form.valgte()
         services.samtykke_give(
             actor=request.user, borger=borger, modtager=valgte["enhed"],
-            kategorier=valgte["kategorier"], kilder=valgte["kilder"], formaal=c["formaal"],
+            kategorier=valgte["kategorier"], sagsindeks=valgte["sagsindeks"],
+            kilder=valgte["kilder"], formaal=c["formaal"],
             gyldig_fra=c["gyldig_fra"], gyldig_til=c["gyldig_til"], assisteret=True,
             vidne=c["vidne"],
         )  # fmt: skip

@@ -24,6 +24,8 @@ from mox.protokol import Status
 from mox.validering import valider
 from organisation.models import Enhed, Funktion, Medarbejder, Myndighed
 from tests.mox.conftest import CPR, lora_fixture
+from tests.mox.test_behandling import indpak as _indpak
+from tests.mox.test_behandling import v
 from tilstand.models import Tilstand
 
 LORA_ORGANISATION = uuid.UUID("456362c4-0ee4-4e5e-a72c-751239745e62")  # in the unit fixture
@@ -31,22 +33,7 @@ LORA_BRUGER_ORGANISATION = uuid.UUID("ddc99abd-c1b0-48c2-aef7-74fea841adae")
 
 
 def indpak(data, objekttype="organisationenhed", operation="create", objekt_id=None) -> dict:
-    besked = {
-        "beskedID": str(uuid.uuid4()),
-        "beskedversion": "1",
-        "beskedtype": "Manipulation",
-        "objekttype": objekttype,
-        "operation": operation,
-        "objektID": str(objekt_id or uuid.uuid4()),
-        "data": data,
-    }
-    if data is None:
-        del besked["data"]
-    return besked
-
-
-def v(fra: str, til: str = "infinity") -> dict:
-    return {"from": fra, "to": til}
+    return _indpak(data, objekttype, operation, objekt_id)
 
 
 def enhed_data(navn="Hjemmeplejen", *, tilhoerer=None, overordnet=None, fra="2021-01-01"):

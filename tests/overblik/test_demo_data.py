@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,7 +36,9 @@ from organisation.models import (
 )
 from organisation.selectors import aktoer_for
 from overblik.demo import DEMO_ADGANGSKODE, DEMO_LOGINS, KILDESYSTEM, byg_demo, lav_cpr
+from overblik.selectors.sag import sager_til_visning
 from samtykke.models import (
+    Adgangslog,
     Anmodning,
     AnmodningStatus,
     Beslutning,
@@ -247,7 +250,7 @@ def test_the_demo_data_obeys_the_rules():
             regler.valider_tidslinje(historik.timeline(o.registrering), o.borger)
 
 
-def test_karen_holm_has_a_coherent_picture_and_consents():
+def test_karen_holm_has_a_coherent_picture_and_consents(client):
     demo("--scale", "0.3")
     karen = Borger.objects.get(user__username="borger")
     hendes = Tilstand.objects.filter(borger=karen)
@@ -266,6 +269,24 @@ def test_karen_holm_has_a_coherent_picture_and_consents():
     assert synlige.filter(ansvarlig_enhed__myndighed__type="region").exists()
     samtykker = Samtykke.objects.filter(borger=karen, beslutning=Beslutning.TILLAD)
     assert samtykker.filter(givet_af__user__username="paaroerende").exists()  # fuldmagt
+    # Karen's own consent to Hjemmepleje includes the overview of her cases: the nurse sees
+    # the region's case by consent on Karen's page, and the access log says so.
+    hendes = samtykker.get(givet_af=karen, modtager_enhed__navn="Hjemmepleje")
+    assert hendes.sagsindeks and "oversigten over mine sager" in hendes.tekst
+    sager = sager_til_visning(sygeplejerske, karen.pk)
+    fremmede = [
+        s for s in sager
+        if s.ansvarlig_enhed_id not in sygeplejerske.enhed_ids and s.grundlag == "samtykke"
+    ]  # fmt: skip
+    assert fremmede and {s.grundlag_id for s in fremmede} == {hendes.pk}
+    assert {s.ansvarlig_enhed.navn for s in fremmede} == {"Afdeling for Depression og Angst"}
+    client.force_login(User.objects.get(username="sygeplejerske"))
+    side = client.get(reverse("overblik:borger", kwargs={"pk": karen.pk}))
+    assert side.status_code == 200
+    assert {s.pk for s in fremmede} <= {s.pk for s in side.context["o"].sager}
+    assert fremmede[0].titel in side.content.decode()
+    log = Adgangslog.objects.filter(borger=karen, hvad="Sagsindeks").latest("nummer")
+    assert (log.grundlag, log.grundlag_id) == ("samtykke", hendes.pk)
     # The demo caseworker in Handicap og Psykiatri waits for her answer.
     sagsbehandler = aktoer_for(User.objects.get(username="sagsbehandler"))
     assert not tilstande_synlige(sagsbehandler, borger_id=karen.pk).exists()

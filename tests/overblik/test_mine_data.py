@@ -1,8 +1,10 @@
-"""Mine data: a citizen's own tilstande and indsatser, in plain Danish, and nobody else's."""
+"""Mine data: a citizen's own tilstande, indsatser and cases in other systems, in plain
+Danish, and nobody else's."""
 
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,8 +14,12 @@ from datadeling.core import clock
 from indsats import services as indsats_services
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
-from organisation.models import Borger
+from organisation.models import Borger, Enhed, Myndighed
+from organisation.selectors import Aktoer
+from overblik.models import Sag
 from overblik.selectors import mine_data as plain
+from overblik.selectors.sag import sager_for_borgeren
+from overblik.services import sag_passiver, sag_registrer
 from samtykke.models import Adgangslog
 from tilstand import services as tilstand_services
 
@@ -22,9 +28,10 @@ pytestmark = pytest.mark.django_db
 URL = reverse("overblik:mine_data")
 
 # Pinned (the same for 1x and 10x data): session + user (2), who is logged in (1: a
-# citizen has no roles to fetch), savepoint, tilstande, indsatser, the access log
-# (savepoint, lock, previous entry, insert, release), release.
-MINE_DATA_QUERIES = 2 + 1 + 1 + 1 + 1 + 5 + 1
+# citizen has no roles to fetch), savepoint, tilstande, indsatser, cases (with their units,
+# authorities and caseworkers), the access log (savepoint, lock, previous entry, insert,
+# release), release.
+MINE_DATA_QUERIES = 2 + 1 + 1 + 1 + 1 + 1 + 5 + 1
 
 
 def klasse(root, titel: str) -> Klasse:
@@ -72,6 +79,26 @@ def indsats(g, borger=None, enhed=None, **data):
             **data,
         },
     )
+
+
+JOBCENTRET = object()
+
+
+def sag(g, borger=None, enhed=JOBCENTRET, dage_siden=30, **data) -> Sag:
+    """A case about the citizen in another system, as its system reported it."""
+    return sag_registrer(
+        actor=None,
+        borger=borger or g.borger,
+        data={
+            "titel": "Sygedagpenge – opfølgning", "kildesystem": "Jobcentersystem Testrup",
+            "kildesystem_id": f"JC-{uuid.uuid4().hex[:8]}", "sagsnummer": "15.17.00-G01-7-26",
+            "kle_nummer": "15.17.00", "fremdrift": "Oplyst",
+            "startdato": clock.now().date() - datetime.timedelta(days=dage_siden),
+            "ansvarlig_enhed": g.anden_enhed if enhed is JOBCENTRET else enhed, **data,
+        },
+        importeret=True,
+        aktoer_tekst="Jobcentersystem Testrup",
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -185,12 +212,106 @@ def test_staff_and_users_without_profile_get_404_and_anonymous_login(client, g):
 
 @pytest.mark.parametrize("n", [1, 10])
 def test_query_count_is_pinned(borger_client, g, django_assert_num_queries, n):
+    region = Myndighed.objects.create(navn="Region Testrup", type="region", cvr="29190925")
+    psykiatri = Enhed.objects.create(myndighed=region, navn="Psykiatrien")
     for j in range(n):
         t = tilstand(g, niveau=klasse(k.FSIII_FUNKTIONSEVNE_SKALA, "2"))
         indsats(g, maal=[{"tekst": f"Mål {j}", "tilstande": [str(t.pk)]}])
+        sag(g, primaerbehandler=g.medarbejder)
+        sag(g, enhed=psykiatri, myndighed=region, fremdrift="Afsluttet")
+        sag(g, enhed=None, ansvarlig_enhed_navn="Ukendt enhed", primaerbehandler_navn="Ib")
+        sag(g, borger=g.anden_borger)
     with django_assert_num_queries(MINE_DATA_QUERIES):
         response = borger_client.get(URL)
-    assert len(response.context["data"].indsatser) == n
+    data = response.context["data"]
+    assert len(data.indsatser) == n
+    assert len(data.sager) == 2 * n and len(data.lukkede_sager) == n
+
+
+# --- cases in other systems (sagsindeks) -----------------------------------------------------
+
+
+def test_lists_the_citizens_own_cases_in_plain_danish_and_nobody_elses(borger_client, g):
+    region = Myndighed.objects.create(navn="Region Testrup", type="region", cvr="29190925")
+    psykiatri = Enhed.objects.create(myndighed=region, navn="Psykiatrien")
+    aaben = sag(g, primaerbehandler=g.medarbejder, dage_siden=10)
+    lukket = sag(
+        g, enhed=psykiatri, titel="Ambulant behandling", kle_nummer="", sagsnummer="",
+        kildesystem="Region EPJ", fremdrift="Afsluttet", dage_siden=400,
+        slutdato=clock.now().date() - datetime.timedelta(days=100),
+    )  # fmt: skip
+    ukendt = sag(
+        g, enhed=None, ansvarlig_enhed_navn="Familieafdelingen", myndighed_navn="Nabo",
+        dage_siden=60,
+    )  # fmt: skip
+    fremmed = sag(g, borger=g.anden_borger, titel="Oles sag")
+    passiv = sag(g, titel="Fejlregistreret sag")
+    sag_passiver(actor=None, sag=passiv, begrundelse="Fejl", aktoer_tekst="Jobcentersystem")
+
+    response = borger_client.get(URL)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert [m.sag.pk for m in data.sager] == [aaben.pk, ukendt.pk]
+    assert [m.sag.pk for m in data.lukkede_sager] == [lukket.pk]
+    for tekst in (
+        "Dine sager i andre systemer", 'href="#sager"', "Sygedagpenge – opfølgning",
+        "Jobcentersystem Testrup", "Jobcenter, Testrup Kommune", "Emne (KLE-nummer)",
+        "15.17.00", "15.17.00-G01-7-26", "Sagen bliver undersøgt: der bliver samlet oplysninger.",
+        "Tina Test", "Familieafdelingen, Nabo", "Afsluttede sager (1)", "Ambulant behandling",
+        "Psykiatrien, Region Testrup", "Region EPJ", "Sagen sluttede",
+        "Hvad der står i sagen, kan du spørge den, der har sagen, om.",
+    ):  # fmt: skip
+        assert tekst in html, tekst
+    assert "Oles sag" not in html and "Fejlregistreret sag" not in html
+    assert str(fremmed.pk) not in html
+    # the read is one entry in her log: the cases are among its objects, nobody else's
+    entry = Adgangslog.objects.get(borger=g.borger)
+    assert entry.grundlag == "borger" and entry.bruger_id == g.borger_user.pk
+    assert entry.kategorier == ["sagsindeks"]
+    assert entry.hvad == "Mine data: tilstande, indsatser og sager i andre systemer"
+    assert {o["id"] for o in entry.objekter if o["type"] == "sag"} == {
+        str(aaben.pk),
+        str(lukket.pk),
+        str(ukendt.pk),
+    }
+    assert not Adgangslog.objects.filter(borger=g.anden_borger).exists()
+
+
+def test_no_cases_is_said_and_a_citizen_with_only_cases_sees_them(client, borger_client, g):
+    tilstand(g)
+    html = borger_client.get(URL).content.decode()
+    assert "Der er ingen åbne sager om dig i andre systemer lige nu." in html
+    assert Adgangslog.objects.get(borger=g.borger).kategorier == []
+
+    sag(g, borger=g.anden_borger, titel="Oles egen sag")
+    client.force_login(g.anden_borger_user)
+    html = client.get(URL).content.decode()
+    assert "Oles egen sag" in html and "Der er ikke registreret noget om dig endnu." not in html
+
+
+def test_the_case_selector_is_for_the_citizen_only(g):
+    sag(g)
+    with pytest.raises(PermissionError):
+        sager_for_borgeren(Aktoer(medarbejder=g.medarbejder, borger=g.borger))
+    with pytest.raises(PermissionError):
+        plain.mine_data(Aktoer(medarbejder=g.medarbejder))
+    assert [s.borger_id for s in sager_for_borgeren(Aktoer(borger=g.borger))] == [g.borger.pk]
+    assert sager_for_borgeren(Aktoer(borger=g.anden_borger)) == []
+
+
+def test_the_page_fails_when_the_read_cannot_be_logged(borger_client, g, monkeypatch):
+    from django.db import DatabaseError
+
+    sag(g)
+
+    def fejler(**kwargs):
+        raise DatabaseError("adgangsloggen kan ikke skrives")
+
+    monkeypatch.setattr("overblik.views.samtykke_borger.adgangslog_skriv", fejler)
+    with pytest.raises(DatabaseError):
+        borger_client.get(URL)
 
 
 def test_level_texts_keep_the_scales_apart(g):

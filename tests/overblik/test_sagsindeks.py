@@ -561,6 +561,6 @@ def test_the_demo_gives_karen_cases_elsewhere_once(django_user_model):
         for navn, u in (("hanne", hanne), ("mette", mette))
     }
     assert titler == {
-        "hanne": {"Personlig og praktisk hjælp (SEL § 83)"},
+        "hanne": {"Personlig og praktisk hjælp (SEL § 83)", "Ambulant behandling for depression"},
         "mette": {"Afklaring af behov for socialpædagogisk støtte (SEL § 85)"},
     }

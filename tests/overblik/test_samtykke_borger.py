@@ -28,6 +28,8 @@ from samtykke import policy, services
 from samtykke.adgangslog import adgangslog_skriv
 from samtykke.models import Adgangslog, Anmodning, Beslutning, Grundlag, Samtykke
 from tests.fakeclock import FakeClock
+from tests.overblik.test_mine_data import MINE_DATA_QUERIES
+from tests.overblik.test_mine_data import sag as mine_data_sag
 from tilstand import services as tilstand_services
 
 pytestmark = pytest.mark.django_db
@@ -688,6 +690,104 @@ def test_csrf_is_enforced_on_every_form(g):
 
 # --- query counts ------------------------------------------------------------------------
 
+# --- the overview of the citizen's cases (sagsindeks) ---------------------------------------
+
+SAGSINDEKS_FORKLARING = "Den viser aldrig, hvad der står i sagerne."
+
+
+def test_a_request_for_only_the_case_overview_is_told_in_plain_danish(borger_client, g):
+    a = anmodning(g, kategorier=[], sagsindeks=True, kilder=[g.anden_enhed])
+
+    mine = borger_client.get(MINE).content.decode()
+    side = borger_client.get(url("min_anmodning_svar", a.pk))
+    html = side.content.decode()
+
+    assert "Vil gerne se</dt><dd>Oversigten over dine sager" in mine
+    assert SAGSINDEKS_FORKLARING in mine
+    assert side.status_code == 200 and SAGSINDEKS_FORKLARING in html
+    assert "Anmodningen omfatter: oversigten over dine sager." in html
+    assert "Vil du ikke dele det, kan du sige nej." in html
+    assert 'name="kategorier"' not in html  # nothing to untick, and no empty list shown
+    assert "Der er ingen at vælge imellem" not in html
+    assert "må se disse oplysninger om mig: oversigten over mine sager." in side.context["tekst"]
+
+
+def test_yes_to_only_the_case_overview_gives_a_consent_without_categories(borger_client, g):
+    a = anmodning(g, kategorier=[], sagsindeks=True, kilder=[g.anden_enhed])
+    tekst = borger_client.get(url("min_anmodning_svar", a.pk)).context["tekst"]
+
+    response = borger_client.post(
+        url("min_anmodning_svar", a.pk), {"svar": "ja", "kilder": [g.anden_enhed.pk]}
+    )
+
+    assert response.status_code == 302
+    s = Samtykke.objects.get(anmodning=a)
+    assert s.sagsindeks and s.kategorier == [] and s.kilder == [g.anden_enhed.pk]
+    assert s.tekst == tekst
+    html = borger_client.get(MINE).content.decode()
+    assert "Må se</dt><dd>Oversigten over dine sager" in html and SAGSINDEKS_FORKLARING in html
+
+
+def test_a_consent_with_only_the_case_overview_can_be_narrowed_and_prolonged(borger_client, g):
+    s = samtykke(
+        g, kategorier=[], sagsindeks=True, kilder=[g.anden_enhed, g.tredje_enhed],
+        gyldig_til=timezone.now() + datetime.timedelta(days=30),
+    )  # fmt: skip
+    for navn in ("mit_samtykke", "mit_samtykke_indskraenk", "mit_samtykke_forlaeng"):
+        side = borger_client.get(url(navn, s.pk))
+        assert side.status_code == 200, navn
+        assert "Oversigten over dine sager" in side.content.decode(), navn
+    indskraenk = borger_client.get(url("mit_samtykke_indskraenk", s.pk)).content.decode()
+    assert 'name="kategorier"' not in indskraenk
+    assert "Samtykket omfatter oversigten over dine sager." in indskraenk
+    assert "kan du trække samtykket tilbage" in indskraenk
+
+    # one source fewer: the overview stays, still without categories
+    mindre = borger_client.post(
+        url("mit_samtykke_indskraenk", s.pk), {"kilder": [g.anden_enhed.pk]}
+    )
+    assert mindre.status_code == 302
+    v2 = Samtykke.objects.get(erstatter=s)
+    assert v2.sagsindeks and v2.kategorier == [] and v2.kilder == [g.anden_enhed.pk]
+    assert "oversigten over mine sager" in v2.tekst and "Bostøtte" not in v2.tekst
+    # ending earlier, and no change at all, behave as for any consent
+    uaendret = borger_client.post(
+        url("mit_samtykke_indskraenk", v2.pk), {"kilder": [g.anden_enhed.pk]}
+    )
+    assert "Du har ikke ændret noget" in uaendret.content.decode()
+    dag = timezone.localdate() + datetime.timedelta(days=10)
+    borger_client.post(
+        url("mit_samtykke_indskraenk", v2.pk),
+        {"kilder": [g.anden_enhed.pk], "sidste_dag": dag.isoformat()},
+    )
+    v3 = Samtykke.objects.get(erstatter=v2)
+    assert v3.sagsindeks and v3.kategorier == []
+
+    laengere = borger_client.post(url("mit_samtykke_forlaeng", v3.pk), {"varighed": 365})
+    assert laengere.status_code == 302
+    v4 = Samtykke.objects.get(erstatter=v3)
+    assert v4.sagsindeks and v4.kategorier == [] and v4.gyldig_til > s.gyldig_til
+    assert [x.samtykke for x in borger_client.get(MINE).context["data"].aktive] == [v4]
+
+
+def test_unticking_every_kind_leaves_the_case_overview(borger_client, g):
+    s = samtykke(g, sagsindeks=True)
+    side = borger_client.get(url("mit_samtykke_indskraenk", s.pk)).content.decode()
+    assert "Samtykket omfatter også oversigten over dine sager." in side
+
+    borger_client.post(url("mit_samtykke_indskraenk", s.pk), {"kilder": [g.anden_enhed.pk]})
+
+    ny = Samtykke.objects.get(erstatter=s)
+    assert ny.kategorier == [] and ny.sagsindeks
+    # without the overview, unticking every kind is refused: a consent must name something
+    uden = samtykke(g, modtager=g.tredje_enhed)
+    fejl = borger_client.post(
+        url("mit_samtykke_indskraenk", uden.pk), {"kilder": [g.anden_enhed.pk]}
+    )
+    assert fejl.status_code == 200 and not Samtykke.objects.filter(erstatter=uden).exists()
+    assert "Vælg hvilke slags oplysninger samtykket omfatter." in fejl.content.decode()
+
+
 # Every page: session + user (2), who is logged in (1: a citizen has no roles to fetch);
 # acting for someone: + the relation, checked again (1). The access log: savepoint,
 # advisory lock, previous entry, insert, release (5). The view's transaction: savepoint
@@ -814,6 +914,9 @@ def test_in_a_browser_the_pages_are_accessible_and_htmx_confirms_inline(
     )  # fmt: skip
     blok = Enhed.objects.create(myndighed=g.myndighed, navn="Misbrugscenter")
     samtykke(g, modtager=blok, beslutning=Beslutning.AFVIS)
+    samtykke(g, kategorier=[], sagsindeks=True, formaal="Overblik over mine sager")
+    mine_data_sag(g, titel="Sygedagpenge – opfølgning")
+    mine_data_sag(g, titel="Tidligere sag", fremdrift="Afsluttet", dage_siden=400)
     hjemmel = Klasse.objects.get(
         titel="Retssikkerhedsloven § 11 c", klassifikation__uri=k.ADGANGSHJEMMEL_URI
     )
@@ -887,6 +990,12 @@ def test_in_a_browser_the_pages_are_accessible_and_htmx_confirms_inline(
             sync_api.expect(page.locator("tr.log-hjemmel")).to_contain_text("Lovhjemmel")
             ingen_alvorlige_fejl(page, "Hvem har set mine data")
             page.screenshot(path=folder / "hvem-har-set.png", full_page=True)
+            page.goto(live_server.url + reverse("overblik:mine_data"))
+            sync_api.expect(page.locator("#sager")).to_have_text("Dine sager i andre systemer")
+            page.get_by_text("Afsluttede sager (1)").click()
+            sync_api.expect(page.get_by_text("Tidligere sag")).to_be_visible()
+            ingen_alvorlige_fejl(page, "Mine data med sager")
+            page.screenshot(path=folder / "mine-data-sager.png", full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             page.screenshot(path=folder / "hvem-har-set-mobil.png", full_page=True)
             page.goto(live_server.url + MINE)
@@ -932,11 +1041,41 @@ def test_a_relative_acting_sees_the_citizens_data_and_is_logged_as_such(jonas_cl
     assert not Adgangslog.objects.filter(borger=g.jonas, objekter__contains=[{"id": str(egen.pk)}])
 
 
+def test_a_relative_acting_sees_the_citizens_cases_as_on_the_rest_of_mine_data(jonas_client, g):
+    hendes = mine_data_sag(g, titel="Elses sag i jobcentret")
+    egen = mine_data_sag(g, borger=g.jonas, titel="Jonas' egen sag")
+
+    html = jonas_client.get(reverse("overblik:mine_data")).content.decode()
+
+    assert "Else Jensens data" in html and "Dine sager i andre systemer" in html
+    assert "Elses sag i jobcentret" in html and "Jonas' egen sag" not in html
+    entry = Adgangslog.objects.filter(borger=g.borger).latest("nummer")
+    assert entry.grundlag == Grundlag.RELATION and entry.handler_for == g.fuldmagt
+    assert entry.kategorier == ["sagsindeks"]
+    assert {o["id"] for o in entry.objekter} == {str(hendes.pk)}
+    assert not Adgangslog.objects.filter(borger=g.jonas, objekter__contains=[{"id": str(egen.pk)}])
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_mine_data_for_a_relative_has_a_pinned_query_count(
+    jonas_client, g, django_assert_num_queries, n
+):
+    for _ in range(n):
+        tilstand_fra_jobcentret(g)
+        mine_data_sag(g)
+        mine_data_sag(g, borger=g.jonas)
+    with django_assert_num_queries(MINE_DATA_QUERIES + 1):  # + the relation, checked again
+        response = jonas_client.get(reverse("overblik:mine_data"))
+    assert len(response.context["data"].sager) == n
+
+
 def test_a_relation_without_care_or_social_scope_shows_no_data(jonas_client, g):
+    mine_data_sag(g, titel="Elses sag i jobcentret")
     tilstand_fra_jobcentret(g)
     Relation.objects.filter(pk=g.fuldmagt.pk).update(omfang=["samtykke", "oekonomi"])
     antal = Adgangslog.objects.filter(borger=g.borger).count()
     response = jonas_client.get(reverse("overblik:mine_data"))
     assert response.status_code == 200
     assert "omfatter ikke helbred" in response.content.decode()
+    assert "Elses sag i jobcentret" not in response.content.decode()
     assert Adgangslog.objects.filter(borger=g.borger).count() == antal

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import uuid
 
 import pytest
@@ -17,6 +18,8 @@ from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.models import Enhed, Funktion, Medarbejder
 from overblik.forms import idag
+from overblik.models import Sag
+from overblik.services import sag_registrer
 from samtykke import services
 from samtykke.models import (
     Adgangslog,
@@ -28,7 +31,7 @@ from samtykke.models import (
 )
 from tests.fakeclock import FakeClock
 from tests.overblik import test_tilstand_screens as skaerme
-from tests.overblik.test_borger_screens import BORGER_SIDE, cpr_i
+from tests.overblik.test_borger_screens import BORGER_SIDE, SAGSINDEKS_LOG, cpr_i
 from tests.overblik.test_tilstand_screens import (
     HTMX,
     LOGIN,
@@ -263,7 +266,7 @@ def test_without_javascript_a_request_is_a_plain_post_and_errors_get_a_page(klie
 @pytest.mark.parametrize(
     ("over", "besked"),
     [
-        ({"anmod-kategorier": None}, "Vælg hvilke slags oplysninger det drejer sig om."),
+        ({"anmod-kategorier": None}, "Vælg hvilke oplysninger — eller oversigten over sagerne."),
         ({"anmod-kilder": [str(uuid.uuid4())]}, "Vælg enhederne fra listen."),
         ({"anmod-begrundelse": " "}, "Forklar borgeren, hvorfor I beder om oplysningerne."),
         ({"anmod-varighed_dage": "5000"}, "Et samtykke kan højst gælde 730 dage."),
@@ -353,6 +356,190 @@ def test_an_expired_consent_grants_nothing_though_no_job_ran(klient, w, monkeypa
     assert "Givet, udløbet" in html
     hidden_titles_absent(html, w)
     assert klient.get(url("tilstand", pk=t.pk)).status_code == 404
+
+
+# --- the overview of the citizen's cases elsewhere (sagsindeks) --------------------------------
+
+SAG_TITEL = "Sygedagpenge – opfølgning"
+INTET_VALGT = "Vælg hvilke oplysninger — eller oversigten over sagerne."
+
+
+def sag(g, enhed=None, **data) -> Sag:
+    """A case about the citizen in Jobcenter's system (metadata only)."""
+    return sag_registrer(
+        actor=None,
+        borger=g.borger,
+        data={
+            "titel": SAG_TITEL, "kildesystem": "Jobcentersystem",
+            "kildesystem_id": f"JC-{uuid.uuid4().hex[:8]}", "kle_nummer": "15.17.00",
+            "fremdrift": "Oplyst", "startdato": idag() - datetime.timedelta(days=30),
+            "ansvarlig_enhed": enhed or g.anden_enhed, **data,
+        },
+        importeret=True,
+        aktoer_tekst="Jobcentersystem",
+    )  # fmt: skip
+
+
+def test_the_forms_offer_the_case_overview_in_the_fieldset_with_its_help_text(klient, w):
+    html = side(klient, w).content.decode()
+
+    for navn in ("anmod", "papir"):
+        start = html.index(f'<form id="{navn}-form"')
+        form = html[start : html.index("</form>", start)]
+        felt = form[form.index("<fieldset") : form.index("</fieldset>")]
+        assert f'<label for="id_{navn}-sagsindeks">' in felt
+        assert "Oversigten over borgerens sager i andre systemer (sagsindeks)" in felt
+        assert f'id="id_{navn}-sagsindeks_helptext"' in felt
+        assert "aldrig hvad der står i sagerne" in felt
+        (boks,) = re.findall(rf'<input[^>]*id="id_{navn}-sagsindeks"[^>]*>', felt)
+        assert 'type="checkbox"' in boks and "checked" not in boks
+        assert f'aria-describedby="id_{navn}-sagsindeks_helptext"' in boks
+
+
+@pytest.mark.parametrize("navn", ["anmod", "papir"])
+def test_neither_kinds_nor_the_case_overview_is_a_clear_danish_error(klient, w, navn):
+    adresse = url("samtykke_anmod" if navn == "anmod" else "samtykke_papir", pk=w.borger.pk)
+    data = (anmod_data if navn == "anmod" else papir_data)(w, **{f"{navn}-kategorier": None})
+
+    response = klient.post(adresse, data, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and INTET_VALGT in html
+    # the error sits in the fieldset of the kinds, tied to it for a screen reader
+    felt = html[html.index("<fieldset") : html.index("</fieldset>")]
+    assert INTET_VALGT in felt and f"id_{navn}-kategorier_fejl" in felt
+    assert f'aria-describedby="id_{navn}-kategorier_helptext id_{navn}-kategorier_fejl"' in felt
+    assert not Anmodning.objects.exists() and not Samtykke.objects.exists()
+
+
+def test_a_request_for_only_the_case_overview_has_no_categories(klient, w):
+    response = klient.post(
+        url("samtykke_anmod", pk=w.borger.pk),
+        anmod_data(w, **{"anmod-kategorier": None, "anmod-sagsindeks": "on"}),
+        **HTMX,
+    )
+
+    assert response["HX-Redirect"] == url("borger", pk=w.borger.pk)
+    a = Anmodning.objects.get(borger=w.borger)
+    assert a.sagsindeks and a.kategorier == [] and a.kilder == [w.anden_enhed.pk]
+    html = side(klient, w).content.decode()
+    assert "Om: oversigten over sager · fra Jobcenter" in html
+    assert "Afventer borgerens svar" in html
+
+
+def test_a_request_for_both_the_kinds_and_the_case_overview(klient, w):
+    a = anmod(klient, w, **{"anmod-sagsindeks": "on"})
+    assert a.sagsindeks
+    assert set(a.kategorier) == {k.FFB_AKTIVITET_OG_DELTAGELSE, k.FFB_YDELSE}
+    uden = anmod_data(w)
+    assert "anmod-sagsindeks" not in uden  # an unticked box is not sent: no overview
+    Anmodning.objects.all().delete()
+    assert not anmod(klient, w).sagsindeks
+
+
+def test_the_same_request_is_the_same_only_with_the_same_case_overview(klient, w):
+    adresse = url("samtykke_anmod", pk=w.borger.pk)
+    klient.post(adresse, anmod_data(w))
+    med = klient.post(adresse, anmod_data(w, **{"anmod-sagsindeks": "on"}), **HTMX)
+    igen = klient.post(adresse, anmod_data(w, **{"anmod-sagsindeks": "on"}), **HTMX)
+
+    assert med["HX-Redirect"] == url("borger", pk=w.borger.pk)
+    assert "Din enhed har allerede bedt om det samme" in igen.content.decode()
+    assert sorted(Anmodning.objects.values_list("sagsindeks", flat=True)) == [False, True]
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_the_page_with_cases_seen_by_consent_has_a_pinned_query_count(
+    klient, w, n, django_assert_num_queries
+):
+    """n cases of Jobcenter seen through a consent to the case overview, n not."""
+    andre = Enhed.objects.create(myndighed=w.myndighed, navn="Bostøtte")
+    for _ in range(n):
+        sag(w)
+        sag(w, enhed=andre)
+    services.samtykke_give(
+        actor=None, borger=w.borger, modtager=w.enhed, sagsindeks=True,
+        kilder=[w.anden_enhed], formaal="Overblik over sagerne",
+    )  # fmt: skip
+
+    # + the access-log entry "Sagsindeks" (the basis of each case comes with the cases)
+    with django_assert_num_queries(BORGER_SIDE + SAGSINDEKS_LOG):
+        response = side(klient, w)
+
+    assert len(response.context["o"].sager) == n
+    assert {x.grundlag for x in response.context["o"].sager} == {"samtykke"}
+    assert response.context["adgang"].samtykker[0].hvad == ["oversigten over sager"]
+
+
+def test_an_assisted_consent_with_only_the_case_overview_shows_the_case(klient, w):
+    s = sag(w)
+    assert SAG_TITEL not in side(klient, w).content.decode()
+
+    response = klient.post(
+        url("samtykke_papir", pk=w.borger.pk),
+        papir_data(w, **{"papir-kategorier": None, "papir-sagsindeks": "on"}),
+    )
+
+    assert response.status_code == 302
+    c = Samtykke.objects.get(borger=w.borger)
+    assert c.sagsindeks and c.kategorier == [] and c.assisteret
+    assert "oversigten over mine sager" in c.tekst
+    page = side(klient, w)
+    assert [x.pk for x in page.context["o"].sager] == [s.pk]
+    html = page.content.decode()
+    assert SAG_TITEL in html
+    hidden_titles_absent(html, w)  # the case overview shows no conditions
+    assert "3 tilstande og 1 indsats fra Jobcenter (Testrup Kommune) kræver samtykke" in html
+
+
+def test_the_citizen_answering_a_case_overview_request_lets_the_caseworker_see_the_case(klient, w):
+    """End to end: Tina asks for the case overview only, the citizen says yes on her own
+    answer page, and the case from Jobcenter is on Tina's page on the next request — logged
+    in the citizen's log on the basis of that consent."""
+    s = sag(w)
+    egen = sag(w, enhed=w.enhed, titel="Hjemmeplejens egen sag")
+    andet = sag(w, enhed=Enhed.objects.create(myndighed=w.myndighed, navn="Bostøtte"))
+    klient.post(
+        url("samtykke_anmod", pk=w.borger.pk),
+        anmod_data(w, **{"anmod-kategorier": None, "anmod-sagsindeks": "on"}),
+    )
+    a = Anmodning.objects.get(borger=w.borger)
+    foer = side(klient, w)
+    assert [x.pk for x in foer.context["o"].sager] == [egen.pk]
+
+    w.borger.user = get_user_model().objects.create_user("else")
+    w.borger.save()
+    borger = Client()
+    borger.force_login(w.borger.user)
+    svar_side = borger.get(url("min_anmodning_svar", pk=a.pk)).content.decode()
+    assert "Anmodningen omfatter: oversigten over dine sager." in svar_side
+    # as the browser sends it: the sources stay ticked; there are no kinds to tick
+    svar = borger.post(
+        url("min_anmodning_svar", pk=a.pk), {"svar": "ja", "kilder": [str(w.anden_enhed.pk)]}
+    )
+    assert svar.status_code == 302
+
+    c = Samtykke.objects.get(borger=w.borger, anmodning=a)
+    assert c.sagsindeks and c.kategorier == [] and c.kilder == [w.anden_enhed.pk]
+    antal = Adgangslog.objects.filter(borger=w.borger).count()
+    efter = side(klient, w)
+    html = efter.content.decode()
+    assert {x.pk for x in efter.context["o"].sager} == {s.pk, egen.pk}
+    assert SAG_TITEL in html and "Jobcentersystem" in html and "15.17.00" in html
+    assert str(andet.pk) not in html  # a unit the consent does not name
+    hidden_titles_absent(html, w)  # the overview of cases is not the conditions
+    assert "Givet" in html
+    (entry,) = Adgangslog.objects.filter(borger=w.borger, hvad="Sagsindeks", nummer__gt=antal)
+    assert entry.navn == "Tina Test" and entry.kategorier == ["sagsindeks"]
+    assert (entry.grundlag, entry.grundlag_id) == ("samtykke", c.pk)
+    assert {(o["id"], o["grundlag"]) for o in entry.objekter} == {
+        (str(s.pk), "samtykke"),
+        (str(egen.pk), "egen_enhed"),
+    }
+    assert next(o for o in entry.objekter if o["id"] == str(s.pk))["grundlag_id"] == str(c.pk)
+
+    services.samtykke_revoke(actor=None, samtykke=c)
+    assert [x.pk for x in side(klient, w).context["o"].sager] == [egen.pk]
 
 
 # --- consent given on paper or in a meeting ---------------------------------------------------
