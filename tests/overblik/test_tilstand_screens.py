@@ -13,6 +13,7 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from datadeling.core import clock
 from indsats.services import indsats_register
@@ -95,7 +96,13 @@ def fremmed_klient(g):
 
 def tilstand(g, *, borger=None, enhed=None, type_=None, niveau=None, dage_siden=90, **data):
     """Register a condition `dage_siden` days ago (FSIII by default)."""
-    fra = clock.now() - dage_siden * DAG
+    # from local midnight, as the forms' dates mean (late in the evening UTC, a plain
+    # timestamp's local date would be the next day)
+    fra = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate(clock.now() - dage_siden * DAG), datetime.time.min
+        )
+    )
     return services.tilstand_register(
         actor=g.user,
         borger=borger or g.borger,
@@ -505,7 +512,7 @@ def test_reassessing_through_the_form_adds_a_registration(klient, g):
 def test_correcting_a_period_needs_a_reason_and_keeps_the_rest(klient, g):
     t = tilstand(g, dage_siden=60)
     revurder(g, t, g.fsiii[2], 30)
-    start = (clock.now() - 60 * DAG).date()
+    start = timezone.localdate(clock.now() - 60 * DAG)  # the day the condition began
     ret = url("tilstand_ret", pk=t.pk)
     data = {
         "ret-virkning_fra": start.isoformat(),
