@@ -24,6 +24,7 @@ historik = Historik(
     felter_model=IndsatsFelter,
     objekt_fk="indsats",
     valider=regler.valider_tidslinje,
+    forudhent=regler.forudhent,
     defaults={
         "fremdrift": Fremdrift.VISITERET,
         "afsluttet": False,

@@ -20,15 +20,23 @@ def hent_klasser(datas: Iterable[Mapping[str, Any]], felter: Iterable[str]) -> d
     Each class is annotated with `har_boern` (whether it has sub-classes).
     """
     felter = tuple(felter)
-    ids = {d[f] for d in datas for f in felter if d.get(f)}
+    return klasser_med_boern({d[f] for d in datas for f in felter if d.get(f)})
+
+
+def klasser_med_boern(ids: Iterable) -> dict:
+    """Return {id: class} for the ids that are classes, each annotated with `har_boern`, in
+    one query (kept per unit of work, so a MOX chunk that asked first asks no more)."""
+    ids = set(ids)
     if not ids:
         return {}
-    qs = Klasse.objects.select_related("klassifikation").annotate(
-        har_boern=Exists(Klasse.objects.filter(overordnet=OuterRef("pk")))
-    )
-    return memo.hent_mange(
-        "klasse_regler", ids, lambda mangler: {kl.pk: kl for kl in qs.filter(pk__in=mangler)}
-    )
+
+    def hent(mangler: set) -> dict:
+        qs = Klasse.objects.select_related("klassifikation").annotate(
+            har_boern=Exists(Klasse.objects.filter(overordnet=OuterRef("pk")))
+        )
+        return {kl.pk: kl for kl in qs.filter(pk__in=mangler)}
+
+    return memo.hent_mange("klasse_regler", ids, hent)
 
 
 class Fejl:

@@ -31,7 +31,11 @@ def _gruppe(obj) -> Group:
 
 def _permission(model) -> Permission:
     app_label, codename = PERMISSIONS[model]
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    return memo.hent(
+        "permission",
+        (app_label, codename),
+        lambda: Permission.objects.get(content_type__app_label=app_label, codename=codename),
+    )
 
 
 def daekker_q(samtykke: Samtykke) -> Q:
@@ -78,49 +82,70 @@ def tildel_for_samtykke(samtykke: Samtykke) -> int:
 
 def tildel_for_objekt(objekt, now) -> None:
     """Bring one object's grant rows in step with the consents in force for its citizen."""
+    tildel_for_objekter([objekt], now)
+
+
+def _samtykker_i_kraft(borger_ids: set, now) -> dict:
+    fundet: dict = {b: [] for b in borger_ids}
+    for s in Samtykke.objects.filter(
+        i_kraft_q(now), borger_id__in=borger_ids, beslutning=Beslutning.TILLAD
+    ).select_related("modtager_enhed", "modtager_myndighed", "modtager_medarbejder"):
+        fundet[s.borger_id].append(s)
+    return fundet
+
+
+def tildel_for_objekter(objekter, now) -> None:
+    """Bring the objects' grant rows (all of one model) in step with the consents in force
+    for their citizens: a few queries whatever their number, none but the first when none
+    of the citizens has given a consent."""
     from samtykke.policy import TILLADELSER
 
-    model = type(objekt)
+    if not objekter:
+        return
+    model = type(objekter[0])
     gruppe_model, bruger_model = TILLADELSER[model]
     # Within one unit of work (a MOX chunk) the consents are read once per citizen: a grant
     # row for a consent that lapsed meanwhile grants nothing (the policy checks the consent
     # at query time), and a consent given meanwhile grants its rows itself.
-    samtykker = memo.hent(
+    samtykker = memo.hent_mange(
         "samtykker_i_kraft",
-        objekt.borger_id,
-        lambda: list(
-            Samtykke.objects.filter(
-                i_kraft_q(now), borger_id=objekt.borger_id, beslutning=Beslutning.TILLAD
-            ).select_related("modtager_enhed", "modtager_myndighed", "modtager_medarbejder")
-        ),
-        husk_tomt=True,
+        {o.borger_id for o in objekter},
+        lambda ids: _samtykker_i_kraft(ids, now),
     )
-    if not samtykker:
-        # rows of consents no longer in force grant nothing; leave their tidying for later
+    # rows of consents no longer in force grant nothing; leave their tidying for later
+    relevante = [o for o in objekter if samtykker.get(o.borger_id)]
+    if not relevante:
         return
-    # the same test as daekker_q, in Python: one query for the type's ancestors, not one
+    # the same test as daekker_q, in Python: one query for the types' ancestors, not one
     # query per consent
-    sti = set(
-        memo.hent(
-            "klasse_sti",
-            objekt.type_id,
-            lambda: Klasse.objects.filter(pk=objekt.type_id).values_list("sti", flat=True).first(),
-        )
-        or []
+    stier = memo.hent_mange(
+        "klasse_sti",
+        {o.type_id for o in relevante},
+        lambda ids: dict(Klasse.objects.filter(pk__in=ids).values_list("pk", "sti")),
     )
-    typer = sti | {objekt.type_id}
-    daekkende = [
-        s
-        for s in samtykker
-        if objekt.aktiv
-        and objekt.ansvarlig_enhed_id in s.kilder
-        and typer.intersection(s.kategorier)
-    ]
+    daekkende = {}
+    for o in relevante:
+        typer = set(stier.get(o.type_id) or []) | {o.type_id}
+        daekkende[o.pk] = [
+            s
+            for s in samtykker[o.borger_id]
+            if o.aktiv and o.ansvarlig_enhed_id in s.kilder and typer.intersection(s.kategorier)
+        ]
     # tidiness: rows of consents that no longer cover the object go
     for row_model in (gruppe_model, bruger_model):
-        row_model.objects.filter(content_object=objekt).exclude(
-            samtykke__in=[s.pk for s in daekkende]
-        ).delete()
-    for s in daekkende:
-        row_model, rows = _rows(model, s, [objekt])
+        gamle = [
+            pk
+            for pk, objekt_id, samtykke_id in row_model.objects.filter(
+                content_object__in=list(daekkende)
+            ).values_list("pk", "content_object_id", "samtykke_id")
+            if samtykke_id not in {s.pk for s in daekkende[objekt_id]}
+        ]
+        if gamle:
+            row_model.objects.filter(pk__in=gamle).delete()
+    nye: dict = {}
+    for o in relevante:
+        for s in daekkende[o.pk]:
+            row_model, rows = _rows(model, s, [o])
+            nye.setdefault(row_model, []).extend(rows)
+    for row_model, rows in nye.items():
         row_model.objects.bulk_create(rows, ignore_conflicts=True)

@@ -443,6 +443,8 @@ def hjemmel_gennemgaa(
 
 @receiver(data_aendret, sender=Tilstand, dispatch_uid="samtykke_tilstand")
 @receiver(data_aendret, sender=Indsats, dispatch_uid="samtykke_indsats")
-def _tildel_ved_aendring(sender, objekt, **kwargs) -> None:
-    """Grant data that arrives (or changes) after a consent, in the writing transaction."""
-    grants.tildel_for_objekt(objekt, clock.now())
+def _tildel_ved_aendring(sender, aendringer, **kwargs) -> None:
+    """Grant data that arrives (or changes) after a consent, in the writing transaction
+    (each object by its newest state)."""
+    sidste = {a.objekt.pk: a.objekt for a in aendringer}
+    grants.tildel_for_objekter(list(sidste.values()), clock.now())

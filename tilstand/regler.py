@@ -91,6 +91,12 @@ def valider(data: Mapping[str, Any], klasser: Mapping) -> None:
     fejl.raise_if_any()
 
 
+def forudhent(versions: Sequence[Version]) -> None:
+    """Look up the classes these timelines use in one query, for the unit of work to keep
+    (a MOX chunk asks once for the objects it changes, not once per message)."""
+    hent_klasser([v.data for v in versions], KLASSE_FELTER)
+
+
 def valider_tidslinje(versions: Sequence[Version], borger) -> None:
     """Validate every version of a Tilstand's timeline (classes fetched in one query)."""
     datas = [v.data for v in versions]

@@ -31,6 +31,7 @@ historik = Historik(
     felter_model=TilstandFelter,
     objekt_fk="tilstand",
     valider=regler.valider_tidslinje,
+    forudhent=regler.forudhent,
     defaults={
         "status": TilstandStatus.AKTIV,
         "borgerens_vurdering": "",

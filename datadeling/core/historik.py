@@ -7,19 +7,32 @@ app's services call: it validates every version of a new timeline with the app's
 appends a registration, keeps the object's current state in step and sends
 `data_aendret`. It never updates or deletes a registration or a version (the database
 refuses that too: see datadeling.core.db.append_only).
+
+Every write is planned in Python first (`Arbejde`: the object is locked and loaded, the
+new timeline computed and validated) and then written: the registrations, their versions
+and the objects' new state in a few statements, whatever the number of changes. A single
+service call plans one change and writes it at once, in its own transaction. Inside
+`with samlet():` (MOX applies a chunk of messages this way) every service call is planned
+into the one unit of work and nothing is written until `Samling.skriv()`; `delvis()`
+undoes the plans of one message that failed, as a savepoint undoes its writes. So the
+screens and MOX share one validation path, and a chunk costs a handful of statements.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.base import ModelState
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datadeling.core import clock
@@ -33,6 +46,15 @@ Validator = Callable[[Sequence[Version], Any], None]
 
 
 @dataclass(frozen=True)
+class Aendring:
+    """One new registration, as `data_aendret` tells it: the object as it stands after it."""
+
+    objekt: Any
+    registrering: Any
+    livscykluskode: str
+
+
+@dataclass(frozen=True)
 class Historik:
     objekt: type[models.Model]
     registrering: type[models.Model]
@@ -41,10 +63,13 @@ class Historik:
     objekt_fk: str  # the registration's foreign key to the object, e.g. "tilstand"
     valider: Validator
     defaults: Mapping[str, Any]
+    # optional: look up at once what `valider` will need for these versions (a unit of
+    # work that loads many objects asks once, e.g. for every class their timelines use)
+    forudhent: Callable[[Sequence[Version]], None] | None = None
 
     @property
     def felter(self) -> tuple[str, ...]:
-        return tuple(f.attname for f in self.felter_model._meta.get_fields() if f.concrete)
+        return _felter(self.felter_model)
 
     # --- reading ------------------------------------------------------------------------
 
@@ -98,66 +123,29 @@ class Historik:
                 out[field.attname] = value
         return out
 
-    def register(
-        self,
-        *,
-        actor,
-        borger,
-        data: Mapping[str, Any],
-        virkning_fra: datetime.datetime,
-        objekt_id: uuid.UUID | None,
-        livscykluskode: str,
-        aktoer_tekst: str = "",
-        begrundelse: str = "",
-    ):
-        """Create the object with one open-ended version from `virkning_fra`."""
-        self._valider_virkning(virkning_fra, None, borger=borger)
-        values = {**dict.fromkeys(self.felter), **self.defaults, **self.attnames(data)}
-        versions = [Version(virkning_fra, None, values)]
-        self.valider(versions, borger)
+    @contextmanager
+    def _arbejde(self) -> Iterator[Arbejde]:
+        """The unit of work to plan in: the active `samlet()` one (written by its owner),
+        else a new one written at once in its own transaction."""
+        samling = _samling.get()
+        if samling is not None:
+            yield samling.arbejde(self)
+            return
         with transaction.atomic():
-            obj = self.objekt(
-                id=objekt_id or uuid.uuid4(), borger=borger, virkning_fra=virkning_fra, **values
-            )
-            obj.save(force_insert=True)
-            return self._append(
-                obj,
-                versions=versions,
-                livscykluskode=livscykluskode,
-                actor=actor,
-                aktoer_tekst=aktoer_tekst,
-                begrundelse=begrundelse,
-            )
+            arbejde = Arbejde(self)
+            yield arbejde
+            arbejde.skriv()
 
-    def change(
-        self,
-        obj,
-        *,
-        actor,
-        fra: datetime.datetime,
-        til: datetime.datetime | None,
-        aendringer: Mapping[str, Any],
-        livscykluskode: str = Livscykluskode.RETTET,
-        aktoer_tekst: str = "",
-        begrundelse: str = "",
-    ):
+    def register(self, **kwargs):
+        """Create the object with one open-ended version from `virkning_fra` (see
+        `Arbejde.register` for the arguments)."""
+        with self._arbejde() as arbejde:
+            return arbejde.register(**kwargs)
+
+    def change(self, obj, **kwargs):
         """Merge `aendringer` into the timeline over [fra, til) as a new registration."""
-        with transaction.atomic():
-            locked = self._lock(obj)
-            timeline = self.timeline(locked.registrering)
-            self._valider_virkning(
-                fra, til, borger=locked.borger, start=timeline[0].fra if timeline else None
-            )
-            versions = apply_changes(timeline, fra=fra, til=til, changes=self.attnames(aendringer))
-            self.valider(versions, locked.borger)
-            return self._append(
-                locked,
-                versions=versions,
-                livscykluskode=livscykluskode,
-                actor=actor,
-                aktoer_tekst=aktoer_tekst,
-                begrundelse=begrundelse,
-            )
+        with self._arbejde() as arbejde:
+            return arbejde.change(obj, **kwargs)
 
     def correct(
         self,
@@ -180,30 +168,25 @@ class Historik:
             aktoer_tekst=aktoer_tekst, begrundelse=begrundelse,
         )  # fmt: skip
 
-    def passivate(self, obj, *, actor, slet: bool, aktoer_tekst: str = "", begrundelse: str = ""):
+    def passivate(self, obj, **kwargs):
         """Append a registration that passivates (or deletes) the object; history stays."""
-        with transaction.atomic():
-            locked = self._lock(obj)
-            return self._append(
-                locked,
-                versions=self.timeline(locked.registrering),
-                livscykluskode=Livscykluskode.SLETTET if slet else Livscykluskode.PASSIVERET,
-                actor=actor,
-                aktoer_tekst=aktoer_tekst,
-                begrundelse=begrundelse,
-            )
+        with self._arbejde() as arbejde:
+            return arbejde.passivate(obj, **kwargs)
 
-    def _lock(self, obj):
-        locked = (
-            self.objekt.objects.select_for_update(of=("self",))
-            .select_related("registrering", "borger")
-            .get(pk=obj.pk)
-        )
-        if not locked.aktiv:
-            raise ValidationError(
-                _("Oplysningen er passiveret og kan ikke ændres."), code="passiveret"
-            )
-        return locked
+    def find(self, objekt_id):
+        """Return the object as it stands in the active unit of work (locked), or as stored
+        when none is active; None if it does not exist."""
+        samling = _samling.get()
+        if samling is None:
+            return self.objekt.objects.filter(pk=objekt_id).first()
+        return samling.arbejde(self).find(objekt_id)
+
+    def forbered(self, objekt_ids: Iterable) -> None:
+        """Lock and load these objects into the active unit of work in one go (a MOX chunk
+        does so for the objects its messages change); nothing without one."""
+        samling = _samling.get()
+        if samling is not None:
+            samling.arbejde(self).hent(objekt_ids)
 
     @staticmethod
     def _valider_virkning(fra, til, *, borger, start=None) -> None:
@@ -222,7 +205,7 @@ class Historik:
                     "virkning_fra": _(
                         "Ændringen kan ikke gælde fra før oplysningen blev gyldig (%(start)s)."
                     )
-                    % {"start": f"{start:%d.%m.%Y}"}
+                    % {"start": f"{timezone.localtime(start):%d.%m.%Y}"}
                 },
                 code="foer_start",
             )
@@ -236,27 +219,189 @@ class Historik:
                 code="efter_doed",
             )
 
-    def _append(
-        self, obj, *, versions, livscykluskode, actor=None, aktoer_tekst="", begrundelse=""
+
+_FELTER: dict[type, tuple[str, ...]] = {}
+
+
+def _felter(felter_model) -> tuple[str, ...]:
+    if felter_model not in _FELTER:
+        _FELTER[felter_model] = tuple(
+            f.attname for f in felter_model._meta.get_fields() if f.concrete
+        )
+    return _FELTER[felter_model]
+
+
+def _kopi(obj):
+    """Return a shallow copy of a model instance with its own state and related cache, so
+    a plan can change the copy and an undone plan leaves the earlier one as it was."""
+    ny = object.__new__(type(obj))
+    ny.__dict__.update(obj.__dict__)
+    state = ModelState()
+    state.adding, state.db = obj._state.adding, obj._state.db
+    state.fields_cache = dict(obj._state.fields_cache)
+    ny._state = state
+    return ny
+
+
+@dataclass(frozen=True)
+class _Stand:
+    """An object as it stands in a unit of work: never changed, replaced by the next plan."""
+
+    obj: Any  # an instance holding the current fields (its own copy)
+    versions: tuple[Version, ...]
+    nummer: int  # of its newest registration (0: none yet)
+    tidspunkt: datetime.datetime | None
+    ny: bool  # not in the database yet
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A registration to write: the object as it stands after it, and who made it why."""
+
+    stand: _Stand
+    livscykluskode: str
+    actor: Any
+    aktoer_tekst: str
+    begrundelse: str
+
+
+class Arbejde:
+    """The planned writes of one `Historik` in a unit of work.
+
+    Each call validates exactly as a single write would and plans one registration; the
+    object's newest state is kept here, so the next call about the same object builds on
+    it. `skriv()` writes every planned registration (with its whole timeline), inserts
+    the new objects and updates the changed ones: four statements whatever their number,
+    then `data_aendret` with every change.
+    """
+
+    def __init__(self, historik: Historik):
+        self.h = historik
+        self.stande: dict[Any, _Stand] = {}
+        self.planer: list[_Plan] = []
+
+    # --- loading ---
+
+    def hent(self, objekt_ids: Iterable) -> None:
+        """Lock and load the objects not yet in the unit of work (two queries)."""
+        mangler = {i for i in objekt_ids if i not in self.stande}
+        if not mangler:
+            return
+        h = self.h
+        objekter = list(
+            h.objekt.objects.select_for_update(of=("self",))
+            .select_related("registrering", "borger")
+            .filter(pk__in=mangler)
+        )
+        felter = h.felter
+        pr_registrering: dict[int, list[Version]] = {}
+        raekker = (
+            h.version.objects.filter(
+                registrering_id__in=[o.registrering_id for o in objekter if o.registrering_id]
+            )
+            .order_by("virkning_fra")
+            .values_list("registrering_id", "virkning_fra", "virkning_til", *felter)
+        )
+        for reg_id, fra, til, *data in raekker:
+            version = Version(fra, til, dict(zip(felter, data, strict=True)))
+            pr_registrering.setdefault(reg_id, []).append(version)
+        if h.forudhent is not None and len(objekter) > 1:
+            h.forudhent([v for vs in pr_registrering.values() for v in vs])
+        for o in objekter:
+            reg = o.registrering
+            self.stande[o.pk] = _Stand(
+                obj=o,
+                versions=tuple(pr_registrering.get(o.registrering_id, ())),
+                nummer=reg.nummer if reg else 0,
+                tidspunkt=reg.tidspunkt if reg else None,
+                ny=False,
+            )
+
+    def find(self, objekt_id):
+        if objekt_id not in self.stande:
+            self.hent([objekt_id])
+        stand = self.stande.get(objekt_id)
+        return None if stand is None else stand.obj
+
+    def _aktiv_stand(self, obj) -> _Stand:
+        pk = getattr(obj, "pk", obj)
+        if pk not in self.stande:
+            self.hent([pk])
+        stand = self.stande.get(pk)
+        if stand is None:
+            raise self.h.objekt.DoesNotExist(f"{self.h.objekt.__name__} {pk} findes ikke")
+        if not stand.obj.aktiv:
+            raise ValidationError(
+                _("Oplysningen er passiveret og kan ikke ændres."), code="passiveret"
+            )
+        return stand
+
+    # --- planning ---
+
+    def register(
+        self,
+        *,
+        actor,
+        borger,
+        data: Mapping[str, Any],
+        virkning_fra: datetime.datetime,
+        objekt_id: uuid.UUID | None,
+        livscykluskode: str,
+        aktoer_tekst: str = "",
+        begrundelse: str = "",
     ):
-        forrige = obj.registrering if obj.registrering_id else None
+        h = self.h
+        h._valider_virkning(virkning_fra, None, borger=borger)
+        values = {**dict.fromkeys(h.felter), **h.defaults, **h.attnames(data)}
+        versions = [Version(virkning_fra, None, values)]
+        h.valider(versions, borger)
+        pk = objekt_id or uuid.uuid4()
+        if pk in self.stande:
+            raise ValidationError(_("Oplysningen findes allerede."), code="findes")
+        obj = h.objekt(id=pk, borger=borger, virkning_fra=virkning_fra, **values)
+        return self._planlaeg(None, obj, versions, livscykluskode, actor, aktoer_tekst, begrundelse)
+
+    def change(
+        self,
+        obj,
+        *,
+        actor,
+        fra: datetime.datetime,
+        til: datetime.datetime | None,
+        aendringer: Mapping[str, Any],
+        livscykluskode: str = Livscykluskode.RETTET,
+        aktoer_tekst: str = "",
+        begrundelse: str = "",
+    ):
+        h = self.h
+        stand = self._aktiv_stand(obj)
+        borger = stand.obj.borger
+        h._valider_virkning(
+            fra, til, borger=borger, start=stand.versions[0].fra if stand.versions else None
+        )
+        versions = apply_changes(stand.versions, fra=fra, til=til, changes=h.attnames(aendringer))
+        h.valider(versions, borger)
+        return self._planlaeg(
+            stand, stand.obj, versions, livscykluskode, actor, aktoer_tekst, begrundelse
+        )
+
+    def passivate(self, obj, *, actor, slet: bool, aktoer_tekst: str = "", begrundelse: str = ""):
+        stand = self._aktiv_stand(obj)
+        return self._planlaeg(
+            stand,
+            stand.obj,
+            stand.versions,
+            Livscykluskode.SLETTET if slet else Livscykluskode.PASSIVERET,
+            actor,
+            aktoer_tekst,
+            begrundelse,
+        )
+
+    def _planlaeg(self, forrige, obj, versions, livscykluskode, actor, aktoer_tekst, begrundelse):
         tidspunkt = clock.now()
-        if forrige is not None and tidspunkt <= forrige.tidspunkt:
+        if forrige is not None and forrige.tidspunkt and tidspunkt <= forrige.tidspunkt:
             tidspunkt = forrige.tidspunkt + datetime.timedelta(microseconds=1)
-        reg = self.registrering.objects.create(
-            **{self.objekt_fk: obj},
-            nummer=(forrige.nummer + 1) if forrige else 1,
-            tidspunkt=tidspunkt,
-            livscykluskode=livscykluskode,
-            aktoer=actor,
-            aktoer_tekst=aktoer_tekst,
-            begrundelse=begrundelse,
-        )
-        self.version.objects.bulk_create(
-            self.version(registrering=reg, virkning_fra=v.fra, virkning_til=v.til, **v.data)
-            for v in versions
-        )
-        obj.registrering = reg
+        obj = _kopi(obj)
         obj.livscykluskode = livscykluskode
         obj.aktiv = livscykluskode not in SLUKKET and bool(versions)
         if versions:
@@ -264,8 +409,146 @@ class Historik:
             for f, value in current.data.items():
                 setattr(obj, f, value)
             obj.virkning_fra, obj.virkning_til = current.fra, current.til
-        obj.save()
-        data_aendret.send(
-            sender=self.objekt, objekt=obj, registrering=reg, livscykluskode=livscykluskode
+        stand = _Stand(
+            obj=obj,
+            versions=tuple(versions),
+            nummer=(forrige.nummer + 1) if forrige else 1,
+            tidspunkt=tidspunkt,
+            ny=forrige is None or forrige.ny,
         )
+        self.stande[obj.pk] = stand
+        self.planer.append(_Plan(stand, livscykluskode, actor, aktoer_tekst, begrundelse))
         return obj
+
+    # --- writing ---
+
+    def skriv(self) -> list[Aendring]:
+        """Write every planned registration and the objects' new state; send
+        `data_aendret`; return the changes in the order they were planned."""
+        planer, self.planer = self.planer, []
+        if not planer:
+            return []
+        h = self.h
+        fk = f"{h.objekt_fk}_id"
+        registreringer = [
+            h.registrering(
+                **{fk: p.stand.obj.pk},
+                nummer=p.stand.nummer,
+                tidspunkt=p.stand.tidspunkt,
+                livscykluskode=p.livscykluskode,
+                aktoer=p.actor,
+                aktoer_tekst=p.aktoer_tekst,
+                begrundelse=p.begrundelse,
+            )
+            for p in planer
+        ]
+        h.registrering.objects.bulk_create(registreringer)
+        h.version.objects.bulk_create(
+            [
+                h.version(registrering_id=r.pk, virkning_fra=v.fra, virkning_til=v.til, **v.data)
+                for r, p in zip(registreringer, planer, strict=True)
+                for v in p.stand.versions
+            ],
+            batch_size=5000,
+        )
+        for r, p in zip(registreringer, planer, strict=True):
+            p.stand.obj.registrering = r
+        sidste = {p.stand.obj.pk: p.stand for p in planer}
+        nye = [s.obj for s in sidste.values() if s.ny]
+        aendrede = [s.obj for s in sidste.values() if not s.ny]
+        if nye:
+            h.objekt.objects.bulk_create(nye)
+        if aendrede:
+            # every object here exists and is locked by this transaction: an update
+            h.objekt.objects.bulk_create(
+                aendrede,
+                update_conflicts=True,
+                unique_fields=["id"],
+                update_fields=_opdaterbare(h.objekt),
+            )
+        for pk, s in sidste.items():
+            if s.ny:
+                self.stande[pk] = _Stand(s.obj, s.versions, s.nummer, s.tidspunkt, ny=False)
+        aendringer = [
+            Aendring(p.stand.obj, r, p.livscykluskode)
+            for r, p in zip(registreringer, planer, strict=True)
+        ]
+        data_aendret.send(sender=h.objekt, aendringer=aendringer)
+        return aendringer
+
+
+_OPDATERBARE: dict[type, list[str]] = {}
+
+
+def _opdaterbare(model) -> list[str]:
+    if model not in _OPDATERBARE:
+        _OPDATERBARE[model] = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    return _OPDATERBARE[model]
+
+
+class Samling:
+    """A unit of work across the object types: plans now, writes at `skriv()`."""
+
+    def __init__(self):
+        self._arbejder: dict[type, Arbejde] = {}
+
+    def arbejde(self, historik: Historik) -> Arbejde:
+        arbejde = self._arbejder.get(historik.objekt)
+        if arbejde is None:
+            arbejde = self._arbejder[historik.objekt] = Arbejde(historik)
+        return arbejde
+
+    @contextmanager
+    def delvis(self) -> Iterator[None]:
+        """Undo the plans made in the block if it raises (a savepoint for plans)."""
+        gemt = {model: (dict(a.stande), len(a.planer)) for model, a in self._arbejder.items()}
+        try:
+            yield
+        except BaseException:
+            for model in list(self._arbejder):
+                if model not in gemt:
+                    del self._arbejder[model]
+                    continue
+                stande, antal = gemt[model]
+                a = self._arbejder[model]
+                a.stande = stande
+                del a.planer[antal:]
+            raise
+
+    def skriv(self) -> list[Aendring]:
+        """Write every plan, object type by object type. The foreign keys are checked at
+        once, not at commit: a broken reference fails here, where the caller can still
+        undo the unit of work alone."""
+        aendringer = [aendring for a in self._arbejder.values() for aendring in a.skriv()]
+        if aendringer:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        return aendringer
+
+
+_samling: ContextVar[Samling | None] = ContextVar("datadeling_historik_samling", default=None)
+
+
+@contextmanager
+def samlet() -> Iterator[Samling]:
+    """Plan every history write in the block into one unit of work; the caller writes it
+    with `skriv()` (inside its transaction) before the block ends, or drops it."""
+    samling = Samling()
+    token = _samling.set(samling)
+    try:
+        yield samling
+    finally:
+        _samling.reset(token)
+
+
+@contextmanager
+def delvis() -> Iterator[None]:
+    """Undo the plans the block made in the active unit of work if it raises (nothing
+    without one: a single write is in its own transaction)."""
+    samling = _samling.get()
+    if samling is None:
+        yield
+        return
+    with samling.delvis():
+        yield

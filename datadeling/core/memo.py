@@ -27,6 +27,11 @@ def aktiv() -> Iterator[None]:
         _cache.reset(token)
 
 
+def er_aktiv() -> bool:
+    """Return whether a unit of work keeps what is found (inside `aktiv()`)."""
+    return _cache.get() is not None
+
+
 def hent(
     navn: str, noegle: Hashable, hent_fra_db: Callable[[], Any], *, husk_tomt: bool = False
 ) -> Any:

@@ -11,6 +11,15 @@ So for each message either the object changes and the message is behandlet, or n
 changes and the message is fejlet (or still open): never half. Lookups of citizens,
 classes and units are asked once per chunk (`datadeling.core.memo`).
 
+Tilstand and indsats messages (the bulk of the traffic) are planned, not written, one by
+one (`datadeling.core.historik.samlet`): the services validate and compute each new
+timeline in Python, a message that fails has its plans undone (`historik.delvis`, no
+savepoint needed), and the chunk's registrations, versions, objects, grants and outbox
+rows are written together at the end in a few statements. Should that write fail on
+something the planning did not foresee (a database error), the chunk is rolled back and
+applied again message by message, each in its savepoint, so the error stays with its
+message.
+
 Operations:
 - create / import: register the object with the sender's objektID (`importeret`); later
   periods of the same field become corrections in the same transaction. An object that
@@ -26,17 +35,19 @@ Operations:
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 
-from datadeling.core import clock, memo
+from datadeling.core import clock, historik, memo
 from indsats import services as indsats_services
 from indsats.models import Indsats
 from mox.behandling import klasse as klasse_mox
@@ -54,6 +65,10 @@ logger = logging.getLogger(__name__)
 TRANSIENTE = (OperationalError, InterfaceError)
 # Never a reason to fail a message: the transaction rolls back and the message stays open.
 IKKE_BESKEDENS_SKYLD = (*TRANSIENTE, SoftTimeLimitExceeded)
+
+
+class _Omstart(Exception):
+    """The chunk's joint write failed: apply it again message by message."""
 
 
 class Venter(Exception):
@@ -78,6 +93,9 @@ class Haandtering:
     anvend: Callable[[Besked, bool], None]
     # optional: which of many ids exist, in one query (a chunk asks once, not per message)
     findes_mange: Callable[[set[uuid.UUID]], set[uuid.UUID]] | None = None
+    # optional: lock and load, in one go, the objects a chunk's messages change (the types
+    # whose services plan their writes into `historik.samlet`, and write nothing at once)
+    forbered: Callable[[set[uuid.UUID]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,7 @@ class Tjenester:
     correct: Any
     passivate: Any
     navn: str  # the keyword the services take the object by
+    historik: historik.Historik
 
     def findes(self, objekt_id: uuid.UUID) -> bool:
         return self.model.objects.filter(pk=objekt_id).exists()
@@ -99,6 +118,9 @@ class Tjenester:
     def anvend(self, besked: Besked, objekt_findes: bool) -> None:
         _anvend_historisk(besked, self, objekt_findes=objekt_findes)
 
+    def haandtering(self) -> Haandtering:
+        return Haandtering(self.findes, self.anvend, self.findes_mange, self.historik.forbered)
+
 
 TILSTAND = Tjenester(
     Tilstand,
@@ -106,6 +128,7 @@ TILSTAND = Tjenester(
     tilstand_services.tilstand_correct,
     tilstand_services.tilstand_passivate,
     "tilstand",
+    tilstand_services.historik,
 )
 INDSATS = Tjenester(
     Indsats,
@@ -113,10 +136,11 @@ INDSATS = Tjenester(
     indsats_services.indsats_correct,
     indsats_services.indsats_passivate,
     "indsats",
+    indsats_services.historik,
 )
 HAANDTERINGER: dict[str, Haandtering] = {
-    "tilstand": Haandtering(TILSTAND.findes, TILSTAND.anvend, TILSTAND.findes_mange),
-    "indsats": Haandtering(INDSATS.findes, INDSATS.anvend, INDSATS.findes_mange),
+    "tilstand": TILSTAND.haandtering(),
+    "indsats": INDSATS.haandtering(),
     "klasse": Haandtering(klasse_mox.findes, klasse_mox.anvend, klasse_mox.findes_mange),
     "organisationenhed": Haandtering(
         organisation_mox.enhed_findes,
@@ -148,7 +172,19 @@ def anvend_mange(besked_ids: Sequence[int]) -> dict[int, str]:
     lock timeout, the database gone): the whole chunk rolls back and the caller retries.
     Every other problem ends in the message's own status.
     """
-    with transaction.atomic(), memo.aktiv():
+    try:
+        return _anvend_mange(besked_ids, samlet=True)
+    except _Omstart as e:
+        logger.warning(
+            "MOX: samlet skrivning af %d beskeder fejlede (%s); de anvendes igen én ad gangen",
+            len(besked_ids),
+            type(e.__cause__).__name__,
+        )
+        return _anvend_mange(besked_ids, samlet=False)
+
+
+def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
+    with transaction.atomic(), memo.aktiv(), _samling(samlet) as samling:
         beskeder = list(
             Besked.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("system")
@@ -162,6 +198,9 @@ def anvend_mange(besked_ids: Sequence[int]) -> dict[int, str]:
         koe.laas_objekter(aabne)
         koeen = koe.Koe(aabne)
         findes = _findes(aabne)
+        oio.forudhent(b.data for b in aabne)
+        if samling is not None:
+            _forbered(aabne)
         for besked in aabne:
             besked.forsoeg += 1
             haandtering = HAANDTERINGER.get(besked.objekttype)
@@ -172,14 +211,67 @@ def anvend_mange(besked_ids: Sequence[int]) -> dict[int, str]:
                 besked.status = Status.VENTER
                 besked.fejl = [fejl("objektID", "Venter på en tidligere besked om samme objekt.")]
             else:
-                _proev(besked, haandtering, objekt_findes=findes[noegle])
+                _proev(
+                    besked,
+                    haandtering,
+                    objekt_findes=findes[noegle],
+                    savepoint=samling is None or haandtering is None or not haandtering.forbered,
+                )
                 if besked.status == Status.BEHANDLET and besked.operation in koe.OPRETTER:
                     findes[noegle] = True
             koeen.proevet(besked)
             resultat[besked.pk] = besked.status
-        Besked.objects.bulk_update(aabne, ["status", "fejl", "forsoeg", "behandlet"])
+        if samling is not None:
+            try:
+                with transaction.atomic():
+                    samling.skriv()
+            except IKKE_BESKEDENS_SKYLD:
+                raise
+            except Exception as e:
+                raise _Omstart from e
+        _gem_status(aabne)
         koe.saet_i_koe(koeen.naeste())
     return resultat
+
+
+def _gem_status(beskeder: Sequence[Besked]) -> None:
+    """Write the messages' new status, errors, attempts and time in one statement."""
+    tabel = connection.ops.quote_name(Besked._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {tabel} AS b SET status = v.status, fejl = v.fejl::jsonb,"  # noqa: S608 (our table name)
+            " forsoeg = v.forsoeg, behandlet = v.behandlet"
+            " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::int[], %s::timestamptz[])"
+            " AS v(id, status, fejl, forsoeg, behandlet) WHERE b.id = v.id",
+            [
+                [b.pk for b in beskeder],
+                [str(b.status) for b in beskeder],
+                [json.dumps(b.fejl, ensure_ascii=False) for b in beskeder],
+                [b.forsoeg for b in beskeder],
+                [b.behandlet for b in beskeder],
+            ],
+        )
+
+
+@contextmanager
+def _samling(samlet: bool) -> Iterator[historik.Samling | None]:
+    if not samlet:
+        yield None
+        return
+    with historik.samlet() as samling:
+        yield samling
+
+
+def _forbered(beskeder: Sequence[Besked]) -> None:
+    """Lock and load the objects the chunk's messages change, one go per object type."""
+    pr_type: dict[str, set[uuid.UUID]] = {}
+    for b in beskeder:
+        if b.operation not in koe.OPRETTER:
+            pr_type.setdefault(b.objekttype, set()).add(b.objekt_id)
+    for objekttype, ids in pr_type.items():
+        haandtering = HAANDTERINGER.get(objekttype)
+        if haandtering is not None and haandtering.forbered is not None:
+            haandtering.forbered(ids)
 
 
 def _findes(beskeder: Sequence[Besked]) -> dict[tuple[str, uuid.UUID], bool]:
@@ -199,43 +291,64 @@ def _findes(beskeder: Sequence[Besked]) -> dict[tuple[str, uuid.UUID], bool]:
     return svar
 
 
-def _proev(besked: Besked, haandtering: Haandtering | None, *, objekt_findes: bool) -> None:
-    """Apply one message in a savepoint and set its status (not saved: the caller saves the
-    chunk's messages together). Transient errors propagate (the chunk rolls back)."""
+def _proev(
+    besked: Besked, haandtering: Haandtering | None, *, objekt_findes: bool, savepoint: bool
+) -> None:
+    """Apply one message in a savepoint (or, for a type that only plans, with its plans
+    undone if it fails) and set its status (not saved: the caller saves the chunk's
+    messages together). Transient errors propagate (the chunk rolls back); without a
+    savepoint, so does any database error (the chunk is applied again with savepoints)."""
+
+    def glem() -> None:
+        # rows the savepoint created are gone again: forget what lookups found of them
+        # (plans write nothing, so without a savepoint there is nothing to forget)
+        if savepoint:
+            memo.glem()
+
     try:
-        with transaction.atomic():
+        # (atomic(savepoint=False) would mark the whole chunk for rollback on any error)
+        with transaction.atomic() if savepoint else nullcontext(), historik.delvis():
             _anvend(besked, haandtering, objekt_findes=objekt_findes)
     except Venter as v:
-        memo.glem()  # what the savepoint created is gone again
+        glem()
         if clock.now() - besked.modtaget > koe.maks_ventetid():
             _afslut(besked, Status.FEJLET, [v.grund])
         else:
             besked.status = Status.VENTER
             besked.fejl = [v.grund]
     except Afvist as a:
-        memo.glem()
+        glem()
         _afslut(besked, Status.FEJLET, a.fejl)
     except ValidationError as e:
-        memo.glem()
+        glem()
         _afslut(besked, Status.FEJLET, _fra_validation_error(e, getattr(e, "_mox_stier", {})))
     except IKKE_BESKEDENS_SKYLD:
         raise
+    except DatabaseError as e:
+        if not savepoint:
+            raise _Omstart from e
+        glem()
+        _intern_fejl(besked)
     except Exception:
-        memo.glem()
-        logger.exception("MOX: uventet fejl i besked %s", besked.besked_id)
-        _afslut(
-            besked,
-            Status.FEJLET,
-            [
-                fejl(
-                    "data",
-                    "Intern fejl under behandlingen; en administrator kan se loggen "
-                    "og behandle beskeden igen.",
-                )
-            ],
-        )
+        glem()
+        _intern_fejl(besked)
     else:
         _afslut(besked, Status.BEHANDLET, [])
+
+
+def _intern_fejl(besked: Besked) -> None:
+    logger.exception("MOX: uventet fejl i besked %s", besked.besked_id)
+    _afslut(
+        besked,
+        Status.FEJLET,
+        [
+            fejl(
+                "data",
+                "Intern fejl under behandlingen; en administrator kan se loggen "
+                "og behandle beskeden igen.",
+            )
+        ],
+    )
 
 
 def _afslut(besked: Besked, status: str, fundne: list[dict[str, str]]) -> None:
@@ -274,7 +387,7 @@ def _anvend_historisk(besked: Besked, tjenester: Tjenester, *, objekt_findes: bo
             )
         _opret(besked, tjenester, system=system, note=note)
         return
-    objekt = tjenester.model.objects.filter(pk=besked.objekt_id).first()
+    objekt = tjenester.historik.find(besked.objekt_id)
     if objekt is None:
         raise Venter(
             fejl("objektID", "Objektet findes ikke (endnu) i Datadeling; beskeden venter på det.")

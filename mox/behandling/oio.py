@@ -36,9 +36,10 @@ its own period [from, to) — `to: infinity` means "from then on".
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ from django.utils import timezone
 from datadeling.core import memo
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
+from klassifikation.regler import klasser_med_boern
 from mox.protokol import CPR_URN_PRAEFIKS
 from mox.validering import UENDELIG, parse_tidspunkt
 from organisation.models import Borger, Enhed, Funktion, Medarbejder
@@ -141,6 +143,36 @@ def _poster(data: dict, gruppe: str, navn: str) -> Iterator[tuple[int, dict]]:
 def _virkning(post: dict) -> tuple[datetime.datetime | None, datetime.datetime | None]:
     v = post.get("virkning") or {}
     return _tid(v.get("from")), _til(v.get("to"))
+
+
+def forudhent(datas: Iterable[dict | None]) -> None:
+    """Look up, in one query each, the citizens (by CPR), classes and units that the
+    relations of these OIO objects name, for the unit of work (`memo`) to keep: a chunk
+    asks once, not per message. Outside a unit of work this does nothing."""
+    if not memo.er_aktiv():
+        return
+    cprs: set[str] = set()
+    ids: set[uuid.UUID] = set()
+    for data in datas:
+        relationer = (data or {}).get("relationer") if isinstance(data, dict) else None
+        if not isinstance(relationer, dict):
+            continue
+        for poster in relationer.values():
+            for post in poster if isinstance(poster, list) else ():
+                if not isinstance(post, dict):
+                    continue
+                urn = post.get("urn")
+                if isinstance(urn, str) and urn.startswith(CPR_URN_PRAEFIKS):
+                    cprs.add(urn.removeprefix(CPR_URN_PRAEFIKS))
+                with contextlib.suppress(ValueError):
+                    ids.add(uuid.UUID(str(post.get("uuid"))))
+    if cprs:
+        memo.hent_mange(
+            "borger_cpr", cprs, lambda c: {b.cpr: b for b in Borger.objects.filter(cpr__in=c)}
+        )
+    if ids:
+        klasser_med_boern(ids)
+        memo.hent_mange("enhed", ids, Enhed.objects.in_bulk)
 
 
 def find_borger(post: dict) -> Borger | None:
@@ -281,7 +313,7 @@ def plan(
             problemer.append(
                 fejl(f"data.relationer.{navn}[{i}].uuid", "En klasse angives med sin UUID.")
             )
-    klasser = memo.hent_mange("klasse", ids.values(), Klasse.objects.in_bulk)
+    klasser = klasser_med_boern(ids.values())
     for navn, i, post in klasse_poster:
         if (navn, i) not in ids:
             continue

@@ -17,8 +17,9 @@ from tilstand.models import Tilstand
 
 @receiver(data_aendret, sender=Tilstand, dispatch_uid="mox_udgaaende_tilstand")
 @receiver(data_aendret, sender=Indsats, dispatch_uid="mox_udgaaende_indsats")
-def skriv_notifikationer(sender, objekt, registrering, livscykluskode, **kwargs) -> None:
-    """Write the outbox rows for the change in its own transaction (see services)."""
-    services.notifikationer_skriv(
-        objekt=objekt, registrering=registrering, livscykluskode=livscykluskode
-    )
+def skriv_notifikationer(sender, aendringer, **kwargs) -> None:
+    """Write the outbox rows for each change in the writing transaction (see services)."""
+    for a in aendringer:
+        services.notifikationer_skriv(
+            objekt=a.objekt, registrering=a.registrering, livscykluskode=a.livscykluskode
+        )

@@ -147,8 +147,9 @@ def test_writes_announce_the_change(grundlag):
 
     seen = []
 
-    def receiver(sender, objekt, registrering, livscykluskode, **kwargs):
-        seen.append((sender, objekt.pk, registrering.nummer, livscykluskode))
+    def receiver(sender, aendringer, **kwargs):
+        for a in aendringer:
+            seen.append((sender, a.objekt.pk, a.registrering.nummer, a.livscykluskode))
 
     data_aendret.connect(receiver)
     try:
