@@ -145,9 +145,7 @@ def _alt_anvendt_en_gang_i_orden(alle: list[dict], ids: list[str]) -> None:
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
 @pytest.mark.django_db(transaction=True)
-def test_redis_restart_mid_batch_loses_and_duplicates_nothing(
-    afsender, grundlag, tmp_path
-):
+def test_redis_restart_mid_batch_loses_and_duplicates_nothing(afsender, grundlag, tmp_path):
     # 5,000 messages (test_worker_kill.OBJEKTER x TRIN): the worker applies over a
     # thousand a second, so fewer would leave little of the batch to cut into
     port = _fri_port()
@@ -184,9 +182,7 @@ def test_redis_restart_mid_batch_loses_and_duplicates_nothing(
 
 @pytest.mark.skipif(not settings.CELERY_BROKER_URL, reason="no broker configured (set REDIS_URL)")
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_gone_for_a_moment_loses_and_duplicates_nothing(
-    afsender, grundlag, tmp_path
-):
+def test_postgresql_gone_for_a_moment_loses_and_duplicates_nothing(afsender, grundlag, tmp_path):
     # 5,000 messages (test_worker_kill.OBJEKTER x TRIN): the worker applies over a
     # thousand a second, so fewer would leave little of the batch to cut into
     log = tmp_path / "worker.log"
