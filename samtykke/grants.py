@@ -9,6 +9,7 @@ query time, so rows never need to be removed for security, only for tidiness.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.db.models import Q
 
 from datadeling.core import memo
@@ -67,10 +68,35 @@ def _rows(model, samtykke: Samtykke, objekter):
     ]
 
 
+_LAAS_NAVNERUM = 7_431_002
+
+
+def laas_borgere(borger_ids) -> None:
+    """Take the grant lock of these citizens until the transaction ends (one statement, in
+    a fixed order, so two writers never deadlock).
+
+    A consent and new data about the same citizen, written at the same time in two
+    transactions, would each miss the other (neither sees the other's uncommitted row), and
+    the data would stay without its grant row: hidden from a recipient the citizen
+    consented to. Both sides take this lock after their own write and before they read the
+    other side, so the second waits for the first to commit and then sees its row.
+    """
+    noegler = sorted({str(b) for b in borger_ids})
+    if not noegler:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, hashtext(b)))"
+            " FROM (SELECT b FROM unnest(%s::text[]) AS t(b) ORDER BY b) AS s",
+            [_LAAS_NAVNERUM, noegler],
+        )
+
+
 def tildel_for_samtykke(samtykke: Samtykke) -> int:
     """Write grant rows for all existing data a consent version covers; return how many."""
     if samtykke.beslutning != Beslutning.TILLAD or not samtykke.kategorier:
         return 0
+    laas_borgere([samtykke.borger_id])
     total = 0
     for model in (Tilstand, Indsats):
         objekter = list(model.objects.filter(daekker_q(samtykke)).only("pk"))
@@ -104,9 +130,11 @@ def tildel_for_objekter(objekter, now) -> None:
         return
     model = type(objekter[0])
     gruppe_model, bruger_model = TILLADELSER[model]
-    # Within one unit of work (a MOX chunk) the consents are read once per citizen: a grant
-    # row for a consent that lapsed meanwhile grants nothing (the policy checks the consent
-    # at query time), and a consent given meanwhile grants its rows itself.
+    laas_borgere({o.borger_id for o in objekter})
+    # Within one unit of work (a MOX chunk) the consents are read once per citizen, under
+    # the citizens' grant lock: a grant row for a consent that lapsed meanwhile grants
+    # nothing (the policy checks the consent at query time), and a consent given meanwhile
+    # waits for this transaction and then grants this data itself.
     samtykker = memo.hent_mange(
         "samtykker_i_kraft",
         {o.borger_id for o in objekter},

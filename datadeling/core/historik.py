@@ -288,8 +288,10 @@ class Arbejde:
         if not mangler:
             return
         h = self.h
+        # FOR NO KEY UPDATE: writers of the object wait for each other, while a grant row
+        # written meanwhile (its foreign key takes KEY SHARE) does not wait for them
         objekter = list(
-            h.objekt.objects.select_for_update(of=("self",))
+            h.objekt.objects.select_for_update(of=("self",), no_key=True)
             .select_related("registrering", "borger")
             .filter(pk__in=mangler)
         )

@@ -180,12 +180,13 @@ def test_queries_per_chunk_do_not_grow_with_its_messages(afsender, grundlag):
     # creates + updates: the chunk's transaction (a savepoint here), the rows, the lock
     # timeout, the locks, the open messages, which objects exist, the citizens, the
     # classes, the units, the objects to lock (none exist yet), then the joint write in
-    # a savepoint: registrations, versions, objects, the citizens' consents, the active
-    # subscriptions, the foreign-key check (two statements); the statuses
-    assert ti[0] == 21
+    # a savepoint: registrations, versions, objects, the citizens' grant lock and their
+    # consents, the active subscriptions, the foreign-key check (two statements); the
+    # statuses
+    assert ti[0] == 22
     # updates of stored objects: the same but no citizens or units to look up (updates
     # name none); the objects are locked with their timelines, one query more
-    assert ti[1] == 20
+    assert ti[1] == 21
 
 
 @pytest.mark.django_db(transaction=True)
