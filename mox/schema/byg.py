@@ -44,7 +44,7 @@ TIDSPUNKT = (
 )
 TIDSPUNKT_MOENSTER = f"^{TIDSPUNKT}$"
 VIRKNINGSTIDSPUNKT_MOENSTER = f"^(-?infinity|{TIDSPUNKT})$"
-URN_MOENSTER = r"^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$"
+URN_MOENSTER = r"^urn:[A-Za-z0-9][A-Za-z0-9.-]{0,31}:\S+$"
 CPR_URN_MOENSTER = "^urn:dk:cpr:person:[0-9]{10}$"
 
 TEKST = {"type": "string"}

@@ -120,6 +120,27 @@ def test_any_relation_to_a_klasse_must_use_uuid():
 
 
 @pytest.mark.parametrize(
+    ("urn", "gyldig"),
+    [
+        ("urn:dk:cpr:person:0101501234", True),
+        ("urn:magenta.dk:telefon:+4512345678", True),  # LoRa's form: a dot in the namespace
+        ("urn:x-y:noget", True),
+        ("urn::noget", False),
+        ("urn:.dk:noget", False),
+        ("urn:dk:", False),
+        ("urn:dk:med mellemrum", False),
+        ("mailto:a@b.dk", False),
+    ],
+)
+def test_relation_urns(urn, gyldig):
+    besked = konvolut()
+    besked["data"]["relationer"]["tilstandsaktoer"] = [
+        {"objekttype": "Bruger", "urn": urn, "virkning": {"from": "2024-01-01", "to": "infinity"}}
+    ]
+    assert (validering.valider(besked) == []) is gyldig
+
+
+@pytest.mark.parametrize(
     ("tekst", "gyldig"),
     [
         ("2024-05-01", True),
