@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from datadeling.core import clock
+from datadeling.core.models import idag
 from indsats import services
 from indsats.models import Indsats, IndsatsRegistrering, IndsatsVersion
 from klassifikation import kendte as k
@@ -128,9 +128,9 @@ def test_follow_up_and_end(g):
     e1 = Klasse.objects.filter(sti__contains=[k.FSIII_OPFOELGNINGSRESULTAT]).first()
     with pytest.raises(ValidationError):
         services.indsats_follow_up(actor=g.user, indsats=i, resultat=e1)
-    services.indsats_end(actor=g.user, indsats=i, slutdato=clock.now().date())
+    services.indsats_end(actor=g.user, indsats=i, slutdato=idag())
     i.refresh_from_db()
-    assert i.afsluttet and i.slutdato == clock.now().date()
+    assert i.afsluttet and i.slutdato == idag()
     assert [r.livscykluskode for r in i.registreringer.order_by("nummer")] == [
         "Opstaaet",
         "Rettet",

@@ -13,6 +13,7 @@ from django.db import DatabaseError
 from django.test import Client
 
 from datadeling.core import clock
+from datadeling.core.models import idag
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.models import Borger
@@ -378,9 +379,9 @@ def test_no_url_on_the_screens_carries_a_cpr_number(klient, g):
 def test_the_age_is_counted_from_the_birth_date(klient, g):
     tilstand(g)
     o = klient.get(url("borger", pk=g.borger.pk)).context["o"]
-    idag = clock.now().date()
+    i_dag = idag()
     foedt = datetime.date(1950, 1, 1)
-    assert o.alder == idag.year - foedt.year - ((idag.month, idag.day) < (1, 1))
+    assert o.alder == i_dag.year - foedt.year - ((i_dag.month, i_dag.day) < (1, 1))
 
 
 # --- in a browser ----------------------------------------------------------------------
@@ -464,7 +465,7 @@ def test_the_screens_work_in_a_browser_and_are_accessible(live_server, g):
         page.get_by_role("button", name="Registrér tilstand").click()
         sync_api.expect(page.locator(".fejlboks")).to_contain_text("kan ikke begynde i fremtiden")
         ingen_alvorlige_fejl(page, "ny tilstand med fejl")
-        page.locator("#id_virkning_fra").fill(clock.now().date().isoformat())
+        page.locator("#id_virkning_fra").fill(idag().isoformat())
         page.get_by_role("button", name="Registrér tilstand").click()
         sync_api.expect(page.get_by_role("heading", level=1)).to_have_text(g.ffb_type.titel)
         sync_api.expect(page.get_by_text("Tilstanden er registreret.")).to_be_visible()

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from datadeling.core import clock
+from datadeling.core.models import idag
 from indsats import services as indsats_services
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
@@ -93,7 +94,7 @@ def sag(g, borger=None, enhed=JOBCENTRET, dage_siden=30, **data) -> Sag:
             "titel": "Sygedagpenge – opfølgning", "kildesystem": "Jobcentersystem Testrup",
             "kildesystem_id": f"JC-{uuid.uuid4().hex[:8]}", "sagsnummer": "15.17.00-G01-7-26",
             "kle_nummer": "15.17.00", "fremdrift": "Oplyst",
-            "startdato": clock.now().date() - datetime.timedelta(days=dage_siden),
+            "startdato": idag() - datetime.timedelta(days=dage_siden),
             "ansvarlig_enhed": g.anden_enhed if enhed is JOBCENTRET else enhed, **data,
         },
         importeret=True,
@@ -183,7 +184,7 @@ def test_ended_help_is_listed_apart_and_passivated_data_not_at_all(borger_client
     indsats_services.indsats_end(
         actor=g.user,
         indsats=afsluttet,
-        slutdato=clock.now().date(),
+        slutdato=idag(),
         ophoersgrund=leaf(k.CSC_BEGRUNDELSE_OPHOER),
     )
     passiv = tilstand(g, borgerens_vurdering="Slettet tekst")
@@ -238,7 +239,7 @@ def test_lists_the_citizens_own_cases_in_plain_danish_and_nobody_elses(borger_cl
     lukket = sag(
         g, enhed=psykiatri, titel="Ambulant behandling", kle_nummer="", sagsnummer="",
         kildesystem="Region EPJ", fremdrift="Afsluttet", dage_siden=400,
-        slutdato=clock.now().date() - datetime.timedelta(days=100),
+        slutdato=idag() - datetime.timedelta(days=100),
     )  # fmt: skip
     ukendt = sag(
         g, enhed=None, ansvarlig_enhed_navn="Familieafdelingen", myndighed_navn="Nabo",

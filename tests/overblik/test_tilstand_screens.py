@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from datadeling.core import clock
+from datadeling.core.models import idag
 from indsats.services import indsats_register
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
@@ -303,8 +304,8 @@ def ny_data(g, **data):
         "status": "aktiv",
         "kilde": str(g.kilde.pk),
         "metode": str(g.metode.pk),
-        "vurderet": clock.now().date().isoformat(),
-        "virkning_fra": clock.now().date().isoformat(),
+        "vurderet": idag().isoformat(),
+        "virkning_fra": idag().isoformat(),
         "ansvarlig_enhed": str(g.enhed.pk),
         "borgerens_vurdering": "Jeg går selv til bageren",
         **data,
@@ -493,8 +494,8 @@ def test_reassessing_through_the_form_adds_a_registration(klient, g):
             "revurder-status": "aktiv",
             "revurder-kilde": str(g.kilde.pk),
             "revurder-metode": str(g.metode.pk),
-            "revurder-vurderet": clock.now().date().isoformat(),
-            "revurder-virkning_fra": clock.now().date().isoformat(),
+            "revurder-vurderet": idag().isoformat(),
+            "revurder-virkning_fra": idag().isoformat(),
             "revurder-faglig_note": "Bedre efter træning",
         },
     )
@@ -561,7 +562,7 @@ def test_ending_a_condition_and_ending_it_before_it_began(klient, g):
     assert for_tidligt.status_code == 200 and antal_gemt() == foer
     assert "kan ikke gælde fra før oplysningen blev gyldig" in for_tidligt.content.decode()
 
-    ok = klient.post(afslut, {"afslut-virkning_fra": clock.now().date().isoformat()}, **HTMX)
+    ok = klient.post(afslut, {"afslut-virkning_fra": idag().isoformat()}, **HTMX)
 
     assert ok["HX-Redirect"] == url("tilstand", pk=t.pk)
     t.refresh_from_db()
@@ -661,8 +662,8 @@ def test_a_retired_class_stays_chosen_when_the_form_is_sent_back_unchanged(klien
             "revurder-status": "aktiv",
             "revurder-kilde": str(g.kilde.pk),
             "revurder-metode": str(g.metode.pk),
-            "revurder-vurderet": clock.now().date().isoformat(),
-            "revurder-virkning_fra": clock.now().date().isoformat(),
+            "revurder-vurderet": idag().isoformat(),
+            "revurder-virkning_fra": idag().isoformat(),
             "revurder-faglig_note": "Uændret niveau",
         },
     )
