@@ -3,12 +3,14 @@ Redis and PostgreSQL — with messages per second and latency from receipt to ap
 
     REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python benchmarks/mox.py \\
         [--beskeder 5000] [--koersler 3] [--batch 1000] [--workere 1] [--concurrency 2]
+        [--indsats 0.5]
 
 In a throwaway database of its own (created and dropped again; on DATABASE_URL's server,
 else the embedded one), with a Redis database of its own (--broker, default db 9 of
 REDIS_URL's server; it is flushed first), it starts gunicorn and Celery worker processes,
 then for each run sends --beskeder messages about --beskeder/5 new conditions (one create
-and four updates each, the mix of a fagsystem's initial load followed by re-assessments)
+and four updates each, the mix of a fagsystem's initial load followed by re-assessments;
+with --indsats 0.5 half of the objects are interventions)
 as signed batches over HTTP, and waits until every message is applied. Prints, per run
 and as the median of the runs: ingress messages/s (until the last 202), end-to-end
 messages/s (first byte sent to last message applied) and p50/p95 of the time from receipt
@@ -82,52 +84,89 @@ def _byg(antal_borgere: int):
             sti__contains=[k.FSIII_FUNKTIONSEVNETILSTANDE[0]], underordnede__isnull=True
         ).values_list("pk", flat=True)
     )
+    indsatstyper = list(
+        Klasse.objects.filter(sti__contains=[k.FSIII_INDSATSER[0]], underordnede__isnull=True)
+        .order_by("kode")
+        .values_list("pk", flat=True)
+    )
     system, token, secret = services.system_opret(navn="Benchmark-omsorgssystem")
-    return enhed, cprs, typer, token, secret
+    return enhed, cprs, {"tilstand": typer, "indsats": indsatstyper}, token, secret
 
 
 def _v(fra: str) -> dict:
     return {"from": fra, "to": "infinity"}
 
 
-def _beskeder(antal: int, enhed, cprs, typer) -> list[dict]:
-    """`antal` messages: creates for antal/TRIN new conditions, then the updates, in rounds."""
-    objekter = [str(uuid.uuid4()) for _ in range(antal // TRIN)]
+def _tilstand(i: int, enhed, cpr: str, type_id) -> dict:
+    return {
+        "note": "Funktionsevnevurdering",
+        "attributter": {
+            "tilstandegenskaber": [
+                {"brugervendtnoegle": f"T-{i}", "beskrivelse": "Første vurdering",
+                 "virkning": _v("2024-01-01")}
+            ]
+        },
+        "tilstande": {
+            "tilstandstatus": [{"status": "Aktiv", "virkning": _v("2024-01-01")}],
+            "tilstandpubliceret": [{"publiceret": "Normal", "virkning": _v("2024-01-01")}],
+        },
+        "relationer": {
+            "tilstandsobjekt": [{"objekttype": "Person", "urn": f"urn:dk:cpr:person:{cpr}",
+                                 "virkning": _v("2024-01-01")}],
+            "tilstandstype": [{"objekttype": "Klasse", "uuid": str(type_id),
+                               "virkning": _v("2024-01-01")}],
+            "tilstandsaktoer": [{"objekttype": "Organisationenhed", "uuid": str(enhed.pk),
+                                 "virkning": _v("2024-01-01")}],
+        },
+    }  # fmt: skip
+
+
+def _indsats(i: int, enhed, cpr: str, type_id) -> dict:
+    return {
+        "note": "Bevilget indsats",
+        "attributter": {
+            "indsatsegenskaber": [
+                {"brugervendtnoegle": f"I-{i}", "beskrivelse": "Bevilget",
+                 "starttidspunkt": "2024-01-01", "virkning": _v("2024-01-01")}
+            ]
+        },
+        "tilstande": {
+            "indsatsfremdrift": [{"fremdrift": "Visiteret", "virkning": _v("2024-01-01")}],
+            "indsatspubliceret": [{"publiceret": "Normal", "virkning": _v("2024-01-01")}],
+        },
+        "relationer": {
+            "indsatsmodtager": [{"objekttype": "Person", "urn": f"urn:dk:cpr:person:{cpr}",
+                                 "virkning": _v("2024-01-01")}],
+            "indsatstype": [{"objekttype": "Klasse", "uuid": str(type_id),
+                             "virkning": _v("2024-01-01")}],
+            "indsatsaktoer": [{"objekttype": "Organisationenhed", "uuid": str(enhed.pk),
+                               "virkning": _v("2024-01-01")}],
+        },
+    }  # fmt: skip
+
+
+def _beskeder(antal: int, enhed, cprs, typer, indsats_andel: float = 0.0) -> list[dict]:
+    """`antal` messages: creates for antal/TRIN new objects (conditions, and interventions
+    for `indsats_andel` of them), then the updates, in rounds."""
+    n = antal // TRIN
+    objekter = [
+        (str(uuid.uuid4()), "indsats" if i < round(n * indsats_andel) else "tilstand")
+        for i in range(n)
+    ]
     alle = []
     for trin in range(TRIN):
-        for i, objekt_id in enumerate(objekter):
+        for i, (objekt_id, objekttype) in enumerate(objekter):
             if trin == 0:
-                data = {
-                    "note": "Funktionsevnevurdering",
-                    "attributter": {
-                        "tilstandegenskaber": [
-                            {"brugervendtnoegle": f"T-{i}", "beskrivelse": "Første vurdering",
-                             "virkning": _v("2024-01-01")}
-                        ]
-                    },
-                    "tilstande": {
-                        "tilstandstatus": [{"status": "Aktiv", "virkning": _v("2024-01-01")}],
-                        "tilstandpubliceret": [{"publiceret": "Normal",
-                                                "virkning": _v("2024-01-01")}],
-                    },
-                    "relationer": {
-                        "tilstandsobjekt": [{"objekttype": "Person",
-                                             "urn": f"urn:dk:cpr:person:{cprs[i % len(cprs)]}",
-                                             "virkning": _v("2024-01-01")}],
-                        "tilstandstype": [{"objekttype": "Klasse",
-                                           "uuid": str(typer[i % len(typer)]),
-                                           "virkning": _v("2024-01-01")}],
-                        "tilstandsaktoer": [{"objekttype": "Organisationenhed",
-                                             "uuid": str(enhed.pk),
-                                             "virkning": _v("2024-01-01")}],
-                    },
-                }  # fmt: skip
+                byg = _indsats if objekttype == "indsats" else _tilstand
+                kandidater = typer[objekttype]
+                data = byg(i, enhed, cprs[i % len(cprs)], kandidater[i % len(kandidater)])
                 operation = "create"
             else:
+                egenskaber = f"{objekttype}egenskaber"
                 data = {
                     "note": f"Opfølgning {trin}",
                     "attributter": {
-                        "tilstandegenskaber": [
+                        egenskaber: [
                             {"beskrivelse": f"Opfølgning {trin}",
                              "virkning": _v(f"2024-0{trin + 1}-01")}
                         ]
@@ -139,7 +178,7 @@ def _beskeder(antal: int, enhed, cprs, typer) -> list[dict]:
                     "beskedID": str(uuid.uuid4()),
                     "beskedversion": "1",
                     "beskedtype": "Manipulation",
-                    "objekttype": "tilstand",
+                    "objekttype": objekttype,
                     "operation": operation,
                     "objektID": objekt_id,
                     "data": data,
@@ -209,6 +248,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="pr. worker (prefork)")
     parser.add_argument("--web", type=int, default=1, help="gunicorn-workere")
     parser.add_argument("--borgere", type=int, default=500)
+    parser.add_argument(
+        "--indsats", type=float, default=0.0, help="andel af objekterne, der er indsatser (0–1)"
+    )
     parser.add_argument("--broker", default="", help="broker-URL (standard: db 9 på REDIS_URL)")
     parser.add_argument("--log", default=str(ROD / ".bench-log"), help="mappe til procesloggene")
     args = parser.parse_args()
@@ -274,14 +316,15 @@ def main() -> None:
         _vent_paa_port(port, processer[0], weblog)
         time.sleep(3)  # let the workers connect before the clock runs
         print(
-            f"{args.beskeder} beskeder pr. kørsel ({args.beskeder // TRIN} tilstande x {TRIN}),"
+            f"{args.beskeder} beskeder pr. kørsel ({args.beskeder // TRIN} objekter x {TRIN},"
+            f" {args.indsats:.0%} indsatser),"
             f" POST á {args.batch}; gunicorn {args.web} worker, Celery {args.workere} x"
             f" prefork {args.concurrency}; {os.cpu_count()} kerner",
             flush=True,
         )
         ingress, ende, p50er, p95er = [], [], [], []
         for koersel in range(1, args.koersler + 1):
-            alle = _beskeder(args.beskeder, enhed, cprs, typer)
+            alle = _beskeder(args.beskeder, enhed, cprs, typer, args.indsats)
             ids = [b["beskedID"] for b in alle]
             t0 = time.monotonic()
             _send(port, token, secret, alle, args.batch)

@@ -21,6 +21,7 @@ screens and MOX share one validation path, and a chunk costs a handful of statem
 from __future__ import annotations
 
 import datetime
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -445,13 +446,13 @@ class Arbejde:
             for p in planer
         ]
         h.registrering.objects.bulk_create(registreringer)
-        h.version.objects.bulk_create(
-            [
-                h.version(registrering_id=r.pk, virkning_fra=v.fra, virkning_til=v.til, **v.data)
+        _kopier_versioner(
+            h.version,
+            (
+                (r.pk, v)
                 for r, p in zip(registreringer, planer, strict=True)
                 for v in p.stand.versions
-            ],
-            batch_size=5000,
+            ),
         )
         for r, p in zip(registreringer, planer, strict=True):
             p.stand.obj.registrering = r
@@ -477,6 +478,60 @@ class Arbejde:
         ]
         data_aendret.send(sender=h.objekt, aendringer=aendringer)
         return aendringer
+
+
+def _kopier_versioner(model, versioner: Iterable[tuple[int, Version]]) -> None:
+    """Insert versions with COPY: the bulk of a unit of work's rows (a registration holds
+    its whole timeline), without building model instances or an INSERT with thousands of
+    parameters. Values are prepared by the model's own fields, as an INSERT would."""
+    felter = [f for f in model._meta.concrete_fields if not f.primary_key]
+    kilde = {"registrering_id": 0, "virkning_fra": 1, "virkning_til": 2}
+    prep = [_forbered_vaerdi(f) for f in felter]
+
+    def raekke(reg_id, v: Version) -> list:
+        faste = (reg_id, v.fra, v.til)
+        return [
+            p(
+                faste[kilde[f.attname]]
+                if f.attname in kilde
+                else v.data.get(f.attname, f.get_default())
+            )
+            for f, p in zip(felter, prep, strict=True)
+        ]
+
+    tabel = connection.ops.quote_name(model._meta.db_table)
+    kolonner = ", ".join(connection.ops.quote_name(f.column) for f in felter)
+    sql = f"COPY {tabel} ({kolonner}) FROM STDIN"
+    start = time.monotonic()
+    antal = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for reg_id, v in versioner:
+            copy.write_row(raekke(reg_id, v))
+            antal += 1
+    if connection.queries_logged:  # the debug log and query-count tests see it as one query
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {antal} rækker", "time": f"{time.monotonic() - start:.3f}"}
+        )
+
+
+def _forbered_vaerdi(felt) -> Callable[[Any], Any]:
+    """Return how to prepare a value of `felt` for the database: as the field itself does
+    (`get_db_prep_save`), skipped for the values that need nothing (a plain str, an aware
+    datetime, a UUID, a date, a bool, None), which are most of them."""
+
+    def fuld(v):
+        return felt.get_db_prep_save(v, connection)
+
+    intern = felt.get_internal_type()
+    if intern in ("CharField", "TextField"):
+        return lambda v: v if v is None or type(v) is str else fuld(v)
+    if intern == "DateTimeField":
+        return lambda v: v if v is None or v.tzinfo is not None else fuld(v)
+    if intern in ("UUIDField", "DateField", "BooleanField") or (
+        felt.is_relation and felt.target_field.get_internal_type() == "UUIDField"
+    ):
+        return lambda v: v if v is None or type(v) in (uuid.UUID, datetime.date, bool) else fuld(v)
+    return fuld
 
 
 _OPDATERBARE: dict[type, list[str]] = {}

@@ -65,6 +65,13 @@ def test_register_with_goals_pointing_at_the_citizens_own_tilstand(g):
     assert i.lovgrundlag == g.sel85 and i.fremdrift == "Visiteret"
     assert i.tilstande == [g.tilstand.pk]
     assert IndsatsVersion.objects.filter(registrering__indsats=i).count() == 1
+    # the version (written with COPY) holds what the object row (an INSERT) holds: every
+    # versioned field, the JSON goals and the array of conditions included
+    v = IndsatsVersion.objects.get(registrering__indsats=i)
+    for felt in services.historik.felter:
+        assert getattr(v, felt) == getattr(i, felt), felt
+    assert v.maal == [{"tekst": "Handle ind selv", "tilstande": [str(g.tilstand.pk)]}]
+    assert (v.virkning_fra, v.virkning_til) == (i.virkning_fra, i.virkning_til)
 
 
 def test_a_goal_pointing_at_another_citizens_tilstand_is_refused(g):
