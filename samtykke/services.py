@@ -268,8 +268,14 @@ def samtykke_narrow(
     kategorier: Iterable[Klasse] | None = None,
     kilder: Iterable[Enhed] | None = None,
     gyldig_til: datetime.datetime | None = None,
+    sagsindeks: bool | None = None,
 ) -> Samtykke:
-    """Narrow a consent: fewer categories or sources, or an earlier end. A new version."""
+    """Narrow a consent: fewer categories or sources, without the case overview
+    (`sagsindeks=False`), or an earlier end. A new version.
+
+    A consent left with neither categories nor the case overview (nor the dialogue) is
+    refused, as when it is given.
+    """
     aendringer: dict = {}
     if kategorier is not None:
         kategorier = list(kategorier)
@@ -283,6 +289,12 @@ def samtykke_narrow(
         if not {e.pk for e in kilder} <= set(samtykke.kilder):
             raise ValidationError({"kilder": _("Et samtykke kan kun indskrænkes, ikke udvides.")})
         aendringer["kilder"] = kilder
+    if sagsindeks is not None:
+        if sagsindeks and not samtykke.sagsindeks:
+            raise ValidationError(
+                {"sagsindeks": _("Et samtykke kan kun indskrænkes, ikke udvides.")}
+            )
+        aendringer["sagsindeks"] = sagsindeks
     if gyldig_til is not None:
         if gyldig_til > samtykke.gyldig_til:
             raise ValidationError({"gyldig_til": _("Brug «forlæng» for at forlænge samtykket.")})
@@ -361,14 +373,18 @@ def anmodning_besvar(
     accepter: bool,
     kategorier: Iterable[Klasse] | None = None,
     kilder: Iterable[Enhed] | None = None,
+    sagsindeks: bool | None = None,
 ) -> Samtykke | None:
-    """Answer a request: grant it (possibly narrowed) or decline it."""
+    """Answer a request: grant it (possibly narrowed: fewer categories or sources, or
+    without the case overview, `sagsindeks=False`) or decline it. None means as asked."""
     with transaction.atomic():
         anmodning = Anmodning.objects.select_for_update().get(pk=anmodning.pk)
-        return _besvar(actor, anmodning, givet_af, accepter, kategorier, kilder)
+        return _besvar(actor, anmodning, givet_af, accepter, kategorier, kilder, sagsindeks)
 
 
-def _besvar(actor, anmodning, givet_af, accepter, kategorier, kilder) -> Samtykke | None:
+def _besvar(
+    actor, anmodning, givet_af, accepter, kategorier, kilder, sagsindeks=None
+) -> Samtykke | None:
     if anmodning.status != AnmodningStatus.AFVENTER:
         raise ValidationError(_("Anmodningen er allerede besvaret."), code="besvaret")
     if not accepter:
@@ -380,9 +396,12 @@ def _besvar(actor, anmodning, givet_af, accepter, kategorier, kilder) -> Samtykk
     alle_kilder = list(Enhed.objects.filter(pk__in=anmodning.kilder))
     kategorier = alle_kat if kategorier is None else list(kategorier)
     kilder = alle_kilder if kilder is None else list(kilder)
-    if not {k.pk for k in kategorier} <= set(anmodning.kategorier) or not {
-        e.pk for e in kilder
-    } <= set(anmodning.kilder):
+    sagsindeks = anmodning.sagsindeks if sagsindeks is None else sagsindeks
+    if (
+        not {k.pk for k in kategorier} <= set(anmodning.kategorier)
+        or not {e.pk for e in kilder} <= set(anmodning.kilder)
+        or (sagsindeks and not anmodning.sagsindeks)
+    ):
         raise ValidationError(
             _("Du kan kun give samtykke til det, der blev spurgt om, eller mindre.")
         )
@@ -392,7 +411,7 @@ def _besvar(actor, anmodning, givet_af, accepter, kategorier, kilder) -> Samtykk
         modtager=anmodning.modtager_enhed, kategorier=kategorier, kilder=kilder,
         formaal=anmodning.formaal, gyldig_fra=now,
         gyldig_til=now + datetime.timedelta(days=anmodning.varighed_dage),
-        sagsindeks=anmodning.sagsindeks, dialog=anmodning.dialog, anmodning=anmodning,
+        sagsindeks=sagsindeks, dialog=anmodning.dialog, anmodning=anmodning,
     )  # fmt: skip
 
 

@@ -42,6 +42,7 @@ class _Valg:
 
     klasser: dict[str, Klasse]
     enheder: dict[str, Enhed]
+    omfatter_sagsindeks: bool = False
 
     def _saet(self, kategorier: list[Klasse], kilder: list[Enhed]) -> None:
         self.klasser = {str(k.pk): k for k in kategorier}
@@ -52,6 +53,40 @@ class _Valg:
         self.fields["kilder"] = Afkrydsninger(
             label=_("Fra hvem"), valg=[(e.pk, enhed_navn(e)) for e in kilder]
         )
+
+    def _saet_sagsindeks(self, *, omfatter: bool, andet: bool) -> None:
+        """Offer the case overview as a tick of its own, ticked, among the kinds of
+        information, when the consent or request includes it and something else would
+        remain without it (`andet`): taking away the only thing shared is revoking or
+        saying no, which the page says in words."""
+        self.omfatter_sagsindeks = omfatter
+        if not (omfatter and andet):
+            return
+        self.fields["sagsindeks"] = forms.BooleanField(
+            label=_("Oversigten over dine sager i andre systemer"), required=False, initial=True
+        )
+        # what the overview shows (_sagsindeks_forklaring.html, next to the tick)
+        felt = self["sagsindeks"].auto_id
+        if felt:
+            self.fields["sagsindeks"].widget.attrs["aria-describedby"] = f"{felt}_forklaring"
+        self.order_fields(["kategorier", "sagsindeks", "kilder"])
+
+    @property
+    def sagsindeks_valgfri(self) -> bool:
+        """Whether the case overview can be unticked on its own."""
+        return "sagsindeks" in self.fields
+
+    @property
+    def fast_sagsindeks(self) -> bool:
+        """Whether the case overview is included but cannot be unticked on its own."""
+        return self.omfatter_sagsindeks and not self.sagsindeks_valgfri
+
+    def valgt_sagsindeks(self) -> bool | None:
+        """Return whether the case overview stays ticked, or None where it is not offered
+        on its own (then it stays as it is)."""
+        if not self.sagsindeks_valgfri:
+            return None
+        return bool(getattr(self, "cleaned_data", {}).get("sagsindeks"))
 
     # In the order shown, so the consent's text reads as the text the citizen was shown.
     def valgte_kategorier(self) -> list[Klasse]:
@@ -64,7 +99,8 @@ class _Valg:
 
 
 class SvarForm(_Valg, forms.Form):
-    """Answer a request: yes (with everything asked for, or with some ticks removed) or no."""
+    """Answer a request: yes (with everything asked for, or with some ticks removed, the
+    case overview among them) or no."""
 
     svar = forms.ChoiceField(
         choices=[(JA, _("Ja")), (NEJ, _("Nej")), (VIS, _("Vis teksten"))], required=False
@@ -77,10 +113,16 @@ class SvarForm(_Valg, forms.Form):
         self.fields["kilder"].help_text = _(
             "Fjern fluebenet ved de steder, oplysningerne ikke må komme fra."
         )
+        a = kort.anmodning
+        self._saet_sagsindeks(
+            omfatter=a.sagsindeks,
+            andet=bool(kort.kategorier) or a.dialog,
+        )
 
 
 class IndskraenkForm(_Valg, forms.Form):
-    """Narrow a consent: fewer kinds of information, fewer sources, or an earlier end."""
+    """Narrow a consent: fewer kinds of information, fewer sources, without the overview of
+    the citizen's cases, or an earlier end."""
 
     sidste_dag = forms.DateField(
         label=_("Sidste dag samtykket gælder"),
@@ -98,6 +140,10 @@ class IndskraenkForm(_Valg, forms.Form):
         )
         self.fields["kilder"].help_text = _(
             "Fjern fluebenet ved de steder, oplysningerne ikke længere må komme fra."
+        )
+        self._saet_sagsindeks(
+            omfatter=kort.samtykke.sagsindeks,
+            andet=bool(kategorier) or kort.samtykke.dialog,
         )
         self.fields["sidste_dag"].initial = kort.sidste_dag
         self.fields["sidste_dag"].widget.attrs.update(
@@ -120,6 +166,9 @@ class IndskraenkForm(_Valg, forms.Form):
             aendringer["kategorier"] = self.valgte_kategorier()
         if set(data.get("kilder", [])) != {str(i) for i in s.kilder}:
             aendringer["kilder"] = self.valgte_kilder()
+        sagsindeks = self.valgt_sagsindeks()
+        if sagsindeks is not None and sagsindeks != s.sagsindeks:
+            aendringer["sagsindeks"] = sagsindeks
         if data.get("sidste_dag"):
             aendringer["gyldig_til"] = min(dagen_efter(data["sidste_dag"]), s.gyldig_til)
         if not aendringer and not self.errors:

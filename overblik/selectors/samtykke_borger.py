@@ -468,10 +468,15 @@ def hvem_har_set(hvem: Hvem, *, side, kun_andre_bruger_id: int | None = None) ->
 
 
 def svar_tekst(
-    kort: AnmodningKort, kategorier: list[Klasse], kilder: list[Enhed], now: datetime.datetime
+    kort: AnmodningKort,
+    kategorier: list[Klasse],
+    kilder: list[Enhed],
+    now: datetime.datetime,
+    sagsindeks: bool | None = None,
 ) -> str:
     """Return the exact text the consent will carry if the citizen says yes with these ticks
-    (the same words samtykke.services stores with it; no query)."""
+    (the same words samtykke.services stores with it; no query). `sagsindeks` None: the
+    case overview as asked."""
     a = kort.anmodning
     udkast = Samtykke(
         borger_id=a.borger_id,
@@ -479,7 +484,7 @@ def svar_tekst(
         formaal=a.formaal,
         gyldig_fra=now,
         gyldig_til=now + datetime.timedelta(days=a.varighed_dage),
-        sagsindeks=a.sagsindeks,
+        sagsindeks=a.sagsindeks if sagsindeks is None else sagsindeks,
         dialog=a.dialog,
         beslutning=Beslutning.TILLAD,
     )

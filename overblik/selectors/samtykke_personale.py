@@ -38,6 +38,8 @@ from klassifikation.models import Klasse
 from klassifikation.models import Status as KlasseStatus
 from organisation.models import Borger, Enhed, Rolle
 from organisation.selectors import Aktoer
+from overblik.models import Sag
+from overblik.selectors.sag import sager_synlige
 from samtykke import policy
 from samtykke.models import (
     Adgangslog,
@@ -112,13 +114,18 @@ def sidste_dag(til: datetime.datetime) -> datetime.date:
     return lokal.date()
 
 
-def antal_tekst(tilstande: int, indsatser: int) -> str:
-    """Return "3 tilstande og 1 indsats" (leaving out a zero)."""
+def antal_tekst(tilstande: int, indsatser: int, sager: int = 0) -> str:
+    """Return "3 tilstande og 1 indsats", "3 tilstande, 1 indsats og 2 sager" (leaving out a
+    zero)."""
     dele = []
     if tilstande:
         dele.append(ngettext("%(n)d tilstand", "%(n)d tilstande", tilstande) % {"n": tilstande})
     if indsatser:
         dele.append(ngettext("%(n)d indsats", "%(n)d indsatser", indsatser) % {"n": indsatser})
+    if sager:
+        dele.append(ngettext("%(n)d sag", "%(n)d sager", sager) % {"n": sager})
+    if len(dele) > 2:
+        dele = [", ".join(dele[:-1]), dele[-1]]
     return _(" og ").join(dele)
 
 
@@ -206,6 +213,16 @@ def skjulte_indsatser(aktoer: Aktoer, borger_id, now) -> QuerySet[Indsats]:
     )
 
 
+def skjulte_sager(aktoer: Aktoer, borger_id, now) -> QuerySet[Sag]:
+    """Return the citizen's active cases held by a unit Datadeling knows that the person may
+    not see (overblik.selectors.sag decides what is seen). A case of an unknown unit cannot
+    be named in a consent, so it is left out."""
+    synlige = sager_synlige(aktoer, borger_id, now)
+    return Sag.objects.filter(
+        borger_id=borger_id, aktiv=True, ansvarlig_enhed__isnull=False
+    ).exclude(pk__in=synlige.values("pk"))
+
+
 def _antal_pr_enhed(qs: QuerySet) -> Coalesce:
     taelling = (
         qs.filter(ansvarlig_enhed_id=OuterRef("pk"))
@@ -219,15 +236,17 @@ def _antal_pr_enhed(qs: QuerySet) -> Coalesce:
 
 @dataclass(frozen=True)
 class SkjultHos:
-    """How much of the citizen's data one unit holds that the person may not see."""
+    """How much of the citizen's data one unit holds that the person may not see: conditions,
+    interventions, and cases in the case index."""
 
     enhed: Enhed
     tilstande: int
     indsatser: int
+    sager: int = 0
 
     @property
     def antal(self) -> str:
-        return antal_tekst(self.tilstande, self.indsatser)
+        return antal_tekst(self.tilstande, self.indsatser, self.sager)
 
 
 @dataclass(frozen=True)
@@ -251,6 +270,7 @@ class AnmodningLinje:
     svar_tekst: str
     givet: list[str] = field(default_factory=list)  # what was granted, when narrowed
     givet_kilder: list[Enhed] = field(default_factory=list)
+    givet_sagsindeks: bool = False
     givet_til: datetime.date | None = None
     assisteret: bool = False
 
@@ -323,6 +343,7 @@ def _svar(a: Anmodning, now, titler: dict, enheder: dict) -> AnmodningLinje:
         linje,
         givet=[titler[pk] for pk in s.kategorier if pk in titler],
         givet_kilder=[enheder[pk] for pk in s.kilder if pk in enheder],
+        givet_sagsindeks=s.sagsindeks,
         givet_til=sidste_dag(s.gyldig_til),
         assisteret=s.assisteret,
     )
@@ -330,7 +351,11 @@ def _svar(a: Anmodning, now, titler: dict, enheder: dict) -> AnmodningLinje:
         svar, tekst = "tilbagekaldt", _("Givet, men trukket tilbage")
     elif s.gyldig_til <= now:
         svar, tekst = "udloebet", _("Givet, udløbet")
-    elif set(s.kategorier) < set(a.kategorier) or set(s.kilder) < set(a.kilder):
+    elif (
+        set(s.kategorier) < set(a.kategorier)
+        or set(s.kilder) < set(a.kilder)
+        or (a.sagsindeks and not s.sagsindeks)
+    ):
         svar, tekst = "indskraenket", _("Givet med indskrænkning")
     else:
         svar, tekst = "givet", _("Givet")
@@ -347,9 +372,13 @@ def adgang(aktoer: Aktoer, borger: Borger, now: datetime.datetime | None = None)
     the forms.
 
     Four queries, five when there are answered requests: the consents; the requests (and
-    the answers' versions); the units holding hidden data together with the units the
-    consents and requests name, counted in one query; the classes (categories and legal
-    bases). `borger` carries `blokeret` and `hjemmel_til` (adgang_annotationer).
+    the answers' versions); the units holding hidden data (conditions, interventions, cases
+    in the case index) together with the units the consents and requests name, counted in
+    one query; the classes (categories and legal bases). `borger` carries `blokeret` and
+    `hjemmel_til` (adgang_annotationer).
+
+    A unit that holds only cases the person may not see is offered as a source too, so a
+    consent can be asked for the overview of the citizen's cases alone.
     """
     now = now or clock.now()
     samtykker = list(
@@ -373,22 +402,28 @@ def adgang(aktoer: Aktoer, borger: Borger, now: datetime.datetime | None = None)
 
     t = skjulte_tilstande(aktoer, borger.pk, now)
     i = skjulte_indsatser(aktoer, borger.pk, now)
+    sager = skjulte_sager(aktoer, borger.pk, now)
     # One query: the units holding hidden data, each with how much, and the units the
     # consents and requests name (for their names).
     raekker = list(
         Enhed.objects.filter(
             Q(pk__in=t.values("ansvarlig_enhed_id"))
             | Q(pk__in=i.values("ansvarlig_enhed_id"))
+            | Q(pk__in=sager.values("ansvarlig_enhed_id"))
             | Q(pk__in=kilde_ids)
         )
-        .annotate(skjulte_tilstande=_antal_pr_enhed(t), skjulte_indsatser=_antal_pr_enhed(i))
+        .annotate(
+            skjulte_tilstande=_antal_pr_enhed(t),
+            skjulte_indsatser=_antal_pr_enhed(i),
+            skjulte_sager=_antal_pr_enhed(sager),
+        )
         .select_related("myndighed")
         .order_by("myndighed__navn", "navn", "pk")
     )
     skjult = [
-        SkjultHos(e, e.skjulte_tilstande, e.skjulte_indsatser)
+        SkjultHos(e, e.skjulte_tilstande, e.skjulte_indsatser, e.skjulte_sager)
         for e in raekker
-        if e.skjulte_tilstande or e.skjulte_indsatser
+        if e.skjulte_tilstande or e.skjulte_indsatser or e.skjulte_sager
     ]
     enheder: dict[uuid.UUID, Enhed] = {e.pk: e for e in raekker}
 

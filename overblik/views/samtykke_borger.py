@@ -211,12 +211,14 @@ def mit_samtykke(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 def _svar_context(hvem: Hvem, kort, form: SvarForm) -> dict:
+    sagsindeks = None  # as asked
     if form.is_bound:
         form.is_valid()  # the text follows the ticks as sent, also after an error
         kategorier, kilder = form.valgte_kategorier(), form.valgte_kilder()
+        sagsindeks = form.valgt_sagsindeks()
     else:
         kategorier, kilder = kort.kategorier, kort.kilder
-    tekst = selectors.svar_tekst(kort, kategorier, kilder, clock.now())
+    tekst = selectors.svar_tekst(kort, kategorier, kilder, clock.now(), sagsindeks=sagsindeks)
     return {"hvem": hvem, "handler_for": hvem.relation, "a": kort, "form": form, "tekst": tekst}
 
 
@@ -224,7 +226,8 @@ def _svar_context(hvem: Hvem, kort, form: SvarForm) -> dict:
 @require_http_methods(["GET", "POST"])
 @login_required
 def min_anmodning_svar(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    """Answer a request: yes as asked, yes to less (ticks removed), or no.
+    """Answer a request: yes as asked, yes to less (ticks removed, the overview of the
+    citizen's cases among them), or no.
 
     GET shows the request and the exact text of the consent; with ticks in the query it
     shows the text for those (htmx: `del=tekst` for the text only).
@@ -276,7 +279,7 @@ def _svar(request, hvem: Hvem, kort, form: SvarForm) -> HttpResponse | None:
             services.anmodning_besvar(
                 actor=request.user, anmodning=kort.anmodning, givet_af=hvem.person,
                 accepter=svar == JA, kategorier=form.valgte_kategorier(),
-                kilder=form.valgte_kilder(),
+                kilder=form.valgte_kilder(), sagsindeks=form.valgt_sagsindeks(),
             )  # fmt: skip
     except ValidationError as fejl:
         tilfoej_fejl(form, fejl)
@@ -338,7 +341,8 @@ def mit_samtykke_tilbagekald(request: HttpRequest, pk: uuid.UUID) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @login_required
 def mit_samtykke_indskraenk(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    """Narrow a consent: untick kinds of information or sources, or end it earlier."""
+    """Narrow a consent: untick kinds of information, the overview of the citizen's cases
+    or sources, or end it earlier."""
     aktoer, hvem = hvem_for(request)
     with transaction.atomic():
         kort = _samtykke_kort(hvem, pk)
