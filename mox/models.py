@@ -182,9 +182,9 @@ class NotifikationStatus(models.TextChoices):
     TILBAGEHOLDT = "tilbageholdt", "Tilbageholdt (adgangen er ophørt)"
 
 
-ABONNERBARE = (Objekttype.TILSTAND, Objekttype.INDSATS)
+ABONNERBARE = (Objekttype.TILSTAND, Objekttype.INDSATS, Objekttype.SAG)
 """The object types whose changes produce notifications: those that send `data_aendret`
-(datadeling.core.historik). Sag joins when the case index sends it too."""
+(datadeling.core.historik for tilstand and indsats, overblik.services for the case index)."""
 
 
 class Abonnement(models.Model):

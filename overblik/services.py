@@ -2,7 +2,9 @@
 
 Shared by MOX (mox/behandling/sag.py), the demo and the admin (which only reads). Each
 service runs in one transaction, locks the Sag it changes, and appends a SagRegistrering
-with the metadata after the change, so the index keeps its history.
+with the metadata after the change, so the index keeps its history; in the same
+transaction it sends `data_aendret` (sender Sag) with that registration, which writes the
+outbound notifications to the systems that subscribe to cases (mox.udgaaende).
 
 A reference to a unit, an authority or a caseworker is given as a model instance, as a
 uuid, or as None. A uuid Datadeling knows becomes the foreign key as well; an unknown one
@@ -25,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
+from datadeling.core.historik import Aendring
+from datadeling.core.signals import data_aendret
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
 from overblik.models import KLE_MOENSTER, Sag, SagFremdrift, SagRegistrering
 
@@ -216,10 +220,13 @@ def sag_registrer(
             id=sag_id, borger=borger, livscykluskode=kode, aktiv=True, oprettet=now,
             opdateret=now, **felter,
         )  # fmt: skip
-        _registrer(
+        reg = _registrer(
             sag, livscykluskode=kode, actor=actor, aktoer_tekst=aktoer_tekst,
             begrundelse=begrundelse, now=now,
         )  # fmt: skip
+        data_aendret.send(
+            sender=Sag, aendringer=[Aendring(objekt=sag, registrering=reg, livscykluskode=kode)]
+        )
     return sag
 
 
@@ -263,10 +270,16 @@ def sag_ret(
         laast.livscykluskode = Livscykluskode.RETTET
         laast.opdateret = now
         laast.save()
-        _registrer(
+        reg = _registrer(
             laast, livscykluskode=Livscykluskode.RETTET, actor=actor,
             aktoer_tekst=aktoer_tekst, begrundelse=begrundelse, now=now,
         )  # fmt: skip
+        data_aendret.send(
+            sender=Sag,
+            aendringer=[
+                Aendring(objekt=laast, registrering=reg, livscykluskode=Livscykluskode.RETTET)
+            ],
+        )
     return laast
 
 
@@ -282,8 +295,11 @@ def sag_passiver(
         laast.livscykluskode = kode
         laast.opdateret = now
         laast.save(update_fields=["aktiv", "livscykluskode", "opdateret"])
-        _registrer(
+        reg = _registrer(
             laast, livscykluskode=kode, actor=actor, aktoer_tekst=aktoer_tekst,
             begrundelse=begrundelse, now=now,
         )  # fmt: skip
+        data_aendret.send(
+            sender=Sag, aendringer=[Aendring(objekt=laast, registrering=reg, livscykluskode=kode)]
+        )
     return laast

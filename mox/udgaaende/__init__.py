@@ -1,7 +1,8 @@
 """Outbound MOX: notifications to the systems that subscribe to changes.
 
-A system subscribes (`Abonnement`) to an object type, optionally for some citizens only.
-When a Tilstand or Indsats changes — in the UI, the admin or through a MOX message —
+A system subscribes (`Abonnement`) to an object type (tilstand, indsats or sag),
+optionally for some citizens only. When a Tilstand, an Indsats or a case of the case index
+(Sag) changes — in the UI, the admin or through a MOX message —
 `datadeling.core.signals.data_aendret` reaches `receivers`, which writes one
 `Notifikation` per subscribing system whose unit may see the object, in the writing
 transaction (a transactional outbox: no change without its notifications, no notification
@@ -11,6 +12,7 @@ exponential backoff, driven by the periodic sweep `tasks.lever_udestaaende`, and
 `fejlet` after MOX_NOTIFIKATION_MAKS_FORSOEG attempts, to be replayed from the admin.
 
 What a system may be told is what its unit may see (samtykke.policy.synlige_for_enhed and
-enheders_grundlag), plus the objects the system delivered itself; this is checked when
-the row is written and again before every attempt.
+enheders_grundlag for tilstand and indsats; the case index's rule for a sag, see
+`synlighed`), plus the objects the system delivered itself; this is checked when the row
+is written and again before every attempt.
 """

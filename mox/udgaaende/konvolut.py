@@ -7,6 +7,14 @@ name or "Datadeling"), the object's valid time, its citizen, its type (a class U
 FK Klassifikation), its responsible unit and source system. Free text (notes, the
 citizen's own words) is never sent: a system that needs more asks its own caseworkers.
 
+A case of the case index (objekttype "sag") has no valid time or class; its `data` holds
+the metadata the index keeps instead (`sag_data`): the system that has the case and the
+case's id and number there, its KLE number and class, its progress (fremdrift), start and
+end date, and the responsible unit, authority and caseworker by uuid (the unit's and the
+authority's names as the other system gave them; a caseworker's name is not sent). Its
+title is free text, which may say more about the citizen than the index's purpose needs,
+and is not sent either.
+
 The citizen is named as `urn:dk:cpr:person:<CPR>`, the form the systems use themselves
 (they know their citizens by CPR). That is acceptable only because the row is written for
 a system whose unit may see the citizen's object, and it is checked again before each
@@ -43,6 +51,48 @@ def operation(livscykluskode: str) -> str:
     return str(OPERATIONER.get(livscykluskode, Operation.UPDATE.value))
 
 
+def _uuid(u) -> str | None:
+    return None if u is None else str(u)
+
+
+def _dato(d: datetime.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def sag_data(sag) -> dict[str, Any]:
+    """Return the envelope's description of a case of the case index (metadata only)."""
+    return {
+        "aktiv": bool(sag.aktiv),
+        "borger": CPR_URN_PRAEFIKS + sag.borger.cpr,
+        "kildesystem": sag.kildesystem,
+        "brugervendtnoegle": sag.kildesystem_id,
+        "sagsnummer": sag.sagsnummer,
+        "kle": sag.kle_nummer,
+        "kleklasse": _uuid(sag.kle_klasse_uuid),
+        "fremdrift": sag.fremdrift,
+        "startdato": _dato(sag.startdato),
+        "slutdato": _dato(sag.slutdato),
+        "ansvarligenhed": _uuid(sag.ansvarlig_enhed_uuid or sag.ansvarlig_enhed_id),
+        "ansvarligenhednavn": sag.ansvarlig_enhed_navn,
+        "myndighed": _uuid(sag.myndighed_uuid or sag.myndighed_id),
+        "myndighednavn": sag.myndighed_navn,
+        "primaerbehandler": _uuid(sag.primaerbehandler_uuid or sag.primaerbehandler_id),
+    }
+
+
+def _objekt_data(objekttype: str, objekt) -> dict[str, Any]:
+    if objekttype == "sag":
+        return sag_data(objekt)
+    return {
+        "virkning": {"from": _tid(objekt.virkning_fra), "to": _tid(objekt.virkning_til)},
+        "aktiv": bool(objekt.aktiv),
+        "borger": CPR_URN_PRAEFIKS + objekt.borger.cpr,
+        "type": str(objekt.type_id),
+        "ansvarligenhed": str(objekt.ansvarlig_enhed_id),
+        "kildesystem": objekt.kildesystem,
+    }
+
+
 def byg(*, objekttype: str, objekt, registrering, livscykluskode: str) -> dict[str, Any]:
     """Return a new envelope (with a fresh beskedID) for one change of `objekt`."""
     aktoer = registrering.aktoer_tekst if registrering.aktoer_id is None else ""
@@ -60,11 +110,6 @@ def byg(*, objekttype: str, objekt, registrering, livscykluskode: str) -> dict[s
                 "tidspunkt": registrering.tidspunkt.isoformat(),
                 "aktoer": aktoer or DATADELING,
             },
-            "virkning": {"from": _tid(objekt.virkning_fra), "to": _tid(objekt.virkning_til)},
-            "aktiv": bool(objekt.aktiv),
-            "borger": CPR_URN_PRAEFIKS + objekt.borger.cpr,
-            "type": str(objekt.type_id),
-            "ansvarligenhed": str(objekt.ansvarlig_enhed_id),
-            "kildesystem": objekt.kildesystem,
+            **_objekt_data(objekttype, objekt),
         },
     }

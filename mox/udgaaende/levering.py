@@ -37,7 +37,6 @@ import logging
 import urllib.error
 import urllib.request
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,17 +44,16 @@ from django.db import transaction
 
 from datadeling.core import clock
 from datadeling.core.logging import mask_cpr
-from indsats.models import Indsats
 from mox.auth import signatur
 from mox.models import Notifikation, NotifikationStatus, valider_webhook_url
+from mox.udgaaende import synlighed
+from mox.udgaaende.synlighed import MODELLER
 from organisation.selectors import Aktoer
 from samtykke import adgangslog, policy
 from samtykke.models import Grundlag, Handling
-from tilstand.models import Tilstand
 
 logger = logging.getLogger(__name__)
 
-MODELLER: dict[str, Any] = {"tilstand": Tilstand, "indsats": Indsats}
 SWEEP_STYKKER = 500
 
 
@@ -141,7 +139,7 @@ def grundlag(n: Notifikation, now) -> tuple[str, uuid.UUID | None] | None:
         return (Grundlag.EGEN_ENHED, None)
     if system.enhed_id is None:
         return None
-    return policy.enheders_grundlag(objekt, [system.enhed], now).get(system.enhed_id)
+    return synlighed.enheders_grundlag(objekt, [system.enhed], now).get(system.enhed_id)
 
 
 def _log_levering(n: Notifikation, basis: tuple[str, uuid.UUID | None]) -> None:

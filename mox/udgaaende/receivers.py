@@ -2,7 +2,9 @@
 
 The signal is sent inside the writing transaction, after samtykke's receiver has brought
 the object's grant rows in step (samtykke is installed before mox, so its receiver is
-connected first); the visibility check therefore sees the grants of the new state.
+connected first); the visibility check therefore sees the grants of the new state. The
+case index (overblik.services) sends it for a Sag; a case has no grant rows, its
+visibility is decided from the consents directly (synlighed).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from django.dispatch import receiver
 from datadeling.core.signals import data_aendret
 from indsats.models import Indsats
 from mox.udgaaende import services
+from overblik.models import Sag
 from tilstand.models import Tilstand
 
 
 @receiver(data_aendret, sender=Tilstand, dispatch_uid="mox_udgaaende_tilstand")
 @receiver(data_aendret, sender=Indsats, dispatch_uid="mox_udgaaende_indsats")
+@receiver(data_aendret, sender=Sag, dispatch_uid="mox_udgaaende_sag")
 def skriv_notifikationer(sender, aendringer, **kwargs) -> None:
     """Write the outbox rows for each change in the writing transaction (see services)."""
     for a in aendringer:

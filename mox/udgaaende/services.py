@@ -8,7 +8,8 @@ message, so it is kept small:
   indexed query elsewhere (a UI change);
 - otherwise: the subscriptions come from the same per-chunk cache, then at most one query
   for subscriptions limited to some citizens, one visibility query for all candidate
-  units (samtykke.policy.enheders_grundlag) and one bulk insert.
+  units (synlighed.enheders_grundlag: samtykke.policy for tilstand and indsats, the case
+  index's rule for sag) and one bulk insert.
 """
 
 from __future__ import annotations
@@ -21,16 +22,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from datadeling.core import clock, memo
-from indsats.models import Indsats
 from mox.models import ABONNERBARE, Abonnement, Notifikation, NotifikationStatus, System
-from mox.udgaaende import konvolut
-from samtykke import policy
-from tilstand.models import Tilstand
+from mox.udgaaende import konvolut, synlighed
+from mox.udgaaende.synlighed import OBJEKTTYPER
 
 logger = logging.getLogger(__name__)
-
-OBJEKTTYPER = {Tilstand: "tilstand", Indsats: "indsats"}
-"""The models whose changes are told, by objekttype (the ones that send data_aendret)."""
 
 _GennemBorger = Abonnement.borgere.through
 
@@ -50,7 +46,8 @@ def abonnement_opret(
     """
     if objekttype not in [o.value for o in ABONNERBARE]:
         raise ValidationError(
-            {"objekttype": "Der kan kun abonneres på tilstand og indsats."}, code="objekttype"
+            {"objekttype": "Der kan kun abonneres på tilstand, indsats og sag."},
+            code="objekttype",
         )
     if not system.webhook_url:
         raise ValidationError(
@@ -109,7 +106,8 @@ def notifikationer_skriv(*, objekt, registrering, livscykluskode: str) -> list[N
 
     One row per active subscription whose system may see the object now: the object was
     delivered by the system itself (its kildesystem), or the system's unit may see it by
-    the access policy for units. A subscription limited to some citizens counts only for
+    the access rule for units (synlighed: the policy for tilstand and indsats, the case
+    index's rule for a sag). A subscription limited to some citizens counts only for
     them; one with `udelad_egne` skips the changes its own system sent. After the commit
     each row is handed to a delivery task.
     """
@@ -134,7 +132,7 @@ def notifikationer_skriv(*, objekt, registrering, livscykluskode: str) -> list[N
     if not kandidater:
         return []
     enheder = {a.system.enhed_id: a.system.enhed for a in kandidater if a.system.enhed_id}
-    grundlag = policy.enheders_grundlag(objekt, enheder.values()) if enheder else {}
+    grundlag = synlighed.enheders_grundlag(objekt, enheder.values()) if enheder else {}
     modtagere = [
         a
         for a in kandidater

@@ -78,8 +78,9 @@ def modtager_fag_q(aktoer: Aktoer) -> Q:
     return q
 
 
-def _samtykker(aktoer: Aktoer, now: datetime.datetime) -> QuerySet[Samtykke]:
-    """Return the consents in force that show the outer Sag to the person."""
+def samtykker_til_sag(aktoer: Aktoer, now: datetime.datetime) -> QuerySet[Samtykke]:
+    """Return the consents in force that show the outer Sag to the person (or to a unit,
+    as mox.udgaaende.synlighed asks: a subquery on OuterRef("borger_id"))."""
     return Samtykke.objects.filter(
         i_kraft_q(now),
         modtager_fag_q(aktoer),
@@ -101,7 +102,7 @@ def _synlig_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
     if not (aktoer.er_medarbejder and aktoer.enhed_ids):
         return Q(pk__in=[])
     q = Q(ansvarlig_enhed_id__in=aktoer.enhed_ids)
-    q |= Exists(_samtykker(aktoer, now)) & ~policy.blokeret(aktoer, now)
+    q |= Exists(samtykker_til_sag(aktoer, now)) & ~policy.blokeret(aktoer, now)
     q |= Exists(_hjemler(aktoer, now))
     return q & Q(aktiv=True)
 
@@ -130,7 +131,7 @@ def sager_til_visning(aktoer: Aktoer, borger_id, now=None) -> list[Sag]:
     if aktoer.er_medarbejder:
         qs = qs.annotate(
             _samtykke_id=Subquery(
-                _samtykker(aktoer, now).order_by("-gyldig_til", "pk").values("pk")[:1]
+                samtykker_til_sag(aktoer, now).order_by("-gyldig_til", "pk").values("pk")[:1]
             ),
             _hjemmel_id=Subquery(_hjemler(aktoer, now).order_by("-gyldig_til").values("pk")[:1]),
         )
