@@ -12,6 +12,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -165,6 +166,18 @@ class Besked(models.Model):
                 fields=["status", "modtaget"],
                 name="mox_besked_aaben",
                 condition=Q(status__in=[Status.MODTAGET, Status.VENTER]),
+            ),
+            # Open unit and class messages by what they point at: a new parent wakes the
+            # children waiting for it (mox.behandling.organisation.vaek_ventende) without
+            # reading every open message (an import of thousands of units would be n²).
+            GinIndex(
+                fields=["data"],
+                opclasses=["jsonb_path_ops"],
+                name="mox_besked_venter_paa",
+                condition=Q(
+                    objekttype__in=[Objekttype.ORGANISATIONENHED, Objekttype.KLASSE],
+                    status__in=[Status.MODTAGET, Status.VENTER],
+                ),
             ),
         ]
 

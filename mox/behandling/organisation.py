@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from datadeling.core import clock, memo
@@ -168,14 +169,22 @@ def vaek_ventende(objekttype: str, relation: str, objekt_id: uuid.UUID) -> None:
 
     A waiting message would be retried by the sweep anyway; this makes it go at once.
     """
-    # Open, not only venter: in a chunk, a message that waited earlier in the same chunk
-    # still reads modtaget here (the chunk saves the statuses at its end).
-    ids = Besked.objects.filter(
+    koe.saet_i_koe(list(ventende(objekttype, relation, objekt_id).values_list("pk", flat=True)))
+
+
+def ventende(objekttype: str, relation: str, objekt_id: uuid.UUID) -> QuerySet[Besked]:
+    """Return the open messages of `objekttype` whose `relation` points at `objekt_id`.
+
+    Open, not only venter: in a chunk, a message that waited earlier in the same chunk
+    still reads modtaget here (the chunk saves the statuses at its end). Asked as
+    `data @> {...}` (not a path into data): the shape the index mox_besked_venter_paa
+    serves, so a new parent costs an index lookup, not a read of every open message.
+    """
+    return Besked.objects.filter(
         objekttype=objekttype,
         status__in=koe.AABNE,
-        **{f"data__relationer__{relation}__contains": [{"uuid": str(objekt_id)}]},
-    ).values_list("pk", flat=True)
-    koe.saet_i_koe(list(ids))
+        data__contains={"relationer": {relation: [{"uuid": str(objekt_id)}]}},
+    )
 
 
 def eget_objekt(objekt, besked: Besked) -> None:
