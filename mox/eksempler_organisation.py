@@ -1,8 +1,8 @@
 """Example messages about units, staff and local classes (organisationenhed, bruger, klasse).
 
-The documentation page shows them (templates/mox/dokumentation/_organisation.html); the
-tests check that the page shows exactly these, that they follow the schema and that they
-are applied.
+The documentation page shows them (rendered from here into
+templates/mox/dokumentation/_organisation.html); the tests check that the page shows
+them, that they follow the schema and that they are applied.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET
 
 from datadeling.core.logging import mask_cpr
-from mox import auth, eksempler, selectors, services, validering
+from mox import auth, eksempler, eksempler_organisation, selectors, services, validering
 from mox.protokol import MAKS_BESKEDER_PR_KALD, TIDSVINDUE_SEKUNDER
 from mox.schema.byg import STI as SCHEMA_STI
 
@@ -105,6 +105,7 @@ def dokumentation(request: HttpRequest) -> HttpResponse:
             "beskeder_url": beskeder_url,
             "schema_url": reverse("mox:schema"),
             "eksempler": eksempler.som_json(),
+            "eksempler_organisation": eksempler_organisation.som_json(),
             "signering_python": eksempler.med_url(eksempler.SIGNERING_PYTHON, beskeder_url),
             "signering_curl": eksempler.med_url(eksempler.SIGNERING_CURL, beskeder_url),
             "regne": {
