@@ -34,8 +34,8 @@ logger = logging.getLogger(__name__)
 STYKKER = 250
 """Messages per task when a batch is enqueued: one transaction per chunk, its tilstand and
 indsats writes made together, so fewer statements, commits and broker round trips, still
-spread over the workers. benchmarks/mox.py on 2 cores: 100 → ~1,040 messages/s end to end,
-250 → ~1,280."""
+spread over the workers. benchmarks/mox.py on 2 cores (before versions were written with
+COPY): 100 → ~1,040 messages/s end to end, 250 → ~1,280."""
 
 AABNE = (Status.MODTAGET, Status.VENTER)
 OPRETTER = (Operation.CREATE, Operation.IMPORT)
