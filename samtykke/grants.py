@@ -106,11 +106,6 @@ def tildel_for_samtykke(samtykke: Samtykke) -> int:
     return total
 
 
-def tildel_for_objekt(objekt, now) -> None:
-    """Bring one object's grant rows in step with the consents in force for its citizen."""
-    tildel_for_objekter([objekt], now)
-
-
 def _samtykker_i_kraft(borger_ids: set, now) -> dict:
     fundet: dict = {b: [] for b in borger_ids}
     for s in Samtykke.objects.filter(
@@ -122,8 +117,8 @@ def _samtykker_i_kraft(borger_ids: set, now) -> dict:
 
 def tildel_for_objekter(objekter, now) -> None:
     """Bring the objects' grant rows (all of one model) in step with the consents in force
-    for their citizens: a few queries whatever their number, none but the first when none
-    of the citizens has given a consent."""
+    for their citizens: a few queries whatever their number; two (the citizens' lock and
+    their consents) when none of them has given a consent."""
     from samtykke.policy import TILLADELSER
 
     if not objekter:

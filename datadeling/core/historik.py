@@ -148,26 +148,14 @@ class Historik:
         with self._arbejde() as arbejde:
             return arbejde.change(obj, **kwargs)
 
-    def correct(
-        self,
-        obj,
-        *,
-        actor,
-        fra: datetime.datetime,
-        til: datetime.datetime | None,
-        aendringer: Mapping[str, Any],
-        begrundelse: str,
-        aktoer_tekst: str = "",
-    ):
-        """Correct what was registered for [fra, til): an error, so a reason is required."""
+    def correct(self, obj, *, begrundelse: str, **kwargs):
+        """Correct what was registered for [fra, til): an error, so a reason is required
+        (otherwise as `change`)."""
         if not begrundelse.strip():
             raise ValidationError(
                 {"begrundelse": _("Skriv hvorfor oplysningen rettes.")}, code="begrundelse"
             )
-        return self.change(
-            obj, actor=actor, fra=fra, til=til, aendringer=aendringer,
-            aktoer_tekst=aktoer_tekst, begrundelse=begrundelse,
-        )  # fmt: skip
+        return self.change(obj, begrundelse=begrundelse, **kwargs)
 
     def passivate(self, obj, **kwargs):
         """Append a registration that passivates (or deletes) the object; history stays."""
