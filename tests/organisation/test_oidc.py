@@ -213,6 +213,14 @@ def test_staff_matched_by_id_claim(client, op, udbydere, anna):
     assert str(logget_ind(client)) == str(anna.user.pk)
 
 
+def test_a_next_on_another_site_is_ignored(client, op, udbydere, anna):
+    response = Login(
+        client, op, oidc.PERSONALE, "anna-next", {"email": anna.email}, next="https://ond.example/"
+    ).callback()
+
+    assert response.url == reverse("forside")
+
+
 def test_unknown_staff_is_refused_with_a_danish_message(client, op, udbydere, anna):
     brugere = get_user_model().objects.count()
 
@@ -306,6 +314,7 @@ def test_unknown_cpr_makes_a_borger_named_from_the_claims(client, op, udbydere, 
     assert (borger.fornavn, borger.efternavn) == ("Nina", "Nybo")
     assert str(logget_ind(client)) == str(borger.user_id)
     assert response.url == reverse("forside")
+    assert "Velkommen, Nina Nybo" in client.get(reverse("forside")).content.decode()
     assert not [url for url in [*login.urls(), response.url] if NY_CPR in url]
     assert not [r for r in caplog.records if NY_CPR in r.getMessage()]
 
