@@ -199,6 +199,8 @@ OIDC_UDBYDERE = {
     )
     if konfiguration
 }
+if OIDC_UDBYDERE.get("personale", {}).get("felt", "email") not in {"email", "id"}:
+    raise ImproperlyConfigured("OIDC_PERSONALE_FELT skal være email eller id.")
 OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))  # seconds per call to a provider
 OIDC_VERIFY_SSL = True
 
