@@ -132,6 +132,7 @@ AUTHENTICATION_BACKENDS = env_list(
     [
         "django.contrib.auth.backends.ModelBackend",
         "guardian.backends.ObjectPermissionBackend",
+        "organisation.oidc.backend.OidcBackend",
     ],
 )
 LOGIN_URL = os.environ.get("LOGIN_URL", "login")
@@ -150,6 +151,58 @@ AUTH_PASSWORD_VALIDATORS = [
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+
+# OpenID Connect, configured only by the environment: OIDC_PERSONALE_* for the authority's
+# identity provider (staff), OIDC_BORGER_* for a MitID broker (citizens). A provider without
+# a client id is off, and the login page then shows only the username/password form. The
+# README lists the variables, the callback URLs to register and the claims used.
+OIDC_ENDPUNKTER = ("AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "JWKS_ENDPOINT")
+
+
+def oidc_udbyder(prefix: str, *, claim: str, scopes: str, **ekstra: str) -> dict | None:
+    """Return one OpenID provider's configuration from `<prefix>*` variables, or None."""
+    if not os.environ.get(f"{prefix}CLIENT_ID"):
+        return None
+    mangler = [f"{prefix}{navn}" for navn in OIDC_ENDPUNKTER if not os.environ.get(prefix + navn)]
+    if mangler:
+        raise ImproperlyConfigured(f"OpenID Connect: {', '.join(mangler)} skal også sættes.")
+    konfiguration = {
+        "client_id": os.environ[f"{prefix}CLIENT_ID"],
+        "client_secret": os.environ.get(f"{prefix}CLIENT_SECRET", ""),
+        "issuer": os.environ.get(f"{prefix}ISSUER", ""),
+        "userinfo_endpoint": os.environ.get(f"{prefix}USERINFO_ENDPOINT", ""),
+        "end_session_endpoint": os.environ.get(f"{prefix}END_SESSION_ENDPOINT", ""),
+        "scopes": os.environ.get(f"{prefix}SCOPES", scopes),
+        "sign_algo": os.environ.get(f"{prefix}SIGN_ALGO", "RS256"),
+        "claim": os.environ.get(f"{prefix}CLAIM", claim),
+        "pkce": env_bool(f"{prefix}PKCE", True),
+    }
+    for navn in OIDC_ENDPUNKTER:
+        konfiguration[navn.lower()] = os.environ[prefix + navn]
+    for navn, standard in ekstra.items():
+        konfiguration[navn] = os.environ.get(prefix + navn.upper(), standard)
+    return konfiguration
+
+
+OIDC_UDBYDERE = {
+    navn: konfiguration
+    for navn, konfiguration in (
+        # Staff are found by this claim in Medarbejder.email ("email") or Medarbejder.id ("id").
+        (
+            "personale",
+            oidc_udbyder(
+                "OIDC_PERSONALE_", claim="email", scopes="openid email profile", felt="email"
+            ),
+        ),
+        # Citizens are found by the CPR number in this claim (the broker names it).
+        ("borger", oidc_udbyder("OIDC_BORGER_", claim="cpr", scopes="openid")),
+    )
+    if konfiguration
+}
+if OIDC_UDBYDERE.get("personale", {}).get("felt", "email") not in {"email", "id"}:
+    raise ImproperlyConfigured("OIDC_PERSONALE_FELT skal være email eller id.")
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))  # seconds per call to a provider
+OIDC_VERIFY_SSL = True
 
 # --- language, time -------------------------------------------------------------------
 LANGUAGE_CODE = "da"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from organisation.oidc import views as oidc_views
 from overblik import views as overblik_views
 
 urlpatterns = [
@@ -11,7 +12,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("log-ud/", oidc_views.LogUd.as_view(), name="logout"),
+    path("oidc/", include("organisation.oidc.urls")),
     path("begreber/", include("klassifikation.urls")),
     path("mox/", include("mox.urls")),
     path("", include("overblik.urls")),

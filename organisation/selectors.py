@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from datadeling.core.models import gyldig_q
 from organisation.models import Borger, Funktion, Medarbejder
@@ -73,3 +74,26 @@ def aktoer_for(user) -> Aktoer:
             admin=bruger.is_staff and bruger.is_active,
         )
     return aktoer
+
+
+# What a staff login's identifying claim is compared with (OIDC_PERSONALE_FELT).
+MEDARBEJDER_LOGIN_FELTER = frozenset({"email", "id"})
+
+
+def medarbejdere_for_login(*, felt: str, vaerdi: str) -> list[Medarbejder]:
+    """Return the staff whose `felt` ("email", case-insensitive, or "id") equals `vaerdi`.
+
+    More than one means the identity is ambiguous; the caller refuses the login then.
+    """
+    if felt not in MEDARBEJDER_LOGIN_FELTER:
+        raise ValueError(f"Ukendt felt til medarbejderlogin: {felt}")
+    if felt == "id":
+        try:
+            betingelse = Q(pk=uuid.UUID(vaerdi))
+        except ValueError:
+            return []
+    else:
+        if not vaerdi.strip():
+            return []
+        betingelse = Q(email__iexact=vaerdi.strip())
+    return list(Medarbejder.objects.filter(betingelse).select_related("user")[:2])

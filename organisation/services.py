@@ -1,4 +1,4 @@
-"""Every write to units (Enhed) and staff profiles (Medarbejder) outside the admin.
+"""Every write to units (Enhed), staff (Medarbejder) and citizens' logins outside the admin.
 
 MOX (organisationenhed and bruger messages) writes through these, and so can the screens:
 each service runs in one transaction, locks the row it changes, checks the model's own
@@ -29,7 +29,8 @@ from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from datadeling.core.models import idag
-from organisation.models import Enhed, Funktion, Medarbejder, Myndighed
+from organisation.cpr import validate_cpr
+from organisation.models import Borger, Enhed, Funktion, Medarbejder, Myndighed
 
 logger = logging.getLogger(__name__)
 
@@ -334,3 +335,36 @@ def medarbejder_passiver(
             medarbejder.user.save(update_fields=["is_active"])
     logger.info("Medarbejder %s passiveret af %s", medarbejder.pk, _aktoer(actor))
     return medarbejder
+
+
+# --- citizens' logins -----------------------------------------------------------------------
+
+BORGER_BRUGERNAVN_PRAEFIKS = "borger-"
+
+
+def borger_login_knyt(*, actor, cpr: str, fornavn: str = "", efternavn: str = "") -> Borger:
+    """Return the citizen with this CPR number and a login, creating either when missing.
+
+    For a login through a MitID broker: the broker has verified the person, and the citizen
+    portal shows a person only their own data, so a person Datadeling does not know yet gets
+    a Borger (named from the broker's claims) rather than a refusal; data that other systems
+    send later for the CPR number finds that record. The login gets a username made from
+    the Borger's UUID (never the CPR number) and no usable password.
+    """
+    validate_cpr(cpr)
+    User = get_user_model()
+    with transaction.atomic():
+        borger, oprettet = Borger.objects.get_or_create(
+            cpr=cpr, defaults={"fornavn": fornavn[:255], "efternavn": efternavn[:255]}
+        )
+        borger = Borger.objects.select_for_update(of=("self",)).get(pk=borger.pk)
+        if borger.user_id is None:
+            user = User(username=f"{BORGER_BRUGERNAVN_PRAEFIKS}{borger.pk}")
+            user.set_unusable_password()
+            user.save()
+            borger.user = user
+            borger.save(update_fields=["user"])
+            logger.info("Borger %s fik et login af %s", borger.pk, _aktoer(actor, "oidc"))
+    if oprettet:
+        logger.info("Borger %s oprettet ved login af %s", borger.pk, _aktoer(actor, "oidc"))
+    return Borger.objects.select_related("user").get(pk=borger.pk)
