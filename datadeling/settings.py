@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "samtykke",
     "overblik",
     "mox",
+    # development data and the fagsystem simulator; no product app imports it
+    "demo",
 ]
 
 MIDDLEWARE = [
