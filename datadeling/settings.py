@@ -241,7 +241,6 @@ LOGGING = {
 }
 
 # --- Datadeling -----------------------------------------------------------------------
-DATADELING_DEMO = env_bool("DATADELING_DEMO", False)
 # An assessment older than this many months is shown as not fresh (U7).
 DATADELING_FRISKHED_MAANEDER = int(os.environ.get("DATADELING_FRISKHED_MAANEDER", "12"))
 # Consent: the default and the longest period a consent may run (days). No consent is
