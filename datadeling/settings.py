@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "samtykke",
     "overblik",
     "mox",
+    # development data and the fagsystem simulator; no product app imports it
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -292,7 +294,6 @@ LOGGING = {
 }
 
 # --- Datadeling -----------------------------------------------------------------------
-DATADELING_DEMO = env_bool("DATADELING_DEMO", False)
 # An assessment older than this many months is shown as not fresh (U7).
 DATADELING_FRISKHED_MAANEDER = int(os.environ.get("DATADELING_FRISKHED_MAANEDER", "12"))
 # Consent: the default and the longest period a consent may run (days). No consent is

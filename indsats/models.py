@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from datadeling.core.models import HistoriskObjekt, RegistreringBase, UUIDModel, VersionBase
@@ -99,9 +98,6 @@ class Indsats(UUIDModel, HistoriskObjekt, IndsatsFelter):
 
     def __str__(self) -> str:
         return str(self.type) if self.type_id else str(self.pk)
-
-    def get_absolute_url(self) -> str:
-        return reverse("indsats:detalje", kwargs={"pk": self.pk})
 
 
 class IndsatsRegistrering(RegistreringBase):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from datadeling.core.models import HistoriskObjekt, RegistreringBase, UUIDModel, VersionBase
@@ -86,9 +85,6 @@ class Tilstand(UUIDModel, HistoriskObjekt, TilstandFelter):
 
     def __str__(self) -> str:
         return str(self.type) if self.type_id else str(self.pk)
-
-    def get_absolute_url(self) -> str:
-        return reverse("tilstand:detalje", kwargs={"pk": self.pk})
 
 
 class TilstandRegistrering(RegistreringBase):

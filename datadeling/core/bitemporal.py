@@ -98,7 +98,3 @@ def version_at(versions: Sequence[Version], t: datetime.datetime) -> Version | N
         if v.covers(t):
             return v
     return None
-
-
-def first_start(versions: Sequence[Version]) -> datetime.datetime | None:
-    return versions[0].fra if versions else None

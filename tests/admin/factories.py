@@ -7,6 +7,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Group, User
 
+from demo.personer import gyldigt_cpr
 from indsats.models import Indsats
 from indsats.services import indsats_register
 from klassifikation import kendte
@@ -45,12 +46,6 @@ from samtykke.models import (
 )
 from tilstand.models import Tilstand
 from tilstand.services import tilstand_register
-
-
-def gyldigt_cpr(n: int) -> str:
-    """Return the n-th of 112,000 valid CPR numbers born in 1980 (7th digit 0–3)."""
-    dag = datetime.date(1980, 1, 1) + datetime.timedelta(days=(n // 4000) % 366)
-    return f"{dag:%d%m%y}{n % 4000:04d}"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -4,6 +4,8 @@ from the admin, and a CPR number never reaches a URL."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
@@ -144,16 +146,16 @@ def test_legal_basis_filter_finds_those_missing_review(su_client):
 def test_passivate_asks_for_a_reason_and_goes_through_the_service(
     su_client, monkeypatch, model, service
 ):
-    import samtykke.admin
+    modul = importlib.import_module(f"samtykke.admin.{model._meta.model_name}")
 
     kald = []
-    original = getattr(samtykke.admin, service)
+    original = getattr(modul, service)
 
     def spion(**kwargs):
         kald.append(kwargs)
         return original(**kwargs)
 
-    monkeypatch.setattr(samtykke.admin, service, spion)
+    monkeypatch.setattr(modul, service, spion)
     fejl, anden = f.FACTORIES[model](), f.FACTORIES[model]()
     side = url(model, "changelist")
     valgt = {"action": "passiver", "_selected_action": [str(fejl.pk)]}
@@ -346,7 +348,7 @@ def test_change_page_fails_when_the_entry_cannot_be_written(fejlklient, monkeypa
     def fejler(**kwargs):
         raise DatabaseError("adgangsloggen kan ikke skrives")
 
-    monkeypatch.setattr("samtykke.admin.adgangslog_skriv", fejler)
+    monkeypatch.setattr("samtykke.admin.faelles.adgangslog_skriv", fejler)
     svar = fejlklient.get(url(Tilstand, "change", tilstand.pk))
     assert svar.status_code == 500
     indhold = svar.content.decode()
@@ -361,7 +363,7 @@ def test_changelist_fails_when_the_entries_cannot_be_written(fejlklient, monkeyp
     def fejler(**kwargs):
         raise DatabaseError("adgangsloggen kan ikke skrives")
 
-    monkeypatch.setattr("samtykke.admin.adgangslog_skriv_mange", fejler)
+    monkeypatch.setattr("samtykke.admin.faelles.adgangslog_skriv_mange", fejler)
     svar = fejlklient.get(url(Tilstand, "changelist"))
     assert svar.status_code == 500
     assert tilstand.borger.navn not in svar.content.decode()

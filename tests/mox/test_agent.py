@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from demo.simulator import simuler
 from indsats.models import Indsats
 from mox import auth, eksempler, validering
 from mox.agent import afsender as agent_afsender
@@ -29,7 +30,6 @@ from mox.agent import cli, eksport, sikkerhed
 from mox.agent.modtager import Indbakke, lav_modtager
 from mox.behandling.anvend import HAANDTERINGER
 from mox.models import Besked
-from mox.simulator import simuler
 from tests.mox.conftest import CPR, ny_afsender
 from tests.mox.test_behandling import indpak, niveau, tilstand_data
 from tilstand.models import Tilstand

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 
-from overblik.demo import katalog as kat
-from overblik.demo.klinik import (
+from demo import katalog as kat
+from demo.klinik import (
     Hovedperson,
     Klinik,
     Opfoelgning,

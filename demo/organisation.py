@@ -1,4 +1,4 @@
-"""The demo's organisation, staff, citizens and relations (see overblik.demo).
+"""The demo's organisation, staff, citizens and relations (see demo.byg).
 
 Every row has an id derived from the seed (uuid5), so running again updates the same rows
 and creates nothing new. The organisation and the fixed demo logins do not depend on the
@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, is_password_usable, make_password
 from django.utils import timezone
 
+from demo import personer
 from klassifikation.kendte import FAGLIGHED_URI
 from klassifikation.models import Klasse
 from organisation.cpr import validate_cpr
@@ -34,7 +35,6 @@ from organisation.models import (
     RelationsType,
     Rolle,
 )
-from overblik.demo import personer
 
 DEMO_ADGANGSKODE = "demo1234"  # noqa: S105 — the published password of the demo logins
 DEMO_NAMESPACE = uuid.UUID("2d6b7f0e-4c1a-5e8b-9f3d-7a1c0b5e9d42")

@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from datadeling.core.proveniens import is_fresh
+from demo.byg import DEMO_ADGANGSKODE, DEMO_LOGINS, KILDESYSTEM, byg_demo, lav_cpr
 from indsats import regler as indsats_regler
 from indsats.models import Indsats, IndsatsRegistrering, IndsatsVersion
 from indsats.services import historik as indsats_historik
@@ -35,7 +36,6 @@ from organisation.models import (
     Rolle,
 )
 from organisation.selectors import aktoer_for
-from overblik.demo import DEMO_ADGANGSKODE, DEMO_LOGINS, KILDESYSTEM, byg_demo, lav_cpr
 from overblik.selectors.sag import sager_til_visning
 from samtykke.models import (
     Adgangslog,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from overblik.demo import DEMO_ADGANGSKODE, DEMO_LOGINS
+from demo.byg import DEMO_ADGANGSKODE, DEMO_LOGINS
 
 
 class Command(BaseCommand):

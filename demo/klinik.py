@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from datadeling.core.models import gyldig_q
+from demo import katalog as kat
+from demo.organisation import demo_uuid
 from indsats.models import Fremdrift, Indsats
 from indsats.services import indsats_register, indsats_update
 from klassifikation.kendte import LOVGRUNDLAG_URI
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Funktion, Medarbejder, Rolle
-from overblik.demo import katalog as kat
-from overblik.demo.organisation import demo_uuid
 from tilstand.models import Tilstand
 from tilstand.services import tilstand_end, tilstand_reassess, tilstand_register
 

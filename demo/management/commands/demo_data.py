@@ -8,7 +8,7 @@ import time
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from overblik.demo import byg_demo
+from demo.byg import byg_demo
 
 
 class Command(BaseCommand):

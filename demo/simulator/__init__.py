@@ -30,9 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from demo.simulator import grundlag, katalog
+from demo.simulator.systemer import ALDER, SYSTEMER, VAEGT, Forloeb, Raekke
 from mox.agent.eksport import raekke_til_besked
-from mox.simulator import grundlag, katalog
-from mox.simulator.systemer import ALDER, SYSTEMER, VAEGT, Forloeb, Raekke
 
 STANDARD_SLUTDATO = datetime.date(2026, 6, 30)
 """The simulated traffic ends here (fixed, so a seed always gives the same files)."""

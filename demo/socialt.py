@@ -12,8 +12,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from overblik.demo import katalog as kat
-from overblik.demo.klinik import (
+from demo import katalog as kat
+from demo.klinik import (
     SOCIALE_ENHEDER,
     Hovedperson,
     Klinik,

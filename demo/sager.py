@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime
 import random
 
+from demo.klinik import Klinik
+from demo.organisation import demo_uuid
 from organisation.models import Borger, Medarbejder
-from overblik.demo.klinik import Klinik
-from overblik.demo.organisation import demo_uuid
 from overblik.models import Sag
 from overblik.services import sag_registrer
 

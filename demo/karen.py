@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime
 import random
 
+from demo import katalog as kat
+from demo.klinik import Hovedperson, Klinik, Opfoelgning, Ophoer, Vurdering
 from indsats.services import indsats_end, indsats_follow_up
 from organisation.models import Borger, Medarbejder
-from overblik.demo import katalog as kat
-from overblik.demo.klinik import Hovedperson, Klinik, Opfoelgning, Ophoer, Vurdering
 
 
 def byg_karen(klinik: Klinik, karen: Borger, hanne: Medarbejder) -> None:

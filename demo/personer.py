@@ -1,10 +1,12 @@
-"""Names, addresses and CPR numbers for the demo's generated people.
+"""Names, addresses and CPR numbers for made-up people: the one place that makes them,
+for the demo (`byg`), the fagsystem simulator (`simulator.grundlag`) and the tests'
+factories.
 
 Names follow the generations' fashions in Denmark, with some Danes whose families came
 from elsewhere; addresses are real street names in Aarhus postcodes (house numbers are
 made up). CPR numbers come from plausible birth dates and obey the century rule of the
 seventh digit (`organisation.cpr`); they may coincide with real persons' numbers and
-exist only in the demo database.
+exist only in the demo or test database.
 """
 
 from __future__ import annotations
@@ -126,12 +128,32 @@ def syvende_ciffer(rng: random.Random, aar: int) -> int:
     return rng.choice(([4, 9] if yy <= 36 else []) + ([5, 6, 7, 8] if yy <= 57 else []))
 
 
-def lav_cpr(rng: random.Random, foedt: datetime.date, kvinde: bool) -> str:
-    """Return a valid-looking CPR number for a birth date and sex (even last digit: woman)."""
-    sidste = rng.choice([0, 2, 4, 6, 8] if kvinde else [1, 3, 5, 7, 9])
-    cpr = f"{foedt:%d%m%y}{syvende_ciffer(rng, foedt.year)}{rng.randint(0, 99):02d}{sidste}"
+def lav_cpr(rng: random.Random, foedt: datetime.date, kvinde: bool | None = None) -> str:
+    """Return a valid CPR number for a birth date and, if given, a sex (even last digit:
+    woman); without a sex the last digit is drawn like the rest."""
+    if kvinde is None:
+        syvende = syvende_ciffer(rng, foedt.year)
+        loebenummer = f"{rng.randint(0, 999):03d}"
+    else:
+        # The draws in this order keep the demo's numbers for a seed as they were.
+        sidste = rng.choice([0, 2, 4, 6, 8] if kvinde else [1, 3, 5, 7, 9])
+        syvende = syvende_ciffer(rng, foedt.year)
+        loebenummer = f"{rng.randint(0, 99):02d}{sidste}"
+    cpr = f"{foedt:%d%m%y}{syvende}{loebenummer}"
     assert cpr_birth_date(cpr) == foedt, "the century rule must give the birth year back"
     return cpr
+
+
+def er_kvinde(cpr: str) -> bool:
+    """Return whether a CPR number is a woman's (an even last digit)."""
+    return int(cpr[-1]) % 2 == 0
+
+
+def gyldigt_cpr(n: int) -> str:
+    """Return the n-th of 112,000 valid CPR numbers born in 1980 (7th digit 0–3), for
+    factories that need many distinct numbers without a random generator."""
+    dag = datetime.date(1980, 1, 1) + datetime.timedelta(days=(n // 4000) % 366)
+    return f"{dag:%d%m%y}{n % 4000:04d}"
 
 
 def foedt(rng: random.Random, alder_fra: int, alder_til: int) -> datetime.date:

@@ -8,9 +8,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from mox.simulator import STANDARD_SLUTDATO, simuler
-from mox.simulator.katalog import KatalogMangler
-from mox.simulator.systemer import SYSTEMER
+from demo.simulator import STANDARD_SLUTDATO, simuler
+from demo.simulator.katalog import KatalogMangler
+from demo.simulator.systemer import SYSTEMER
 
 
 class Command(BaseCommand):

@@ -28,8 +28,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mox.simulator.grundlag import SimBorger, SimEnhed
-from mox.simulator.katalog import Katalog
+from demo.simulator.grundlag import SimBorger, SimEnhed
+from demo.simulator.katalog import Katalog
 
 NAVNERUM = uuid.UUID("0f4d2b6a-8c1e-5d3f-a7b9-2c4e6f8a0b1d")
 DAG = datetime.timedelta(days=1)

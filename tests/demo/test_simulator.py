@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from demo.simulator import grundlag as sim_grundlag
+from demo.simulator import simuler
 from indsats.models import Indsats
 from mox import validering
 from mox.agent import eksport
 from mox.behandling.anvend import HAANDTERINGER
 from mox.models import Besked
-from mox.simulator import grundlag as sim_grundlag
-from mox.simulator import simuler
 from organisation.models import Borger, Enhed, Myndighed
 from tests.mox.conftest import ny_afsender
 from tilstand.models import Tilstand

@@ -15,11 +15,11 @@ import random
 from collections.abc import Callable, Iterable
 
 from datadeling.core import clock
+from demo import katalog as kat
+from demo.klinik import HJEMMEPLEJE_ENHEDER, KILDESYSTEM, SOCIALE_ENHEDER, Klinik
 from klassifikation.kendte import ADGANGSHJEMMEL_URI
 from klassifikation.models import Klasse
 from organisation.models import Borger, Medarbejder
-from overblik.demo import katalog as kat
-from overblik.demo.klinik import HJEMMEPLEJE_ENHEDER, KILDESYSTEM, SOCIALE_ENHEDER, Klinik
 from samtykke.models import Anmodning, Beslutning, Hjemmel, Samtykke
 from samtykke.services import (
     anmodning_opret,
@@ -97,7 +97,7 @@ def byg_samtykker(
 
     mental = [kat.FFB_MENTALE_FUNKTIONER, kat.FSIII_PSYKOSOCIALE_FORHOLD]
     # Karen lets Hjemmepleje see the psychiatry's view of her mood, and the overview of her
-    # cases there (her outpatient treatment, overblik.demo.sager), for a year.
+    # cases there (her outpatient treatment, demo.sager), for a year.
     giv(
         karen,
         "hjp",

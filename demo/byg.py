@@ -19,11 +19,9 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Q
 
-from indsats.models import Indsats, IndsatsRegistrering
-from organisation.models import Medarbejder
-from overblik.demo.karen import byg_karen
-from overblik.demo.klinik import KILDESYSTEM, Hovedperson, Klinik
-from overblik.demo.organisation import (
+from demo.karen import byg_karen
+from demo.klinik import KILDESYSTEM, Hovedperson, Klinik
+from demo.organisation import (
     DEMO_ADGANGSKODE,
     DEMO_LOGINS,
     DemoLogin,
@@ -31,11 +29,13 @@ from overblik.demo.organisation import (
     _Bygger,
     demo_uuid,
 )
-from overblik.demo.personer import alder, lav_cpr
-from overblik.demo.pleje import genoptraening, hjemmepleje
-from overblik.demo.sager import byg_sager
-from overblik.demo.samtykke import byg_samtykker
-from overblik.demo.socialt import psykiatri, socialt
+from demo.personer import alder, lav_cpr
+from demo.pleje import genoptraening, hjemmepleje
+from demo.sager import byg_sager
+from demo.samtykke import byg_samtykker
+from demo.socialt import psykiatri, socialt
+from indsats.models import Indsats, IndsatsRegistrering
+from organisation.models import Medarbejder
 from samtykke.models import Anmodning, Hjemmel, Samtykke
 from tilstand.models import Tilstand, TilstandRegistrering
 

@@ -7,10 +7,10 @@ second run reuses them) under "Simulatorkommune" (kommunekode 996) or "Simulator
 Datadeling only accepts messages about units it knows, and in a real installation the
 organisation comes from the municipality's own organisation data (MOX organisationenhed).
 
-Citizens: the existing citizens (ordered by CPR) first, then new ones with made-up CPR
-numbers that obey the century rule of `organisation.cpr` (they may coincide with real
-persons' numbers and exist only in this database). In a real installation citizens come
-from CPR; the simulator creates them so that its messages can be applied.
+Citizens: the existing citizens (ordered by CPR) first, then new ones with made-up names
+and CPR numbers from `demo.personer` (they may coincide with real persons' numbers and
+exist only in this database). In a real installation citizens come from CPR; the
+simulator creates them so that its messages can be applied.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from organisation.cpr import cpr_birth_date, validate_cpr
+from demo import personer
+from organisation.cpr import cpr_birth_date
 from organisation.models import Borger, Enhed, Funktion, Myndighed, MyndighedsType
 
 NAVNERUM = uuid.UUID("5e0b7c1d-2a4f-5b6e-8c9d-0f1a2b3c4d5e")
@@ -63,16 +64,6 @@ ENHEDER = {
         ],
     ),
 }
-
-FORNAVNE = (  # noqa: SIM905 (a list of names reads better as text)
-    "Anna Birgit Camilla Dorthe Emma Freja Grethe Hanne Ida Jytte Karen Lene Maja Nanna Rikke "
-    "Sofie Tove Vibeke Aksel Bent Carsten Emil Frederik Hans Jens Kasper Lars Mikkel Niels Ole "
-    "Peter Rasmus Søren Thomas"
-).split()
-EFTERNAVNE = (  # noqa: SIM905
-    "Jensen Nielsen Hansen Pedersen Andersen Christensen Larsen Sørensen Rasmussen Jørgensen "
-    "Petersen Madsen Kristensen Olsen Thomsen Poulsen Johansen Knudsen Mortensen Møller"
-).split()
 
 
 @dataclass(frozen=True)
@@ -131,19 +122,6 @@ def enheder(system: str) -> tuple[list[SimEnhed], int]:
     return resultat, oprettet
 
 
-def _ny_cpr(rng: random.Random, foedt: datetime.date) -> str:
-    aar = foedt.year
-    yy = aar % 100
-    if aar < 2000:
-        syvende = rng.choice([0, 1, 2, 3] + ([4, 9] if yy >= 37 else []))
-    else:
-        syvende = rng.choice(([4, 9] if yy <= 36 else []) + ([5, 6, 7, 8] if yy <= 57 else []))
-    cpr = f"{foedt:%d%m%y}{syvende}{rng.randint(0, 999):03d}"
-    validate_cpr(cpr)
-    assert cpr_birth_date(cpr) == foedt
-    return cpr
-
-
 @transaction.atomic
 def borgere(antal: int, *, seed: int, slutdato: datetime.date) -> tuple[list[SimBorger], int]:
     """Return `antal` living citizens (existing first, by CPR; then created ones) and how
@@ -159,16 +137,17 @@ def borgere(antal: int, *, seed: int, slutdato: datetime.date) -> tuple[list[Sim
     while len(valgte) < antal:
         alder = rng.choice([rng.randint(18, 66), rng.randint(18, 66), rng.randint(67, 98)])
         foedt = slutdato - datetime.timedelta(days=alder * 365 + rng.randint(0, 364))
-        cpr = _ny_cpr(rng, foedt)
+        cpr = personer.lav_cpr(rng, foedt)
         if cpr in brugte:
             continue
         brugte.add(cpr)
+        fornavn, efternavn = personer.navn(rng, personer.er_kvinde(cpr), foedt)
         borger, ny = Borger.objects.get_or_create(
             cpr=cpr,
             defaults={
                 "id": uuid.uuid5(NAVNERUM, f"borger|{cpr}"),
-                "fornavn": rng.choice(FORNAVNE),
-                "efternavn": rng.choice(EFTERNAVNE),
+                "fornavn": fornavn,
+                "efternavn": efternavn,
             },
         )
         oprettet += ny
