@@ -29,7 +29,7 @@ def test_sag_og_historik_flytter_med_til_sagsindeks():
     borger = BorgerFactory()
     sag_id = uuid.uuid4()
     try:
-        gamle = _migrer(FOER).loader.project_state(FOER).apps
+        gamle = _migrer(FOER).loader.project_state(FOER[0]).apps
         GammelSag = gamle.get_model("overblik", "Sag")
         nu = datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC)
         gammel = GammelSag.objects.create(
