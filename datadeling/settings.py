@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "organisation",
     "tilstand",
     "indsats",
+    "sagsindeks",
     "samtykke",
     "overblik",
     "mox",

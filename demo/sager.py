@@ -4,7 +4,7 @@ Four cases, as the systems that hold them would report them by MOX: the home car
 in the care system (Hjemmepleje, the demo nurse's unit), the social case in Handicap og
 Psykiatri that the demo caseworker has opened (the one her request for consent is about),
 the region's outpatient treatment for depression, and a sickness-benefit case the
-Jobcenter closed years ago. Written through overblik.services with fixed ids
+Jobcenter closed years ago. Written through sagsindeks.services with fixed ids
 (demo_uuid), so running the demo again adds nothing.
 """
 
@@ -16,8 +16,8 @@ import random
 from demo.klinik import Klinik
 from demo.organisation import demo_uuid
 from organisation.models import Borger, Medarbejder
-from overblik.models import Sag
-from overblik.services import sag_registrer
+from sagsindeks.models import Sag
+from sagsindeks.services import sag_registrer
 
 
 def byg_sager(klinik: Klinik, *, karen: Borger, personaer: dict[str, Medarbejder]) -> None:

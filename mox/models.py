@@ -197,7 +197,7 @@ class NotifikationStatus(models.TextChoices):
 
 ABONNERBARE = (Objekttype.TILSTAND, Objekttype.INDSATS, Objekttype.SAG)
 """The object types whose changes produce notifications: those that send `data_aendret`
-(datadeling.core.historik for tilstand and indsats, overblik.services for the case index)."""
+(datadeling.core.historik for tilstand and indsats, sagsindeks.services for the case index)."""
 
 
 class Abonnement(models.Model):

@@ -1,4 +1,4 @@
-"""Apply `sag` messages to the case index (sagsindeks, overblik.Sag): metadata only.
+"""Apply `sag` messages to the case index (sagsindeks.Sag): metadata only.
 
 The mapping from LoRa's OIO sag (also on the documentation page, section "Sager"):
 
@@ -60,8 +60,8 @@ from mox.behandling.oio import (
 from mox.models import Besked
 from mox.protokol import Operation
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
-from overblik.models import Sag, SagFremdrift
-from overblik.services import sag_passiver, sag_registrer, sag_ret
+from sagsindeks.models import Sag, SagFremdrift
+from sagsindeks.services import sag_passiver, sag_registrer, sag_ret
 
 E = "data.attributter.sagegenskaber"
 F = "data.tilstande.sagfremdrift"
@@ -353,7 +353,7 @@ def _kald(stier: dict[str, str], funktion, **kwargs):
 
 
 def anvend(besked: Besked, objekt_findes: bool) -> None:
-    """Apply one sag message through the overblik services (in the caller's transaction)."""
+    """Apply one sag message through the sagsindeks services (in the caller's transaction)."""
     from mox.behandling.anvend import Venter  # anvend imports this module
 
     system = besked.system.navn[:128]

@@ -3,7 +3,7 @@
 The signal is sent inside the writing transaction, after samtykke's receiver has brought
 the object's grant rows in step (samtykke is installed before mox, so its receiver is
 connected first); the visibility check therefore sees the grants of the new state. The
-case index (overblik.services) sends it for a Sag; a case has no grant rows, its
+case index (sagsindeks.services) sends it for a Sag; a case has no grant rows, its
 visibility is decided from the consents directly (synlighed).
 """
 
@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from datadeling.core.signals import data_aendret
 from indsats.models import Indsats
 from mox.udgaaende import services
-from overblik.models import Sag
+from sagsindeks.models import Sag
 from tilstand.models import Tilstand
 
 

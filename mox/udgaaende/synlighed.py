@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from datadeling.core import clock
 from indsats.models import Indsats
-from overblik.models import Sag
 from overblik.selectors import sag as sag_selectors
+from sagsindeks.models import Sag
 from samtykke import policy
 from samtykke.models import Grundlag
 from tilstand.models import Tilstand

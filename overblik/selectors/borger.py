@@ -23,11 +23,11 @@ from datadeling.core import clock
 from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
-from overblik.models import Sag
 from overblik.selectors import sag as sag_selectors
 from overblik.selectors import samtykke_personale
 from overblik.selectors import tilstand as tilstand_selectors
 from overblik.selectors.tilstand import Del, Friskhed, TilstandVisning, friskhed
+from sagsindeks.models import Sag
 from samtykke import policy
 from tilstand.models import TilstandStatus
 

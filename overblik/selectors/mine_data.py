@@ -21,8 +21,8 @@ from indsats.models import Fremdrift, Indsats
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.selectors import Aktoer
-from overblik.models import Sag, SagFremdrift
 from overblik.selectors import sag as sag_selectors
+from sagsindeks.models import Sag, SagFremdrift
 from samtykke import policy
 from tilstand.models import Tilstand, TilstandStatus
 

@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from datadeling.core import clock
 from organisation.selectors import Aktoer
-from overblik.models import Sag, SagFremdrift
+from sagsindeks.models import Sag, SagFremdrift
 from samtykke import policy
 from samtykke.models import Beslutning, Grundlag, Hjemmel, Samtykke, i_kraft_q
 

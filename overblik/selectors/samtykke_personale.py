@@ -38,8 +38,8 @@ from klassifikation.models import Klasse
 from klassifikation.models import Status as KlasseStatus
 from organisation.models import Borger, Enhed, Rolle
 from organisation.selectors import Aktoer
-from overblik.models import Sag
 from overblik.selectors.sag import sager_synlige
+from sagsindeks.models import Sag
 from samtykke import policy
 from samtykke.models import (
     Adgangslog,

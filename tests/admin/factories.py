@@ -465,13 +465,13 @@ class SagFactory(ServiceFactory):
     """A case reported by a fagsystem, in the case index."""
 
     class Meta:
-        model = "overblik.Sag"
+        model = "sagsindeks.Sag"
 
     borger = factory.SubFactory(BorgerFactory)
 
     @staticmethod
     def lav(*, borger, actor=None, **data):
-        from overblik.services import sag_registrer
+        from sagsindeks.services import sag_registrer
 
         return sag_registrer(
             actor=actor,
@@ -489,7 +489,7 @@ class SagFactory(ServiceFactory):
 
 from mox.models import Abonnement as _Abonnement  # noqa: E402
 from mox.models import Notifikation as _Notifikation  # noqa: E402
-from overblik.models import Sag as _Sag  # noqa: E402
+from sagsindeks.models import Sag as _Sag  # noqa: E402
 
 FACTORIES[_Abonnement] = MoxAbonnementFactory
 FACTORIES[_Notifikation] = MoxNotifikationFactory

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 MODELLER = sorted(admin.site._registry, key=lambda m: m._meta.label)
 EGNE_APPS = {
-    "organisation", "klassifikation", "auth", "tilstand", "indsats", "samtykke", "mox",
-    "overblik",
+    "organisation", "klassifikation", "auth", "tilstand", "indsats", "sagsindeks", "samtykke",
+    "mox", "overblik",
 }  # fmt: skip
 
 

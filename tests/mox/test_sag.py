@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mox import eksempler
 from mox.models import Besked
-from overblik.models import Sag, SagRegistrering
+from sagsindeks.models import Sag, SagRegistrering
 from tests.mox import test_behandling as tb
 from tests.mox.conftest import CPR, lora_fixture
 from tests.mox.test_behandling import BORGER_URN, LORA_BRUGER, indpak, status, v

@@ -23,8 +23,8 @@ from mox.models import Abonnement, Notifikation, NotifikationStatus
 from mox.udgaaende import levering, services
 from organisation.models import Borger, Enhed, Funktion, Medarbejder, Myndighed
 from organisation.selectors import Aktoer
-from overblik import services as sag_services
 from overblik.selectors import sag as sag_selectors
+from sagsindeks import services as sag_services
 from samtykke import services as samtykke_services
 from samtykke.models import Adgangslog, Beslutning, Handling
 from tests.fakeclock import FakeClock

@@ -17,10 +17,10 @@ from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Myndighed
 from organisation.selectors import Aktoer
-from overblik.models import Sag
 from overblik.selectors import mine_data as plain
 from overblik.selectors.sag import sager_for_borgeren
-from overblik.services import sag_passiver, sag_registrer
+from sagsindeks.models import Sag
+from sagsindeks.services import sag_passiver, sag_registrer
 from samtykke.models import Adgangslog
 from tilstand import services as tilstand_services
 

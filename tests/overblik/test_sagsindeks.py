@@ -1,5 +1,5 @@
-"""The case index (sagsindeks, U1): services, who sees which case, the citizen page's
-"Sager andre steder", its access log and the admin."""
+"""The case index (sagsindeks, U1) as people see it: passivation, who sees which case, the
+citizen page's "Sager andre steder", its access log and the admin."""
 
 from __future__ import annotations
 
@@ -10,57 +10,33 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datadeling.core import clock
-from datadeling.core.models import idag
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Funktion, Medarbejder, Myndighed
 from organisation.selectors import aktoer_for
-from overblik.models import Sag, SagRegistrering
 from overblik.selectors.sag import sager_synlige, sager_til_visning
-from overblik.services import sag_passiver, sag_registrer, sag_ret
+from sagsindeks.models import Sag, SagRegistrering
+from sagsindeks.services import sag_passiver, sag_registrer, sag_ret
 from samtykke import services as samtykke_services
 from samtykke.models import Adgangslog, Beslutning
 from tests.fakeclock import FakeClock
 from tests.overblik import test_tilstand_screens as skaerme
 from tests.overblik.test_borger_screens import BORGER_SIDE, SAGSINDEKS_LOG
 from tests.overblik.test_tilstand_screens import DAG, log_for, tilstand, url
+from tests.sagsindeks.test_services import sag
 
 g = skaerme.g
 klient = skaerme.klient
 fremmed_klient = skaerme.fremmed_klient
 
 pytestmark = pytest.mark.django_db
-
-
-EGEN = object()
-
-
-def sag(g, *, enhed=EGEN, borger=None, dage_siden=30, **data) -> Sag:
-    """Register a case from another system, `dage_siden` days ago."""
-    return sag_registrer(
-        actor=None,
-        borger=borger or g.borger,
-        data={
-            "titel": "Sygedagpenge",
-            "kildesystem": "Jobcentersystem",
-            "kildesystem_id": f"JC-{uuid.uuid4().hex[:8]}",
-            "sagsnummer": "15.00.00-G01-3-24",
-            "kle_nummer": "15.00.00",
-            "fremdrift": "Oplyst",
-            "startdato": (clock.now() - dage_siden * DAG).date(),
-            "ansvarlig_enhed": g.enhed if enhed is EGEN else enhed,
-            **data,
-        },
-        importeret=True,
-        aktoer_tekst="Jobcentersystem",
-    )
 
 
 def samtykke(g, *, modtager, sagsindeks=True, kilder=None, beslutning=Beslutning.TILLAD, **kw):
@@ -88,70 +64,7 @@ def fremmed(g) -> Medarbejder:
     return Medarbejder.objects.get(user=g.fremmed_user)
 
 
-# --- services ------------------------------------------------------------------------------
-
-
-def test_register_keeps_metadata_and_appends_a_registration(g):
-    s = sag(g, primaerbehandler=g.medarbejder, myndighed_navn="Testrup")
-
-    assert s.livscykluskode == "Importeret" and s.aktiv
-    assert s.ansvarlig_enhed_uuid == g.enhed.pk and s.primaerbehandler_uuid == g.medarbejder.pk
-    (reg,) = SagRegistrering.objects.filter(sag=s)
-    assert reg.nummer == 1 and reg.aktoer_tekst == "Jobcentersystem"
-    assert reg.data["titel"] == "Sygedagpenge" and reg.data["ansvarlig_enhed_uuid"] == str(
-        g.enhed.pk
-    )
-
-
-@pytest.mark.parametrize(
-    ("data", "felt", "tekst"),
-    [
-        ({"titel": "  "}, "titel", "Sagen skal have en titel."),
-        ({"kle_nummer": "27.2"}, "kle_nummer", "Et KLE-nummer har formen"),
-        ({"fremdrift": "Igang"}, "fremdrift", "Ukendt fremdrift"),
-        ({"startdato": None}, "startdato", "Sagen skal have en startdato."),
-        ({"dage_siden": -2}, "startdato", "Startdatoen kan ikke ligge i fremtiden."),
-        (
-            {"slutdato": datetime.date(2000, 1, 1)},
-            "slutdato",
-            "Slutdatoen kan ikke ligge før startdatoen.",
-        ),
-        ({"ansvarlig_enhed": "ikke-en-uuid"}, "ansvarlig_enhed", "Skal være en UUID."),
-    ],
-)
-def test_register_refuses_bad_metadata_in_danish(g, data, felt, tekst):
-    with pytest.raises(ValidationError) as fejl:
-        sag(g, **data)
-    assert fejl.value.message_dict[felt][0].startswith(tekst)
-    assert not Sag.objects.exists() and not SagRegistrering.objects.exists()
-
-
-def test_the_database_holds_the_invariants_too(g):
-    s = sag(g)
-    for felter in ({"kle_nummer": "27-24"}, {"titel": ""}, {"aktiv": False}):
-        with pytest.raises(IntegrityError), transaction.atomic():
-            Sag.objects.filter(pk=s.pk).update(**felter)
-    with pytest.raises(IntegrityError), transaction.atomic():  # FK and uuid disagree
-        Sag.objects.filter(pk=s.pk).update(ansvarlig_enhed_uuid=uuid.uuid4())
-    with pytest.raises(DatabaseError), transaction.atomic():  # history is append-only
-        SagRegistrering.objects.filter(sag=s).update(begrundelse="skjult")
-
-
-def test_correct_closes_reopens_and_keeps_history(g):
-    s = sag(g)
-    s = sag_ret(actor=g.user, sag=s, aendringer={"fremdrift": "Afsluttet"}, begrundelse="Slut")
-    assert s.slutdato == idag() and s.livscykluskode == "Rettet"
-    s = sag_ret(actor=g.user, sag=s, aendringer={"fremdrift": "Oplyst"})
-    assert s.slutdato is None
-    s = sag_ret(actor=g.user, sag=s, aendringer={"ansvarlig_enhed": g.anden_enhed.pk})
-    assert s.ansvarlig_enhed == g.anden_enhed and s.borger == g.borger
-    assert [r.data["fremdrift"] for r in s.registreringer.order_by("nummer")] == [
-        "Oplyst", "Afsluttet", "Oplyst", "Oplyst",
-    ]  # fmt: skip
-    with pytest.raises(ValidationError) as fejl:
-        sag_ret(actor=g.user, sag=s, aendringer={"kle_nummer": "x"})
-    assert "kle_nummer" in fejl.value.message_dict
-    assert Sag.objects.get(pk=s.pk).kle_nummer == "15.00.00"
+# --- services (the rest are in tests/sagsindeks/test_services.py) ---------------------------
 
 
 def test_passivate_takes_it_out_and_then_it_cannot_change(g):
@@ -527,16 +440,16 @@ def admin_klient(g):
 def test_the_admin_shows_cases_read_only_and_logs_it(admin_klient, g):
     s = sag(g)
 
-    liste = admin_klient.get(reverse("admin:overblik_sag_changelist"))
-    side = admin_klient.get(reverse("admin:overblik_sag_change", args=[s.pk]))
+    liste = admin_klient.get(reverse("admin:sagsindeks_sag_changelist"))
+    side = admin_klient.get(reverse("admin:sagsindeks_sag_change", args=[s.pk]))
 
     assert liste.status_code == side.status_code == 200
     assert "Sygedagpenge" in side.content.decode() and g.borger.cpr not in side.content.decode()
     assert not side.context["has_change_permission"]
-    assert admin_klient.get(reverse("admin:overblik_sag_add")).status_code == 403
+    assert admin_klient.get(reverse("admin:sagsindeks_sag_add")).status_code == 403
     poster = Adgangslog.objects.filter(borger=g.borger)
     assert poster.count() == 2 and {e.grundlag for e in poster} == {"administration"}
-    assert admin_klient.post(reverse("admin:overblik_sag_delete", args=[s.pk]), {"post": "yes"})
+    assert admin_klient.post(reverse("admin:sagsindeks_sag_delete", args=[s.pk]), {"post": "yes"})
     assert Sag.objects.filter(pk=s.pk, aktiv=True).exists()
 
 

@@ -18,8 +18,8 @@ from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.models import Enhed, Funktion, Medarbejder
 from overblik.forms import idag
-from overblik.models import Sag
-from overblik.services import sag_registrer
+from sagsindeks.models import Sag
+from sagsindeks.services import sag_registrer
 from samtykke import services
 from samtykke.models import (
     Adgangslog,

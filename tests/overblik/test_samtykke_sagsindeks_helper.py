@@ -23,7 +23,7 @@ from django.urls import reverse
 from organisation.models import Enhed
 from organisation.selectors import aktoer_for
 from overblik.selectors.sag import sager_synlige
-from overblik.services import sag_passiver
+from sagsindeks.services import sag_passiver
 from samtykke import services
 from samtykke.models import Anmodning, AnmodningStatus, Samtykke
 from tests.overblik import test_tilstand_screens as skaerme

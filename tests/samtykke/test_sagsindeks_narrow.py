@@ -18,7 +18,7 @@ from django.utils import timezone
 from organisation.models import Enhed
 from organisation.selectors import aktoer_for
 from overblik.selectors.sag import sager_synlige
-from overblik.services import sag_registrer
+from sagsindeks.services import sag_registrer
 from samtykke import policy, services
 from samtykke.models import Anmodning, AnmodningStatus, Samtykke
 from tilstand.services import tilstand_register

@@ -30,7 +30,7 @@ from datadeling.core.bitemporal import Livscykluskode
 from datadeling.core.historik import Aendring
 from datadeling.core.signals import data_aendret
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
-from overblik.models import KLE_MOENSTER, Sag, SagFremdrift, SagRegistrering
+from sagsindeks.models import KLE_MOENSTER, Sag, SagFremdrift, SagRegistrering
 
 KLE = re.compile(KLE_MOENSTER)
 # field → (the model it may point at, the uuid field, the name field)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SagsindeksConfig(AppConfig):
+    name = "sagsindeks"
+    verbose_name = "Sagsindeks"
