@@ -14,10 +14,11 @@ transaction, so if an entry cannot be written the page fails instead of showing 
 
 Why each admin sits where it does. Each app keeps the admin of its own models where the
 floors allow it (klassifikation, organisation and mox have their own `admin.py`). The
-admins of Tilstand and Indsats (`tilstand`, `indsats`, sharing `historik`) sit here,
-because writing the access log is part of showing their pages and tilstand and indsats
-may not import samtykke; registering them plainly in their apps and adding the logging
-here would leave a window, and a place to forget, where citizen data is shown unlogged.
+admins of Tilstand, Indsats and Sag (`tilstand`, `indsats`, sharing `historik`, and `sag`)
+sit here, because writing the access log is part of showing their pages and tilstand,
+indsats and sagsindeks may not import samtykke; registering them plainly in their apps and
+adding the logging here would leave a window, and a place to forget, where citizen data
+is shown unlogged.
 Consents and requests (`samtykke`), legal-basis access (`hjemmel`) and the log itself
 (`adgangslog`) are samtykke's own models. Borger and Relation are organisation's plain
 admins, replaced here by logged ones in one place (`borger`).
@@ -32,7 +33,7 @@ consent (Samtykke, with recipient, categories, sources and "i kraft nu") and fro
 citizen's access log.
 """
 
-from samtykke.admin import adgangslog, borger, hjemmel, indsats, samtykke, tilstand
+from samtykke.admin import adgangslog, borger, hjemmel, indsats, sag, samtykke, tilstand
 from samtykke.admin.faelles import (
     BorgerdataAdmin,
     LivscyklusFilter,
@@ -41,8 +42,7 @@ from samtykke.admin.faelles import (
     livscyklus,
 )
 
-# The modules register their admins when imported; the building blocks are here for the
-# admins of citizen data in the apps above (the case index).
+# The modules register their admins when imported.
 __all__ = [
     "BorgerdataAdmin",
     "LivscyklusFilter",
@@ -53,6 +53,7 @@ __all__ = [
     "hjemmel",
     "indsats",
     "livscyklus",
+    "sag",
     "samtykke",
     "tilstand",
 ]

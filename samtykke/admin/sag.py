@@ -1,10 +1,10 @@
 """Admin for the case index (sagsindeks): what a case's pages show, all of it read-only.
 
 Nothing is added, changed or deleted here: the fagsystem that delivered a case changes it
-by MOX. Every admin page that shows a citizen's cases must also write access-log entries,
-and the access log lives above this floor (samtykke), so overblik.admin registers SagAdmin
-again with that logging and without CPR numbers in searches, as samtykke.admin does for
-organisation's Borger and Relation.
+by MOX. It sits in samtykke, not in sagsindeks, for the reason the Tilstand and Indsats
+admins do: every page that shows a citizen's cases writes access-log entries (grundlag
+administration) in the transaction that reads them, and sagsindeks may not import
+samtykke. CPR numbers stay out of URLs and searches (BorgerdataAdmin).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from datadeling.core.bitemporal import Livscykluskode
 from sagsindeks.models import Sag, SagRegistrering
+from samtykke.admin.faelles import BorgerdataAdmin, LivscyklusFilter
 
 
 def livscyklus_tekst(kode: str) -> str:
@@ -54,7 +55,6 @@ class SagRegistreringInline(admin.TabularInline):
         return False
 
 
-@admin.register(Sag)
 class SagAdmin(admin.ModelAdmin):
     list_display = [
         "titel", "borger", "kildesystem", "kle_nummer", "sagsnummer", "fremdrift",
@@ -99,3 +99,9 @@ class SagAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Sag)
+class LoggetSagAdmin(BorgerdataAdmin, SagAdmin):
+    log_hvad = _lazy("Sagsindeks i administrationen")
+    list_filter = ["aktiv", "fremdrift", LivscyklusFilter, "kildesystem"]
