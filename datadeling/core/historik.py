@@ -4,9 +4,10 @@ An app declares three models: the object (its current state, for cheap reads), i
 registrations (`RegistreringBase`) and their versions (`VersionBase` plus the versioned
 fields, declared once in an abstract "felter" model). `Historik` is the write machinery the
 app's services call: it validates every version of a new timeline with the app's rules,
-appends a registration, keeps the object's current state in step and sends
-`data_aendret`. It never updates or deletes a registration or a version (the database
-refuses that too: see datadeling.core.db.append_only).
+appends a registration, keeps the object's current state in step and calls the
+after-change hooks (`datadeling.core.hooks.data_aendret`). It never updates or deletes a
+registration or a version (the database refuses that too: see
+datadeling.core.db.append_only).
 
 Every write is planned in Python first (`Arbejde`: the object is locked and loaded, the
 new timeline computed and validated) and then written: the registrations, their versions
@@ -38,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode, Version, apply_changes, version_at
-from datadeling.core.signals import data_aendret
+from datadeling.core.hooks import data_aendret
 
 SLUKKET = {Livscykluskode.PASSIVERET, Livscykluskode.SLETTET}
 
@@ -48,7 +49,8 @@ Validator = Callable[[Sequence[Version], Any], None]
 
 @dataclass(frozen=True)
 class Aendring:
-    """One new registration, as `data_aendret` tells it: the object as it stands after it."""
+    """One new registration, as the after-change hooks get it: the object as it stands
+    after it."""
 
     objekt: Any
     registrering: Any
@@ -261,7 +263,7 @@ class Arbejde:
     object's newest state is kept here, so the next call about the same object builds on
     it. `skriv()` writes every planned registration (with its whole timeline), inserts
     the new objects and updates the changed ones: four statements whatever their number,
-    then `data_aendret` with every change.
+    then the after-change hooks (`data_aendret`) with every change.
     """
 
     def __init__(self, historik: Historik):
@@ -414,8 +416,8 @@ class Arbejde:
     # --- writing ---
 
     def skriv(self) -> list[Aendring]:
-        """Write every planned registration and the objects' new state; send
-        `data_aendret`; return the changes in the order they were planned."""
+        """Write every planned registration and the objects' new state; run the
+        after-change hooks; return the changes in the order they were planned."""
         planer, self.planer = self.planer, []
         if not planer:
             return []
@@ -464,7 +466,7 @@ class Arbejde:
             Aendring(p.stand.obj, r, p.livscykluskode)
             for r, p in zip(registreringer, planer, strict=True)
         ]
-        data_aendret.send(sender=h.objekt, aendringer=aendringer)
+        data_aendret(sender=h.objekt, aendringer=aendringer)
         return aendringer
 
 

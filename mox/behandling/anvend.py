@@ -50,11 +50,22 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from datadeling.core import clock, historik, memo
 from indsats import services as indsats_services
 from indsats.models import Indsats
+from mox import indstillinger
 from mox.behandling import klasse as klasse_mox
 from mox.behandling import koe, oio
 from mox.behandling import organisation as organisation_mox
 from mox.behandling import sag as sag_mox
-from mox.behandling.oio import Afvist, fejl
+from mox.behandling.faelles import (
+    BORGER_SKIFTES,
+    FINDES_ALLEREDE,
+    FINDES_IKKE,
+    IKKE_LEVERET,
+    Afvist,
+    Venter,
+    fejl,
+    fra_validation_error,
+    kald,
+)
 from mox.models import Besked
 from mox.protokol import Beskedtype, Operation, Status
 from tilstand import services as tilstand_services
@@ -69,14 +80,6 @@ IKKE_BESKEDENS_SKYLD = (*TRANSIENTE, SoftTimeLimitExceeded)
 
 class _Omstart(Exception):
     """The chunk's joint write failed: apply it again message by message."""
-
-
-class Venter(Exception):
-    """The message cannot be applied yet (its object does not exist yet)."""
-
-    def __init__(self, grund: dict[str, str]):
-        super().__init__(grund["fejl"])
-        self.grund = grund
 
 
 @dataclass(frozen=True)
@@ -311,7 +314,7 @@ def _proev(
             _anvend(besked, haandtering, objekt_findes=objekt_findes)
     except Venter as v:
         glem()
-        if clock.now() - besked.modtaget > koe.maks_ventetid():
+        if clock.now() - besked.modtaget > indstillinger.maks_ventetid():
             _afslut(besked, Status.FEJLET, [v.grund])
         else:
             besked.status = Status.VENTER
@@ -321,7 +324,7 @@ def _proev(
         _afslut(besked, Status.FEJLET, a.fejl)
     except ValidationError as e:
         glem()
-        _afslut(besked, Status.FEJLET, _fra_validation_error(e, getattr(e, "_mox_stier", {})))
+        _afslut(besked, Status.FEJLET, fra_validation_error(e, {}))
     except IKKE_BESKEDENS_SKYLD:
         raise
     except DatabaseError as e:
@@ -357,16 +360,6 @@ def _afslut(besked: Besked, status: str, fundne: list[dict[str, str]]) -> None:
     besked.behandlet = clock.now()
 
 
-def _fra_validation_error(e: ValidationError, stier: dict[str, str]) -> list[dict[str, str]]:
-    if hasattr(e, "error_dict"):
-        return [
-            fejl(stier.get(felt, "data"), tekst)
-            for felt, tekster in e.message_dict.items()
-            for tekst in tekster
-        ]
-    return [fejl("data", tekst) for tekst in e.messages]
-
-
 def _anvend(besked: Besked, haandtering: Haandtering | None, *, objekt_findes: bool) -> None:
     if besked.beskedtype != Beskedtype.MANIPULATION:
         raise Afvist([fejl("beskedtype", "Datadeling anvender kun Manipulation-beskeder.")])
@@ -382,26 +375,14 @@ def _anvend_historisk(besked: Besked, tjenester: Tjenester, *, objekt_findes: bo
     note = str((besked.data or {}).get("note") or "").strip()
     if besked.operation in (Operation.CREATE, Operation.IMPORT):
         if objekt_findes:
-            raise Afvist(
-                [fejl("objektID", "Et objekt med dette objektID findes allerede i Datadeling.")]
-            )
+            raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
         _opret(besked, tjenester, system=system, note=note)
         return
     objekt = tjenester.historik.find(besked.objekt_id)
     if objekt is None:
-        raise Venter(
-            fejl("objektID", "Objektet findes ikke (endnu) i Datadeling; beskeden venter på det.")
-        )
+        raise Venter(fejl("objektID", FINDES_IKKE))
     if objekt.kildesystem != system:
-        raise Afvist(
-            [
-                fejl(
-                    "objektID",
-                    "Objektet er ikke leveret af dette system og kan kun ændres af det system, "
-                    "der leverede det (eller i Datadeling).",
-                )
-            ]
-        )
+        raise Afvist([fejl("objektID", IKKE_LEVERET)])
     if besked.operation == Operation.UPDATE:
         _ret(besked, tjenester, objekt, system=system, note=note)
     else:
@@ -432,14 +413,6 @@ def _stier(p: oio.Plan, objekttype: str) -> dict[str, str]:
     return stier
 
 
-def _kald(stier: dict[str, str], funktion, **kwargs):
-    try:
-        return funktion(**kwargs)
-    except ValidationError as e:
-        e._mox_stier = stier  # the caller names the message's fields
-        raise
-
-
 def _opret(besked: Besked, tjenester: Tjenester, *, system: str, note: str) -> None:
     p = oio.plan(
         objekttype=besked.objekttype,
@@ -450,7 +423,7 @@ def _opret(besked: Besked, tjenester: Tjenester, *, system: str, note: str) -> N
     )
     stier = _stier(p, besked.objekttype)
     foerst, senere = oio.begyndelse(p)
-    objekt = _kald(
+    objekt = kald(
         stier,
         tjenester.register,
         actor=None,
@@ -463,7 +436,7 @@ def _opret(besked: Besked, tjenester: Tjenester, *, system: str, note: str) -> N
         begrundelse=note,
     )
     for fra, til, aendringer in senere:
-        objekt = _kald(
+        objekt = kald(
             stier,
             tjenester.correct,
             actor=None,
@@ -486,10 +459,10 @@ def _ret(besked: Besked, tjenester: Tjenester, objekt, *, system: str, note: str
     )
     if p.borger is not None and p.borger.pk != objekt.borger_id:
         form = oio.FORMER[besked.objekttype]
-        raise Afvist([fejl(f"data.relationer.{form.borger}", "Borgeren kan ikke skiftes.")])
+        raise Afvist([fejl(f"data.relationer.{form.borger}", BORGER_SKIFTES)])
     stier = _stier(p, besked.objekttype)
     for fra, til, aendringer in oio.perioder(p):
-        objekt = _kald(
+        objekt = kald(
             stier,
             tjenester.correct,
             actor=None,

@@ -143,7 +143,7 @@ def test_correction_needs_a_reason_and_passivated_data_cannot_change(grundlag):
 
 
 def test_writes_announce_the_change(grundlag):
-    from datadeling.core.signals import data_aendret
+    from datadeling.core import hooks
 
     seen = []
 
@@ -151,10 +151,10 @@ def test_writes_announce_the_change(grundlag):
         for a in aendringer:
             seen.append((sender, a.objekt.pk, a.registrering.nummer, a.livscykluskode))
 
-    data_aendret.connect(receiver)
+    hooks.registrer(hooks.Trin.NOTIFIKATION, receiver)
     try:
         t = register(grundlag)
         services.tilstand_end(actor=grundlag.user, tilstand=t)
     finally:
-        data_aendret.disconnect(receiver)
+        hooks.afregistrer(hooks.Trin.NOTIFIKATION, receiver)
     assert seen == [(Tilstand, t.pk, 1, "Opstaaet"), (Tilstand, t.pk, 2, "Rettet")]
