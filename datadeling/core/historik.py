@@ -12,10 +12,11 @@ datadeling.core.db.append_only).
 Every write is planned in Python first (`Arbejde`: the object is locked and loaded, the
 new timeline computed and validated) and then written: the registrations, their versions
 and the objects' new state in a few statements, whatever the number of changes. A single
-service call plans one change and writes it at once, in its own transaction. Inside
-`with samlet():` (MOX applies a chunk of messages this way) every service call is planned
-into the one unit of work and nothing is written until `Samling.skriv()`; `delvis()`
-undoes the plans of one message that failed, as a savepoint undoes its writes. So the
+service call plans one change and writes it at once, in its own transaction. A call given
+a unit of work (`samling=`, a `Samling`: MOX applies a chunk of messages this way) plans
+into it and writes nothing until its owner calls `Samling.skriv()`; `Samling.delvis()`
+undoes the plans of one message that failed, as a savepoint undoes its writes. The unit
+of work is always passed, never ambient: a call without one writes. So the
 screens and MOX share one validation path, and a chunk costs a handful of statements.
 """
 
@@ -26,7 +27,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,10 +127,9 @@ class Historik:
         return out
 
     @contextmanager
-    def _arbejde(self) -> Iterator[Arbejde]:
-        """The unit of work to plan in: the active `samlet()` one (written by its owner),
-        else a new one written at once in its own transaction."""
-        samling = _samling.get()
+    def _arbejde(self, samling: Samling | None) -> Iterator[Arbejde]:
+        """The unit of work to plan in: `samling`'s (written by its owner), else a new one
+        written at once in its own transaction."""
         if samling is not None:
             yield samling.arbejde(self)
             return
@@ -139,15 +138,15 @@ class Historik:
             yield arbejde
             arbejde.skriv()
 
-    def register(self, **kwargs):
+    def register(self, *, samling: Samling | None = None, **kwargs):
         """Create the object with one open-ended version from `virkning_fra` (see
-        `Arbejde.register` for the arguments)."""
-        with self._arbejde() as arbejde:
+        `Arbejde.register` for the arguments); planned into `samling` when given."""
+        with self._arbejde(samling) as arbejde:
             return arbejde.register(**kwargs)
 
-    def change(self, obj, **kwargs):
+    def change(self, obj, *, samling: Samling | None = None, **kwargs):
         """Merge `aendringer` into the timeline over [fra, til) as a new registration."""
-        with self._arbejde() as arbejde:
+        with self._arbejde(samling) as arbejde:
             return arbejde.change(obj, **kwargs)
 
     def correct(self, obj, *, begrundelse: str, **kwargs):
@@ -159,25 +158,22 @@ class Historik:
             )
         return self.change(obj, begrundelse=begrundelse, **kwargs)
 
-    def passivate(self, obj, **kwargs):
+    def passivate(self, obj, *, samling: Samling | None = None, **kwargs):
         """Append a registration that passivates (or deletes) the object; history stays."""
-        with self._arbejde() as arbejde:
+        with self._arbejde(samling) as arbejde:
             return arbejde.passivate(obj, **kwargs)
 
-    def find(self, objekt_id):
-        """Return the object as it stands in the active unit of work (locked), or as stored
-        when none is active; None if it does not exist."""
-        samling = _samling.get()
+    def find(self, objekt_id, *, samling: Samling | None = None):
+        """Return the object as it stands in `samling` (locked), or as stored without
+        one; None if it does not exist."""
         if samling is None:
             return self.objekt.objects.filter(pk=objekt_id).first()
         return samling.arbejde(self).find(objekt_id)
 
-    def forbered(self, objekt_ids: Iterable) -> None:
-        """Lock and load these objects into the active unit of work in one go (a MOX chunk
-        does so for the objects its messages change); nothing without one."""
-        samling = _samling.get()
-        if samling is not None:
-            samling.arbejde(self).hent(objekt_ids)
+    def forbered(self, objekt_ids: Iterable, *, samling: Samling) -> None:
+        """Lock and load these objects into `samling` in one go (a MOX chunk does so for
+        the objects its messages change)."""
+        samling.arbejde(self).hent(objekt_ids)
 
     @staticmethod
     def _valider_virkning(fra, til, *, borger, start=None) -> None:
@@ -534,7 +530,10 @@ def _opdaterbare(model) -> list[str]:
 
 
 class Samling:
-    """A unit of work across the object types: plans now, writes at `skriv()`."""
+    """A unit of work across the object types: plans now, writes at `skriv()`.
+
+    Its owner passes it to every service call that should plan into it (`samling=`) and
+    writes it inside its transaction, or drops it."""
 
     def __init__(self):
         self._arbejder: dict[type, Arbejde] = {}
@@ -572,30 +571,3 @@ class Samling:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return aendringer
-
-
-_samling: ContextVar[Samling | None] = ContextVar("datadeling_historik_samling", default=None)
-
-
-@contextmanager
-def samlet() -> Iterator[Samling]:
-    """Plan every history write in the block into one unit of work; the caller writes it
-    with `skriv()` (inside its transaction) before the block ends, or drops it."""
-    samling = Samling()
-    token = _samling.set(samling)
-    try:
-        yield samling
-    finally:
-        _samling.reset(token)
-
-
-@contextmanager
-def delvis() -> Iterator[None]:
-    """Undo the plans the block made in the active unit of work if it raises (nothing
-    without one: a single write is in its own transaction)."""
-    samling = _samling.get()
-    if samling is None:
-        yield
-        return
-    with samling.delvis():
-        yield
