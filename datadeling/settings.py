@@ -304,7 +304,7 @@ SAMTYKKE_MAKS_DAGE = int(os.environ.get("SAMTYKKE_MAKS_DAGE", "730"))
 # Access on a legal basis other than consent: the longest period (days).
 HJEMMEL_MAKS_DAGE = int(os.environ.get("HJEMMEL_MAKS_DAGE", "30"))
 # MOX: how old an open inbox message must be before the sweep (beat, every minute) enqueues
-# it again — its task was lost with a broker restart or a killed worker.
-MOX_FEJ_OP_ALDER = datetime.timedelta(
-    seconds=int(os.environ.get("MOX_FEJ_OP_ALDER_SEKUNDER", "60"))
-)
+# it again — its task was lost with a broker restart or a killed worker. The defaults of
+# every MOX setting are in mox/indstillinger.py.
+if os.environ.get("MOX_FEJ_OP_ALDER_SEKUNDER"):
+    MOX_FEJ_OP_ALDER = datetime.timedelta(seconds=int(os.environ["MOX_FEJ_OP_ALDER_SEKUNDER"]))

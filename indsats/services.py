@@ -1,7 +1,10 @@
 """Every write to an Indsats: register, correct, follow up, end, passivate.
 
 Shared by the caseworker screens, the admin and MOX; one transaction each, one new
-registration each (nothing is overwritten), and `data_aendret` for higher layers.
+registration each (nothing is overwritten), and the after-change hooks (`data_aendret`)
+for higher layers. Given `samling=` (a `datadeling.core.historik.Samling`: MOX applies a
+chunk of messages so), a service only plans its registration into that unit of work,
+which its owner writes later.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
-from datadeling.core.historik import Historik
+from datadeling.core.historik import Historik, Samling
 from indsats import regler
 from indsats.models import Fremdrift, Indsats, IndsatsFelter, IndsatsRegistrering, IndsatsVersion
 
@@ -48,6 +51,7 @@ def indsats_register(
     importeret: bool = False,
     aktoer_tekst: str = "",
     begrundelse: str = "",
+    samling: Samling | None = None,
 ) -> Indsats:
     """Register a new intervention for a citizen, valid from `virkning_fra` (now by default).
 
@@ -64,6 +68,7 @@ def indsats_register(
         livscykluskode=Livscykluskode.IMPORTERET if importeret else Livscykluskode.OPSTAAET,
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
@@ -75,6 +80,7 @@ def indsats_update(
     virkning_fra: datetime.datetime | None = None,
     aktoer_tekst: str = "",
     begrundelse: str = "",
+    samling: Samling | None = None,
 ) -> Indsats:
     """Record a change in the world (progress, provider, goals …) from `virkning_fra` (now)."""
     return historik.change(
@@ -85,6 +91,7 @@ def indsats_update(
         aendringer=aendringer,
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
@@ -97,6 +104,7 @@ def indsats_follow_up(
     aendringer: Mapping[str, Any] | None = None,
     virkning_fra: datetime.datetime | None = None,
     begrundelse: str = "",
+    samling: Samling | None = None,
 ) -> Indsats:
     """Record a follow-up held at `virkning_fra` (now): its result (FSIII E1–E4 / FFB status
     på indsats); the intervention counts as assessed then."""
@@ -114,6 +122,7 @@ def indsats_follow_up(
             "vurderet": now,
         },
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
@@ -126,6 +135,7 @@ def indsats_correct(
     virkning_til: datetime.datetime | None = None,
     begrundelse: str,
     aktoer_tekst: str = "",
+    samling: Samling | None = None,
 ) -> Indsats:
     """Correct what was registered for [virkning_fra, virkning_til): an error, not a change."""
     return historik.correct(
@@ -136,6 +146,7 @@ def indsats_correct(
         aendringer=aendringer,
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
@@ -148,6 +159,7 @@ def indsats_end(
     virkning_fra: datetime.datetime | None = None,
     begrundelse: str = "",
     aktoer_tekst: str = "",
+    samling: Samling | None = None,
 ) -> Indsats:
     """End the intervention on `slutdato` (today): afsluttet from `virkning_fra` (now) on."""
     now = virkning_fra or clock.now()
@@ -163,13 +175,25 @@ def indsats_end(
         },
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
 def indsats_passivate(
-    *, actor, indsats: Indsats, begrundelse: str, slet: bool = False, aktoer_tekst: str = ""
+    *,
+    actor,
+    indsats: Indsats,
+    begrundelse: str,
+    slet: bool = False,
+    aktoer_tekst: str = "",
+    samling: Samling | None = None,
 ) -> Indsats:
     """Passivate (or mark deleted) the intervention: it stops being valid, its history stays."""
     return historik.passivate(
-        indsats, actor=actor, slet=slet, aktoer_tekst=aktoer_tekst, begrundelse=begrundelse
+        indsats,
+        actor=actor,
+        slet=slet,
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+        samling=samling,
     )

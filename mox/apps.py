@@ -6,6 +6,12 @@ class MoxConfig(AppConfig):
     verbose_name = "MOX-integration"
 
     def ready(self) -> None:
-        from mox import receivers  # noqa: F401  (connects besked_modtaget to the workers)
-        from mox.udgaaende import receivers as _r  # noqa: F401  (outbound notifications)
+        from datadeling.core import hooks
+        from mox import receivers  # noqa: F401  (connects beskeder_klar to the workers)
+        from mox.udgaaende import receivers as udgaaende
         from mox.udgaaende import tasks as _t  # noqa: F401  (their tasks, for the workers)
+
+        # the outbound notifications, after the grants (hooks order the stages)
+        hooks.registrer(
+            hooks.Trin.UDBAKKE, udgaaende.skriv_notifikationer, sendere=udgaaende.SENDERE
+        )

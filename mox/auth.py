@@ -13,22 +13,16 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from datadeling.core import clock
+from mox import indstillinger
 from mox.models import System, token_hash
 from mox.protokol import TIDSVINDUE_SEKUNDER
 
-STANDARD_MAKS_KROP = 16 * 1024 * 1024
 TIDSPUNKT = re.compile(r"\d{1,12}")
 SIGNATUR = re.compile(r"sha256=([0-9a-fA-F]{64})")
-
-
-def maks_krop() -> int:
-    """Return the largest body the ingress reads (bytes); settings.MOX_MAKS_KROP_BYTES."""
-    return int(getattr(settings, "MOX_MAKS_KROP_BYTES", STANDARD_MAKS_KROP))
 
 
 def signatur(secret: str, tidspunkt: str, krop: bytes) -> str:
@@ -38,7 +32,7 @@ def signatur(secret: str, tidspunkt: str, krop: bytes) -> str:
 
 
 @dataclass
-class Afvist(Exception):
+class IkkeGodkendt(Exception):
     """The request is refused before its body is looked at as a message."""
 
     status: int
@@ -48,7 +42,7 @@ class Afvist(Exception):
 
 @sensitive_variables("krop")
 def godkend(request: HttpRequest) -> tuple[System, bytes]:
-    """Return the sending system and the raw body of a request, or raise `Afvist`.
+    """Return the sending system and the raw body of a request, or raise `IkkeGodkendt`.
 
     401 for a missing, unknown or inactive token; 403 for a missing or stale timestamp or
     a signature that does not match; 413 for a body over the limit. The body is read only
@@ -57,11 +51,11 @@ def godkend(request: HttpRequest) -> tuple[System, bytes]:
     system = _system(request.headers.get("Authorization", ""))
     tidspunkt = request.headers.get("X-Mox-Tidspunkt", "").strip()
     if not TIDSPUNKT.fullmatch(tidspunkt):
-        raise Afvist(
+        raise IkkeGodkendt(
             403, "X-Mox-Tidspunkt", "Headeren mangler eller er ikke et heltal (unix-sekunder)."
         )
     if abs(clock.now().timestamp() - int(tidspunkt)) > TIDSVINDUE_SEKUNDER:
-        raise Afvist(
+        raise IkkeGodkendt(
             403,
             "X-Mox-Tidspunkt",
             "Tidspunktet er mere end 5 minutter fra serverens ur; "
@@ -69,7 +63,7 @@ def godkend(request: HttpRequest) -> tuple[System, bytes]:
         )
     match = SIGNATUR.fullmatch(request.headers.get("X-Mox-Signatur", "").strip())
     if not match:
-        raise Afvist(
+        raise IkkeGodkendt(
             403, "X-Mox-Signatur", "Headeren mangler eller har ikke formen sha256=<64 hex-tegn>."
         )
     krop = _laes_krop(request)
@@ -77,7 +71,7 @@ def godkend(request: HttpRequest) -> tuple[System, bytes]:
     if not hmac.compare_digest(
         forventet.encode("ascii"), b"sha256=" + match.group(1).lower().encode("ascii")
     ):
-        raise Afvist(
+        raise IkkeGodkendt(
             403,
             "X-Mox-Signatur",
             "Signaturen passer ikke: HMAC-SHA256 med systemets hemmelighed "
@@ -90,23 +84,29 @@ def _system(authorization: str) -> System:
     skema, _, token = authorization.strip().partition(" ")
     token = token.strip()
     if skema.lower() != "bearer" or not token:
-        raise Afvist(401, "Authorization", "Headeren mangler eller har ikke formen Bearer <token>.")
+        raise IkkeGodkendt(
+            401, "Authorization", "Headeren mangler eller har ikke formen Bearer <token>."
+        )
     system = System.objects.filter(token_hash=token_hash(token), aktiv=True).first()
     if system is None:
-        raise Afvist(401, "Authorization", "Ukendt eller inaktivt token.")
+        raise IkkeGodkendt(401, "Authorization", "Ukendt eller inaktivt token.")
     return system
 
 
 def _laes_krop(request: HttpRequest) -> bytes:
     """Read the raw body up to the MOX limit (Django's form-data limit does not apply)."""
-    maks = maks_krop()
+    maks = indstillinger.maks_krop_bytes()
     try:
         laengde = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         laengde = 0
     if laengde > maks:
-        raise Afvist(413, "", f"Kroppen er større end {maks} byte; send beskederne i flere kald.")
+        raise IkkeGodkendt(
+            413, "", f"Kroppen er større end {maks} byte; send beskederne i flere kald."
+        )
     krop = request.read(maks + 1)
     if len(krop) > maks:
-        raise Afvist(413, "", f"Kroppen er større end {maks} byte; send beskederne i flere kald.")
+        raise IkkeGodkendt(
+            413, "", f"Kroppen er større end {maks} byte; send beskederne i flere kald."
+        )
     return krop

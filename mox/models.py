@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from datadeling.core import clock
+from mox import indstillinger
 from mox.protokol import Beskedtype, Objekttype, Operation, Status
 
 
@@ -34,9 +35,7 @@ def valider_webhook_url(url: str) -> None:
         return
     if url.lower().startswith("https://"):
         return
-    if url.lower().startswith("http://") and (
-        settings.DEBUG or getattr(settings, "MOX_TILLAD_HTTP_WEBHOOK", False)
-    ):
+    if url.lower().startswith("http://") and indstillinger.tillad_http_webhook():
         return
     raise ValidationError("Webhook-URL'en skal bruge https.", code="https")
 

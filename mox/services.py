@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from datadeling.core import clock
 from mox.models import Besked, System
 from mox.protokol import Status
-from mox.signals import besked_modtaget
+from mox.signals import meld_beskeder_klar
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def beskeder_modtag(*, system: System, beskeder: Sequence[dict[str, Any]]) -> li
 
     A beskedID the system has sent before (or earlier in the same batch) is not stored
     again; its answer is the same as the first time. The rows are committed before this
-    returns; after the commit `besked_modtaget` is sent with the new rows' ids.
+    returns; after the commit `beskeder_klar` is sent with the new rows' ids.
     """
     svar = []
     with transaction.atomic():
@@ -103,17 +103,5 @@ def beskeder_modtag(*, system: System, beskeder: Sequence[dict[str, Any]]) -> li
         gemte = Besked.objects.bulk_create(list(nye.values()))
         besked_ids = [b.pk for b in gemte]
         if besked_ids:
-            transaction.on_commit(functools.partial(_meld_modtaget, besked_ids))
+            transaction.on_commit(functools.partial(meld_beskeder_klar, besked_ids))
     return svar
-
-
-def _meld_modtaget(besked_ids: list[int]) -> None:
-    for receiver, svar in besked_modtaget.send_robust(sender=Besked, besked_ids=besked_ids):
-        if isinstance(svar, Exception):
-            # The rows are stored and stay `modtaget`; the sweep will find them.
-            logger.error(
-                "MOX: modtageren %s af besked_modtaget fejlede (%s) for %d beskeder",
-                getattr(receiver, "__qualname__", receiver),
-                type(svar).__name__,
-                len(besked_ids),
-            )

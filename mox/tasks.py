@@ -68,8 +68,14 @@ def behandl_beskeder(besked_ids: list[int]) -> None:
 def fej_op() -> int:
     """Re-enqueue open messages (modtaget, venter) older than MOX_FEJ_OP_ALDER; return how many."""
     ids = koe.gamle_aabne()
-    for start in range(0, len(ids), koe.STYKKER):
-        behandl_beskeder.delay(ids[start : start + koe.STYKKER])
+    behandl_i_stykker(ids)
     if ids:
         logger.info("MOX: fejning satte %d åbne beskeder i kø igen", len(ids))
     return len(ids)
+
+
+def behandl_i_stykker(besked_ids: list[int]) -> None:
+    """Enqueue the messages in order, in chunks of `koe.STYKKER`: one task and one
+    transaction per chunk, not per message."""
+    for start in range(0, len(besked_ids), koe.STYKKER):
+        behandl_beskeder.delay(besked_ids[start : start + koe.STYKKER])

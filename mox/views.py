@@ -19,7 +19,15 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET
 
 from datadeling.core.logging import mask_cpr
-from mox import auth, eksempler, eksempler_organisation, selectors, services, validering
+from mox import (
+    auth,
+    eksempler,
+    eksempler_organisation,
+    indstillinger,
+    selectors,
+    services,
+    validering,
+)
 from mox.protokol import MAKS_BESKEDER_PR_KALD, TIDSVINDUE_SEKUNDER
 from mox.schema.byg import STI as SCHEMA_STI
 
@@ -31,7 +39,7 @@ def fejlsvar(status: int, fejl: list[dict[str, str]], **headers: str) -> JsonRes
     return svar
 
 
-def afvist_svar(afvist: auth.Afvist) -> JsonResponse:
+def afvist_svar(afvist: auth.IkkeGodkendt) -> JsonResponse:
     headers = {"WWW-Authenticate": 'Bearer realm="mox"'} if afvist.status == 401 else {}
     return fejlsvar(afvist.status, [{"felt": afvist.felt, "fejl": afvist.tekst}], **headers)
 
@@ -51,7 +59,7 @@ def beskeder(request: HttpRequest) -> JsonResponse:
         return forkert_metode("POST")
     try:
         system, krop = auth.godkend(request)
-    except auth.Afvist as afvist:
+    except auth.IkkeGodkendt as afvist:
         return afvist_svar(afvist)
     try:
         indhold = validering.laes_krop(krop)
@@ -73,7 +81,7 @@ def besked(request: HttpRequest, besked_id: str) -> JsonResponse:
         return forkert_metode("GET")
     try:
         system, _ = auth.godkend(request)
-    except auth.Afvist as afvist:
+    except auth.IkkeGodkendt as afvist:
         return afvist_svar(afvist)
     try:
         noegle = uuid.UUID(besked_id)
@@ -116,7 +124,7 @@ def dokumentation(request: HttpRequest) -> HttpResponse:
             },
             "maks_beskeder": MAKS_BESKEDER_PR_KALD,
             "tidsvindue_minutter": TIDSVINDUE_SEKUNDER // 60,
-            "maks_krop_mb": auth.maks_krop() // (1024 * 1024),
+            "maks_krop_mb": indstillinger.maks_krop_bytes() // (1024 * 1024),
         },
     )
 

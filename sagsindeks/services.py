@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
 from datadeling.core.historik import Aendring
-from datadeling.core.signals import data_aendret
+from datadeling.core.hooks import data_aendret
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
 from sagsindeks.models import KLE_MOENSTER, Sag, SagFremdrift, SagRegistrering
 
@@ -224,7 +224,7 @@ def sag_registrer(
             sag, livscykluskode=kode, actor=actor, aktoer_tekst=aktoer_tekst,
             begrundelse=begrundelse, now=now,
         )  # fmt: skip
-        data_aendret.send(
+        data_aendret(
             sender=Sag, aendringer=[Aendring(objekt=sag, registrering=reg, livscykluskode=kode)]
         )
     return sag
@@ -274,7 +274,7 @@ def sag_ret(
             laast, livscykluskode=Livscykluskode.RETTET, actor=actor,
             aktoer_tekst=aktoer_tekst, begrundelse=begrundelse, now=now,
         )  # fmt: skip
-        data_aendret.send(
+        data_aendret(
             sender=Sag,
             aendringer=[
                 Aendring(objekt=laast, registrering=reg, livscykluskode=Livscykluskode.RETTET)
@@ -299,7 +299,7 @@ def sag_passiver(
             laast, livscykluskode=kode, actor=actor, aktoer_tekst=aktoer_tekst,
             begrundelse=begrundelse, now=now,
         )  # fmt: skip
-        data_aendret.send(
+        data_aendret(
             sender=Sag, aendringer=[Aendring(objekt=laast, registrering=reg, livscykluskode=kode)]
         )
     return laast

@@ -6,4 +6,12 @@ class SamtykkeConfig(AppConfig):
     verbose_name = "Samtykke og adgang"
 
     def ready(self) -> None:
-        from samtykke import services  # noqa: F401  (connects the grant receivers)
+        from datadeling.core import hooks
+        from indsats.models import Indsats
+        from samtykke import services
+        from tilstand.models import Tilstand
+
+        # grant rows for data that arrives after a consent, before anything after them
+        hooks.registrer(
+            hooks.Trin.TILDELING, services.tildel_ved_aendring, sendere=(Tilstand, Indsats)
+        )

@@ -14,14 +14,11 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datadeling.core import clock
 from datadeling.core.models import gyldig_q
-from datadeling.core.signals import data_aendret
-from indsats.models import Indsats
 from klassifikation.kendte import ADGANGSHJEMMEL_URI
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Omfang, Relation
@@ -36,7 +33,6 @@ from samtykke.models import (
     Samtykke,
     SamtykkeStatus,
 )
-from tilstand.models import Tilstand
 
 TEKST_VERSION = "2026-11"
 
@@ -460,10 +456,9 @@ def hjemmel_gennemgaa(
     )
 
 
-@receiver(data_aendret, sender=Tilstand, dispatch_uid="samtykke_tilstand")
-@receiver(data_aendret, sender=Indsats, dispatch_uid="samtykke_indsats")
-def _tildel_ved_aendring(sender, aendringer, **kwargs) -> None:
+def tildel_ved_aendring(sender, aendringer, **kwargs) -> None:
     """Grant data that arrives (or changes) after a consent, in the writing transaction
-    (each object by its newest state)."""
+    (each object by its newest state). The after-change hook of stage TILDELING for
+    Tilstand and Indsats (registered in samtykke.apps)."""
     sidste = {a.objekt.pk: a.objekt for a in aendringer}
     grants.tildel_for_objekter(list(sidste.values()), clock.now())

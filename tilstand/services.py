@@ -1,8 +1,10 @@
 """Every write to a Tilstand: register, correct, reassess, end, passivate.
 
 Shared by the caseworker screens, the admin and MOX. Each service runs in one
-transaction, appends one registration (nothing is overwritten) and sends
-`data_aendret` so higher layers can react.
+transaction, appends one registration (nothing is overwritten) and calls the
+after-change hooks (`data_aendret`) so higher layers can react. Given `samling=` (a
+`datadeling.core.historik.Samling`: MOX applies a chunk of messages so), a service only
+plans its registration into that unit of work, which its owner writes later.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
-from datadeling.core.historik import Historik
+from datadeling.core.historik import Historik, Samling
 from tilstand import regler
 from tilstand.models import (
     Tilstand,
@@ -52,6 +54,7 @@ def tilstand_register(
     importeret: bool = False,
     aktoer_tekst: str = "",
     begrundelse: str = "",
+    samling: Samling | None = None,
 ) -> Tilstand:
     """Register a new condition for a citizen, valid from `virkning_fra` (now by default).
 
@@ -69,6 +72,7 @@ def tilstand_register(
         livscykluskode=Livscykluskode.IMPORTERET if importeret else Livscykluskode.OPSTAAET,
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
@@ -80,6 +84,7 @@ def tilstand_reassess(
     virkning_fra: datetime.datetime | None = None,
     aktoer_tekst: str = "",
     begrundelse: str = "",
+    samling: Samling | None = None,
 ) -> Tilstand:
     """Record a new assessment: the changes hold from `virkning_fra` (now) onwards."""
     now = clock.now()
@@ -91,6 +96,7 @@ def tilstand_reassess(
         aendringer={"vurderet": now, **aendringer},
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
@@ -103,6 +109,7 @@ def tilstand_correct(
     virkning_til: datetime.datetime | None = None,
     begrundelse: str,
     aktoer_tekst: str = "",
+    samling: Samling | None = None,
 ) -> Tilstand:
     """Correct what was registered for [virkning_fra, virkning_til): an error, not a change."""
     return historik.correct(
@@ -113,6 +120,7 @@ def tilstand_correct(
         aendringer=aendringer,
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
@@ -123,6 +131,7 @@ def tilstand_end(
     virkning_fra: datetime.datetime | None = None,
     begrundelse: str = "",
     aktoer_tekst: str = "",
+    samling: Samling | None = None,
 ) -> Tilstand:
     """End the condition from `virkning_fra` (now): its status becomes afsluttet."""
     return historik.change(
@@ -133,13 +142,25 @@ def tilstand_end(
         aendringer={"status": TilstandStatus.AFSLUTTET},
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
+        samling=samling,
     )
 
 
 def tilstand_passivate(
-    *, actor, tilstand: Tilstand, begrundelse: str, slet: bool = False, aktoer_tekst: str = ""
+    *,
+    actor,
+    tilstand: Tilstand,
+    begrundelse: str,
+    slet: bool = False,
+    aktoer_tekst: str = "",
+    samling: Samling | None = None,
 ) -> Tilstand:
     """Passivate (or mark deleted) the condition: it stops being valid, its history stays."""
     return historik.passivate(
-        tilstand, actor=actor, slet=slet, aktoer_tekst=aktoer_tekst, begrundelse=begrundelse
+        tilstand,
+        actor=actor,
+        slet=slet,
+        aktoer_tekst=aktoer_tekst,
+        begrundelse=begrundelse,
+        samling=samling,
     )

@@ -4,17 +4,19 @@ An app declares three models: the object (its current state, for cheap reads), i
 registrations (`RegistreringBase`) and their versions (`VersionBase` plus the versioned
 fields, declared once in an abstract "felter" model). `Historik` is the write machinery the
 app's services call: it validates every version of a new timeline with the app's rules,
-appends a registration, keeps the object's current state in step and sends
-`data_aendret`. It never updates or deletes a registration or a version (the database
-refuses that too: see datadeling.core.db.append_only).
+appends a registration, keeps the object's current state in step and calls the
+after-change hooks (`datadeling.core.hooks.data_aendret`). It never updates or deletes a
+registration or a version (the database refuses that too: see
+datadeling.core.db.append_only).
 
 Every write is planned in Python first (`Arbejde`: the object is locked and loaded, the
 new timeline computed and validated) and then written: the registrations, their versions
 and the objects' new state in a few statements, whatever the number of changes. A single
-service call plans one change and writes it at once, in its own transaction. Inside
-`with samlet():` (MOX applies a chunk of messages this way) every service call is planned
-into the one unit of work and nothing is written until `Samling.skriv()`; `delvis()`
-undoes the plans of one message that failed, as a savepoint undoes its writes. So the
+service call plans one change and writes it at once, in its own transaction. A call given
+a unit of work (`samling=`, a `Samling`: MOX applies a chunk of messages this way) plans
+into it and writes nothing until its owner calls `Samling.skriv()`; `Samling.delvis()`
+undoes the plans of one message that failed, as a savepoint undoes its writes. The unit
+of work is always passed, never ambient: a call without one writes. So the
 screens and MOX share one validation path, and a chunk costs a handful of statements.
 """
 
@@ -25,7 +27,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode, Version, apply_changes, version_at
-from datadeling.core.signals import data_aendret
+from datadeling.core.hooks import data_aendret
 
 SLUKKET = {Livscykluskode.PASSIVERET, Livscykluskode.SLETTET}
 
@@ -48,7 +49,8 @@ Validator = Callable[[Sequence[Version], Any], None]
 
 @dataclass(frozen=True)
 class Aendring:
-    """One new registration, as `data_aendret` tells it: the object as it stands after it."""
+    """One new registration, as the after-change hooks get it: the object as it stands
+    after it."""
 
     objekt: Any
     registrering: Any
@@ -125,10 +127,9 @@ class Historik:
         return out
 
     @contextmanager
-    def _arbejde(self) -> Iterator[Arbejde]:
-        """The unit of work to plan in: the active `samlet()` one (written by its owner),
-        else a new one written at once in its own transaction."""
-        samling = _samling.get()
+    def _arbejde(self, samling: Samling | None) -> Iterator[Arbejde]:
+        """The unit of work to plan in: `samling`'s (written by its owner), else a new one
+        written at once in its own transaction."""
         if samling is not None:
             yield samling.arbejde(self)
             return
@@ -137,15 +138,15 @@ class Historik:
             yield arbejde
             arbejde.skriv()
 
-    def register(self, **kwargs):
+    def register(self, *, samling: Samling | None = None, **kwargs):
         """Create the object with one open-ended version from `virkning_fra` (see
-        `Arbejde.register` for the arguments)."""
-        with self._arbejde() as arbejde:
+        `Arbejde.register` for the arguments); planned into `samling` when given."""
+        with self._arbejde(samling) as arbejde:
             return arbejde.register(**kwargs)
 
-    def change(self, obj, **kwargs):
+    def change(self, obj, *, samling: Samling | None = None, **kwargs):
         """Merge `aendringer` into the timeline over [fra, til) as a new registration."""
-        with self._arbejde() as arbejde:
+        with self._arbejde(samling) as arbejde:
             return arbejde.change(obj, **kwargs)
 
     def correct(self, obj, *, begrundelse: str, **kwargs):
@@ -157,25 +158,22 @@ class Historik:
             )
         return self.change(obj, begrundelse=begrundelse, **kwargs)
 
-    def passivate(self, obj, **kwargs):
+    def passivate(self, obj, *, samling: Samling | None = None, **kwargs):
         """Append a registration that passivates (or deletes) the object; history stays."""
-        with self._arbejde() as arbejde:
+        with self._arbejde(samling) as arbejde:
             return arbejde.passivate(obj, **kwargs)
 
-    def find(self, objekt_id):
-        """Return the object as it stands in the active unit of work (locked), or as stored
-        when none is active; None if it does not exist."""
-        samling = _samling.get()
+    def find(self, objekt_id, *, samling: Samling | None = None):
+        """Return the object as it stands in `samling` (locked), or as stored without
+        one; None if it does not exist."""
         if samling is None:
             return self.objekt.objects.filter(pk=objekt_id).first()
         return samling.arbejde(self).find(objekt_id)
 
-    def forbered(self, objekt_ids: Iterable) -> None:
-        """Lock and load these objects into the active unit of work in one go (a MOX chunk
-        does so for the objects its messages change); nothing without one."""
-        samling = _samling.get()
-        if samling is not None:
-            samling.arbejde(self).hent(objekt_ids)
+    def forbered(self, objekt_ids: Iterable, *, samling: Samling) -> None:
+        """Lock and load these objects into `samling` in one go (a MOX chunk does so for
+        the objects its messages change)."""
+        samling.arbejde(self).hent(objekt_ids)
 
     @staticmethod
     def _valider_virkning(fra, til, *, borger, start=None) -> None:
@@ -261,7 +259,7 @@ class Arbejde:
     object's newest state is kept here, so the next call about the same object builds on
     it. `skriv()` writes every planned registration (with its whole timeline), inserts
     the new objects and updates the changed ones: four statements whatever their number,
-    then `data_aendret` with every change.
+    then the after-change hooks (`data_aendret`) with every change.
     """
 
     def __init__(self, historik: Historik):
@@ -414,8 +412,8 @@ class Arbejde:
     # --- writing ---
 
     def skriv(self) -> list[Aendring]:
-        """Write every planned registration and the objects' new state; send
-        `data_aendret`; return the changes in the order they were planned."""
+        """Write every planned registration and the objects' new state; run the
+        after-change hooks; return the changes in the order they were planned."""
         planer, self.planer = self.planer, []
         if not planer:
             return []
@@ -464,7 +462,7 @@ class Arbejde:
             Aendring(p.stand.obj, r, p.livscykluskode)
             for r, p in zip(registreringer, planer, strict=True)
         ]
-        data_aendret.send(sender=h.objekt, aendringer=aendringer)
+        data_aendret(sender=h.objekt, aendringer=aendringer)
         return aendringer
 
 
@@ -532,7 +530,10 @@ def _opdaterbare(model) -> list[str]:
 
 
 class Samling:
-    """A unit of work across the object types: plans now, writes at `skriv()`."""
+    """A unit of work across the object types: plans now, writes at `skriv()`.
+
+    Its owner passes it to every service call that should plan into it (`samling=`) and
+    writes it inside its transaction, or drops it."""
 
     def __init__(self):
         self._arbejder: dict[type, Arbejde] = {}
@@ -570,30 +571,3 @@ class Samling:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return aendringer
-
-
-_samling: ContextVar[Samling | None] = ContextVar("datadeling_historik_samling", default=None)
-
-
-@contextmanager
-def samlet() -> Iterator[Samling]:
-    """Plan every history write in the block into one unit of work; the caller writes it
-    with `skriv()` (inside its transaction) before the block ends, or drops it."""
-    samling = Samling()
-    token = _samling.set(samling)
-    try:
-        yield samling
-    finally:
-        _samling.reset(token)
-
-
-@contextmanager
-def delvis() -> Iterator[None]:
-    """Undo the plans the block made in the active unit of work if it raises (nothing
-    without one: a single write is in its own transaction)."""
-    samling = _samling.get()
-    if samling is None:
-        yield
-        return
-    with samling.delvis():
-        yield

@@ -18,7 +18,7 @@ TIDSVINDUE_SEKUNDER = 5 * 60
 """How far X-Mox-Tidspunkt may be from the receiver's clock (mox.protokol)."""
 
 MAKS_KROP_BYTES = 16 * 1024 * 1024
-"""Datadeling's default body limit (mox.auth.STANDARD_MAKS_KROP)."""
+"""Datadeling's default body limit (mox.indstillinger.STANDARD_MAKS_KROP)."""
 
 CPR_URN_PRAEFIKS = "urn:dk:cpr:person:"
 

@@ -12,10 +12,11 @@ changes and the message is fejlet (or still open): never half. Lookups of citize
 classes and units are asked once per chunk (`datadeling.core.memo`).
 
 Tilstand and indsats messages (the bulk of the traffic) are planned, not written, one by
-one (`datadeling.core.historik.samlet`): the services validate and compute each new
-timeline in Python, a message that fails has its plans undone (`historik.delvis`, no
-savepoint needed), and the chunk's registrations, versions, objects, grants and outbox
-rows are written together at the end in a few statements. Should that write fail on
+one: the chunk's unit of work (`datadeling.core.historik.Samling`) is passed to the
+services (`samling=`), which validate and compute each new timeline in Python; a message
+that fails has its plans undone (`Samling.delvis`, no savepoint needed), and the chunk's
+registrations, versions, objects, grants and outbox rows are written together at the end
+in a few statements. Should that write fail on
 something the planning did not foresee (a database error), the chunk is rolled back and
 applied again message by message, each in its savepoint, so the error stays with its
 message.
@@ -38,8 +39,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,11 +51,22 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from datadeling.core import clock, historik, memo
 from indsats import services as indsats_services
 from indsats.models import Indsats
+from mox import indstillinger
 from mox.behandling import klasse as klasse_mox
 from mox.behandling import koe, oio
 from mox.behandling import organisation as organisation_mox
 from mox.behandling import sag as sag_mox
-from mox.behandling.oio import Afvist, fejl
+from mox.behandling.faelles import (
+    BORGER_SKIFTES,
+    FINDES_ALLEREDE,
+    FINDES_IKKE,
+    IKKE_LEVERET,
+    Afvist,
+    Venter,
+    fejl,
+    fra_validation_error,
+    kald,
+)
 from mox.models import Besked
 from mox.protokol import Beskedtype, Operation, Status
 from tilstand import services as tilstand_services
@@ -71,14 +83,6 @@ class _Omstart(Exception):
     """The chunk's joint write failed: apply it again message by message."""
 
 
-class Venter(Exception):
-    """The message cannot be applied yet (its object does not exist yet)."""
-
-    def __init__(self, grund: dict[str, str]):
-        super().__init__(grund["fejl"])
-        self.grund = grund
-
-
 @dataclass(frozen=True)
 class Haandtering:
     """How messages about one objekttype are applied.
@@ -93,9 +97,11 @@ class Haandtering:
     anvend: Callable[[Besked, bool], None]
     # optional: which of many ids exist, in one query (a chunk asks once, not per message)
     findes_mange: Callable[[set[uuid.UUID]], set[uuid.UUID]] | None = None
-    # optional: lock and load, in one go, the objects a chunk's messages change (the types
-    # whose services plan their writes into `historik.samlet`, and write nothing at once)
-    forbered: Callable[[set[uuid.UUID]], None] | None = None
+    # optional, for the types whose services can plan their writes into a unit of work
+    # and write nothing at once: lock and load, in one go, the objects a chunk's messages
+    # change, and apply a message as plans into the chunk's unit of work
+    forbered: Callable[[set[uuid.UUID], historik.Samling], None] | None = None
+    planlaeg: Callable[[Besked, bool, historik.Samling], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,10 +122,18 @@ class Tjenester:
         return set(self.model.objects.filter(pk__in=objekt_ids).values_list("pk", flat=True))
 
     def anvend(self, besked: Besked, objekt_findes: bool) -> None:
-        _anvend_historisk(besked, self, objekt_findes=objekt_findes)
+        _anvend_historisk(besked, self, objekt_findes=objekt_findes, samling=None)
+
+    def planlaeg(self, besked: Besked, objekt_findes: bool, samling: historik.Samling) -> None:
+        _anvend_historisk(besked, self, objekt_findes=objekt_findes, samling=samling)
+
+    def forbered(self, objekt_ids: set[uuid.UUID], samling: historik.Samling) -> None:
+        self.historik.forbered(objekt_ids, samling=samling)
 
     def haandtering(self) -> Haandtering:
-        return Haandtering(self.findes, self.anvend, self.findes_mange, self.historik.forbered)
+        return Haandtering(
+            self.findes, self.anvend, self.findes_mange, self.forbered, self.planlaeg
+        )
 
 
 TILSTAND = Tjenester(
@@ -184,7 +198,8 @@ def anvend_mange(besked_ids: Sequence[int]) -> dict[int, str]:
 
 
 def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
-    with transaction.atomic(), memo.aktiv(), _samling(samlet) as samling:
+    samling = historik.Samling() if samlet else None
+    with transaction.atomic(), memo.aktiv():
         beskeder = list(
             Besked.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("system")
@@ -200,7 +215,7 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
         findes = _findes(aabne)
         oio.forudhent(b.data for b in aabne)
         if samling is not None:
-            _forbered(aabne)
+            _forbered(aabne, samling)
         for besked in aabne:
             besked.forsoeg += 1
             haandtering = HAANDTERINGER.get(besked.objekttype)
@@ -215,7 +230,7 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
                     besked,
                     haandtering,
                     objekt_findes=findes[noegle],
-                    savepoint=samling is None or haandtering is None or not haandtering.forbered,
+                    samling=samling,
                 )
                 if besked.status == Status.BEHANDLET and besked.operation in koe.OPRETTER:
                     findes[noegle] = True
@@ -253,16 +268,7 @@ def _gem_status(beskeder: Sequence[Besked]) -> None:
         )
 
 
-@contextmanager
-def _samling(samlet: bool) -> Iterator[historik.Samling | None]:
-    if not samlet:
-        yield None
-        return
-    with historik.samlet() as samling:
-        yield samling
-
-
-def _forbered(beskeder: Sequence[Besked]) -> None:
+def _forbered(beskeder: Sequence[Besked], samling: historik.Samling) -> None:
     """Lock and load the objects the chunk's messages change, one go per object type."""
     pr_type: dict[str, set[uuid.UUID]] = {}
     for b in beskeder:
@@ -271,7 +277,7 @@ def _forbered(beskeder: Sequence[Besked]) -> None:
     for objekttype, ids in pr_type.items():
         haandtering = HAANDTERINGER.get(objekttype)
         if haandtering is not None and haandtering.forbered is not None:
-            haandtering.forbered(ids)
+            haandtering.forbered(ids, samling)
 
 
 def _findes(beskeder: Sequence[Besked]) -> dict[tuple[str, uuid.UUID], bool]:
@@ -292,12 +298,19 @@ def _findes(beskeder: Sequence[Besked]) -> dict[tuple[str, uuid.UUID], bool]:
 
 
 def _proev(
-    besked: Besked, haandtering: Haandtering | None, *, objekt_findes: bool, savepoint: bool
+    besked: Besked,
+    haandtering: Haandtering | None,
+    *,
+    objekt_findes: bool,
+    samling: historik.Samling | None,
 ) -> None:
-    """Apply one message in a savepoint (or, for a type that only plans, with its plans
-    undone if it fails) and set its status (not saved: the caller saves the chunk's
-    messages together). Transient errors propagate (the chunk rolls back); without a
-    savepoint, so does any database error (the chunk is applied again with savepoints)."""
+    """Apply one message in a savepoint (or, for a type that only plans into `samling`,
+    with its plans undone if it fails) and set its status (not saved: the caller saves
+    the chunk's messages together). Transient errors propagate (the chunk rolls back);
+    without a savepoint, so does any database error (the chunk is applied again with
+    savepoints)."""
+    planlaegger = samling is not None and haandtering is not None and bool(haandtering.planlaeg)
+    savepoint = not planlaegger
 
     def glem() -> None:
         # rows the savepoint created are gone again: forget what lookups found of them
@@ -307,11 +320,14 @@ def _proev(
 
     try:
         # (atomic(savepoint=False) would mark the whole chunk for rollback on any error)
-        with transaction.atomic() if savepoint else nullcontext(), historik.delvis():
-            _anvend(besked, haandtering, objekt_findes=objekt_findes)
+        with (
+            transaction.atomic() if savepoint else nullcontext(),
+            samling.delvis() if samling is not None else nullcontext(),
+        ):
+            _anvend(besked, haandtering, objekt_findes=objekt_findes, samling=samling)
     except Venter as v:
         glem()
-        if clock.now() - besked.modtaget > koe.maks_ventetid():
+        if clock.now() - besked.modtaget > indstillinger.maks_ventetid():
             _afslut(besked, Status.FEJLET, [v.grund])
         else:
             besked.status = Status.VENTER
@@ -321,7 +337,7 @@ def _proev(
         _afslut(besked, Status.FEJLET, a.fejl)
     except ValidationError as e:
         glem()
-        _afslut(besked, Status.FEJLET, _fra_validation_error(e, getattr(e, "_mox_stier", {})))
+        _afslut(besked, Status.FEJLET, fra_validation_error(e, {}))
     except IKKE_BESKEDENS_SKYLD:
         raise
     except DatabaseError as e:
@@ -357,53 +373,47 @@ def _afslut(besked: Besked, status: str, fundne: list[dict[str, str]]) -> None:
     besked.behandlet = clock.now()
 
 
-def _fra_validation_error(e: ValidationError, stier: dict[str, str]) -> list[dict[str, str]]:
-    if hasattr(e, "error_dict"):
-        return [
-            fejl(stier.get(felt, "data"), tekst)
-            for felt, tekster in e.message_dict.items()
-            for tekst in tekster
-        ]
-    return [fejl("data", tekst) for tekst in e.messages]
-
-
-def _anvend(besked: Besked, haandtering: Haandtering | None, *, objekt_findes: bool) -> None:
+def _anvend(
+    besked: Besked,
+    haandtering: Haandtering | None,
+    *,
+    objekt_findes: bool,
+    samling: historik.Samling | None,
+) -> None:
     if besked.beskedtype != Beskedtype.MANIPULATION:
         raise Afvist([fejl("beskedtype", "Datadeling anvender kun Manipulation-beskeder.")])
     if haandtering is None:
         raise Afvist(
             [fejl("objekttype", "Datadeling kan endnu ikke anvende beskeder om denne objekttype.")]
         )
-    haandtering.anvend(besked, objekt_findes)
+    if samling is not None and haandtering.planlaeg is not None:
+        haandtering.planlaeg(besked, objekt_findes, samling)
+    else:
+        haandtering.anvend(besked, objekt_findes)
 
 
-def _anvend_historisk(besked: Besked, tjenester: Tjenester, *, objekt_findes: bool) -> None:
+def _anvend_historisk(
+    besked: Besked,
+    tjenester: Tjenester,
+    *,
+    objekt_findes: bool,
+    samling: historik.Samling | None,
+) -> None:
+    """Apply a tilstand or indsats message: written at once, or planned into `samling`."""
     system = besked.system.navn
     note = str((besked.data or {}).get("note") or "").strip()
     if besked.operation in (Operation.CREATE, Operation.IMPORT):
         if objekt_findes:
-            raise Afvist(
-                [fejl("objektID", "Et objekt med dette objektID findes allerede i Datadeling.")]
-            )
-        _opret(besked, tjenester, system=system, note=note)
+            raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
+        _opret(besked, tjenester, system=system, note=note, samling=samling)
         return
-    objekt = tjenester.historik.find(besked.objekt_id)
+    objekt = tjenester.historik.find(besked.objekt_id, samling=samling)
     if objekt is None:
-        raise Venter(
-            fejl("objektID", "Objektet findes ikke (endnu) i Datadeling; beskeden venter på det.")
-        )
+        raise Venter(fejl("objektID", FINDES_IKKE))
     if objekt.kildesystem != system:
-        raise Afvist(
-            [
-                fejl(
-                    "objektID",
-                    "Objektet er ikke leveret af dette system og kan kun ændres af det system, "
-                    "der leverede det (eller i Datadeling).",
-                )
-            ]
-        )
+        raise Afvist([fejl("objektID", IKKE_LEVERET)])
     if besked.operation == Operation.UPDATE:
-        _ret(besked, tjenester, objekt, system=system, note=note)
+        _ret(besked, tjenester, objekt, system=system, note=note, samling=samling)
     else:
         tjenester.passivate(
             actor=None,
@@ -411,6 +421,7 @@ def _anvend_historisk(besked: Besked, tjenester: Tjenester, *, objekt_findes: bo
             begrundelse=note or f"Passiveret i {system}",
             slet=besked.operation == Operation.DELETE,
             aktoer_tekst=system,
+            samling=samling,
         )
 
 
@@ -432,15 +443,14 @@ def _stier(p: oio.Plan, objekttype: str) -> dict[str, str]:
     return stier
 
 
-def _kald(stier: dict[str, str], funktion, **kwargs):
-    try:
-        return funktion(**kwargs)
-    except ValidationError as e:
-        e._mox_stier = stier  # the caller names the message's fields
-        raise
-
-
-def _opret(besked: Besked, tjenester: Tjenester, *, system: str, note: str) -> None:
+def _opret(
+    besked: Besked,
+    tjenester: Tjenester,
+    *,
+    system: str,
+    note: str,
+    samling: historik.Samling | None,
+) -> None:
     p = oio.plan(
         objekttype=besked.objekttype,
         data=besked.data,
@@ -450,7 +460,7 @@ def _opret(besked: Besked, tjenester: Tjenester, *, system: str, note: str) -> N
     )
     stier = _stier(p, besked.objekttype)
     foerst, senere = oio.begyndelse(p)
-    objekt = _kald(
+    objekt = kald(
         stier,
         tjenester.register,
         actor=None,
@@ -461,9 +471,10 @@ def _opret(besked: Besked, tjenester: Tjenester, *, system: str, note: str) -> N
         importeret=True,
         aktoer_tekst=system,
         begrundelse=note,
+        samling=samling,
     )
     for fra, til, aendringer in senere:
-        objekt = _kald(
+        objekt = kald(
             stier,
             tjenester.correct,
             actor=None,
@@ -473,10 +484,19 @@ def _opret(besked: Besked, tjenester: Tjenester, *, system: str, note: str) -> N
             virkning_til=til,
             begrundelse=note or f"Senere periode fra {system}",
             aktoer_tekst=system,
+            samling=samling,
         )
 
 
-def _ret(besked: Besked, tjenester: Tjenester, objekt, *, system: str, note: str) -> None:
+def _ret(
+    besked: Besked,
+    tjenester: Tjenester,
+    objekt,
+    *,
+    system: str,
+    note: str,
+    samling: historik.Samling | None,
+) -> None:
     p = oio.plan(
         objekttype=besked.objekttype,
         data=besked.data,
@@ -486,10 +506,10 @@ def _ret(besked: Besked, tjenester: Tjenester, objekt, *, system: str, note: str
     )
     if p.borger is not None and p.borger.pk != objekt.borger_id:
         form = oio.FORMER[besked.objekttype]
-        raise Afvist([fejl(f"data.relationer.{form.borger}", "Borgeren kan ikke skiftes.")])
+        raise Afvist([fejl(f"data.relationer.{form.borger}", BORGER_SKIFTES)])
     stier = _stier(p, besked.objekttype)
     for fra, til, aendringer in oio.perioder(p):
-        objekt = _kald(
+        objekt = kald(
             stier,
             tjenester.correct,
             actor=None,
@@ -499,4 +519,5 @@ def _ret(besked: Besked, tjenester: Tjenester, objekt, *, system: str, note: str
             virkning_til=til,
             begrundelse=note or f"Rettet i {system}",
             aktoer_tekst=system,
+            samling=samling,
         )

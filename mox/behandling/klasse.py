@@ -41,20 +41,23 @@ from typing import Any
 from datadeling.core import clock, memo
 from klassifikation import services
 from klassifikation.models import KLASSE_NAMESPACE, Klasse, Klassifikation, Status
-from mox.behandling.oio import Afvist, fejl
-from mox.behandling.organisation import (
+from mox.behandling.faelles import (
     FINDES_ALLEREDE,
     FINDES_IKKE,
     IKKE_LEVERET,
+    Afvist,
+    Venter,
+    fejl,
+    kald,
+)
+from mox.behandling.organisation import (
     OPRETTER,
     dato,
     gaeldende,
-    kald,
     naevnt,
     poster,
     som_uuid,
     vaek_ventende,
-    venter,
 )
 from mox.models import Besked, System
 from mox.protokol import Operation
@@ -192,10 +195,12 @@ def _felter(data: dict, *, klasse: Klasse | None) -> tuple[dict[str, Any], dict[
                 raise Afvist([fejl(sti, "Den overordnede klasse angives med sin uuid.")])
             overordnet = Klasse.objects.filter(pk=overordnet_id).first()
             if overordnet is None:
-                raise venter(
-                    sti,
-                    "Den overordnede klasse findes ikke (endnu) i Datadeling; beskeden venter "
-                    "på den.",
+                raise Venter(
+                    fejl(
+                        sti,
+                        "Den overordnede klasse findes ikke (endnu) i Datadeling; beskeden "
+                        "venter på den.",
+                    )
                 )
         felter["overordnet"] = overordnet
     return felter, stier
@@ -232,7 +237,7 @@ def _anvend(besked: Besked, objekt_findes: bool) -> None:
         return
     klasse = Klasse.objects.select_related("klassifikation").filter(pk=besked.objekt_id).first()
     if klasse is None:
-        raise venter("objektID", FINDES_IKKE)
+        raise Venter(fejl("objektID", FINDES_IKKE))
     if services.er_importeret(klasse.klassifikation):
         raise Afvist([fejl("objektID", IMPORTERET)])
     if not ejes_af(klasse.klassifikation, system):

@@ -15,19 +15,21 @@ next open message for its object is enqueued after the commit if it is waiting
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import uuid
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
 from datadeling.core import clock
+from mox import indstillinger
 from mox.models import Besked
 from mox.protokol import Operation, Status
+from mox.signals import meld_beskeder_klar
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +41,6 @@ COPY): 100 → ~1,040 messages/s end to end, 250 → ~1,280."""
 
 AABNE = (Status.MODTAGET, Status.VENTER)
 OPRETTER = (Operation.CREATE, Operation.IMPORT)
-
-
-def maks_ventetid() -> datetime.timedelta:
-    """How long a message may wait for the object it changes before it fails."""
-    return getattr(settings, "MOX_MAKS_VENTETID", datetime.timedelta(hours=24))
-
-
-def laas_ventetid_ms() -> int:
-    """How long a chunk waits for its objects' locks before it gives up and retries."""
-    return int(getattr(settings, "MOX_LAAS_VENTETID_MS", 10_000))
-
-
-def fej_op_alder() -> datetime.timedelta:
-    """How old an open message must be before the sweep enqueues it again."""
-    return getattr(settings, "MOX_FEJ_OP_ALDER", datetime.timedelta(seconds=60))
 
 
 def _laasenoegle(objekttype: str, objekt_id: uuid.UUID) -> tuple[int, int]:
@@ -74,7 +61,9 @@ def laas_objekter(beskeder: Iterable[Besked]) -> None:
     if not noegler:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{laas_ventetid_ms()}ms"])
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, true)", [f"{indstillinger.laas_ventetid_ms()}ms"]
+        )
         cursor.execute(
             "SELECT count(pg_advisory_xact_lock(k, o)) FROM"
             " (SELECT k, o FROM unnest(%s::int[], %s::int[]) AS t(k, o) ORDER BY k, o) AS s",
@@ -162,25 +151,16 @@ class Koe:
 
 
 def saet_i_koe(besked_ids: Iterable[int]) -> None:
-    """Enqueue the messages for processing after the current transaction commits (in
-    order, in chunks of STYKKER)."""
+    """Have the messages processed after the current transaction commits, in order
+    (`mox.signals.beskeder_klar`: the receiver enqueues them in chunks of STYKKER)."""
     ids = list(besked_ids)
-    if not ids:
-        return
-
-    def send() -> None:
-        from mox.tasks import behandl_beskeder
-
-        # in chunks, like a received batch: one transaction per chunk, not per message
-        for start in range(0, len(ids), STYKKER):
-            behandl_beskeder.delay(ids[start : start + STYKKER])
-
-    transaction.on_commit(send)
+    if ids:
+        transaction.on_commit(functools.partial(meld_beskeder_klar, ids))
 
 
 def gamle_aabne(*, graense: int = 1000) -> list[int]:
     """Return the ids of open messages older than the sweep age, oldest first."""
-    foer = clock.now() - fej_op_alder()
+    foer = clock.now() - indstillinger.fej_op_alder()
     return list(
         Besked.objects.filter(status__in=AABNE, modtaget__lt=foer)
         .order_by("modtaget", "pk")

@@ -49,21 +49,10 @@ from datadeling.core import memo
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from klassifikation.regler import klasser_med_boern
+from mox.behandling.faelles import UDEN_BEGYNDELSE, Afvist, fejl
 from mox.protokol import CPR_URN_PRAEFIKS
 from mox.validering import UENDELIG, parse_tidspunkt
 from organisation.models import Borger, Enhed, Funktion, Medarbejder
-
-
-class Afvist(Exception):
-    """The message can never be applied as it is: a permanent error, with its reasons."""
-
-    def __init__(self, fejl: list[dict[str, str]]):
-        super().__init__(f"{len(fejl)} fejl")
-        self.fejl = fejl
-
-
-def fejl(felt: str, tekst: str) -> dict[str, str]:
-    return {"felt": felt, "fejl": tekst}
 
 
 @dataclass(frozen=True)
@@ -245,7 +234,7 @@ def plan(
         fra, til = _virkning(post)
         stier.setdefault(felt, sti)
         if fra is None:
-            problemer.append(fejl(f"{sti}.virkning.from", "Virkningen mangler en begyndelse."))
+            problemer.append(fejl(f"{sti}.virkning.from", UDEN_BEGYNDELSE))
             return
         poster.append(Post(felt, vaerdi, fra, til, sti))
 

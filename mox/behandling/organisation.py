@@ -52,18 +52,25 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from datadeling.core import clock, memo
 from klassifikation.models import Klasse
 from mox.behandling import koe, oio
-from mox.behandling.oio import Afvist, fejl
+from mox.behandling.faelles import (
+    FINDES_ALLEREDE,
+    FINDES_IKKE,
+    IKKE_LEVERET,
+    UDEN_BEGYNDELSE,
+    Afvist,
+    Venter,
+    fejl,
+    kald,
+)
 from mox.models import Besked
 from mox.protokol import Operation
 from mox.validering import MINUS_UENDELIG, UENDELIG
@@ -76,31 +83,8 @@ MAILTO = "urn:mailto:"
 # pattern does not allow (a namespace has no dots); urn:tel:… is the form it does.
 TELEFON = ("urn:tel:", "urn:magenta.dk:telefon:")
 
-IKKE_LEVERET = (
-    "Objektet er ikke leveret af dette system og kan kun ændres af det system, der "
-    "leverede det (eller i Datadeling)."
-)
-FINDES_ALLEREDE = "Et objekt med dette objektID findes allerede i Datadeling."
-FINDES_IKKE = "Objektet findes ikke (endnu) i Datadeling; beskeden venter på det."
-
 
 # --- shared with mox.behandling.klasse ----------------------------------------------------
-
-
-def venter(felt: str, tekst: str) -> Exception:
-    """Return the exception that makes the message wait (anvend.Venter)."""
-    from mox.behandling.anvend import Venter  # anvend imports this module
-
-    return Venter(fejl(felt, tekst))
-
-
-def kald(stier: dict[str, str], funktion: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a service; a ValidationError learns which message paths its fields came from."""
-    try:
-        return funktion(**kwargs)
-    except ValidationError as e:
-        e._mox_stier = stier  # type: ignore[attr-defined]  # read by anvend for the paths
-        raise
 
 
 @dataclass(frozen=True)
@@ -120,7 +104,7 @@ def poster(data: dict, gruppe: str, navn: str) -> list[Valgt]:
         sti = f"data.{gruppe}.{navn}[{i}]"
         fra, til = oio._virkning(post)
         if fra is None:
-            raise Afvist([fejl(f"{sti}.virkning.from", "Virkningen mangler en begyndelse.")])
+            raise Afvist([fejl(f"{sti}.virkning.from", UDEN_BEGYNDELSE)])
         fundne.append(Valgt(post, sti, fra, til))
     return fundne
 
@@ -278,10 +262,12 @@ def _enhed_felter(data: dict, *, enhed: Enhed | None) -> tuple[dict[str, Any], d
                 top_af = Myndighed.objects.filter(pk=overordnet_id).first()
                 if top_af is None:
                     assert valgt is not None  # overordnet_id came from it
-                    raise venter(
-                        f"{valgt.sti}.uuid",
-                        "Den overordnede enhed findes ikke (endnu) i Datadeling; beskeden "
-                        "venter på den.",
+                    raise Venter(
+                        fejl(
+                            f"{valgt.sti}.uuid",
+                            "Den overordnede enhed findes ikke (endnu) i Datadeling; beskeden "
+                            "venter på den.",
+                        )
                     )
                 myndighed = myndighed or top_af
         felter["overordnet"] = overordnet
@@ -341,7 +327,7 @@ def _enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
         return
     enhed = Enhed.objects.filter(pk=besked.objekt_id).first()
     if enhed is None:
-        raise venter("objektID", FINDES_IKKE)
+        raise Venter(fejl("objektID", FINDES_IKKE))
     eget_objekt(enhed, besked)
     if besked.operation == Operation.UPDATE:
         felter, stier = _enhed_felter(data, enhed=enhed)
@@ -461,7 +447,7 @@ def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
     else:
         medarbejder = Medarbejder.objects.filter(pk=besked.objekt_id).first()
         if medarbejder is None:
-            raise venter("objektID", FINDES_IKKE)
+            raise Venter(fejl("objektID", FINDES_IKKE))
         eget_objekt(medarbejder, besked)
         if besked.operation != Operation.UPDATE:
             services.medarbejder_passiver(actor=None, medarbejder=medarbejder)

@@ -44,19 +44,21 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from datadeling.core import clock, memo
-from mox.behandling.oio import (
+from mox.behandling.faelles import (
+    BORGER_SKIFTES,
+    FINDES_ALLEREDE,
+    SAG_FINDES_IKKE,
+    SAG_IKKE_LEVERET,
+    UDEN_BEGYNDELSE,
     Afvist,
-    _medarbejders_enhed,
-    _poster,
-    _tid,
-    _til,
+    Venter,
     fejl,
-    find_borger,
+    kald,
 )
+from mox.behandling.oio import _medarbejders_enhed, _poster, _tid, _til, find_borger
 from mox.models import Besked
 from mox.protokol import Operation
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
@@ -214,7 +216,7 @@ def plan(*, data: dict | None, system_navn: str, objekt_id, opret: bool) -> SagP
         if str(v.get("aktoertypekode", "")).lower() == "bruger":
             aktoerref = v.get("aktoerref")
     elif egenskaber:
-        problemer.append(fejl(f"{E}[0].virkning.from", "Virkningen mangler en begyndelse."))
+        problemer.append(fejl(f"{E}[0].virkning.from", UDEN_BEGYNDELSE))
     elif opret:
         problemer.append(fejl(E, "Sagen mangler sine egenskaber (sagegenskaber)."))
 
@@ -234,7 +236,7 @@ def plan(*, data: dict | None, system_navn: str, objekt_id, opret: bool) -> SagP
                 fra = _tid((post.get("virkning") or {}).get("from"))
                 saet("slutdato", _dato(fra), f"{F}[{i}].virkning.from")
     elif fremdrifter:
-        problemer.append(fejl(f"{F}[0].virkning.from", "Virkningen mangler en begyndelse."))
+        problemer.append(fejl(f"{F}[0].virkning.from", UDEN_BEGYNDELSE))
     elif opret:
         problemer.append(fejl(F, "Sagen mangler sin fremdrift (sagfremdrift)."))
 
@@ -344,59 +346,37 @@ def plan(*, data: dict | None, system_navn: str, objekt_id, opret: bool) -> SagP
     return p
 
 
-def _kald(stier: dict[str, str], funktion, **kwargs):
-    try:
-        return funktion(**kwargs)
-    except ValidationError as e:
-        e._mox_stier = stier  # anvend names the message's fields
-        raise
-
-
 def anvend(besked: Besked, objekt_findes: bool) -> None:
     """Apply one sag message through the sagsindeks services (in the caller's transaction)."""
-    from mox.behandling.anvend import Venter  # anvend imports this module
-
     system = besked.system.navn[:128]
     note = str((besked.data or {}).get("note") or "").strip()
     objekt_id = uuid.UUID(str(besked.objekt_id))
     if besked.operation in (Operation.CREATE, Operation.IMPORT):
         if objekt_findes:
-            raise Afvist(
-                [fejl("objektID", "Et objekt med dette objektID findes allerede i Datadeling.")]
-            )
+            raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
         p = plan(data=besked.data, system_navn=system, objekt_id=objekt_id, opret=True)
-        _kald(
+        kald(
             p.stier, sag_registrer, actor=None, borger=p.borger, data=p.data, sag_id=objekt_id,
             importeret=True, aktoer_tekst=system, begrundelse=note,
         )  # fmt: skip
         return
     sag = Sag.objects.filter(pk=objekt_id).first()
     if sag is None:
-        raise Venter(
-            fejl("objektID", "Sagen findes ikke (endnu) i Datadeling; beskeden venter på den.")
-        )
+        raise Venter(fejl("objektID", SAG_FINDES_IKKE))
     if sag.kildesystem != system:
-        raise Afvist(
-            [
-                fejl(
-                    "objektID",
-                    "Sagen er ikke leveret af dette system og kan kun ændres af det system, "
-                    "der leverede den.",
-                )
-            ]
-        )
+        raise Afvist([fejl("objektID", SAG_IKKE_LEVERET)])
     if besked.operation == Operation.UPDATE:
         p = plan(data=besked.data, system_navn=system, objekt_id=objekt_id, opret=False)
         if p.borger is not None and p.borger.pk != sag.borger_id:
-            raise Afvist([fejl(f"{R}.primaerpart", "Borgeren kan ikke skiftes.")])
+            raise Afvist([fejl(f"{R}.primaerpart", BORGER_SKIFTES)])
         if not p.data:
             return  # only what the index does not hold (journal entries, archive …)
-        _kald(
+        kald(
             p.stier, sag_ret, actor=None, sag=sag, aendringer=p.data, aktoer_tekst=system,
             begrundelse=note or f"Rettet i {system}",
         )  # fmt: skip
     else:
-        _kald(
+        kald(
             {}, sag_passiver, actor=None, sag=sag, begrundelse=note or f"Passiveret i {system}",
             slet=besked.operation == Operation.DELETE, aktoer_tekst=system,
         )  # fmt: skip

@@ -2,11 +2,11 @@
 
 A system subscribes (`Abonnement`) to an object type (tilstand, indsats or sag),
 optionally for some citizens only. When a Tilstand, an Indsats or a case of the case index
-(Sag) changes — in the UI, the admin or through a MOX message —
-`datadeling.core.signals.data_aendret` reaches `receivers`, which writes one
-`Notifikation` per subscribing system whose unit may see the object, in the writing
-transaction (a transactional outbox: no change without its notifications, no notification
-without its change). After the commit `tasks.lever_notifikation` posts each row to the
+(Sag) changes — in the UI, the admin or through a MOX message — the after-change hook
+in `receivers` (datadeling.core.hooks, stage UDBAKKE) writes one `Notifikation` per
+subscribing system whose unit may see the object, in the writing transaction (a
+transactional outbox: no change without its notifications, no notification without its
+change). After the commit `tasks.lever_notifikation` posts each row to the
 system's webhook, signed like an incoming message (`levering`); failures retry with
 exponential backoff, driven by the periodic sweep `tasks.lever_udestaaende`, and end as
 `fejlet` after MOX_NOTIFIKATION_MAKS_FORSOEG attempts, to be replayed from the admin.

@@ -38,15 +38,16 @@ import urllib.error
 import urllib.request
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from datadeling.core import clock
 from datadeling.core.logging import mask_cpr
+from mox import indstillinger
 from mox.auth import signatur
 from mox.models import Notifikation, NotifikationStatus, valider_webhook_url
 from mox.udgaaende import synlighed
+from mox.udgaaende.services import lever_efter_commit
 from mox.udgaaende.synlighed import MODELLER
 from organisation.selectors import Aktoer
 from samtykke import adgangslog, policy
@@ -57,21 +58,10 @@ logger = logging.getLogger(__name__)
 SWEEP_STYKKER = 500
 
 
-def maks_forsoeg() -> int:
-    """How many attempts before a notification is given up (settings, default 8)."""
-    return int(getattr(settings, "MOX_NOTIFIKATION_MAKS_FORSOEG", 8))
-
-
 def backoff(forsoeg: int) -> datetime.timedelta:
     """Return the wait after failed attempt number `forsoeg` (1, 2, …): exponential, capped."""
-    basis = getattr(settings, "MOX_NOTIFIKATION_BACKOFF", datetime.timedelta(seconds=30))
-    loft = getattr(settings, "MOX_NOTIFIKATION_BACKOFF_MAKS", datetime.timedelta(hours=1))
-    return min(basis * (2 ** max(forsoeg - 1, 0)), loft)
-
-
-def timeout() -> float:
-    """Seconds to wait for a webhook to answer (settings, default 10)."""
-    return float(getattr(settings, "MOX_NOTIFIKATION_TIMEOUT", 10))
+    basis = indstillinger.notifikation_backoff()
+    return min(basis * (2 ** max(forsoeg - 1, 0)), indstillinger.notifikation_backoff_maks())
 
 
 class _IngenOmdirigering(urllib.request.HTTPRedirectHandler):
@@ -111,7 +101,7 @@ def post(url: str, body: bytes, *, secret: str, besked_id: str) -> str | None:
         },
     )
     try:
-        with _opener.open(req, timeout=timeout()) as svar:
+        with _opener.open(req, timeout=indstillinger.notifikation_timeout()) as svar:
             svar.read(65536)  # drain a little; the answer's content is not used
             status = svar.status
     except urllib.error.HTTPError as e:
@@ -120,7 +110,7 @@ def post(url: str, body: bytes, *, secret: str, besked_id: str) -> str | None:
         grund = e.reason
         return mask_cpr(f"Forbindelsesfejl: {type(grund).__name__}: {grund}")[:200]
     except TimeoutError:
-        return f"Intet svar inden for {timeout():g} sekunder."
+        return f"Intet svar inden for {indstillinger.notifikation_timeout():g} sekunder."
     except (OSError, ValueError) as e:
         return mask_cpr(f"Forbindelsesfejl: {type(e).__name__}: {e}")[:200]
     if 200 <= status < 300:
@@ -175,8 +165,6 @@ def _naeste(n: Notifikation) -> int | None:
 
 
 def _afslut(n: Notifikation, status: str, fejl: str = "") -> None:
-    from mox.udgaaende.services import lever_efter_commit
-
     n.status = status
     n.sidste_fejl = fejl
     n.save(update_fields=["status", "sidste_fejl", "forsoeg", "leveret", "naeste_forsoeg"])
@@ -238,7 +226,7 @@ def lever(notifikation_id: int) -> str | None:
             "MOX: notifikation %s til system %s fejlede (forsøg %d): %s",
             n.besked_id, n.system.uuid, n.forsoeg, fejl,
         )  # fmt: skip
-        if n.forsoeg >= maks_forsoeg():
+        if n.forsoeg >= indstillinger.notifikation_maks_forsoeg():
             _afslut(n, NotifikationStatus.FEJLET, fejl)
             return n.status
         n.naeste_forsoeg = now + backoff(n.forsoeg)

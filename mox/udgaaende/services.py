@@ -1,6 +1,6 @@
 """Every write of outbound MOX: subscriptions, the outbox rows, and replay.
 
-`notifikationer_skriv` is called by the `data_aendret` receiver inside the transaction
+`notifikationer_skriv` is called by the after-change hook (receivers) inside the transaction
 that changed the object. Its cost is what the MOX processing path pays per applied
 message, so it is kept small:
 - no active subscription for the object type: no query at all inside a MOX chunk (the
@@ -14,6 +14,7 @@ message, so it is kept small:
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 
@@ -23,6 +24,7 @@ from django.db.models import Exists, OuterRef
 
 from datadeling.core import clock, memo
 from mox.models import ABONNERBARE, Abonnement, Notifikation, NotifikationStatus, System
+from mox.signals import notifikationer_klar
 from mox.udgaaende import konvolut, synlighed
 from mox.udgaaende.synlighed import OBJEKTTYPER
 
@@ -176,13 +178,11 @@ def lever_efter_commit(ids: list[int]) -> None:
     if not ids:
         return
 
-    def saet_i_koe() -> None:
-        from mox.udgaaende.tasks import lever_notifikation
-
-        for pk in ids:
-            lever_notifikation.delay(pk)
-
-    transaction.on_commit(saet_i_koe, robust=True)
+    # the receiver of `notifikationer_klar` (mox.udgaaende.receivers) enqueues the tasks
+    transaction.on_commit(
+        functools.partial(notifikationer_klar.send, sender=None, notifikation_ids=ids),
+        robust=True,
+    )
 
 
 def notifikation_lever_igen(*, notifikation_ids: Iterable[int], actor=None) -> int:

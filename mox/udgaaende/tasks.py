@@ -48,8 +48,13 @@ def lever_notifikation(notifikation_id: int) -> str | None:
 def lever_udestaaende() -> int:
     """Enqueue delivery of every due open notification, oldest first; return how many."""
     ids = levering.forfaldne()
-    for pk in ids:
-        lever_notifikation.delay(pk)
+    lever_hver(ids)
     if ids:
         logger.info("MOX: fejning satte %d notifikationer til levering", len(ids))
     return len(ids)
+
+
+def lever_hver(notifikation_ids: list[int]) -> None:
+    """Enqueue one delivery task per notification (each row is delivered on its own)."""
+    for pk in notifikation_ids:
+        lever_notifikation.delay(pk)

@@ -24,7 +24,7 @@ from django.conf import settings
 
 from demo.simulator import simuler
 from indsats.models import Indsats
-from mox import auth, eksempler, validering
+from mox import auth, eksempler, indstillinger, validering
 from mox.agent import afsender as agent_afsender
 from mox.agent import cli, eksport, sikkerhed
 from mox.agent.modtager import Indbakke, lav_modtager
@@ -464,7 +464,7 @@ def test_the_signature_is_the_one_datadeling_computes():
         MAKS_BESKEDER_PR_KALD,
         TIDSVINDUE_SEKUNDER,
     )
-    assert sikkerhed.MAKS_KROP_BYTES == auth.STANDARD_MAKS_KROP
+    assert sikkerhed.MAKS_KROP_BYTES == indstillinger.STANDARD_MAKS_KROP
 
 
 def test_server_errors_are_retried_with_growing_waits(stub, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 
 from mox.models import Besked
 from mox.protokol import MAKS_BESKEDER_PR_KALD
-from mox.signals import besked_modtaget
+from mox.signals import beskeder_klar
 from tests.mox.conftest import CPR, konvolut
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_the_processing_hook_gets_the_new_ids_after_commit(
     def modtager(sender, besked_ids, **kwargs):
         modtaget.append(list(besked_ids))
 
-    besked_modtaget.connect(modtager)
+    beskeder_klar.connect(modtager)
     try:
         kendt = konvolut()
         afsender.post(kendt)
@@ -117,7 +117,7 @@ def test_the_processing_hook_gets_the_new_ids_after_commit(
         for callback in callbacks:
             callback()
     finally:
-        besked_modtaget.disconnect(modtager)
+        beskeder_klar.disconnect(modtager)
     forventet = list(
         Besked.objects.filter(besked_id__in=[b["beskedID"] for b in nye])
         .order_by("id")

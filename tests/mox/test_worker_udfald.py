@@ -60,15 +60,15 @@ def _start_redis(port: int, mappe: Path) -> subprocess.Popen:
 
 def _gem_uden_koe(afsender, alle: list[dict]) -> list[int]:
     """Store the messages in the inbox without enqueueing them (the test sends the tasks)."""
-    from mox.signals import besked_modtaget
+    from mox.signals import beskeder_klar
 
-    modtagere = besked_modtaget.receivers
-    besked_modtaget.receivers = []
+    modtagere = beskeder_klar.receivers
+    beskeder_klar.receivers = []
     try:
         for start in range(0, len(alle), 1000):
             services.beskeder_modtag(system=afsender.system, beskeder=alle[start : start + 1000])
     finally:
-        besked_modtaget.receivers = modtagere
+        beskeder_klar.receivers = modtagere
     return list(Besked.objects.order_by("modtaget", "pk").values_list("pk", flat=True))
 
 

@@ -143,7 +143,7 @@ def test_correction_needs_a_reason_and_passivated_data_cannot_change(grundlag):
 
 
 def test_writes_announce_the_change(grundlag):
-    from datadeling.core.signals import data_aendret
+    from datadeling.core import hooks
 
     seen = []
 
@@ -151,10 +151,41 @@ def test_writes_announce_the_change(grundlag):
         for a in aendringer:
             seen.append((sender, a.objekt.pk, a.registrering.nummer, a.livscykluskode))
 
-    data_aendret.connect(receiver)
+    hooks.registrer(hooks.Trin.NOTIFIKATION, receiver)
     try:
         t = register(grundlag)
         services.tilstand_end(actor=grundlag.user, tilstand=t)
     finally:
-        data_aendret.disconnect(receiver)
+        hooks.afregistrer(hooks.Trin.NOTIFIKATION, receiver)
     assert seen == [(Tilstand, t.pk, 1, "Opstaaet"), (Tilstand, t.pk, 2, "Rettet")]
+
+
+def test_a_service_given_a_unit_of_work_plans_and_writes_when_it_is_written(grundlag):
+    from datadeling.core import hooks
+    from datadeling.core.historik import Samling
+
+    seen = []
+
+    def receiver(sender, aendringer, **kwargs):
+        seen.extend(a.registrering.nummer for a in aendringer)
+
+    samling = Samling()
+    hooks.registrer(hooks.Trin.NOTIFIKATION, receiver)
+    try:
+        with transaction.atomic():
+            t = services.tilstand_register(
+                actor=grundlag.user,
+                borger=grundlag.borger,
+                data={"type": grundlag.type, "ansvarlig_enhed": grundlag.enhed},
+                samling=samling,
+            )
+            t = services.tilstand_end(actor=grundlag.user, tilstand=t, samling=samling)
+            # planned only: nothing is written, no hook has run
+            assert nothing_stored() and seen == []
+            assert services.historik.find(t.pk, samling=samling).status == "afsluttet"
+            assert services.historik.find(t.pk) is None
+            samling.skriv()
+    finally:
+        hooks.afregistrer(hooks.Trin.NOTIFIKATION, receiver)
+    assert seen == [1, 2]
+    assert Tilstand.objects.get(pk=t.pk).registreringer.count() == 2

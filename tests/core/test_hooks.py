@@ -1,0 +1,85 @@
+"""The after-change hooks run stage by stage in the order datadeling.core declares."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.apps import apps
+
+from datadeling.core import hooks
+from indsats.models import Indsats
+from tilstand.models import Tilstand
+
+
+def test_stages_run_in_their_declared_order_not_the_order_of_registration():
+    kroge = hooks.Kroge()
+    kaldt = []
+
+    def krog(navn):
+        def kald(sender, aendringer, **kwargs):
+            kaldt.append((navn, sender, list(aendringer)))
+
+        return kald
+
+    kroge.registrer(hooks.Trin.NOTIFIKATION, krog("notifikation"))
+    kroge.registrer(hooks.Trin.UDBAKKE, krog("udbakke"))
+    kroge.registrer(hooks.Trin.TILDELING, krog("tildeling"), sendere=(Tilstand, Indsats))
+    kroge.kald(sender=Tilstand, aendringer=["a"])
+    assert kaldt == [
+        ("tildeling", Tilstand, ["a"]),
+        ("udbakke", Tilstand, ["a"]),
+        ("notifikation", Tilstand, ["a"]),
+    ]
+    kaldt.clear()
+    kroge.kald(sender=object, aendringer=["b"])  # a sender the grants do not hear of
+    assert [navn for navn, *_ in kaldt] == ["udbakke", "notifikation"]
+
+
+def test_registering_a_hook_again_replaces_it_and_it_can_be_removed():
+    kroge = hooks.Kroge()
+    kaldt = []
+
+    def krog(sender, aendringer, **kwargs):
+        kaldt.append(sender)
+
+    kroge.registrer(hooks.Trin.UDBAKKE, krog)
+    kroge.registrer(hooks.Trin.UDBAKKE, krog)
+    kroge.kald(sender=Tilstand, aendringer=[])
+    assert kaldt == [Tilstand]
+    kroge.afregistrer(hooks.Trin.UDBAKKE, krog)
+    kroge.kald(sender=Tilstand, aendringer=[])
+    assert kaldt == [Tilstand]
+
+
+def test_grants_before_the_outbox_when_the_apps_register_in_reverse_order(monkeypatch):
+    """mox registers before samtykke (the reverse of INSTALLED_APPS): the grant rows are
+    still written before the outbox decides who may hear of the change."""
+    from mox.udgaaende import services as udgaaende_services
+    from samtykke import services as samtykke_services
+
+    monkeypatch.setattr(hooks, "KROGE", hooks.Kroge())
+    apps.get_app_config("mox").ready()
+    apps.get_app_config("samtykke").ready()
+    kaldt = []
+    monkeypatch.setattr(
+        samtykke_services.grants,
+        "tildel_for_objekter",
+        lambda objekter, nu: kaldt.append(("tildeling", [o.pk for o in objekter])),
+    )
+    monkeypatch.setattr(
+        udgaaende_services,
+        "notifikationer_skriv",
+        lambda *, objekt, registrering, livscykluskode: kaldt.append(("udbakke", objekt.pk)),
+    )
+    aendring = SimpleNamespace(objekt=SimpleNamespace(pk=1), registrering=None, livscykluskode="")
+    hooks.data_aendret(sender=Tilstand, aendringer=[aendring])
+    assert kaldt == [("tildeling", [1]), ("udbakke", 1)]
+
+
+def test_the_project_registers_grants_and_outbox_at_their_stages():
+    from mox.udgaaende.receivers import skriv_notifikationer
+    from samtykke.services import tildel_ved_aendring
+
+    registreret = {trin: [r.krog for r in rs] for trin, rs in hooks.KROGE._trin.items()}
+    assert registreret[hooks.Trin.TILDELING] == [tildel_ved_aendring]
+    assert registreret[hooks.Trin.UDBAKKE] == [skriv_notifikationer]
