@@ -15,19 +15,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# The demo runs with DEBUG off as in production (Danish error pages, static files served by
+# WhiteNoise from the git-ignored staticfiles/); HTTPS=0 because runserver speaks plain http.
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data
 	$(BIN)/python manage.py demo_logins
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 HTTPS=0 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# HTTPS=0: the test client and the browser tests' live server speak plain http.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	HTTPS=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The long tests (needs REDIS_URL): real workers killed with kill -9, Redis restarted and
 # PostgreSQL cut mid-batch. CI runs them after `make test`.
 test-slow: install
-	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+	HTTPS=0 $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

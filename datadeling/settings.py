@@ -11,8 +11,10 @@ import datetime
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "guardian",
+    "axes",
+    "csp",
     "django_htmx",
     "template_partials",
     "datadeling.core",
@@ -95,14 +99,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "datadeling.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page's answer
 ]
 
 ROOT_URLCONF = "datadeling.urls"
@@ -128,22 +135,49 @@ TEMPLATES = [
 ]
 
 # --- authentication -------------------------------------------------------------------
-# Django's own login now; an OIDC/MitID broker can replace it by adding its backend here
-# and pointing LOGIN_URL at its start page, without touching the portals.
-AUTHENTICATION_BACKENDS = env_list(
-    "AUTHENTICATION_BACKENDS",
-    [
-        "django.contrib.auth.backends.ModelBackend",
-        "guardian.backends.ObjectPermissionBackend",
-        "organisation.oidc.backend.OidcBackend",
-    ],
-)
+# Django's own login for the demo, and OpenID Connect (below) for a municipality's identity
+# provider and a MitID broker. Axes' backend comes first whatever the environment says: it
+# refuses a locked-out login before any password is checked.
+AXES_BACKEND = "axes.backends.AxesStandaloneBackend"
+AUTHENTICATION_BACKENDS = [
+    AXES_BACKEND,
+    *(
+        backend
+        for backend in env_list(
+            "AUTHENTICATION_BACKENDS",
+            [
+                "django.contrib.auth.backends.ModelBackend",
+                "guardian.backends.ObjectPermissionBackend",
+                "organisation.oidc.backend.OidcBackend",
+            ],
+        )
+        if backend != AXES_BACKEND
+    ),
+]
 LOGIN_URL = os.environ.get("LOGIN_URL", "login")
 LOGIN_REDIRECT_URL = "forside"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user with permissions
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
+
+# Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username (from
+# any address), or from one address (for any username), refuse every login for it — the
+# right password too — until AXES_COOLOFF_MINUTES have passed without another failure, or an
+# administrator deletes the lockout in the admin ("Access attempts"). A combination is
+# written with "+", e.g. AXES_LOCKOUT_PARAMETERS=username+ip_address.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [
+    parameter.split("+") if "+" in parameter else parameter
+    for parameter in env_list("AXES_LOCKOUT_PARAMETERS", ["username", "ip_address"])
+]
+AXES_LOCKOUT_CALLABLE = "datadeling.core.views.login_spaerret"
+# Behind a proxy every request comes from the proxy's address: read the client's address
+# from X-Forwarded-For, trusting as many proxies as are set here.
+if os.environ.get("AXES_IPWARE_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_IPWARE_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -236,7 +270,8 @@ if WHITENOISE_USE_FINDERS:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- security -------------------------------------------------------------------------
-HTTPS = env_bool("HTTPS", not DEBUG and not EMBEDDED_DATABASE)
+# On whenever DEBUG is off; HTTPS=0 is the explicit opt-out for a local demo over http.
+HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -250,6 +285,29 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp): everything from our own origin, no inline script or
+# style anywhere (htmx's indicator style is off through <meta name="htmx-config"> and lives
+# in the stylesheet). The admin runs under the same policy: Django's admin templates have no
+# inline script, and their one <style> (a change list without actions) appears in none of
+# ours — tests/overblik/test_security_headers.py keeps it so.
+# Logging out at an identity provider is a redirect after our logout form's POST, which
+# form-action governs: the providers' end-session origins are allowed there.
+IDP_LOG_UD = sorted(
+    {
+        "{0.scheme}://{0.netloc}".format(urlsplit(u["end_session_endpoint"]))
+        for u in OIDC_UDBYDERE.values()
+        if u.get("end_session_endpoint")
+    }
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *IDP_LOG_UD],
+    }
+}
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,8 +24,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from organisation.models import Borger
 from organisation.selectors import Aktoer
@@ -99,26 +97,29 @@ def _liste_context(aktoer: Aktoer, q: str, side) -> dict:
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def borgere(request: HttpRequest) -> HttpResponse:
-    """List the citizens the caseworker may see, searched by name; htmx gets the list only."""
+    """List the citizens the caseworker may see, searched by name; htmx gets the list only.
+
+    The search arrives in the body of a POST (so do the pages of a search): whatever is
+    typed into it, a CPR number by mistake too, never becomes part of a URL and so never
+    reaches an access log, a proxy or the browser's history.
+    """
     aktoer = medarbejder_for(request)
-    q = request.GET.get("q", "").strip()[:MAKS_SOEGELAENGDE]
-    # Names have no digits; a number may be a CPR number, which must not stay in the
-    # address bar or the browser's history.
-    cifre = bool(CIFRE.search(q))
-    if cifre and not request.htmx:
-        messages.warning(request, CPR_I_NAVNESOEGNING)
+    if request.method == "GET" and "q" in request.GET:
+        # An old bookmark or a typed address: not searched, and not left in the address bar.
         return redirect("overblik:borgere")
+    data = request.POST if request.method == "POST" else request.GET
+    q = data.get("q", "").strip()[:MAKS_SOEGELAENGDE]
+    # Names have no digits; a number may be a CPR number, which is neither searched for
+    # nor written back into the page.
+    cifre = bool(CIFRE.search(q))
     q = CIFRE.sub("", q).strip()
-    context = {**_liste_context(aktoer, q, request.GET.get("side")), "cifre": cifre}
+    context = {**_liste_context(aktoer, q, data.get("side")), "cifre": cifre}
     context["cpr_advarsel"] = CPR_I_NAVNESOEGNING
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "overblik/borgere.html#liste", context)
-        if cifre:
-            adresse = reverse("overblik:borgere") + (f"?{urlencode({'q': q})}" if q else "")
-            push_url(response, adresse)
     else:
         response = render(request, "overblik/borgere.html", {**context, "form": CprFindForm()})
     patch_vary_headers(response, ["HX-Request"])

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
@@ -339,7 +340,9 @@ def test_the_demo_logins_exist_and_can_log_in(client):
     demo("--scale", "0.1")
     User = get_user_model()
     for login in DEMO_LOGINS:
-        assert client.login(username=login.brugernavn, password=DEMO_ADGANGSKODE), login
+        assert client.login(
+            request=HttpRequest(), username=login.brugernavn, password=DEMO_ADGANGSKODE
+        ), login
         client.logout()
 
     admin = User.objects.get(username="admin")
@@ -367,7 +370,7 @@ def test_the_demo_logins_exist_and_can_log_in(client):
     for brugernavn in ("sagsbehandler", "sygeplejerske", "leder", "borger", "paaroerende"):
         assert not User.objects.get(username=brugernavn).is_staff
 
-    client.login(username="admin", password=DEMO_ADGANGSKODE)
+    client.login(request=HttpRequest(), username="admin", password=DEMO_ADGANGSKODE)
     assert client.get("/admin/").status_code == 200
 
 

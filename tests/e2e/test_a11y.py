@@ -51,12 +51,24 @@ def browser():
         browser.close()
 
 
+def csp_brud(page) -> list[str]:
+    """Collect what the page's Content-Security-Policy blocks (Chromium says so on the console)."""
+    brud: list[str] = []
+    page.on(
+        "console",
+        lambda m: brud.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return brud
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    brud = csp_brud(page)
     yield page
     context.close()
+    assert not brud, "the Content-Security-Policy blocked:\n" + "\n".join(brud)
 
 
 @pytest.fixture
@@ -166,3 +178,47 @@ def test_search_works_without_javascript(live_server, browser):
         sync_api.expect(page.get_by_role("link", name="Gå på trapper 0")).to_be_visible()
     finally:
         context.close()
+
+
+def test_name_search_works_without_javascript_and_stays_out_of_the_address(live_server, browser):
+    factories.medarbejder()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    adresser: list[str] = []
+    page.on("request", lambda r: adresser.append(r.url))
+    try:
+        log_ind(page, live_server.url, "anna")
+        page.goto(f"{live_server.url}/borgere/")
+        page.get_by_label("Navn", exact=True).fill("Jensen 0101501234")
+        page.get_by_role("button", name="Søg", exact=True).click()
+        sync_api.expect(page.get_by_role("status").first).to_contain_text("„Jensen“")
+        assert page.url == f"{live_server.url}/borgere/"
+        assert not [a for a in adresser if "Jensen" in a or "0101501234" in a or "q=" in a]
+        assert "0101501234" not in page.content()
+    finally:
+        context.close()
+
+
+def test_the_admin_works_under_the_content_security_policy(live_server, page):
+    factories.bruger("admin", is_staff=True, is_superuser=True)
+    base = live_server.url
+
+    page.goto(f"{base}/admin/login/")
+    page.get_by_label("Brugernavn").fill("admin")
+    page.get_by_label("Adgangskode").fill(factories.ADGANGSKODE)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(f"{base}/admin/")
+    for adresse in (
+        "/admin/organisation/borger/",
+        "/admin/organisation/borger/add/",
+        "/admin/samtykke/adgangslog/",
+        "/admin/axes/accessattempt/",
+        "/admin/auth/user/1/change/",
+    ):
+        svar = page.goto(base + adresse)
+        assert svar.status == 200, adresse
+        sync_api.expect(page.locator("#content")).to_be_visible()
+    # the admin's own scripts run: the select-all checkbox of a change list works
+    page.goto(f"{base}/admin/auth/user/")
+    page.locator("#action-toggle").check()
+    sync_api.expect(page.locator(".action-counter")).to_contain_text("1 af 1")

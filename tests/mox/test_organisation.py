@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -155,7 +156,7 @@ def test_loras_bruger_becomes_a_member_of_staff_who_cannot_log_in(afsender, send
     assert (m.navn, m.myndighed, m.kildesystem) == ("agger", myndighed, afsender.system.navn)
     assert m.user.username == f"mox-{besked['objektID']}"
     assert not m.user.is_active and not m.user.has_usable_password()
-    assert not client.login(username=m.user.username, password="")
+    assert not client.login(request=HttpRequest(), username=m.user.username, password="")
 
 
 # --- units ----------------------------------------------------------------------------------

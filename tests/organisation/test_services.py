@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -207,7 +208,7 @@ def test_medarbejder_opret_without_a_user_makes_a_login_nobody_can_use(kommune, 
     assert m.user.username == f"mox-{m_id}"
     assert not m.user.is_active
     assert not m.user.has_usable_password()
-    assert not client.login(username=m.user.username, password="")
+    assert not client.login(request=HttpRequest(), username=m.user.username, password="")
 
 
 def test_medarbejder_opret_on_an_existing_user(kommune):

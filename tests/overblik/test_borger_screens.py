@@ -98,20 +98,23 @@ def test_the_list_searches_names_and_pages(klient, g):
     flere_borgere(g, PR_SIDE + 5)
     tilstand(g)  # Else Jensen
 
-    fundet = klient.get(url("borgere"), {"q": "else jens"})
+    fundet = klient.post(url("borgere"), {"q": "else jens"})
     side2 = klient.get(url("borgere"), {"side": 2})
+    hansen2 = klient.post(url("borgere"), {"q": "Hansen", "side": 2})
 
     assert [b.navn for b in fundet.context["side"]] == ["Else Jensen"]
     html = side2.content.decode()
     assert len(side2.context["side"].object_list) == 6
     assert "side 2 af 2" in html and "Forrige side" in html
+    assert len(hansen2.context["side"].object_list) == 5
+    assert "side 2 af 2" in hansen2.content.decode()
     antal = fundet.context["side"].object_list[0]
     assert antal.antal_tilstande == 1 and antal.antal_indsatser == 0
 
 
 def test_htmx_gets_only_the_list(klient, g):
     tilstand(g)
-    response = klient.get(url("borgere"), {"q": "Else"}, **HTMX)
+    response = klient.post(url("borgere"), {"q": "Else"}, **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html and "Find borger ud fra CPR" not in html
@@ -119,18 +122,53 @@ def test_htmx_gets_only_the_list(klient, g):
     assert 'hx-history="false"' in html
 
 
-def test_digits_in_the_name_search_are_not_kept_in_the_address(klient, g):
+def test_the_name_search_is_a_post_and_never_puts_the_query_in_an_address(klient, g):
+    """Finding 10: a number typed into the name search must not reach any URL (access
+    logs, proxies, history): the form posts, pages of a search post, nothing pushes it."""
+    flere_borgere(g, PR_SIDE + 5)
+    side = klient.get(url("borgere")).content.decode()
+    soeg = side[side.index('class="navnesoegning"') :]
+    soeg = soeg[: soeg.index("</form>")]
+    assert 'method="post"' in soeg and 'name="csrfmiddlewaretoken"' in soeg
+    assert "hx-post=" in soeg and "hx-get" not in soeg and "hx-push-url" not in soeg
+
+    svar = klient.post(url("borgere"), {"q": "Hansen"})
+    htmx = klient.post(url("borgere"), {"q": "Hansen"}, **HTMX)
+
+    for response in (svar, htmx):
+        html = response.content.decode()
+        assert response.status_code == 200 and "Location" not in response
+        assert "HX-Push-Url" not in response and "HX-Replace-Url" not in response
+        assert "q=" not in html and "Hansen&" not in html
+        assert "side 1 af 2" in html and 'name="side" value="2"' in html
+
+
+def test_a_query_in_the_address_is_not_used_and_not_kept(klient, g):
     tilstand(g)
 
     response = klient.get(url("borgere"), {"q": g.borger.cpr})
-    htmx = klient.get(url("borgere"), {"q": f"Else {g.borger.cpr}"}, **HTMX)
 
     assert response.status_code == 302 and response["Location"] == url("borgere")
-    assert htmx["HX-Push-Url"] == url("borgere") + "?q=Else"
-    assert not cpr_i(htmx.content.decode(), g.borger)
-    assert "Et CPR-nummer skrives i „Find borger ud fra CPR“" in htmx.content.decode()
-    side = klient.get(response["Location"]).content.decode()
-    assert "Et CPR-nummer skrives i „Find borger ud fra CPR“" in side
+
+
+def test_the_name_search_needs_the_csrf_token(g):
+    streng = Client(enforce_csrf_checks=True)
+    streng.force_login(g.user)
+    assert streng.post(url("borgere"), {"q": "Else"}).status_code == 403
+
+
+def test_digits_in_the_name_search_are_not_searched_or_written_back(klient, g):
+    tilstand(g)
+
+    response = klient.post(url("borgere"), {"q": g.borger.cpr})
+    htmx = klient.post(url("borgere"), {"q": f"Else {g.borger.cpr}"}, **HTMX)
+
+    for svar in (response, htmx):
+        html = svar.content.decode()
+        assert svar.status_code == 200 and "Location" not in svar and "HX-Push-Url" not in svar
+        assert not cpr_i(html, g.borger)
+        assert "Et CPR-nummer skrives i „Find borger ud fra CPR“" in html
+    assert "Jensen, Else" in htmx.content.decode()  # searched for the name without the number
 
 
 def test_only_staff_see_the_list(client, g):
@@ -435,8 +473,19 @@ def test_the_screens_work_in_a_browser_and_are_accessible(live_server, g):
         page.get_by_role("button", name="Log ind").click()
         page.wait_for_url(f"{base}/")
 
+        adresser: list[str] = []
+        page.on("request", lambda r: adresser.append(r.url))
         page.goto(base + url("borgere"))
         ingen_alvorlige_fejl(page, "borgere")
+        # Live name search posts: neither the name nor a number typed into it reaches a URL.
+        page.get_by_label("Navn", exact=True).fill("Jens")
+        sync_api.expect(page.get_by_role("status").first).to_contain_text("matcher „Jens“")
+        page.get_by_label("Navn", exact=True).fill(g.borger.cpr)
+        sync_api.expect(page.locator("#borgerliste")).to_contain_text("Et CPR-nummer skrives i")
+        page.get_by_label("Navn", exact=True).press("Enter")
+        sync_api.expect(page.locator("#borgerliste")).to_contain_text("Et CPR-nummer skrives i")
+        assert page.url == base + url("borgere")
+        assert not [a for a in adresser if "Jens" in a or g.borger.cpr in a or "q=" in a]
         page.get_by_label("CPR-nummer").fill("1212121212")
         page.get_by_role("button", name="Find", exact=True).click()
         sync_api.expect(page.locator("#find-cpr")).to_contain_text("Der er ingen borger")
