@@ -4,7 +4,9 @@ Screens (overblik selectors), MOX outbound (mox.udgaaende), the grant rows (gran
 the access log ask this package; none of them decides visibility itself. The rules as
 implemented:
 
-1. A citizen sees all their own current data (conditions, interventions, cases).
+1. A citizen sees all their own current data (conditions, interventions, cases). A
+   guardian (vaerge) or an attorney (fuldmagt) whose scope includes consent acts for the
+   citizen through a relation valid today; a relative as such does not (`borger`).
 2. A member of staff sees a current Tilstand or Indsats when
    a. its responsible unit is one they work in today (egen enhed), or
    b. a consent version in force grants it to them — to one of their units or
@@ -47,6 +49,7 @@ exist". New kinds of data (dialogue, notifications, export) get their rule here,
 from the same pieces.
 """
 
+from samtykke.policy.borger import HANDLE_TYPER, handle_for_q, kan_handle_for
 from samtykke.policy.byggesten import (
     TILLADELSER,
     blokeret,
@@ -83,6 +86,7 @@ from samtykke.policy.sag import (
 )
 
 __all__ = [
+    "HANDLE_TYPER",
     "OPSLAG",
     "OPSLAG_GYLDIGHED",
     "TILLADELSER",
@@ -99,10 +103,12 @@ __all__ = [
     "fag_q",
     "forklar",
     "grundlag",
+    "handle_for_q",
     "hjemler_til",
     "hjemler_til_gennemgang",
     "hjemmel_q",
     "indsatser_synlige",
+    "kan_handle_for",
     "kan_skrive",
     "kan_starte_sag",
     "kontakt_q",
