@@ -34,7 +34,10 @@ def daekker_q(samtykke: Samtykke, *, ogsaa_passive: bool = False) -> Q:
     With `ogsaa_passive`, data that is no longer active counts as if it were.
     """
     kategorier = list(samtykke.kategorier)
-    felter = {"borger_id": samtykke.borger_id, "ansvarlig_enhed_id__in": samtykke.kilder}
+    felter: dict[str, object] = {
+        "borger_id": samtykke.borger_id,
+        "ansvarlig_enhed_id__in": samtykke.kilder,
+    }
     if not ogsaa_passive:
         felter["aktiv"] = True
     return Q(**felter) & (Q(type_id__in=kategorier) | Q(type__sti__overlap=kategorier))
