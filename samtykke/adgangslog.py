@@ -18,6 +18,7 @@ from django.db import connection, transaction
 
 from datadeling.core import clock
 from organisation.selectors import Aktoer
+from samtykke import policy
 from samtykke.models import Adgangslog, Grundlag, Handling
 
 GENESIS = "0" * 64
@@ -135,8 +136,6 @@ def adgangslog_visning(
     the reader's own unit; a citizen reading their own data, or a relative acting for them,
     read on that basis.
     """
-    from samtykke import policy
-
     basis = policy.forklar(aktoer, objekter)
     rows = [
         (o._meta.model_name, o.pk, *basis.get(o.pk, (Grundlag.EGEN_ENHED, None))) for o in objekter

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
-from django.db.models import Q
 
 from datadeling.core import memo
 from indsats.models import Indsats
-from klassifikation.models import Klasse
 from samtykke.models import Beslutning, Samtykke, i_kraft_q
+from samtykke.policy import TILLADELSER, daekker, daekker_q, typer
 from tilstand.models import Tilstand
 
 PERMISSIONS = {Tilstand: ("tilstand", "view_tilstand"), Indsats: ("indsats", "view_indsats")}
@@ -39,18 +38,7 @@ def _permission(model) -> Permission:
     )
 
 
-def daekker_q(samtykke: Samtykke) -> Q:
-    """Return the filter for a citizen's data that a consent version covers."""
-    kategorier = list(samtykke.kategorier)
-    return (
-        Q(borger_id=samtykke.borger_id, aktiv=True, ansvarlig_enhed_id__in=samtykke.kilder)
-        & (Q(type_id__in=kategorier) | Q(type__sti__overlap=kategorier))
-    )  # fmt: skip
-
-
 def _rows(model, samtykke: Samtykke, objekter):
-    from samtykke.policy import TILLADELSER
-
     gruppe_model, bruger_model = TILLADELSER[model]
     permission = _permission(model)
     if samtykke.modtager_medarbejder_id:
@@ -119,8 +107,6 @@ def tildel_for_objekter(objekter, now) -> None:
     """Bring the objects' grant rows (all of one model) in step with the consents in force
     for their citizens: a few queries whatever their number; two (the citizens' lock and
     their consents) when none of them has given a consent."""
-    from samtykke.policy import TILLADELSER
-
     if not objekter:
         return
     model = type(objekter[0])
@@ -139,21 +125,13 @@ def tildel_for_objekter(objekter, now) -> None:
     relevante = [o for o in objekter if samtykker.get(o.borger_id)]
     if not relevante:
         return
-    # the same test as daekker_q, in Python: one query for the types' ancestors, not one
-    # query per consent
-    stier = memo.hent_mange(
-        "klasse_sti",
-        {o.type_id for o in relevante},
-        lambda ids: dict(Klasse.objects.filter(pk__in=ids).values_list("pk", "sti")),
-    )
-    daekkende = {}
-    for o in relevante:
-        typer = set(stier.get(o.type_id) or []) | {o.type_id}
-        daekkende[o.pk] = [
-            s
-            for s in samtykker[o.borger_id]
-            if o.aktiv and o.ansvarlig_enhed_id in s.kilder and typer.intersection(s.kategorier)
-        ]
+    # the coverage rule in Python: one query for the types' ancestors, not one query per
+    # consent
+    typer_af = typer({o.type_id for o in relevante})
+    daekkende = {
+        o.pk: [s for s in samtykker[o.borger_id] if daekker(s, o, typer_af[o.type_id])]
+        for o in relevante
+    }
     # tidiness: rows of consents that no longer cover the object go
     for row_model in (gruppe_model, bruger_model):
         gamle = [

@@ -21,7 +21,7 @@ from datadeling.core import clock
 from datadeling.core.models import gyldig_q
 from klassifikation.kendte import ADGANGSHJEMMEL_URI
 from klassifikation.models import Klasse
-from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Omfang, Relation
+from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Relation
 from samtykke import grants
 from samtykke.models import (
     Anmodning,
@@ -33,6 +33,7 @@ from samtykke.models import (
     Samtykke,
     SamtykkeStatus,
 )
+from samtykke.policy import kan_handle_for
 
 TEKST_VERSION = "2026-11"
 
@@ -85,18 +86,6 @@ def samtykke_tekst(s: Samtykke, kategorier: Sequence[Klasse], kilder: Sequence[E
     if s.faglighed_id:
         tekst += " " + _("Kun medarbejdere med fagligheden %(f)s.") % {"f": s.faglighed}
     return tekst
-
-
-def kan_handle_for(person: Borger, borger: Borger, now: datetime.datetime) -> Relation | None:
-    """Return the relation by which `person` may give or revoke consent for `borger`, or None."""
-    return (
-        Relation.objects.filter(
-            borger=borger, person=person, type__in=["vaerge", "fuldmagt"],
-            omfang__contains=[Omfang.SAMTYKKE],
-        )
-        .filter(gyldig_q(timezone.localtime(now).date()))
-        .first()
-    )  # fmt: skip
 
 
 def _valider(

@@ -12,7 +12,7 @@ exponential backoff, driven by the periodic sweep `tasks.lever_udestaaende`, and
 `fejlet` after MOX_NOTIFIKATION_MAKS_FORSOEG attempts, to be replayed from the admin.
 
 What a system may be told is what its unit may see (samtykke.policy.synlige_for_enhed and
-enheders_grundlag for tilstand and indsats; the case index's rule for a sag, see
-`synlighed`), plus the objects the system delivered itself; this is checked when the row
-is written and again before every attempt.
+enheders_grundlag: the units rule for tilstand and indsats, the case rule for a sag),
+plus the objects the system delivered itself; this is checked when the row is written and
+again before every attempt.
 """

@@ -46,7 +46,6 @@ from datadeling.core.logging import mask_cpr
 from mox import indstillinger
 from mox.auth import signatur
 from mox.models import Notifikation, NotifikationStatus, valider_webhook_url
-from mox.udgaaende import synlighed
 from mox.udgaaende.services import lever_efter_commit
 from mox.udgaaende.synlighed import MODELLER
 from organisation.selectors import Aktoer
@@ -129,7 +128,7 @@ def grundlag(n: Notifikation, now) -> tuple[str, uuid.UUID | None] | None:
         return (Grundlag.EGEN_ENHED, None)
     if system.enhed_id is None:
         return None
-    return synlighed.enheders_grundlag(objekt, [system.enhed], now).get(system.enhed_id)
+    return policy.enheders_grundlag(objekt, [system.enhed], now).get(system.enhed_id)
 
 
 def _log_levering(n: Notifikation, basis: tuple[str, uuid.UUID | None]) -> None:

@@ -8,8 +8,8 @@ message, so it is kept small:
   indexed query elsewhere (a UI change);
 - otherwise: the subscriptions come from the same per-chunk cache, then at most one query
   for subscriptions limited to some citizens, one visibility query for all candidate
-  units (synlighed.enheders_grundlag: samtykke.policy for tilstand and indsats, the case
-  index's rule for sag) and one bulk insert.
+  units (samtykke.policy.enheders_grundlag: the units rule for tilstand and indsats, the
+  case rule for sag) and one bulk insert.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from django.db.models import Exists, OuterRef
 from datadeling.core import clock, memo
 from mox.models import ABONNERBARE, Abonnement, Notifikation, NotifikationStatus, System
 from mox.signals import notifikationer_klar
-from mox.udgaaende import konvolut, synlighed
+from mox.udgaaende import konvolut
 from mox.udgaaende.synlighed import OBJEKTTYPER
+from samtykke import policy
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +109,9 @@ def notifikationer_skriv(*, objekt, registrering, livscykluskode: str) -> list[N
 
     One row per active subscription whose system may see the object now: the object was
     delivered by the system itself (its kildesystem), or the system's unit may see it by
-    the access rule for units (synlighed: the policy for tilstand and indsats, the case
-    index's rule for a sag). A subscription limited to some citizens counts only for
-    them; one with `udelad_egne` skips the changes its own system sent. After the commit
-    each row is handed to a delivery task.
+    the access policy's rule for units (samtykke.policy.enheders_grundlag). A subscription
+    limited to some citizens counts only for them; one with `udelad_egne` skips the changes
+    its own system sent. After the commit each row is handed to a delivery task.
     """
     objekttype = OBJEKTTYPER[type(objekt)]
     abonnementer = _aktive_abonnementer(objekttype)
@@ -134,7 +134,7 @@ def notifikationer_skriv(*, objekt, registrering, livscykluskode: str) -> list[N
     if not kandidater:
         return []
     enheder = {a.system.enhed_id: a.system.enhed for a in kandidater if a.system.enhed_id}
-    grundlag = synlighed.enheders_grundlag(objekt, enheder.values()) if enheder else {}
+    grundlag = policy.enheders_grundlag(objekt, enheder.values()) if enheder else {}
     modtagere = [
         a
         for a in kandidater

@@ -4,7 +4,7 @@ and one citizen's overview of conditions, interventions and cases elsewhere (sag
 Every read of data goes through the access policy (samtykke.policy). A citizen's page
 opens when the policy shows the person something of the citizen, or when they have a
 recorded reason to open it (a lookup by CPR number, a request, a consent or a legal
-basis: samtykke_personale.kontakt_q); any other citizen is the same as one that does not
+basis: samtykke.policy.borgere_aabne); any other citizen is the same as one that does not
 exist.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,7 +24,6 @@ from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
 from overblik.selectors import sag as sag_selectors
-from overblik.selectors import samtykke_personale
 from overblik.selectors import tilstand as tilstand_selectors
 from overblik.selectors.tilstand import Del, Friskhed, TilstandVisning, friskhed
 from sagsindeks.models import Sag
@@ -49,10 +48,7 @@ def _antal(qs: QuerySet) -> Coalesce:
 
 def borgere_synlige_for_medarbejder(aktoer: Aktoer) -> QuerySet[Borger]:
     """Return the citizens a member of staff may see anything of (none for anybody else)."""
-    if not aktoer.er_medarbejder:
-        return Borger.objects.none()
-    sager = sag_selectors.sager_synlige(aktoer).filter(borger_id=OuterRef("pk"))
-    return policy.borgere_synlige(aktoer) | Borger.objects.filter(Exists(sager))
+    return policy.borgere_med_synligt(aktoer)
 
 
 def borger_liste(aktoer: Aktoer, *, q: str = "", side: int | str = 1) -> Page:
@@ -75,24 +71,9 @@ def borger_liste(aktoer: Aktoer, *, q: str = "", side: int | str = 1) -> Page:
 def borger_find_cpr(aktoer: Aktoer, cpr: str) -> Borger | None:
     """Return the citizen with this (normalized) CPR number, for a member of staff with a
     current unit (any citizen: that is how a case starts); None for anybody else."""
-    if not (aktoer.er_medarbejder and aktoer.enhed_ids):
+    if not policy.kan_starte_sag(aktoer):
         return None
     return Borger.objects.filter(cpr=cpr).first()
-
-
-def _aabne(aktoer: Aktoer, now) -> QuerySet[Borger]:
-    """Return the citizens whose page the person may open (see the module docstring)."""
-    if not aktoer.er_medarbejder:
-        return Borger.objects.none()
-    synlige = policy.tilstande_synlige(aktoer, now=now)
-    indsatser = policy.indsatser_synlige(aktoer, now=now)
-    sager = sag_selectors.sager_synlige(aktoer, now=now)
-    return Borger.objects.filter(
-        Exists(synlige.filter(borger_id=OuterRef("pk")))
-        | Exists(indsatser.filter(borger_id=OuterRef("pk")))
-        | Exists(sager.filter(borger_id=OuterRef("pk")))
-        | samtykke_personale.kontakt_q(aktoer, now)
-    )
 
 
 def borger_synlig(aktoer: Aktoer, pk) -> Borger:
@@ -100,7 +81,7 @@ def borger_synlig(aktoer: Aktoer, pk) -> Borger:
 
     Raises Borger.DoesNotExist otherwise (the same as for a citizen that does not exist).
     """
-    return _aabne(aktoer, clock.now()).get(pk=pk)
+    return policy.borgere_aabne(aktoer, clock.now()).get(pk=pk)
 
 
 def borger_til_side(aktoer: Aktoer, pk) -> Borger:
@@ -109,8 +90,8 @@ def borger_til_side(aktoer: Aktoer, pk) -> Borger:
     Raises Borger.DoesNotExist when the person may not open the page.
     """
     now = clock.now()
-    annotationer = samtykke_personale.adgang_annotationer(aktoer, now)
-    return _aabne(aktoer, now).annotate(**annotationer).get(pk=pk)
+    annotationer = policy.adgang_annotationer(aktoer, now)
+    return policy.borgere_aabne(aktoer, now).annotate(**annotationer).get(pk=pk)
 
 
 def alder(foedselsdato: datetime.date, dato: datetime.date) -> int:

@@ -185,7 +185,7 @@ def borger_for_ny_indsats(aktoer: Aktoer, borger_id: uuid.UUID) -> Borger:
     case starts); the page then shows only what the policy lets them see.
     Raises Borger.DoesNotExist for everybody else.
     """
-    if not (aktoer.er_medarbejder and aktoer.enhed_ids):
+    if not policy.kan_starte_sag(aktoer):
         raise Borger.DoesNotExist
     return Borger.objects.only("id", "fornavn", "efternavn", "doedsdato").get(pk=borger_id)
 

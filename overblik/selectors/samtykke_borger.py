@@ -14,15 +14,15 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as L
 from django.utils.translation import ngettext
 
-from datadeling.core.models import gyldig_q
 from klassifikation.models import Klasse
-from organisation.models import Borger, Enhed, Omfang, Relation, RelationsType
+from organisation.models import Borger, Enhed, Relation, RelationsType
+from samtykke import policy
 from samtykke.models import (
     Adgangslog,
     Anmodning,
@@ -37,24 +37,14 @@ from samtykke.services import samtykke_tekst
 
 PR_SIDE = 25
 
-# The relations by which a person may act for a citizen in these pages: the same rule as
-# samtykke.services.kan_handle_for, so the pages never offer what the services refuse.
-HANDLE_TYPER = (RelationsType.VAERGE, RelationsType.FULDMAGT)
-
-
 # --- acting for someone ------------------------------------------------------------------
 
 
-def _handle_q(now: datetime.datetime) -> Q:
-    return gyldig_q(timezone.localdate(now)) & Q(
-        type__in=HANDLE_TYPER, omfang__contains=[Omfang.SAMTYKKE]
-    )
-
-
 def relationer_til_handling(person: Borger, now: datetime.datetime) -> list[Relation]:
-    """Return the relations by which `person` may act for a citizen today (one query)."""
+    """Return the relations by which `person` may act for a citizen today (one query; the
+    rule is the policy's, samtykke.policy.handle_for_q)."""
     return list(
-        Relation.objects.filter(_handle_q(now), person=person)
+        Relation.objects.filter(policy.handle_for_q(now), person=person)
         .select_related("borger")
         .order_by("borger__efternavn", "borger__fornavn", "borger_id", "-gyldig_fra")
         .distinct("borger__efternavn", "borger__fornavn", "borger_id")
@@ -68,7 +58,7 @@ def relation_til_handling(person: Borger, borger_id, now: datetime.datetime) -> 
     except ValueError:
         return None
     return (
-        Relation.objects.filter(_handle_q(now), person=person, borger_id=borger_id)
+        Relation.objects.filter(policy.handle_for_q(now), person=person, borger_id=borger_id)
         .select_related("borger")
         .order_by("-gyldig_fra", "pk")
         .first()

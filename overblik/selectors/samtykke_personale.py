@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 
 from django.db.models import (
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -36,29 +35,20 @@ from indsats.models import Indsats
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from klassifikation.models import Status as KlasseStatus
-from organisation.models import Borger, Enhed, Rolle
+from organisation.models import Borger, Enhed
 from organisation.selectors import Aktoer
-from overblik.selectors.sag import sager_synlige
 from sagsindeks.models import Sag
 from samtykke import policy
 from samtykke.models import (
-    Adgangslog,
     Anmodning,
     AnmodningStatus,
-    Beslutning,
     Hjemmel,
     Samtykke,
     SamtykkeStatus,
-    i_kraft_q,
 )
 from tilstand.models import Tilstand
 
 U = uuid.UUID
-
-# The access-log category that marks a lookup by CPR number. A lookup opens the citizen's
-# page to the person who made it for a while, so a case can be started.
-OPSLAG = "cpr_opslag"
-OPSLAG_GYLDIGHED = datetime.timedelta(hours=24)
 
 # Parts of FFB below "FFB tilstande" that a consent may name on their own (KL's codes).
 FFB_FUNKTIONER_OG_FORHOLD = U("740934cd-002b-4b96-b92e-b3562eed9448")
@@ -66,7 +56,7 @@ FFB_MENTALE_FUNKTIONER = U("25c5c614-305f-46cd-9891-55d564fc30cf")
 FFB_OMGIVELSESFAKTORER = U("a56d59c0-c8fd-468c-85f9-b67f66561b90")
 
 # The kinds of information a caseworker may ask consent for: subtree roots of FSIII and
-# FFB, in groups. A consent covers a root's whole subtree (samtykke.grants.daekker_q).
+# FFB, in groups. A consent covers a root's whole subtree (samtykke.policy.daekning).
 KATEGORI_GRUPPER: tuple[tuple[str | Promise, tuple[uuid.UUID, ...]], ...] = (
     (
         _lazy("Socialområdet (FFB)"),
@@ -129,71 +119,6 @@ def antal_tekst(tilstande: int, indsatser: int, sager: int = 0) -> str:
     return _(" og ").join(dele)
 
 
-# --- who may open a citizen's page --------------------------------------------------------
-
-
-def kontakt_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
-    """Return the filter for citizens the member of staff has a recorded reason to open
-    although the policy may show them nothing: a lookup by CPR number of their own in the
-    last OPSLAG_GYLDIGHED, a request from one of their units, a consent in force for them,
-    or a legal-basis access of theirs in force."""
-    if aktoer.medarbejder is None or not aktoer.enhed_ids:
-        return Q(pk__in=[])
-    return (
-        Q(
-            Exists(
-                Adgangslog.objects.filter(
-                    borger_id=OuterRef("pk"),
-                    bruger_id=aktoer.medarbejder.user_id,
-                    kategorier__contains=[OPSLAG],
-                    tidspunkt__gt=now - OPSLAG_GYLDIGHED,
-                )
-            )
-        )
-        | Q(
-            Exists(
-                Anmodning.objects.filter(
-                    borger_id=OuterRef("pk"), modtager_enhed_id__in=aktoer.enhed_ids
-                )
-            )
-        )
-        | Q(
-            Exists(
-                Samtykke.objects.filter(
-                    i_kraft_q(now),
-                    policy.modtager_q(aktoer),
-                    borger_id=OuterRef("pk"),
-                    beslutning=Beslutning.TILLAD,
-                )
-            )
-        )
-        | Q(Exists(Hjemmel.objects.filter(policy.hjemmel_q(aktoer, now), borger_id=OuterRef("pk"))))
-    )
-
-
-def adgang_annotationer(aktoer: Aktoer, now: datetime.datetime) -> dict:
-    """Return annotations for a Borger query: `blokeret` (the citizen has blocked the
-    person's unit, authority or the person) and `hjemmel_til` (the end of the person's
-    legal-basis access to the citizen in force now, or None)."""
-    if not aktoer.er_medarbejder or not aktoer.enhed_ids:
-        return {}
-    return {
-        "blokeret": Exists(
-            Samtykke.objects.filter(
-                i_kraft_q(now),
-                policy.modtager_q(aktoer),
-                borger_id=OuterRef("pk"),
-                beslutning=Beslutning.AFVIS,
-            )
-        ),
-        "hjemmel_til": Subquery(
-            Hjemmel.objects.filter(policy.hjemmel_q(aktoer, now), borger_id=OuterRef("pk"))
-            .order_by("-gyldig_til")
-            .values("gyldig_til")[:1]
-        ),
-    }
-
-
 # --- what is hidden, and the consents and requests -----------------------------------------
 
 
@@ -215,9 +140,9 @@ def skjulte_indsatser(aktoer: Aktoer, borger_id, now) -> QuerySet[Indsats]:
 
 def skjulte_sager(aktoer: Aktoer, borger_id, now) -> QuerySet[Sag]:
     """Return the citizen's active cases held by a unit Datadeling knows that the person may
-    not see (overblik.selectors.sag decides what is seen). A case of an unknown unit cannot
+    not see (the policy's case rule decides what is seen). A case of an unknown unit cannot
     be named in a consent, so it is left out."""
-    synlige = sager_synlige(aktoer, borger_id, now)
+    synlige = policy.sager_synlige(aktoer, borger_id, now)
     return Sag.objects.filter(
         borger_id=borger_id, aktiv=True, ansvarlig_enhed__isnull=False
     ).exclude(pk__in=synlige.values("pk"))
@@ -375,16 +300,15 @@ def adgang(aktoer: Aktoer, borger: Borger, now: datetime.datetime | None = None)
     the answers' versions); the units holding hidden data (conditions, interventions, cases
     in the case index) together with the units the consents and requests name, counted in
     one query; the classes (categories and legal bases). `borger` carries `blokeret` and
-    `hjemmel_til` (adgang_annotationer).
+    `hjemmel_til` (samtykke.policy.adgang_annotationer).
 
     A unit that holds only cases the person may not see is offered as a source too, so a
     consent can be asked for the overview of the citizen's cases alone.
     """
     now = now or clock.now()
     samtykker = list(
-        Samtykke.objects.filter(
-            i_kraft_q(now), policy.modtager_q(aktoer), borger=borger, beslutning=Beslutning.TILLAD
-        )
+        policy.samtykker_til(aktoer, now)
+        .filter(borger=borger)
         .select_related("modtager_enhed", "modtager_myndighed", "modtager_medarbejder")
         .select_related("faglighed")
         .order_by("gyldig_til", "pk")
@@ -472,11 +396,6 @@ def adgang(aktoer: Aktoer, borger: Borger, now: datetime.datetime | None = None)
 # --- a leader's review of legal-basis accesses ----------------------------------------------
 
 
-def leder_enhed_ids(aktoer: Aktoer) -> frozenset:
-    """Return the ids of the units the person leads today (a current `leder` Funktion)."""
-    return frozenset(f.enhed_id for f in aktoer.funktioner if f.rolle == Rolle.LEDER)
-
-
 MAKS_GENNEMGAAEDE = 50
 
 
@@ -487,7 +406,7 @@ class Gennemgang:
 
 
 def _hjemler(aktoer: Aktoer) -> QuerySet[Hjemmel]:
-    return Hjemmel.objects.filter(enhed_id__in=leder_enhed_ids(aktoer)).select_related(
+    return policy.hjemler_til_gennemgang(aktoer).select_related(
         "medarbejder", "borger", "enhed", "lovgrundlag"
     )
 

@@ -35,6 +35,7 @@ from overblik.selectors import borger as selectors
 from overblik.selectors import sag as sag_selectors
 from overblik.selectors import samtykke_personale
 from overblik.views import aktoer_for
+from samtykke import policy
 from samtykke.adgangslog import Grundlag, adgangslog_skriv, adgangslog_visning
 
 MAKS_SOEGELAENGDE = 100
@@ -144,7 +145,7 @@ def borger_find(request: HttpRequest) -> HttpResponse:
                 adgangslog_skriv(
                     aktoer=aktoer, user=request.user, borger=fundet,
                     hvad=_("Opslag på CPR-nummer"), grundlag=Grundlag.EGEN_ENHED,
-                    formaal=_("Start af sag / opslag"), kategorier=[samtykke_personale.OPSLAG],
+                    formaal=_("Start af sag / opslag"), kategorier=[policy.OPSLAG],
                 )  # fmt: skip
                 return efter_post(request, reverse("overblik:borger", kwargs={"pk": fundet.pk}))
         form.add_error("cpr", _("Der er ingen borger med det CPR-nummer i Datadeling."))

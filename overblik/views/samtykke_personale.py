@@ -43,7 +43,7 @@ from overblik.forms.samtykke_personale import (
 from overblik.selectors import borger as borger_selectors
 from overblik.selectors import samtykke_personale as selectors
 from overblik.views.borger import efter_post, medarbejder_for
-from samtykke import services
+from samtykke import policy, services
 from samtykke.adgangslog import adgangslog_skriv
 from samtykke.models import Gennemgang, Grundlag, Hjemmel, HjemmelGennemgang
 
@@ -195,7 +195,7 @@ def hjemmel_ny(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 def leder_for(request: HttpRequest) -> Aktoer:
     """Return the logged-in leader; anybody who leads no unit today gets a 404."""
     aktoer = medarbejder_for(request)
-    if not selectors.leder_enhed_ids(aktoer):
+    if not policy.leder_enhed_ids(aktoer):
         raise Http404(_("Siden findes ikke."))
     return aktoer
 

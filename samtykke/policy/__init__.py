@@ -1,0 +1,125 @@
+"""The one access policy: who may see which of a citizen's data. Everything else asks it.
+
+Screens (overblik selectors), MOX outbound (mox.udgaaende), the grant rows (grants) and
+the access log ask this package; none of them decides visibility itself. The rules as
+implemented:
+
+1. A citizen sees all their own current data (conditions, interventions, cases). A
+   guardian (vaerge) or an attorney (fuldmagt) whose scope includes consent acts for the
+   citizen through a relation valid today; a relative as such does not (`borger`).
+2. A member of staff sees a current Tilstand or Indsats when
+   a. its responsible unit is one they work in today (egen enhed), or
+   b. a consent version in force grants it to them — to one of their units or
+      authorities, or to them by name — and is open to their profession in that role,
+      unless the citizen has blocked them (a block, AFVIS, to their unit, authority or
+      themselves: a block beats any consent, never the own unit), or
+   c. they hold a legal-basis access (Hjemmel) to the citizen in force now.
+   Nobody else sees anything — a superuser neither (`personale`).
+3. A consent version covers an object when it is the consent's citizen's, active, its
+   responsible unit is among the consent's sources (kilder) and its type or one of the
+   type's ancestors is among the consent's categories (kategorier); a consent that names
+   a profession is open only to readers of that profession. Written once for SQL and once
+   for Python, side by side (`daekning`); grant rows are written by it (grants).
+4. A grant row counts only while its consent version is in force: the row names the
+   version, and its state and period are joined at query time, so revocation and expiry
+   take effect on the very next request, without any periodic job (`byggesten`).
+5. A case (Sag) is seen like 2, but through a consent only when it includes the case
+   overview (sagsindeks) and its sources include the case's responsible unit; a case of a
+   unit Datadeling does not know is seen only on a legal basis (`sag`).
+6. A unit, and so a system acting for it, sees its own data and what a consent in force
+   grants to the unit or its authority naming no profession, unless blocked; legal bases
+   and consents to named staff are personal and never reach a system; a unit past its
+   validity sees nothing. A unit that could see an object is told that it ended (`enhed`,
+   `sag`).
+7. A member of staff may open a citizen's page when the policy shows them something of the
+   citizen, or they have a recorded reason: their own CPR lookup in the last 24 hours, a
+   request from one of their units, a consent in force to them, or a legal basis in force
+   (`personale.borgere_aabne`). Any other citizen is the same as one that does not exist.
+8. The basis of each read (own unit, consent id, legal-basis id, the citizen) is given
+   with it (`forklar`, `sag_grundlag`, `enheders_grundlag`) for the access log.
+9. Only staff register data, and only for a unit they work in today (`kan_skrive`). A
+   member of staff with a current unit may find any citizen by CPR number to start a case
+   (`kan_starte_sag`); the lookup is logged and opens the page for 24 hours (rule 7).
+10. A leader reviews the legal-basis accesses of the units they lead today, and only
+   those (`hjemler_til_gennemgang`).
+
+Every function returns a queryset or a filter evaluated in the database, or decides from
+rows it reads in the same call; a view turns "not visible" into the same 404 as "does not
+exist". New kinds of data (dialogue, notifications, export) get their rule here, built
+from the same pieces.
+"""
+
+from samtykke.policy.borger import HANDLE_TYPER, handle_for_q, kan_handle_for
+from samtykke.policy.byggesten import (
+    TILLADELSER,
+    blokeret,
+    enhed_aktoer,
+    hjemmel_q,
+    modtager_q,
+)
+from samtykke.policy.daekning import aaben_for, daekker, daekker_q, fag_q, typer
+from samtykke.policy.enhed import enheders_grundlag, synlige_for_enhed
+from samtykke.policy.personale import (
+    OPSLAG,
+    OPSLAG_GYLDIGHED,
+    adgang_annotationer,
+    borgere_aabne,
+    borgere_med_synligt,
+    borgere_synlige,
+    forklar,
+    grundlag,
+    hjemler_til,
+    hjemler_til_gennemgang,
+    indsatser_synlige,
+    kan_skrive,
+    kan_starte_sag,
+    kontakt_q,
+    leder_enhed_ids,
+    samtykker_til,
+    tilstande_synlige,
+)
+from samtykke.policy.sag import (
+    sag_grundlag,
+    sag_grundlag_annotationer,
+    sager_synlige,
+    samtykker_til_sag,
+)
+
+__all__ = [
+    "HANDLE_TYPER",
+    "OPSLAG",
+    "OPSLAG_GYLDIGHED",
+    "TILLADELSER",
+    "aaben_for",
+    "adgang_annotationer",
+    "blokeret",
+    "borgere_aabne",
+    "borgere_med_synligt",
+    "borgere_synlige",
+    "daekker",
+    "daekker_q",
+    "enhed_aktoer",
+    "enheders_grundlag",
+    "fag_q",
+    "forklar",
+    "grundlag",
+    "handle_for_q",
+    "hjemler_til",
+    "hjemler_til_gennemgang",
+    "hjemmel_q",
+    "indsatser_synlige",
+    "kan_handle_for",
+    "kan_skrive",
+    "kan_starte_sag",
+    "kontakt_q",
+    "leder_enhed_ids",
+    "modtager_q",
+    "sag_grundlag",
+    "sag_grundlag_annotationer",
+    "sager_synlige",
+    "samtykker_til",
+    "samtykker_til_sag",
+    "synlige_for_enhed",
+    "tilstande_synlige",
+    "typer",
+]

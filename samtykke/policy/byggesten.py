@@ -1,0 +1,121 @@
+"""The building blocks the staff rule and the units rule share: whom a consent or a block
+addresses, which grant rows count now, and legal-basis access.
+
+Every piece is a filter or a subquery, so "in force" is decided in the database when the
+query runs (revocation and expiry take effect on the very next request).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
+
+from indsats.models import Indsats
+from organisation.models import Funktion
+from organisation.selectors import Aktoer
+from samtykke.models import (
+    Beslutning,
+    IndsatsBrugerTilladelse,
+    IndsatsGruppeTilladelse,
+    Samtykke,
+    TilstandBrugerTilladelse,
+    TilstandGruppeTilladelse,
+    i_kraft_q,
+)
+from samtykke.policy.daekning import fag_q
+from tilstand.models import Tilstand
+
+TILLADELSER = {
+    Tilstand: (TilstandGruppeTilladelse, TilstandBrugerTilladelse),
+    Indsats: (IndsatsGruppeTilladelse, IndsatsBrugerTilladelse),
+}
+"""The grant-row models (to a group, to a user by name) of each model consents cover."""
+
+
+def modtager_q(aktoer: Aktoer, prefix: str = "") -> Q:
+    """Return the filter for consents (or blocks) addressed to this member of staff."""
+    q = Q(pk__in=[])
+    for f in aktoer.funktioner:
+        q |= Q(**{f"{prefix}modtager_enhed_id": f.enhed_id}) | Q(
+            **{f"{prefix}modtager_myndighed_id": f.enhed.myndighed_id}
+        )
+    if aktoer.medarbejder is not None:
+        q |= Q(**{f"{prefix}modtager_medarbejder_id": aktoer.medarbejder.pk})
+    return q
+
+
+def grupper_q(aktoer: Aktoer) -> Q:
+    """Return the filter for group grant rows addressed to the person's units and authorities."""
+    grupper = Q(pk__in=[])
+    for f in aktoer.funktioner:
+        fag = fag_q(f.faglighed_id)
+        if f.enhed.gruppe_id:
+            grupper |= Q(group_id=f.enhed.gruppe_id, samtykke__modtager_enhed_id=f.enhed_id) & fag
+        if f.enhed.myndighed.gruppe_id:
+            grupper |= (
+                Q(
+                    group_id=f.enhed.myndighed.gruppe_id,
+                    samtykke__modtager_myndighed_id=f.enhed.myndighed_id,
+                )
+                & fag
+            )
+    return grupper
+
+
+def bruger_q(aktoer: Aktoer) -> Q:
+    """Return the filter for grant rows to the person by name (within their professions)."""
+    return Q(user_id=aktoer.medarbejder.user_id) & (
+        Q(samtykke__faglighed__isnull=True)
+        | Q(samtykke__faglighed_id__in=[f.faglighed_id for f in aktoer.funktioner])
+    )
+
+
+def tilladelse_i_kraft_q(now) -> Q:
+    """Return the filter for grant rows whose consent version permits and is in force."""
+    return i_kraft_q(now, "samtykke__") & Q(samtykke__beslutning=Beslutning.TILLAD)
+
+
+def via_samtykke(model, aktoer: Aktoer, now: datetime.datetime) -> Exists:
+    """Return the condition that a grant row in force shows the outer object to the person."""
+    gruppe_model, bruger_model = TILLADELSER[model]
+    i_kraft = tilladelse_i_kraft_q(now)
+    via = Exists(
+        gruppe_model.objects.filter(grupper_q(aktoer), i_kraft, content_object=OuterRef("pk"))
+    )
+    if aktoer.medarbejder is not None:
+        via |= Exists(
+            bruger_model.objects.filter(bruger_q(aktoer), i_kraft, content_object=OuterRef("pk"))
+        )
+    return via
+
+
+def blokeret(aktoer: Aktoer, now: datetime.datetime, borger: str = "borger_id") -> Exists:
+    """Return the condition that the outer row's citizen (its field `borger`) has blocked
+    this member of staff (or unit)."""
+    return Exists(
+        Samtykke.objects.filter(
+            i_kraft_q(now), modtager_q(aktoer), beslutning=Beslutning.AFVIS,
+            borger_id=OuterRef(borger),
+        )
+    )  # fmt: skip
+
+
+def hjemmel_q(aktoer: Aktoer, now: datetime.datetime, prefix: str = "") -> Q:
+    """Return the filter for legal-basis accesses of this member of staff in force now."""
+    return Q(
+        **{
+            f"{prefix}medarbejder_id": aktoer.medarbejder.pk,
+            f"{prefix}enhed_id__in": aktoer.enhed_ids,
+            f"{prefix}gyldig_fra__lte": now,
+            f"{prefix}gyldig_til__gt": now,
+        }
+    )
+
+
+def enhed_aktoer(enhed) -> Aktoer:
+    """Return a stand-in Aktoer for a unit: one role in it, without profession or person.
+
+    `enhed` needs its `myndighed` loaded (select_related); the role is never saved.
+    """
+    return Aktoer(navn=enhed.navn, funktioner=[Funktion(enhed=enhed, faglighed_id=None)])
