@@ -9,7 +9,15 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from organisation.models import Borger, Funktion, FunktionHaendelse, Medarbejder, Myndighed
+from datadeling.core.models import gyldig_q
+from organisation.models import (
+    Borger,
+    Funktion,
+    FunktionHaendelse,
+    FunktionStatus,
+    Medarbejder,
+    Myndighed,
+)
 
 
 @dataclass(frozen=True)
@@ -133,12 +141,17 @@ def funktioner_for_adgangslog(entry) -> list[tuple[Funktion, list[FunktionHaende
     if entry.bruger_id is None or entry.enhed_id is None:
         return []
     dag = timezone.localtime(entry.tidspunkt).date()
+    # A role later replaced by an approved change (erstattet) granted until then.
     funktioner = [
         f
-        for f in Funktion.objects.gaeldende(dag)
-        .filter(medarbejder__user_id=entry.bruger_id, enhed_id=entry.enhed_id)
-        .select_related("enhed", "medarbejder")
-        if not entry.rolle or entry.rolle in (f.rolle, str(f.get_rolle_display()))
+        for f in Funktion.objects.filter(
+            gyldig_q(dag),
+            status__in=[FunktionStatus.GODKENDT, FunktionStatus.ERSTATTET],
+            medarbejder__user_id=entry.bruger_id,
+            enhed_id=entry.enhed_id,
+        ).select_related("enhed", "medarbejder", "faglighed")
+        if (not entry.rolle or entry.rolle in (f.rolle, str(f.get_rolle_display())))
+        and (not entry.faglighed or not f.faglighed_id or str(f.faglighed) == entry.faglighed)
     ]
     spor: dict[uuid.UUID, list[FunktionHaendelse]] = {f.pk: [] for f in funktioner}
     for haendelse in FunktionHaendelse.objects.filter(funktion_uuid__in=list(spor)).order_by(

@@ -11,6 +11,7 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from organisation import services
 from organisation.models import (
     Enhed,
     Funktion,
@@ -305,3 +306,20 @@ def test_the_staff_profile_shows_roles_but_does_not_write_them(g, b_admin):
     }
     klient_for(b_admin.user).post(side, data)
     assert not Funktion.objects.filter(medarbejder=kollega).exists()
+
+
+def test_ending_ones_own_role_needs_nobody_and_closing_a_unit_is_in_the_trail(g, b_admin):
+    tilstand(g)
+    kollega = person("kollega", g.myndighed, superbruger=True)
+    giv(klient_for(b_admin.user), kollega, g.enhed)
+    funktion = Funktion.objects.get(medarbejder=kollega)
+    kollega_klient = klient_for(kollega.user)
+    assert kollega_klient.get(borgerside(g.borger)).status_code == 200
+
+    handling(kollega_klient, "afslut", funktion)
+
+    assert kollega_klient.get(borgerside(g.borger)).status_code == 404
+    assert spor(funktion) == [FunktionHandling.GIVET, FunktionHandling.AFSLUTTET]
+
+    services.medarbejder_passiver(actor=b_admin.user, medarbejder=b_admin)
+    assert spor(b_admin.funktioner.get()) == [FunktionHandling.AFSLUTTET]
