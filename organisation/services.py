@@ -1,4 +1,6 @@
-"""Every write to units (Enhed), staff (Medarbejder) and citizens' logins outside the admin.
+"""Every write to units (Enhed), staff (Medarbejder), their roles (Funktion) and citizens' logins.
+
+Roles are written only here, by the admin too (see "roles" below for who may give them).
 
 MOX (organisationenhed and bruger messages) writes through these, and so can the screens:
 each service runs in one transaction, locks the row it changes, checks the model's own
