@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from datadeling.core.models import gyldig_q
 from demo import katalog as kat
 from demo.organisation import demo_uuid
 from indsats.models import Fremdrift, Indsats
@@ -152,7 +151,8 @@ class Klinik:
             )
             return False
         funktioner = (
-            Funktion.objects.filter(gyldig_q(self.idag), enhed__in=self.enheder.values())
+            Funktion.objects.gaeldende(self.idag)
+            .filter(enhed__in=self.enheder.values())
             .select_related("medarbejder__user", "faglighed")
             .order_by("medarbejder_id")
         )

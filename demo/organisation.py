@@ -182,8 +182,22 @@ DEMO_LOGINS = [
         "Borger, modtager hjemmepleje, Viby J; samtykker og en anmodning at svare på",
     ),
     DemoLogin("paaroerende", "Jonas Holm", "Pårørende: søn af Karen Holm, med gyldig fuldmagt"),
-    DemoLogin("admin", "Birgitte Holst", "Administrator og superbruger (/admin/)"),
+    DemoLogin(
+        "admin",
+        "Birgitte Holst",
+        "Administrator for Aarhus Kommune og superbruger (/admin/): giver roller i kommunens "
+        "enheder; sine egne roller skal en anden administrator godkende",
+    ),
+    DemoLogin(
+        "admin2",
+        "Lars Mikkelsen",
+        "Administrator for Aarhus Kommune og superbruger (/admin/): godkender eller afviser "
+        "de andre administratorers egne roller",
+    ),
 ]
+
+# The logins that administer an authority (give roles in its units) and may use /admin/.
+ADMIN_LOGINS = ("admin", "admin2")
 
 # username, name, job title, unit, role, profession
 MEDARBEJDER_PERSONAER = [
@@ -191,6 +205,7 @@ MEDARBEJDER_PERSONAER = [
     ("sygeplejerske", "Hanne Kjær Poulsen", "Sygeplejerske", "hjp", "S", "sygeplejerske"),
     ("leder", "Peter Vestergaard", "Afdelingsleder", "hp", "L", "socialraadgiver"),
     ("admin", "Birgitte Holst", "Systemadministrator", "dit", "A", "administrativ"),
+    ("admin2", "Lars Mikkelsen", "Systemadministrator", "dit", "A", "administrativ"),
 ]
 
 # key, CPR, first name, surname, address, postcode, town
@@ -323,10 +338,11 @@ class _Bygger:
             for b in (KAREN, JONAS)
         ]
         brugere = self.brugere(specs)
-        admin = brugere["admin"]
-        if not (admin.is_staff and admin.is_superuser):
-            admin.is_staff = admin.is_superuser = True
-            admin.save(update_fields=["is_staff", "is_superuser"])
+        for brugernavn in ADMIN_LOGINS:
+            admin = brugere[brugernavn]
+            if not (admin.is_staff and admin.is_superuser):
+                admin.is_staff = admin.is_superuser = True
+                admin.save(update_fields=["is_staff", "is_superuser"])
         # Hashing costs ~0.4 s, so the demo users share one hash of the demo password,
         # checked once per run. Unusable passwords are skipped: checking one hashes too.
         logins = [brugere[login.brugernavn] for login in DEMO_LOGINS]
@@ -622,7 +638,8 @@ class _Bygger:
             funktioner,
             update_conflicts=True,
             unique_fields=["id"],
-            update_fields=["enhed", "rolle", "faglighed", "gyldig_fra", "gyldig_til"],
+            # Demo roles are approved: made here, not asked for by their holder in the admin.
+            update_fields=["enhed", "rolle", "faglighed", "gyldig_fra", "gyldig_til", "status"],
         )
         self.resultat.funktioner = len(funktioner)
 

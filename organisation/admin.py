@@ -27,17 +27,21 @@ from guardian.admin import ReinforcedGuardedModelAdmin
 
 from datadeling.core.models import gyldig_q
 from klassifikation.admin import GyldigNuFilter, er_gyldig, faglighed_klasser
+from organisation import services
 from organisation.cpr import normalize_cpr, validate_cpr
 from organisation.models import (
     Borger,
     Enhed,
     Funktion,
+    FunktionHaendelse,
+    FunktionStatus,
     Medarbejder,
     Myndighed,
     Omfang,
     Relation,
     RelationsType,
 )
+from organisation.selectors import administrerede_myndigheder
 
 # Anything in a search box that could be a CPR number (with or without the dash).
 CPR_AGTIG = re.compile(r"\d{6}\s*-?\s*\d{4}")
@@ -176,19 +180,29 @@ class EnhedAdmin(ReinforcedGuardedModelAdmin):
 
 
 class FunktionInline(admin.TabularInline):
+    """The staff member's roles, read-only: roles are given and changed on the Funktion
+    pages, through organisation.services, so the rules and the trail always apply."""
+
     model = Funktion
     fk_name = "medarbejder"
-    fields = ["enhed", "rolle", "faglighed", "gyldig_fra", "gyldig_til"]
-    autocomplete_fields = ["enhed", "faglighed"]
+    fields = ["enhed", "rolle", "faglighed", "gyldig_fra", "gyldig_til", "status"]
+    readonly_fields = fields
     extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("enhed", "faglighed")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "faglighed":
-            kwargs["queryset"] = faglighed_klasser()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class MedarbejderForm(forms.ModelForm):
@@ -265,7 +279,7 @@ class MedarbejderAdmin(admin.ModelAdmin):
             .prefetch_related(
                 Prefetch(
                     "funktioner",
-                    queryset=Funktion.objects.filter(gyldig_q()).select_related("enhed"),
+                    queryset=Funktion.objects.gaeldende().select_related("enhed"),
                     to_attr="aktive_funktioner",
                 )
             )
@@ -301,8 +315,49 @@ class MedarbejderAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class FunktionForm(forms.ModelForm):
+    """A role in a unit; who may give or change it is checked here, before anything is saved."""
+
+    actor = None  # the request's user, set by FunktionAdmin.get_form
+
+    class Meta:
+        model = Funktion
+        fields = ["medarbejder", "enhed", "rolle", "faglighed", "gyldig_fra", "gyldig_til"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Before _post_clean: self.instance still holds the stored values.
+        original = None if self.instance._state.adding else self.instance
+        medarbejder = original.medarbejder if original else cleaned.get("medarbejder")
+        enheder = [cleaned.get("enhed")]
+        if original is not None:
+            if original.status in (FunktionStatus.AFVIST, FunktionStatus.ERSTATTET):
+                raise ValidationError(_("En afvist eller erstattet funktion kan ikke ændres."))
+            enheder.append(original.enhed)
+        try:
+            for enhed in {e.pk: e for e in enheder if e is not None}.values():
+                if medarbejder is not None and cleaned.get("rolle"):
+                    services.funktion_tilladelse(
+                        actor=self.actor,
+                        medarbejder=medarbejder,
+                        enhed=enhed,
+                        rolle=cleaned["rolle"],
+                    )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(Funktion)
 class FunktionAdmin(admin.ModelAdmin):
+    """Roles, given, changed, ended, approved and refused only through organisation.services.
+
+    An administrator of a unit's authority gives roles in it; one's own roles wait for a
+    second administrator's approval (actions "Godkend" / "Afvis"). Nothing is deleted here:
+    a role is ended ("Afslut"), and every change is in the role trail.
+    """
+
+    form = FunktionForm
     list_display = [
         "medarbejder",
         "rolle",
@@ -311,12 +366,14 @@ class FunktionAdmin(admin.ModelAdmin):
         "faglighed",
         "gyldig_fra",
         "gyldig_til",
+        "status",
         "gyldig_nu",
     ]
     list_select_related = ["medarbejder", "enhed__myndighed", "faglighed"]
-    list_filter = ["rolle", "enhed__myndighed", FaglighedFilter, GyldigNuFilter]
+    list_filter = ["status", "rolle", "enhed__myndighed", FaglighedFilter, GyldigNuFilter]
     search_fields = ["medarbejder__navn", "enhed__navn", "faglighed__titel"]
     autocomplete_fields = ["medarbejder", "enhed", "faglighed"]
+    actions = ["godkend", "afvis", "afslut"]
 
     @admin.display(description=_("myndighed"), ordering="enhed__myndighed__navn")
     def myndighed(self, obj: Funktion) -> Myndighed:
@@ -324,12 +381,133 @@ class FunktionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("gyldig nu"), boolean=True)
     def gyldig_nu(self, obj: Funktion) -> bool:
-        return er_gyldig(obj)
+        return er_gyldig(obj) and obj.status == FunktionStatus.GODKENDT
+
+    def get_fields(self, request, obj=None):
+        felter = ["medarbejder", "enhed", "rolle", "faglighed", "gyldig_fra", "gyldig_til"]
+        return felter + (["status", "erstatter", "anmodet_af"] if obj is not None else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["medarbejder", "status", "erstatter", "anmodet_af"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "faglighed":
             kwargs["queryset"] = faglighed_klasser()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        if obj.status not in (FunktionStatus.GODKENDT, FunktionStatus.AFVENTER):
+            return False
+        egen = obj.medarbejder.user_id == request.user.pk
+        return egen or obj.enhed.myndighed_id in administrerede_myndigheder(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # ended, never deleted: see the "afslut" action
+
+    def save_model(self, request, obj: Funktion, form, change) -> None:
+        data = form.cleaned_data
+        if change:
+            aendringer = {f: data[f] for f in form.changed_data if f in services.FUNKTION_FELTER}
+            resultat = services.funktion_change(
+                actor=request.user,
+                funktion=Funktion.objects.get(pk=obj.pk),
+                aendringer=aendringer,
+            )
+        else:
+            resultat = services.funktion_create(
+                actor=request.user,
+                medarbejder=data["medarbejder"],
+                enhed=data["enhed"],
+                rolle=data["rolle"],
+                faglighed=data.get("faglighed"),
+                gyldig_fra=data.get("gyldig_fra"),
+                gyldig_til=data.get("gyldig_til"),
+                funktion_id=obj.pk,
+            )
+        if resultat.status == FunktionStatus.AFVENTER:
+            messages.warning(
+                request,
+                _(
+                    "Funktionen afventer godkendelse af en anden administrator i %(myndighed)s "
+                    "og giver ingen adgang før da."
+                )
+                % {"myndighed": resultat.enhed.myndighed.navn},
+            )
+        # The admin's message and log name what is stored (a request left the role as it was).
+        obj.refresh_from_db()
+
+    def _for_hver(self, request, queryset, handling, tekst) -> None:
+        antal = 0
+        for funktion in queryset.select_related("enhed__myndighed", "medarbejder"):
+            try:
+                handling(actor=request.user, funktion=funktion)
+            except ValidationError as error:
+                beskeder = "; ".join(m for ms in error.message_dict.values() for m in ms)
+                messages.error(request, f"{funktion}: {beskeder}")
+            else:
+                antal += 1
+        if antal:
+            messages.success(request, tekst % {"antal": antal})
+
+    @admin.action(description=_("Godkend valgte funktioner"))
+    def godkend(self, request, queryset) -> None:
+        self._for_hver(
+            request, queryset, services.funktion_approve, _("%(antal)d funktion(er) godkendt.")
+        )
+
+    @admin.action(description=_("Afvis valgte funktioner"))
+    def afvis(self, request, queryset) -> None:
+        self._for_hver(
+            request, queryset, services.funktion_refuse, _("%(antal)d funktion(er) afvist.")
+        )
+
+    @admin.action(description=_("Afslut valgte funktioner i dag"))
+    def afslut(self, request, queryset) -> None:
+        self._for_hver(
+            request, queryset, services.funktion_end, _("%(antal)d funktion(er) afsluttet.")
+        )
+
+
+@admin.register(FunktionHaendelse)
+class FunktionHaendelseAdmin(admin.ModelAdmin):
+    """The role trail, read-only: it is written by organisation.services and never changed."""
+
+    list_display = [
+        "tidspunkt",
+        "handling",
+        "medarbejder_navn",
+        "enhed_navn",
+        "myndighed",
+        "aktoer_navn",
+    ]
+    list_select_related = ["myndighed"]
+    list_filter = ["handling", "myndighed"]
+    search_fields = ["medarbejder_navn", "enhed_navn", "aktoer_navn"]
+    date_hierarchy = "tidspunkt"
+    fields = [
+        "tidspunkt", "handling", "aktoer", "aktoer_navn", "funktion_uuid", "medarbejder_uuid",
+        "medarbejder_navn", "myndighed", "enhed_uuid", "enhed_navn", "foer", "efter",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- borger og relation ---------------------------------------------------------------

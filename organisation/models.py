@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from datadeling.core.models import Gyldighed, UUIDModel
+from datadeling.core.models import Gyldighed, UUIDModel, gyldig_q
 from organisation.cpr import cpr_birth_date, mask_cpr, validate_cpr
 
 
@@ -160,8 +160,33 @@ class Rolle(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class FunktionStatus(models.TextChoices):
+    GODKENDT = "godkendt", _("Godkendt")
+    AFVENTER = "afventer", _("Afventer godkendelse")
+    AFVIST = "afvist", _("Afvist")
+    ERSTATTET = "erstattet", _("Erstattet af en godkendt ændring")
+
+
+class FunktionQuerySet(models.QuerySet):
+    def gaeldende(self, dato: datetime.date | None = None) -> FunktionQuerySet:
+        """Return the approved functions valid on the date (today): the ones that grant access."""
+        return self.filter(gyldig_q(dato), status=FunktionStatus.GODKENDT)
+
+    def administratorer(self, dato: datetime.date | None = None) -> FunktionQuerySet:
+        """Return the approved, valid administrator functions (each makes its holder an
+        administrator of its unit's authority)."""
+        return self.gaeldende(dato).filter(rolle=Rolle.ADMINISTRATOR)
+
+
 class Funktion(UUIDModel, Gyldighed):
-    """A person's role in a unit, with their profession, for a period."""
+    """A person's role in a unit, with their profession, for a period.
+
+    Only an approved (`godkendt`) function grants anything. A function an administrator
+    gives themself, or asks for in an authority they do not administer, waits (`afventer`)
+    until another administrator of the unit's authority approves it (organisation.services).
+    Rows made directly in code (demo, MOX-free setups, tests) are approved by default; the
+    admin and every screen go through the services.
+    """
 
     medarbejder = models.ForeignKey(
         Medarbejder,
@@ -181,6 +206,25 @@ class Funktion(UUIDModel, Gyldighed):
         related_name="+",
         verbose_name=_("faglighed"),
     )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=FunktionStatus.choices,
+        default=FunktionStatus.GODKENDT,
+        db_index=True,
+    )
+    # A pending change of an approved function: approving it replaces that function.
+    erstatter = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ændring af"),
+    )  # fmt: skip
+    # Who asked for a pending function: they may not approve it themself.
+    anmodet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("anmodet af"),
+    )  # fmt: skip
+
+    objects = FunktionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("funktion")
@@ -190,6 +234,52 @@ class Funktion(UUIDModel, Gyldighed):
 
     def __str__(self) -> str:
         return f"{self.medarbejder} – {self.get_rolle_display()}, {self.enhed}"
+
+
+class FunktionHandling(models.TextChoices):
+    GIVET = "givet", _("Givet")
+    ANMODET = "anmodet", _("Anmodet (afventer godkendelse)")
+    AENDRET = "aendret", _("Ændret")
+    AENDRING_ANMODET = "aendring_anmodet", _("Ændring anmodet (afventer godkendelse)")
+    AFSLUTTET = "afsluttet", _("Afsluttet")
+    GODKENDT = "godkendt", _("Godkendt")
+    AFVIST = "afvist", _("Afvist")
+
+
+class FunktionHaendelse(UUIDModel):
+    """One change of a role (Funktion): who did what, when, in which unit, before and after.
+
+    Append-only (a database trigger refuses UPDATE and DELETE). Names and ids are copied
+    in, not linked, so the trail outlives the function, the person and the unit; an access
+    log entry names the reader's user, unit and role, which finds the function and its
+    trail here (see `organisation.selectors.funktioner_for_adgangslog`).
+    """
+
+    tidspunkt = models.DateTimeField(_("tidspunkt"), db_index=True)
+    handling = models.CharField(_("handling"), max_length=20, choices=FunktionHandling.choices)
+    aktoer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        verbose_name=_("udført af"),
+    )  # fmt: skip
+    aktoer_navn = models.CharField(_("udført af (navn)"), max_length=255)
+    funktion_uuid = models.UUIDField(_("funktion"), db_index=True)
+    medarbejder_uuid = models.UUIDField(_("medarbejder-id"), db_index=True)
+    medarbejder_navn = models.CharField(_("medarbejder"), max_length=255)
+    myndighed = models.ForeignKey(
+        Myndighed, on_delete=models.PROTECT, related_name="+", verbose_name=_("myndighed")
+    )
+    enhed_uuid = models.UUIDField(_("enheds-id"))
+    enhed_navn = models.CharField(_("enhed"), max_length=255)
+    foer = models.JSONField(_("før"), null=True, blank=True)
+    efter = models.JSONField(_("efter"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rolleændring")
+        verbose_name_plural = _("rolleændringer (revisionsspor)")
+        ordering = ["-tidspunkt"]
+
+    def __str__(self) -> str:
+        return f"{self.get_handling_display()}: {self.medarbejder_navn}, {self.enhed_navn}"
 
 
 class Borger(UUIDModel):

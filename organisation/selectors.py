@@ -7,9 +7,17 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from datadeling.core.models import gyldig_q
-from organisation.models import Borger, Funktion, Medarbejder
+from organisation.models import (
+    Borger,
+    Funktion,
+    FunktionHaendelse,
+    FunktionStatus,
+    Medarbejder,
+    Myndighed,
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,8 @@ def aktoer_for(user) -> Aktoer:
             .prefetch_related(
                 Prefetch(
                     "medarbejder__funktioner",
-                    queryset=Funktion.objects.filter(gyldig_q())
+                    # Approved and valid only: a pending or refused function grants nothing.
+                    queryset=Funktion.objects.gaeldende()
                     .select_related("enhed__myndighed", "faglighed")
                     .order_by("enhed__navn", "rolle"),
                 )
@@ -97,3 +106,56 @@ def medarbejdere_for_login(*, felt: str, vaerdi: str) -> list[Medarbejder]:
             return []
         betingelse = Q(email__iexact=vaerdi.strip())
     return list(Medarbejder.objects.filter(betingelse).select_related("user")[:2])
+
+
+# --- administrators of an authority -------------------------------------------------------
+
+
+def administrerede_myndigheder(user) -> frozenset[uuid.UUID]:
+    """Return the ids of the authorities the login administers today.
+
+    An administrator of an authority holds an approved, valid `administrator` Funktion in
+    one of its units. Being a Django superuser does not make anyone one.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return frozenset(
+        Funktion.objects.administratorer()
+        .filter(medarbejder__user=user)
+        .values_list("enhed__myndighed_id", flat=True)
+    )
+
+
+def er_administrator(user, myndighed: Myndighed) -> bool:
+    """Return whether the login administers the authority today."""
+    return myndighed.pk in administrerede_myndigheder(user)
+
+
+def funktioner_for_adgangslog(entry) -> list[tuple[Funktion, list[FunktionHaendelse]]]:
+    """Return the function(s) a logged read was made on, each with its role trail.
+
+    An access log entry (samtykke.Adgangslog) copies the reader's user, unit and role name
+    and the time; the approved function of that user in that unit with that role, valid on
+    that day, is the one the read was made on. No new field on the log is needed.
+    """
+    if entry.bruger_id is None or entry.enhed_id is None:
+        return []
+    dag = timezone.localtime(entry.tidspunkt).date()
+    # A role later replaced by an approved change (erstattet) granted until then.
+    funktioner = [
+        f
+        for f in Funktion.objects.filter(
+            gyldig_q(dag),
+            status__in=[FunktionStatus.GODKENDT, FunktionStatus.ERSTATTET],
+            medarbejder__user_id=entry.bruger_id,
+            enhed_id=entry.enhed_id,
+        ).select_related("enhed", "medarbejder", "faglighed")
+        if (not entry.rolle or entry.rolle in (f.rolle, str(f.get_rolle_display())))
+        and (not entry.faglighed or not f.faglighed_id or str(f.faglighed) == entry.faglighed)
+    ]
+    spor: dict[uuid.UUID, list[FunktionHaendelse]] = {f.pk: [] for f in funktioner}
+    for haendelse in FunktionHaendelse.objects.filter(funktion_uuid__in=list(spor)).order_by(
+        "tidspunkt"
+    ):
+        spor[haendelse.funktion_uuid].append(haendelse)
+    return [(f, spor[f.pk]) for f in funktioner]

@@ -1,4 +1,6 @@
-"""Every write to units (Enhed), staff (Medarbejder) and citizens' logins outside the admin.
+"""Every write to units (Enhed), staff (Medarbejder), their roles (Funktion) and citizens' logins.
+
+Roles are written only here, by the admin too (see "roles" below for who may give them).
 
 MOX (organisationenhed and bruger messages) writes through these, and so can the screens:
 each service runs in one transaction, locks the row it changes, checks the model's own
@@ -28,9 +30,21 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
+from datadeling.core import clock
 from datadeling.core.models import idag
 from organisation.cpr import validate_cpr
-from organisation.models import Borger, Enhed, Funktion, Medarbejder, Myndighed
+from organisation.models import (
+    Borger,
+    Enhed,
+    Funktion,
+    FunktionHaendelse,
+    FunktionHandling,
+    FunktionStatus,
+    Medarbejder,
+    Myndighed,
+    Rolle,
+)
+from organisation.selectors import administrerede_myndigheder
 
 logger = logging.getLogger(__name__)
 
@@ -166,11 +180,27 @@ def enhed_ret(*, actor, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
     return enhed
 
 
-def _afslut_funktioner(funktioner, dato: datetime.date) -> None:
-    """End the roles still valid on or after `dato`; drop those that would begin then."""
+def _afslut_funktioner(funktioner, dato: datetime.date, *, actor) -> None:
+    """End the roles still valid on or after `dato`; drop those that would begin then.
+
+    Each ended role is written to the role trail (FunktionHaendelse).
+    """
     aabne = funktioner.filter(Q(gyldig_til__isnull=True) | Q(gyldig_til__gt=dato))
-    aabne.filter(gyldig_fra__gte=dato).delete()
-    aabne.filter(gyldig_fra__lt=dato).update(gyldig_til=dato)
+    for funktion in aabne.select_related("medarbejder", "enhed").select_for_update(of=("self",)):
+        foer = _billede(funktion)
+        if funktion.gyldig_fra >= dato:
+            _spor(actor=actor, handling=FunktionHandling.AFSLUTTET, funktion=funktion, foer=foer)
+            funktion.delete()
+        else:
+            funktion.gyldig_til = dato
+            funktion.save(update_fields=["gyldig_til"])
+            _spor(
+                actor=actor,
+                handling=FunktionHandling.AFSLUTTET,
+                funktion=funktion,
+                foer=foer,
+                efter=_billede(funktion),
+            )
 
 
 def enhed_passiver(*, actor, enhed: Enhed, dato: datetime.date | None = None) -> Enhed | None:
@@ -200,7 +230,7 @@ def enhed_passiver(*, actor, enhed: Enhed, dato: datetime.date | None = None) ->
                 },
                 code="har_underenheder",
             )
-        _afslut_funktioner(Funktion.objects.filter(enhed=enhed), dato)
+        _afslut_funktioner(Funktion.objects.filter(enhed=enhed), dato, actor=actor)
         if enhed.gyldig_fra >= dato:
             enhed_id = enhed.pk
             try:
@@ -329,12 +359,377 @@ def medarbejder_passiver(
             .select_related("user")
             .get(pk=medarbejder.pk)
         )
-        _afslut_funktioner(Funktion.objects.filter(medarbejder=medarbejder), dato)
+        _afslut_funktioner(Funktion.objects.filter(medarbejder=medarbejder), dato, actor=actor)
         if medarbejder.user.is_active:
             medarbejder.user.is_active = False
             medarbejder.user.save(update_fields=["is_active"])
     logger.info("Medarbejder %s passiveret af %s", medarbejder.pk, _aktoer(actor))
     return medarbejder
+
+
+# --- roles (Funktion) -------------------------------------------------------------------------
+#
+# A role in a unit is given, changed and ended by an administrator of the unit's authority
+# (an approved, valid `administrator` Funktion in one of its units; being a superuser is not
+# enough). Changing one's own roles needs a second pair of eyes: a role you give yourself,
+# or a change of your own role, is a request that waits (status `afventer`, granting
+# nothing) until another administrator of that authority approves it. Anyone may ask for
+# a role for themself in any authority; only that authority's administrators make it take
+# effect. Giving up access needs nobody: the holder may end their own role at once.
+# The one way in for an authority with no administrator yet: a superuser appoints its
+# first administrator, who must be somebody else. Every change is in the role trail.
+
+FUNKTION_FELTER = frozenset({"enhed", "rolle", "faglighed", "gyldig_fra", "gyldig_til"})
+
+
+def _aktoer_navn(actor) -> str:
+    medarbejder = getattr(actor, "medarbejder", None) if actor is not None else None
+    if medarbejder is not None:
+        return medarbejder.navn
+    if hasattr(actor, "get_username"):
+        return actor.get_username()
+    return str(getattr(actor, "navn", None) or actor or "system")
+
+
+def _billede(funktion: Funktion) -> dict[str, Any]:
+    """Return what the trail records of a role: its unit, role, profession, period, status."""
+    return {
+        "enhed": str(funktion.enhed_id),
+        "enhed_navn": funktion.enhed.navn,
+        "rolle": funktion.rolle,
+        "faglighed": str(funktion.faglighed_id) if funktion.faglighed_id else None,
+        "gyldig_fra": funktion.gyldig_fra.isoformat() if funktion.gyldig_fra else None,
+        "gyldig_til": funktion.gyldig_til.isoformat() if funktion.gyldig_til else None,
+        "status": funktion.status,
+    }
+
+
+def _spor(
+    *,
+    actor,
+    handling: str,
+    funktion: Funktion,
+    foer: dict[str, Any] | None = None,
+    efter: dict[str, Any] | None = None,
+) -> FunktionHaendelse:
+    """Append one change of a role to the role trail, in the caller's transaction."""
+    return FunktionHaendelse.objects.create(
+        tidspunkt=clock.now(),
+        handling=handling,
+        aktoer=actor if getattr(actor, "pk", None) and hasattr(actor, "get_username") else None,
+        aktoer_navn=_aktoer_navn(actor)[:255],
+        funktion_uuid=funktion.pk,
+        medarbejder_uuid=funktion.medarbejder_id,
+        medarbejder_navn=funktion.medarbejder.navn,
+        myndighed_id=funktion.enhed.myndighed_id,
+        enhed_uuid=funktion.enhed_id,
+        enhed_navn=funktion.enhed.navn,
+        foer=foer,
+        efter=efter,
+    )
+
+
+def _er_egen(actor, medarbejder: Medarbejder) -> bool:
+    return getattr(actor, "pk", None) is not None and medarbejder.user_id == actor.pk
+
+
+def _ikke_administrator(enhed: Enhed) -> ValidationError:
+    return ValidationError(
+        {
+            "enhed": _(
+                "Kun en administrator i %(myndighed)s kan give og ændre funktioner i dens enheder."
+            )
+            % {"myndighed": enhed.myndighed.navn}
+        },
+        code="ikke_administrator",
+    )
+
+
+def funktion_tilladelse(*, actor, medarbejder: Medarbejder, enhed: Enhed, rolle: str) -> str:
+    """Return what giving `rolle` in `enhed` to `medarbejder` by `actor` becomes.
+
+    `FunktionHandling.GIVET` (takes effect) for an administrator of the unit's authority
+    giving it to somebody else, or a superuser appointing the first administrator of an
+    authority that has none; `FunktionHandling.ANMODET` (waits for approval) for one's own
+    role. Raise `ValidationError` (on "enhed") for anybody else.
+    """
+    if _er_egen(actor, medarbejder):
+        return FunktionHandling.ANMODET
+    if enhed.myndighed_id in administrerede_myndigheder(actor):
+        return FunktionHandling.GIVET
+    if (
+        getattr(actor, "is_superuser", False)
+        and getattr(actor, "is_active", False)
+        and rolle == Rolle.ADMINISTRATOR
+        and not Funktion.objects.administratorer()
+        .filter(enhed__myndighed_id=enhed.myndighed_id)
+        .exists()
+    ):
+        return FunktionHandling.GIVET
+    raise _ikke_administrator(enhed)
+
+
+def _valider_funktion(funktion: Funktion) -> None:
+    fejl: dict[str, list[str]] = {}
+    _periode_fejl(fejl, funktion.gyldig_fra, funktion.gyldig_til)
+    _saml(fejl, funktion, exclude={"id", "erstatter", "anmodet_af"})
+    if fejl:
+        raise ValidationError(fejl)
+
+
+def funktion_create(
+    *,
+    actor,
+    medarbejder: Medarbejder,
+    enhed: Enhed,
+    rolle: str,
+    faglighed=None,
+    gyldig_fra: datetime.date | None = None,
+    gyldig_til: datetime.date | None = None,
+    funktion_id: uuid.UUID | None = None,
+) -> Funktion:
+    """Give a member of staff a role in a unit, valid [gyldig_fra, gyldig_til) (from today).
+
+    Given by an administrator of the unit's authority to somebody else, the role takes
+    effect at once. Asked for by the holder themself, it waits (status `afventer`) for
+    another administrator of that authority (`funktion_approve`). Anybody else is refused
+    with a `ValidationError`. The trail records the role as given or asked for.
+    """
+    with transaction.atomic():
+        handling = funktion_tilladelse(
+            actor=actor, medarbejder=medarbejder, enhed=enhed, rolle=rolle
+        )
+        afventer = handling == FunktionHandling.ANMODET
+        funktion = Funktion(
+            id=funktion_id or uuid.uuid4(),
+            medarbejder=medarbejder,
+            enhed=enhed,
+            rolle=rolle,
+            faglighed=faglighed,
+            gyldig_fra=gyldig_fra or idag(),
+            gyldig_til=gyldig_til,
+            status=FunktionStatus.AFVENTER if afventer else FunktionStatus.GODKENDT,
+            anmodet_af=actor if afventer else None,
+        )
+        _valider_funktion(funktion)
+        funktion.save(force_insert=True)
+        _spor(actor=actor, handling=handling, funktion=funktion, efter=_billede(funktion))
+    logger.info("Funktion %s %s af %s", funktion.pk, handling, _aktoer(actor))
+    return funktion
+
+
+def funktion_change(*, actor, funktion: Funktion, aendringer: Mapping[str, Any]) -> Funktion:
+    """Change a role's unit, role, profession or period (the fields named in `aendringer`).
+
+    An administrator of the unit's authority (and of the new unit's, when it moves)
+    changes somebody else's role at once; return it. A change of one's own approved role
+    is a request: return a new pending function with the changed values, which replaces
+    the current one when another administrator approves it; the current one keeps working
+    meanwhile. One's own pending request is changed in place and stays pending. A refused
+    or replaced function is not changed.
+    """
+    ukendte = set(aendringer) - FUNKTION_FELTER
+    if ukendte:
+        raise TypeError(f"Ukendte felter: {sorted(ukendte)}")
+    with transaction.atomic():
+        funktion = (
+            Funktion.objects.select_for_update(of=("self",))
+            .select_related("medarbejder", "enhed__myndighed")
+            .get(pk=funktion.pk)
+        )
+        if funktion.status in (FunktionStatus.AFVIST, FunktionStatus.ERSTATTET):
+            raise ValidationError(
+                {"status": _("En afvist eller erstattet funktion kan ikke ændres.")},
+                code="lukket",
+            )
+        aendrede = [f for f, v in aendringer.items() if getattr(funktion, f) != v]
+        if not aendrede:
+            return funktion
+        foer = _billede(funktion)
+        egen = _er_egen(actor, funktion.medarbejder)
+        if not egen:
+            ny_enhed = aendringer.get("enhed", funktion.enhed)
+            for enhed in {funktion.enhed.pk: funktion.enhed, ny_enhed.pk: ny_enhed}.values():
+                funktion_tilladelse(
+                    actor=actor,
+                    medarbejder=funktion.medarbejder,
+                    enhed=enhed,
+                    rolle=aendringer.get("rolle", funktion.rolle),
+                )
+        if egen and funktion.status == FunktionStatus.GODKENDT:
+            ny = Funktion(
+                id=uuid.uuid4(),
+                medarbejder=funktion.medarbejder,
+                enhed=funktion.enhed,
+                rolle=funktion.rolle,
+                faglighed=funktion.faglighed,
+                gyldig_fra=funktion.gyldig_fra,
+                gyldig_til=funktion.gyldig_til,
+                status=FunktionStatus.AFVENTER,
+                erstatter=funktion,
+                anmodet_af=actor,
+            )
+            for felt in aendrede:
+                setattr(ny, felt, aendringer[felt])
+            _valider_funktion(ny)
+            ny.save(force_insert=True)
+            _spor(
+                actor=actor,
+                handling=FunktionHandling.AENDRING_ANMODET,
+                funktion=ny,
+                foer=foer,
+                efter=_billede(ny),
+            )
+            logger.info("Ændring af funktion %s anmodet af %s", funktion.pk, _aktoer(actor))
+            return ny
+        for felt in aendrede:
+            setattr(funktion, felt, aendringer[felt])
+        _valider_funktion(funktion)
+        funktion.save(update_fields=aendrede)
+        _spor(
+            actor=actor,
+            handling=FunktionHandling.AENDRET,
+            funktion=funktion,
+            foer=foer,
+            efter=_billede(funktion),
+        )
+    logger.info("Funktion %s ændret af %s: %s", funktion.pk, _aktoer(actor), ", ".join(aendrede))
+    return funktion
+
+
+def funktion_end(
+    *, actor, funktion: Funktion, dato: datetime.date | None = None
+) -> Funktion | None:
+    """End a role on `dato` (today); return it, or None when it had not begun and is removed.
+
+    The holder may end their own role (giving up access needs no approval); otherwise only
+    an administrator of the unit's authority. Ending a pending request withdraws it (it
+    becomes `afvist`). Ending an ended role again changes nothing.
+    """
+    dato = dato or idag()
+    with transaction.atomic():
+        funktion = (
+            Funktion.objects.select_for_update(of=("self",))
+            .select_related("medarbejder", "enhed__myndighed")
+            .get(pk=funktion.pk)
+        )
+        if not _er_egen(actor, funktion.medarbejder) and (
+            funktion.enhed.myndighed_id not in administrerede_myndigheder(actor)
+        ):
+            raise _ikke_administrator(funktion.enhed)
+        foer = _billede(funktion)
+        if funktion.status == FunktionStatus.AFVENTER:
+            funktion.status = FunktionStatus.AFVIST
+            funktion.save(update_fields=["status"])
+        elif funktion.gyldig_til is not None and funktion.gyldig_til <= dato:
+            return funktion
+        elif funktion.gyldig_fra >= dato:
+            _spor(actor=actor, handling=FunktionHandling.AFSLUTTET, funktion=funktion, foer=foer)
+            funktion_id = funktion.pk
+            funktion.delete()
+            logger.info("Funktion %s fjernet (ikke begyndt) af %s", funktion_id, _aktoer(actor))
+            return None
+        else:
+            funktion.gyldig_til = dato
+            funktion.save(update_fields=["gyldig_til"])
+        _spor(
+            actor=actor,
+            handling=FunktionHandling.AFSLUTTET,
+            funktion=funktion,
+            foer=foer,
+            efter=_billede(funktion),
+        )
+    logger.info("Funktion %s afsluttet af %s", funktion.pk, _aktoer(actor))
+    return funktion
+
+
+def _til_afgoerelse(*, actor, funktion: Funktion) -> Funktion:
+    """Lock a pending function and check that `actor` may decide on it (second eyes)."""
+    funktion = (
+        Funktion.objects.select_for_update(of=("self",))
+        .select_related("medarbejder", "enhed__myndighed")
+        .get(pk=funktion.pk)
+    )
+    if funktion.status != FunktionStatus.AFVENTER:
+        raise ValidationError(
+            {"status": _("Funktionen afventer ikke godkendelse.")}, code="afventer_ikke"
+        )
+    if _er_egen(actor, funktion.medarbejder) or funktion.anmodet_af_id == getattr(
+        actor, "pk", None
+    ):
+        raise ValidationError(
+            {"status": _("Din egen funktion skal godkendes af en anden administrator.")},
+            code="egen",
+        )
+    if funktion.enhed.myndighed_id not in administrerede_myndigheder(actor):
+        raise _ikke_administrator(funktion.enhed)
+    return funktion
+
+
+def funktion_approve(*, actor, funktion: Funktion) -> Funktion:
+    """Approve a pending role: it takes effect; a pending change replaces the role it changes.
+
+    Only an administrator of the unit's authority who neither holds the role nor asked
+    for it may approve. The replaced role ends where the new one begins (or, when the new
+    one begins no later, stops counting: status `erstattet`).
+    """
+    with transaction.atomic():
+        funktion = _til_afgoerelse(actor=actor, funktion=funktion)
+        foer = _billede(funktion)
+        funktion.status = FunktionStatus.GODKENDT
+        funktion.save(update_fields=["status"])
+        _spor(
+            actor=actor,
+            handling=FunktionHandling.GODKENDT,
+            funktion=funktion,
+            foer=foer,
+            efter=_billede(funktion),
+        )
+        if funktion.erstatter_id is not None:
+            gammel = (
+                Funktion.objects.select_for_update(of=("self",))
+                .select_related("medarbejder", "enhed")
+                .get(pk=funktion.erstatter_id)
+            )
+            if gammel.status == FunktionStatus.GODKENDT:
+                gammel_foer = _billede(gammel)
+                if gammel.gyldig_fra < funktion.gyldig_fra:
+                    if gammel.gyldig_til is None or gammel.gyldig_til > funktion.gyldig_fra:
+                        gammel.gyldig_til = funktion.gyldig_fra
+                else:
+                    gammel.status = FunktionStatus.ERSTATTET
+                gammel.save(update_fields=["gyldig_til", "status"])
+                _spor(
+                    actor=actor,
+                    handling=FunktionHandling.AFSLUTTET,
+                    funktion=gammel,
+                    foer=gammel_foer,
+                    efter=_billede(gammel),
+                )
+    logger.info("Funktion %s godkendt af %s", funktion.pk, _aktoer(actor))
+    return funktion
+
+
+def funktion_refuse(*, actor, funktion: Funktion) -> Funktion:
+    """Refuse a pending role or change: it never takes effect (status `afvist`).
+
+    The same administrators as for `funktion_approve` decide; the one who asked withdraws
+    their request with `funktion_end` instead.
+    """
+    with transaction.atomic():
+        funktion = _til_afgoerelse(actor=actor, funktion=funktion)
+        foer = _billede(funktion)
+        funktion.status = FunktionStatus.AFVIST
+        funktion.save(update_fields=["status"])
+        _spor(
+            actor=actor,
+            handling=FunktionHandling.AFVIST,
+            funktion=funktion,
+            foer=foer,
+            efter=_billede(funktion),
+        )
+    logger.info("Funktion %s afvist af %s", funktion.pk, _aktoer(actor))
+    return funktion
 
 
 # --- citizens' logins -----------------------------------------------------------------------

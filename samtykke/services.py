@@ -418,7 +418,7 @@ def hjemmel_registrer(
         fejl["dage"] = [
             _("Adgangen kan højst gives for %(d)d dage.") % {"d": settings.HJEMMEL_MAKS_DAGE}
         ]
-    if not medarbejder.funktioner.filter(gyldig_q(), enhed=enhed).exists():
+    if not medarbejder.funktioner.gaeldende().filter(enhed=enhed).exists():
         fejl["enhed"] = [_("Du arbejder ikke i den valgte enhed.")]
     if lovgrundlag.klassifikation.uri != ADGANGSHJEMMEL_URI:
         fejl["lovgrundlag"] = [_("Vælg lovgrundlaget fra listen.")]
@@ -436,7 +436,7 @@ def hjemmel_gennemgaa(
     *, actor, hjemmel: Hjemmel, leder: Medarbejder, resultat: str, kommentar: str = ""
 ) -> HjemmelGennemgang:
     """Record a unit leader's review of a legal-basis access (approve or flag)."""
-    if not leder.funktioner.filter(gyldig_q(), enhed=hjemmel.enhed, rolle="leder").exists():
+    if not leder.funktioner.gaeldende().filter(enhed=hjemmel.enhed, rolle="leder").exists():
         raise ValidationError(_("Kun en leder af enheden kan gennemgå adgangen."))
     if resultat == Gennemgang.FLAGET and not kommentar.strip():
         raise ValidationError({"kommentar": _("Skriv hvorfor adgangen skal følges op.")})

@@ -112,11 +112,7 @@ def enheder(system: str) -> tuple[list[SimEnhed], int]:
     resultat = []
     for enhed in fundne:
         staff = sorted(
-            {
-                str(f.medarbejder_id)
-                for f in Funktion.objects.filter(enhed=enhed)
-                if f.gyldig_paa(idag)
-            }
+            {str(f.medarbejder_id) for f in Funktion.objects.gaeldende(idag).filter(enhed=enhed)}
         )
         resultat.append(SimEnhed(str(enhed.pk), enhed.navn, tuple(staff)))
     return resultat, oprettet

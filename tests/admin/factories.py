@@ -21,10 +21,12 @@ from klassifikation.models import (
     Mappingsaet,
     Supplement,
 )
+from organisation import services as organisation_services
 from organisation.models import (
     Borger,
     Enhed,
     Funktion,
+    FunktionHaendelse,
     Medarbejder,
     Myndighed,
     MyndighedsType,
@@ -134,6 +136,25 @@ class FunktionFactory(factory.django.DjangoModelFactory):
     rolle = Rolle.SAGSBEHANDLER
     faglighed = factory.SubFactory(FaglighedFactory)
     gyldig_fra = datetime.date(2020, 1, 1)
+
+
+class FunktionHaendelseFactory(factory.django.DjangoModelFactory):
+    """A role given by an administrator: the trail is written by the service, never directly."""
+
+    class Meta:
+        model = FunktionHaendelse
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        administrator = FunktionFactory(rolle=Rolle.ADMINISTRATOR)
+        funktion = organisation_services.funktion_create(
+            actor=administrator.medarbejder.user,
+            medarbejder=MedarbejderFactory(myndighed=administrator.enhed.myndighed),
+            enhed=administrator.enhed,
+            rolle=Rolle.SAGSBEHANDLER,
+            gyldig_fra=datetime.date(2020, 1, 1),
+        )
+        return model_class.objects.get(funktion_uuid=funktion.pk)
 
 
 class BorgerFactory(factory.django.DjangoModelFactory):
@@ -359,6 +380,7 @@ FACTORIES = {
         EnhedFactory,
         MedarbejderFactory,
         FunktionFactory,
+        FunktionHaendelseFactory,
         BorgerFactory,
         RelationFactory,
         KlassifikationFactory,

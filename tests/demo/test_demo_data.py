@@ -30,13 +30,14 @@ from organisation.models import (
     Borger,
     Enhed,
     Funktion,
+    FunktionStatus,
     Medarbejder,
     Myndighed,
     Relation,
     RelationsType,
     Rolle,
 )
-from organisation.selectors import aktoer_for
+from organisation.selectors import aktoer_for, er_administrator
 from overblik.selectors.sag import sager_til_visning
 from samtykke.models import (
     Adgangslog,
@@ -348,6 +349,12 @@ def test_the_demo_logins_exist_and_can_log_in(client):
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
     assert admin.medarbejder.funktioner.filter(rolle=Rolle.ADMINISTRATOR).exists()
+    # two administrators of Aarhus, so one can approve the other's own roles
+    aarhus = admin.medarbejder.myndighed
+    for brugernavn in ("admin", "admin2"):
+        assert er_administrator(User.objects.get(username=brugernavn), aarhus), brugernavn
+    # every demo role is approved: it counts
+    assert not Funktion.objects.exclude(status=FunktionStatus.GODKENDT).exists()
 
     sagsbehandler = Medarbejder.objects.get(user__username="sagsbehandler")
     funktion = sagsbehandler.funktioner.get()
@@ -384,6 +391,7 @@ def test_demo_logins_command_prints_the_table():
         assert login.navn in tekst
     assert DEMO_ADGANGSKODE in tekst
     assert "findes ikke" not in tekst
+    assert "Administrator-login: admin, admin2" in tekst
 
 
 def test_scale_multiplies_citizens_and_staff_and_keeps_the_first_ones():

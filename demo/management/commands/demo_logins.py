@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from demo.byg import DEMO_ADGANGSKODE, DEMO_LOGINS
+from organisation.models import Funktion
 
 
 class Command(BaseCommand):
@@ -30,4 +31,19 @@ class Command(BaseCommand):
             elif brugernavn not in findes:
                 linje += "  (findes ikke endnu: kør manage.py demo_data)"
             self.stdout.write(linje)
+        administratorer = sorted(
+            set(
+                Funktion.objects.administratorer()
+                .filter(medarbejder__user__username__in=findes)
+                .values_list("medarbejder__user__username", flat=True)
+            )
+        )
+        if administratorer:
+            self.stdout.write("")
+            self.stdout.write(
+                "  Administrator-login: "
+                + ", ".join(administratorer)
+                + " (/admin/). Giver roller i myndighedens enheder; en administrators egne "
+                "roller træder først i kraft, når en anden administrator har godkendt dem."
+            )
         self.stdout.write("")
