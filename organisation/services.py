@@ -20,17 +20,20 @@ import datetime
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Model, ProtectedError, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from datadeling.core.models import idag
 from organisation.cpr import validate_cpr
 from organisation.models import Borger, Enhed, Funktion, Medarbejder, Myndighed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +44,11 @@ MEDARBEJDER_FELTER = frozenset({"myndighed", "navn", "titel", "email", "telefon"
 BRUGERNAVN_PRAEFIKS = "mox-"
 
 
-def _aktoer(actor, kildesystem: str = "") -> str:
+def _aktoer(actor: User | None, kildesystem: str = "") -> str:
     return str(getattr(actor, "pk", None) or kildesystem or "system")
 
 
-def _saml(fejl: dict[str, list[str]], objekt, *, exclude: set[str] | None = None) -> None:
+def _saml(fejl: dict[str, list[str]], objekt: Model, *, exclude: set[str] | None = None) -> None:
     """Run full_clean and add its errors to `fejl`; drop non-field repeats of ours.
 
     Fields that already have an error are left out, with the constraints on them, so one
@@ -62,7 +65,9 @@ def _saml(fejl: dict[str, list[str]], objekt, *, exclude: set[str] | None = None
                 fejl.setdefault(felt, []).append(besked)
 
 
-def _periode_fejl(fejl: dict[str, list[str]], fra: datetime.date, til: datetime.date | None):
+def _periode_fejl(
+    fejl: dict[str, list[str]], fra: datetime.date, til: datetime.date | None
+) -> None:
     if til is not None and fra is not None and til <= fra:
         fejl.setdefault("gyldig_til", []).append(_("Slutdatoen skal ligge efter startdatoen."))
 
@@ -113,7 +118,7 @@ def _valider_enhed(enhed: Enhed, *, ny: bool) -> None:
 
 def enhed_opret(
     *,
-    actor,
+    actor: User | None,
     myndighed: Myndighed,
     navn: str,
     overordnet: Enhed | None = None,
@@ -145,7 +150,7 @@ def enhed_opret(
     return enhed
 
 
-def enhed_ret(*, actor, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
+def enhed_ret(*, actor: User | None, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
     """Change a unit's fields (myndighed, navn, overordnet, enhedstype, gyldig_fra/til).
 
     Only the fields named in `aendringer` change; return the unit as stored.
@@ -166,14 +171,16 @@ def enhed_ret(*, actor, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
     return enhed
 
 
-def _afslut_funktioner(funktioner, dato: datetime.date) -> None:
+def _afslut_funktioner(funktioner: QuerySet[Funktion], dato: datetime.date) -> None:
     """End the roles still valid on or after `dato`; drop those that would begin then."""
     aabne = funktioner.filter(Q(gyldig_til__isnull=True) | Q(gyldig_til__gt=dato))
     aabne.filter(gyldig_fra__gte=dato).delete()
     aabne.filter(gyldig_fra__lt=dato).update(gyldig_til=dato)
 
 
-def enhed_passiver(*, actor, enhed: Enhed, dato: datetime.date | None = None) -> Enhed | None:
+def enhed_passiver(
+    *, actor: User | None, enhed: Enhed, dato: datetime.date | None = None
+) -> Enhed | None:
     """End a unit's validity on `dato` (today by default), with the roles in it.
 
     The roles (Funktion) in the unit end too: access to a unit's data follows the roles,
@@ -243,13 +250,13 @@ def _valider_medarbejder(medarbejder: Medarbejder, *, ny: bool) -> None:
 
 def medarbejder_opret(
     *,
-    actor,
+    actor: User | None,
     myndighed: Myndighed,
     navn: str,
     titel: str = "",
     email: str = "",
     telefon: str = "",
-    user=None,
+    user: User | None = None,
     medarbejder_id: uuid.UUID | None = None,
     kildesystem: str = "",
 ) -> Medarbejder:
@@ -290,7 +297,7 @@ def medarbejder_opret(
 
 
 def medarbejder_ret(
-    *, actor, medarbejder: Medarbejder, aendringer: Mapping[str, Any]
+    *, actor: User | None, medarbejder: Medarbejder, aendringer: Mapping[str, Any]
 ) -> Medarbejder:
     """Change a staff profile's fields (myndighed, navn, titel, email, telefon).
 
@@ -315,7 +322,7 @@ def medarbejder_ret(
 
 
 def medarbejder_passiver(
-    *, actor, medarbejder: Medarbejder, dato: datetime.date | None = None
+    *, actor: User | None, medarbejder: Medarbejder, dato: datetime.date | None = None
 ) -> Medarbejder:
     """Close a member of staff: end their roles on `dato` (today) and close their login.
 
@@ -342,7 +349,9 @@ def medarbejder_passiver(
 BORGER_BRUGERNAVN_PRAEFIKS = "borger-"
 
 
-def borger_login_knyt(*, actor, cpr: str, fornavn: str = "", efternavn: str = "") -> Borger:
+def borger_login_knyt(
+    *, actor: User | None, cpr: str, fornavn: str = "", efternavn: str = ""
+) -> Borger:
     """Return the citizen with this CPR number and a login, creating either when missing.
 
     For a login through a MitID broker: the broker has verified the person, and the citizen
