@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 
 from datadeling.core.models import gyldig_q
 from organisation.models import Borger, Funktion, Medarbejder
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class Aktoer:
         return frozenset(f.enhed_id for f in self.funktioner)
 
 
-def aktoer_for(user) -> Aktoer:
+def aktoer_for(user: AbstractBaseUser | AnonymousUser) -> Aktoer:
     """Return who is behind a login (one query, two for staff with their current roles)."""
     if not user.is_authenticated:
         aktoer = Aktoer()
