@@ -12,13 +12,19 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
 from datadeling.core.historik import Historik, Samling
 from indsats import regler
 from indsats.models import Fremdrift, Indsats, IndsatsFelter, IndsatsRegistrering, IndsatsVersion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from klassifikation.models import Klasse
+    from organisation.models import Borger
 
 historik = Historik(
     objekt=Indsats,
@@ -43,8 +49,8 @@ historik = Historik(
 
 def indsats_register(
     *,
-    actor,
-    borger,
+    actor: User | None,
+    borger: Borger,
     data: Mapping[str, Any],
     virkning_fra: datetime.datetime | None = None,
     objekt_id: uuid.UUID | None = None,
@@ -74,7 +80,7 @@ def indsats_register(
 
 def indsats_update(
     *,
-    actor,
+    actor: User | None,
     indsats: Indsats,
     aendringer: Mapping[str, Any],
     virkning_fra: datetime.datetime | None = None,
@@ -97,9 +103,9 @@ def indsats_update(
 
 def indsats_follow_up(
     *,
-    actor,
+    actor: User | None,
     indsats: Indsats,
-    resultat,
+    resultat: Klasse,
     naeste_opfoelgning: datetime.date | None = None,
     aendringer: Mapping[str, Any] | None = None,
     virkning_fra: datetime.datetime | None = None,
@@ -128,7 +134,7 @@ def indsats_follow_up(
 
 def indsats_correct(
     *,
-    actor,
+    actor: User | None,
     indsats: Indsats,
     aendringer: Mapping[str, Any],
     virkning_fra: datetime.datetime,
@@ -152,10 +158,10 @@ def indsats_correct(
 
 def indsats_end(
     *,
-    actor,
+    actor: User | None,
     indsats: Indsats,
     slutdato: datetime.date | None = None,
-    ophoersgrund=None,
+    ophoersgrund: Klasse | None = None,
     virkning_fra: datetime.datetime | None = None,
     begrundelse: str = "",
     aktoer_tekst: str = "",
@@ -181,7 +187,7 @@ def indsats_end(
 
 def indsats_passivate(
     *,
-    actor,
+    actor: User | None,
     indsats: Indsats,
     begrundelse: str,
     slet: bool = False,

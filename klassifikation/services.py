@@ -17,7 +17,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +26,9 @@ from django.utils.translation import gettext as _
 
 from klassifikation import kendte
 from klassifikation.models import Betegnelse, Klasse, Klassifikation, Status
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ def _afvis_importeret(klassifikation: Klassifikation) -> None:
 
 def klassifikation_lokal(
     *,
-    actor,
+    actor: User | None,
     uri: str,
     navn: str,
     titel: str,
@@ -185,7 +188,7 @@ def _skriv_betegnelser(klasse: Klasse, betegnelser: Iterable[tuple[str, str]]) -
 
 def klasse_opret(
     *,
-    actor,
+    actor: User | None,
     klassifikation: Klassifikation,
     kode: str,
     titel: str,
@@ -234,7 +237,7 @@ def klasse_opret(
     return klasse
 
 
-def klasse_ret(*, actor, klasse: Klasse, aendringer: Mapping[str, Any]) -> Klasse:
+def klasse_ret(*, actor: User | None, klasse: Klasse, aendringer: Mapping[str, Any]) -> Klasse:
     """Change a class of a local code system; only the fields in `aendringer` change.
 
     Fields: kode, titel, definition, overordnet, status, egenskaber (replaced whole),
@@ -284,7 +287,7 @@ def _flyt_efterkommere(klasse: Klasse) -> None:
     Klasse.objects.bulk_update(efterkommere, ["sti", "niveau"], batch_size=500)
 
 
-def klasse_passiver(*, actor, klasse: Klasse) -> Klasse:
+def klasse_passiver(*, actor: User | None, klasse: Klasse) -> Klasse:
     """Retire a class of a local code system (status udgået); data that uses it keeps it.
 
     Retiring again changes nothing. Refuse an imported code system.

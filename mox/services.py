@@ -8,7 +8,7 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
@@ -18,11 +18,16 @@ from mox.models import Besked, System
 from mox.protokol import Status
 from mox.signals import meld_beskeder_klar
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def system_opret(*, navn: str, aktiv: bool = True, actor=None) -> tuple[System, str, str]:
+def system_opret(
+    *, navn: str, aktiv: bool = True, actor: User | None = None
+) -> tuple[System, str, str]:
     """Create a sending system; return it with its token and secret in plain text.
 
     The plain token and secret are not stored (the token only as a hash) and cannot be
@@ -36,7 +41,7 @@ def system_opret(*, navn: str, aktiv: bool = True, actor=None) -> tuple[System, 
 
 
 @transaction.atomic
-def system_forny_noegler(*, system: System, actor=None) -> tuple[str, str]:
+def system_forny_noegler(*, system: System, actor: User | None = None) -> tuple[str, str]:
     """Give a system a new token and secret at once (the old ones stop working); return them."""
     system = System.objects.select_for_update(of=("self",)).get(pk=system.pk)
     token, secret = system.nye_noegler()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
@@ -18,6 +19,10 @@ from organisation.models import (
     Medarbejder,
     Myndighed,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Aktoer:
         return frozenset(f.enhed_id for f in self.funktioner)
 
 
-def aktoer_for(user) -> Aktoer:
+def aktoer_for(user: AbstractBaseUser | AnonymousUser) -> Aktoer:
     """Return who is behind a login (one query, two for staff with their current roles)."""
     if not user.is_authenticated:
         aktoer = Aktoer()
@@ -111,13 +116,15 @@ def medarbejdere_for_login(*, felt: str, vaerdi: str) -> list[Medarbejder]:
 # --- administrators of an authority -------------------------------------------------------
 
 
-def administrerede_myndigheder(user) -> frozenset[uuid.UUID]:
+def administrerede_myndigheder(
+    user: AbstractBaseUser | AnonymousUser | None,
+) -> frozenset[uuid.UUID]:
     """Return the ids of the authorities the login administers today.
 
     An administrator of an authority holds an approved, valid `administrator` Funktion in
     one of its units. Being a Django superuser does not make anyone one.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     return frozenset(
         Funktion.objects.administratorer()
@@ -126,12 +133,12 @@ def administrerede_myndigheder(user) -> frozenset[uuid.UUID]:
     )
 
 
-def er_administrator(user, myndighed: Myndighed) -> bool:
+def er_administrator(user: AbstractBaseUser | AnonymousUser, myndighed: Myndighed) -> bool:
     """Return whether the login administers the authority today."""
     return myndighed.pk in administrerede_myndigheder(user)
 
 
-def funktioner_for_adgangslog(entry) -> list[tuple[Funktion, list[FunktionHaendelse]]]:
+def funktioner_for_adgangslog(entry: Any) -> list[tuple[Funktion, list[FunktionHaendelse]]]:
     """Return the function(s) a logged read was made on, each with its role trail.
 
     An access log entry (samtykke.Adgangslog) copies the reader's user, unit and role name

@@ -22,12 +22,12 @@ import datetime
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Model, ProtectedError, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from datadeling.core import clock
@@ -46,6 +46,11 @@ from organisation.models import (
 )
 from organisation.selectors import administrerede_myndigheder
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from klassifikation.models import Klasse
+
 logger = logging.getLogger(__name__)
 
 ENHED_FELTER = frozenset(
@@ -55,11 +60,11 @@ MEDARBEJDER_FELTER = frozenset({"myndighed", "navn", "titel", "email", "telefon"
 BRUGERNAVN_PRAEFIKS = "mox-"
 
 
-def _aktoer(actor, kildesystem: str = "") -> str:
+def _aktoer(actor: User | None, kildesystem: str = "") -> str:
     return str(getattr(actor, "pk", None) or kildesystem or "system")
 
 
-def _saml(fejl: dict[str, list[str]], objekt, *, exclude: set[str] | None = None) -> None:
+def _saml(fejl: dict[str, list[str]], objekt: Model, *, exclude: set[str] | None = None) -> None:
     """Run full_clean and add its errors to `fejl`; drop non-field repeats of ours.
 
     Fields that already have an error are left out, with the constraints on them, so one
@@ -76,7 +81,9 @@ def _saml(fejl: dict[str, list[str]], objekt, *, exclude: set[str] | None = None
                 fejl.setdefault(felt, []).append(besked)
 
 
-def _periode_fejl(fejl: dict[str, list[str]], fra: datetime.date, til: datetime.date | None):
+def _periode_fejl(
+    fejl: dict[str, list[str]], fra: datetime.date, til: datetime.date | None
+) -> None:
     if til is not None and fra is not None and til <= fra:
         fejl.setdefault("gyldig_til", []).append(_("Slutdatoen skal ligge efter startdatoen."))
 
@@ -127,7 +134,7 @@ def _valider_enhed(enhed: Enhed, *, ny: bool) -> None:
 
 def enhed_opret(
     *,
-    actor,
+    actor: User | None,
     myndighed: Myndighed,
     navn: str,
     overordnet: Enhed | None = None,
@@ -159,7 +166,7 @@ def enhed_opret(
     return enhed
 
 
-def enhed_ret(*, actor, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
+def enhed_ret(*, actor: User | None, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
     """Change a unit's fields (myndighed, navn, overordnet, enhedstype, gyldig_fra/til).
 
     Only the fields named in `aendringer` change; return the unit as stored.
@@ -180,7 +187,9 @@ def enhed_ret(*, actor, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
     return enhed
 
 
-def _afslut_funktioner(funktioner, dato: datetime.date, *, actor) -> None:
+def _afslut_funktioner(
+    funktioner: QuerySet[Funktion], dato: datetime.date, *, actor: User | None
+) -> None:
     """End the roles still valid on or after `dato`; drop those that would begin then.
 
     Each ended role is written to the role trail (FunktionHaendelse).
@@ -203,7 +212,9 @@ def _afslut_funktioner(funktioner, dato: datetime.date, *, actor) -> None:
             )
 
 
-def enhed_passiver(*, actor, enhed: Enhed, dato: datetime.date | None = None) -> Enhed | None:
+def enhed_passiver(
+    *, actor: User | None, enhed: Enhed, dato: datetime.date | None = None
+) -> Enhed | None:
     """End a unit's validity on `dato` (today by default), with the roles in it.
 
     The roles (Funktion) in the unit end too: access to a unit's data follows the roles,
@@ -273,13 +284,13 @@ def _valider_medarbejder(medarbejder: Medarbejder, *, ny: bool) -> None:
 
 def medarbejder_opret(
     *,
-    actor,
+    actor: User | None,
     myndighed: Myndighed,
     navn: str,
     titel: str = "",
     email: str = "",
     telefon: str = "",
-    user=None,
+    user: User | None = None,
     medarbejder_id: uuid.UUID | None = None,
     kildesystem: str = "",
 ) -> Medarbejder:
@@ -320,7 +331,7 @@ def medarbejder_opret(
 
 
 def medarbejder_ret(
-    *, actor, medarbejder: Medarbejder, aendringer: Mapping[str, Any]
+    *, actor: User | None, medarbejder: Medarbejder, aendringer: Mapping[str, Any]
 ) -> Medarbejder:
     """Change a staff profile's fields (myndighed, navn, titel, email, telefon).
 
@@ -345,7 +356,7 @@ def medarbejder_ret(
 
 
 def medarbejder_passiver(
-    *, actor, medarbejder: Medarbejder, dato: datetime.date | None = None
+    *, actor: User | None, medarbejder: Medarbejder, dato: datetime.date | None = None
 ) -> Medarbejder:
     """Close a member of staff: end their roles on `dato` (today) and close their login.
 
@@ -382,11 +393,11 @@ def medarbejder_passiver(
 FUNKTION_FELTER = frozenset({"enhed", "rolle", "faglighed", "gyldig_fra", "gyldig_til"})
 
 
-def _aktoer_navn(actor) -> str:
+def _aktoer_navn(actor: User | None) -> str:
     medarbejder = getattr(actor, "medarbejder", None) if actor is not None else None
     if medarbejder is not None:
         return medarbejder.navn
-    if hasattr(actor, "get_username"):
+    if actor is not None and hasattr(actor, "get_username"):
         return actor.get_username()
     return str(getattr(actor, "navn", None) or actor or "system")
 
@@ -406,7 +417,7 @@ def _billede(funktion: Funktion) -> dict[str, Any]:
 
 def _spor(
     *,
-    actor,
+    actor: User | None,
     handling: str,
     funktion: Funktion,
     foer: dict[str, Any] | None = None,
@@ -429,8 +440,8 @@ def _spor(
     )
 
 
-def _er_egen(actor, medarbejder: Medarbejder) -> bool:
-    return getattr(actor, "pk", None) is not None and medarbejder.user_id == actor.pk
+def _er_egen(actor: User | None, medarbejder: Medarbejder) -> bool:
+    return actor is not None and actor.pk is not None and medarbejder.user_id == actor.pk
 
 
 def _ikke_administrator(enhed: Enhed) -> ValidationError:
@@ -445,7 +456,9 @@ def _ikke_administrator(enhed: Enhed) -> ValidationError:
     )
 
 
-def funktion_tilladelse(*, actor, medarbejder: Medarbejder, enhed: Enhed, rolle: str) -> str:
+def funktion_tilladelse(
+    *, actor: User | None, medarbejder: Medarbejder, enhed: Enhed, rolle: str
+) -> str:
     """Return what giving `rolle` in `enhed` to `medarbejder` by `actor` becomes.
 
     `FunktionHandling.GIVET` (takes effect) for an administrator of the unit's authority
@@ -479,11 +492,11 @@ def _valider_funktion(funktion: Funktion) -> None:
 
 def funktion_create(
     *,
-    actor,
+    actor: User | None,
     medarbejder: Medarbejder,
     enhed: Enhed,
     rolle: str,
-    faglighed=None,
+    faglighed: Klasse | None = None,
     gyldig_fra: datetime.date | None = None,
     gyldig_til: datetime.date | None = None,
     funktion_id: uuid.UUID | None = None,
@@ -518,7 +531,9 @@ def funktion_create(
     return funktion
 
 
-def funktion_change(*, actor, funktion: Funktion, aendringer: Mapping[str, Any]) -> Funktion:
+def funktion_change(
+    *, actor: User | None, funktion: Funktion, aendringer: Mapping[str, Any]
+) -> Funktion:
     """Change a role's unit, role, profession or period (the fields named in `aendringer`).
 
     An administrator of the unit's authority (and of the new unit's, when it moves)
@@ -598,7 +613,7 @@ def funktion_change(*, actor, funktion: Funktion, aendringer: Mapping[str, Any])
 
 
 def funktion_end(
-    *, actor, funktion: Funktion, dato: datetime.date | None = None
+    *, actor: User | None, funktion: Funktion, dato: datetime.date | None = None
 ) -> Funktion | None:
     """End a role on `dato` (today); return it, or None when it had not begun and is removed.
 
@@ -643,7 +658,7 @@ def funktion_end(
     return funktion
 
 
-def _til_afgoerelse(*, actor, funktion: Funktion) -> Funktion:
+def _til_afgoerelse(*, actor: User | None, funktion: Funktion) -> Funktion:
     """Lock a pending function and check that `actor` may decide on it (second eyes)."""
     funktion = (
         Funktion.objects.select_for_update(of=("self",))
@@ -666,7 +681,7 @@ def _til_afgoerelse(*, actor, funktion: Funktion) -> Funktion:
     return funktion
 
 
-def funktion_approve(*, actor, funktion: Funktion) -> Funktion:
+def funktion_approve(*, actor: User | None, funktion: Funktion) -> Funktion:
     """Approve a pending role: it takes effect; a pending change replaces the role it changes.
 
     Only an administrator of the unit's authority who neither holds the role nor asked
@@ -710,7 +725,7 @@ def funktion_approve(*, actor, funktion: Funktion) -> Funktion:
     return funktion
 
 
-def funktion_refuse(*, actor, funktion: Funktion) -> Funktion:
+def funktion_refuse(*, actor: User | None, funktion: Funktion) -> Funktion:
     """Refuse a pending role or change: it never takes effect (status `afvist`).
 
     The same administrators as for `funktion_approve` decide; the one who asked withdraws
@@ -737,7 +752,9 @@ def funktion_refuse(*, actor, funktion: Funktion) -> Funktion:
 BORGER_BRUGERNAVN_PRAEFIKS = "borger-"
 
 
-def borger_login_knyt(*, actor, cpr: str, fornavn: str = "", efternavn: str = "") -> Borger:
+def borger_login_knyt(
+    *, actor: User | None, cpr: str, fornavn: str = "", efternavn: str = ""
+) -> Borger:
     """Return the citizen with this CPR number and a login, creating either when missing.
 
     For a login through a MitID broker: the broker has verified the person, and the citizen

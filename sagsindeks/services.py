@@ -17,7 +17,7 @@ import datetime
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,9 +32,12 @@ from datadeling.core.hooks import data_aendret
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
 from sagsindeks.models import KLE_MOENSTER, Sag, SagFremdrift, SagRegistrering
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 KLE = re.compile(KLE_MOENSTER)
 # field → (the model it may point at, the uuid field, the name field)
-HENVISNINGER = {
+HENVISNINGER: dict[str, tuple[type[Enhed] | type[Myndighed] | type[Medarbejder], str, str]] = {
     "ansvarlig_enhed": (Enhed, "ansvarlig_enhed_uuid", "ansvarlig_enhed_navn"),
     "myndighed": (Myndighed, "myndighed_uuid", "myndighed_navn"),
     "primaerbehandler": (Medarbejder, "primaerbehandler_uuid", "primaerbehandler_navn"),
@@ -165,7 +168,13 @@ def _oejebliksbillede(sag: Sag) -> dict[str, Any]:
 
 
 def _registrer(
-    sag: Sag, *, livscykluskode: str, actor, aktoer_tekst: str, begrundelse: str, now
+    sag: Sag,
+    *,
+    livscykluskode: str,
+    actor: User | None,
+    aktoer_tekst: str,
+    begrundelse: str,
+    now: datetime.datetime,
 ) -> SagRegistrering:
     senest = sag.registreringer.aggregate(n=Max("nummer"))["n"] or 0
     return SagRegistrering.objects.create(
@@ -188,7 +197,7 @@ def _afslut_dato(felter: dict[str, Any]) -> None:
 
 def sag_registrer(
     *,
-    actor,
+    actor: User | None,
     borger: Borger,
     data: Mapping[str, Any],
     sag_id: uuid.UUID | None = None,
@@ -241,7 +250,7 @@ def _laas(sag: Sag) -> Sag:
 
 def sag_ret(
     *,
-    actor,
+    actor: User | None,
     sag: Sag,
     aendringer: Mapping[str, Any],
     aktoer_tekst: str = "",
@@ -284,7 +293,12 @@ def sag_ret(
 
 
 def sag_passiver(
-    *, actor, sag: Sag, begrundelse: str = "", slet: bool = False, aktoer_tekst: str = ""
+    *,
+    actor: User | None,
+    sag: Sag,
+    begrundelse: str = "",
+    slet: bool = False,
+    aktoer_tekst: str = "",
 ) -> Sag:
     """Passivate (or mark deleted) a case: it leaves the index, its history stays."""
     with transaction.atomic():

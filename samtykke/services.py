@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +35,11 @@ from samtykke.models import (
     SamtykkeStatus,
 )
 from samtykke.policy import kan_handle_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from datadeling.core.historik import Aendring
 
 TEKST_VERSION = "2026-11"
 
@@ -89,8 +95,9 @@ def samtykke_tekst(s: Samtykke, kategorier: Sequence[Klasse], kilder: Sequence[E
 
 
 def _valider(
-    *, borger, givet_af, kategorier, kilder, formaal, fra, til, beslutning, assisteret, vidne,
-    sagsindeks=False, dialog=False,
+    *, borger: Borger, givet_af: Borger, kategorier: Sequence[Klasse], kilder: Sequence[Enhed],
+    formaal: str, fra: datetime.datetime, til: datetime.datetime, beslutning: str,
+    assisteret: bool, vidne: str, sagsindeks: bool = False, dialog: bool = False,
 ) -> Relation | None:  # fmt: skip
     now = clock.now()
     fejl: dict[str, list[str]] = {}
@@ -130,7 +137,14 @@ def _valider(
     return relation
 
 
-def _opret(*, forrige: Samtykke | None, actor, kategorier, kilder, **felter) -> Samtykke:
+def _opret(
+    *,
+    forrige: Samtykke | None,
+    actor: User | None,
+    kategorier: Iterable[Klasse],
+    kilder: Iterable[Enhed],
+    **felter: Any,
+) -> Samtykke:
     kategorier = list(kategorier)
     kilder = list(kilder)
     s = Samtykke(
@@ -153,7 +167,7 @@ def _opret(*, forrige: Samtykke | None, actor, kategorier, kilder, **felter) -> 
 
 def samtykke_give(
     *,
-    actor,
+    actor: User | None,
     borger: Borger,
     givet_af: Borger | None = None,
     modtager: Modtager,
@@ -208,6 +222,7 @@ def _seneste(samtykke: Samtykke) -> Samtykke:
         .order_by("-version")
         .first()
     )
+    assert nyeste is not None  # the chain holds `samtykke` itself
     if nyeste.pk != samtykke.pk:
         raise ValidationError(
             _("Samtykket er allerede ændret; opdatér siden og prøv igen."), code="forældet"
@@ -217,7 +232,9 @@ def _seneste(samtykke: Samtykke) -> Samtykke:
     return nyeste
 
 
-def _ny_version(samtykke: Samtykke, *, actor, givet_af: Borger | None, **aendringer) -> Samtykke:
+def _ny_version(
+    samtykke: Samtykke, *, actor: User | None, givet_af: Borger | None, **aendringer: Any
+) -> Samtykke:
     with transaction.atomic():
         gammel = _seneste(samtykke)
         felter = {
@@ -247,7 +264,7 @@ def _ny_version(samtykke: Samtykke, *, actor, givet_af: Borger | None, **aendrin
 
 def samtykke_narrow(
     *,
-    actor,
+    actor: User | None,
     samtykke: Samtykke,
     givet_af: Borger | None = None,
     kategorier: Iterable[Klasse] | None = None,
@@ -288,13 +305,19 @@ def samtykke_narrow(
 
 
 def samtykke_prolong(
-    *, actor, samtykke: Samtykke, gyldig_til: datetime.datetime, givet_af: Borger | None = None
+    *,
+    actor: User | None,
+    samtykke: Samtykke,
+    gyldig_til: datetime.datetime,
+    givet_af: Borger | None = None,
 ) -> Samtykke:
     """Prolong a consent to `gyldig_til` (at most the maximum period from now)."""
     return _ny_version(samtykke, actor=actor, givet_af=givet_af, gyldig_til=gyldig_til)
 
 
-def samtykke_revoke(*, actor, samtykke: Samtykke, givet_af: Borger | None = None) -> Samtykke:
+def samtykke_revoke(
+    *, actor: User | None, samtykke: Samtykke, givet_af: Borger | None = None
+) -> Samtykke:
     """Revoke a consent (or lift a block) now: a new version with status tilbagekaldt."""
     givet_af = givet_af or samtykke.borger
     if (
@@ -313,7 +336,7 @@ def samtykke_revoke(*, actor, samtykke: Samtykke, givet_af: Borger | None = None
 
 def anmodning_opret(
     *,
-    actor,
+    actor: User | None,
     borger: Borger,
     anmoder: Medarbejder,
     enhed: Enhed,
@@ -352,7 +375,7 @@ def anmodning_opret(
 
 def anmodning_besvar(
     *,
-    actor,
+    actor: User | None,
     anmodning: Anmodning,
     givet_af: Borger,
     accepter: bool,
@@ -368,7 +391,13 @@ def anmodning_besvar(
 
 
 def _besvar(
-    actor, anmodning, givet_af, accepter, kategorier, kilder, sagsindeks=None
+    actor: User | None,
+    anmodning: Anmodning,
+    givet_af: Borger,
+    accepter: bool,
+    kategorier: Iterable[Klasse] | None,
+    kilder: Iterable[Enhed] | None,
+    sagsindeks: bool | None = None,
 ) -> Samtykke | None:
     if anmodning.status != AnmodningStatus.AFVENTER:
         raise ValidationError(_("Anmodningen er allerede besvaret."), code="besvaret")
@@ -402,7 +431,7 @@ def _besvar(
 
 def hjemmel_registrer(
     *,
-    actor,
+    actor: User | None,
     borger: Borger,
     medarbejder: Medarbejder,
     enhed: Enhed,
@@ -433,7 +462,12 @@ def hjemmel_registrer(
 
 
 def hjemmel_gennemgaa(
-    *, actor, hjemmel: Hjemmel, leder: Medarbejder, resultat: str, kommentar: str = ""
+    *,
+    actor: User | None,
+    hjemmel: Hjemmel,
+    leder: Medarbejder,
+    resultat: str,
+    kommentar: str = "",
 ) -> HjemmelGennemgang:
     """Record a unit leader's review of a legal-basis access (approve or flag)."""
     if not leder.funktioner.gaeldende().filter(enhed=hjemmel.enhed, rolle="leder").exists():
@@ -445,7 +479,7 @@ def hjemmel_gennemgaa(
     )
 
 
-def tildel_ved_aendring(sender, aendringer, **kwargs) -> None:
+def tildel_ved_aendring(sender: type, aendringer: Sequence[Aendring], **kwargs: Any) -> None:
     """Grant data that arrives (or changes) after a consent, in the writing transaction
     (each object by its newest state). The after-change hook of stage TILDELING for
     Tilstand and Indsats (registered in samtykke.apps)."""

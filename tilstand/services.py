@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
@@ -25,6 +25,11 @@ from tilstand.models import (
     TilstandStatus,
     TilstandVersion,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from organisation.models import Borger
 
 historik = Historik(
     objekt=Tilstand,
@@ -46,8 +51,8 @@ historik = Historik(
 
 def tilstand_register(
     *,
-    actor,
-    borger,
+    actor: User | None,
+    borger: Borger,
     data: Mapping[str, Any],
     virkning_fra: datetime.datetime | None = None,
     objekt_id: uuid.UUID | None = None,
@@ -78,7 +83,7 @@ def tilstand_register(
 
 def tilstand_reassess(
     *,
-    actor,
+    actor: User | None,
     tilstand: Tilstand,
     aendringer: Mapping[str, Any],
     virkning_fra: datetime.datetime | None = None,
@@ -102,7 +107,7 @@ def tilstand_reassess(
 
 def tilstand_correct(
     *,
-    actor,
+    actor: User | None,
     tilstand: Tilstand,
     aendringer: Mapping[str, Any],
     virkning_fra: datetime.datetime,
@@ -126,7 +131,7 @@ def tilstand_correct(
 
 def tilstand_end(
     *,
-    actor,
+    actor: User | None,
     tilstand: Tilstand,
     virkning_fra: datetime.datetime | None = None,
     begrundelse: str = "",
@@ -148,7 +153,7 @@ def tilstand_end(
 
 def tilstand_passivate(
     *,
-    actor,
+    actor: User | None,
     tilstand: Tilstand,
     begrundelse: str,
     slet: bool = False,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +30,14 @@ from mox.udgaaende import konvolut
 from mox.udgaaende.synlighed import OBJEKTTYPER
 from samtykke import policy
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from datadeling.core.models import RegistreringBase
+    from indsats.models import Indsats
+    from sagsindeks.models import Sag
+    from tilstand.models import Tilstand
+
 logger = logging.getLogger(__name__)
 
 _GennemBorger = Abonnement.borgere.through
@@ -40,7 +49,7 @@ def abonnement_opret(
     objekttype: str,
     borgere: Iterable = (),
     udelad_egne: bool = True,
-    actor=None,
+    actor: User | None = None,
 ) -> Abonnement:
     """Subscribe a system to changes of one object type (optionally of some citizens only).
 
@@ -76,7 +85,7 @@ def abonnement_opret(
     return abonnement
 
 
-def abonnement_stop(*, abonnement: Abonnement, actor=None) -> Abonnement:
+def abonnement_stop(*, abonnement: Abonnement, actor: User | None = None) -> Abonnement:
     """Stop a subscription. Rows already written for it and not yet delivered are withheld
     (delivery checks that the subscription is active) and can be replayed from the admin."""
     Abonnement.objects.filter(pk=abonnement.pk).update(aktiv=False)
@@ -104,7 +113,9 @@ def _aktive_abonnementer(objekttype: str) -> tuple[Abonnement, ...]:
     return memo.hent("mox_abonnementer", objekttype, hent)
 
 
-def notifikationer_skriv(*, objekt, registrering, livscykluskode: str) -> list[Notifikation]:
+def notifikationer_skriv(
+    *, objekt: Tilstand | Indsats | Sag, registrering: RegistreringBase, livscykluskode: str
+) -> list[Notifikation]:
     """Write the outbox rows for one change, in the caller's transaction; return them.
 
     One row per active subscription whose system may see the object now: the object was
@@ -134,7 +145,8 @@ def notifikationer_skriv(*, objekt, registrering, livscykluskode: str) -> list[N
     if not kandidater:
         return []
     enheder = {a.system.enhed_id: a.system.enhed for a in kandidater if a.system.enhed_id}
-    grundlag = policy.enheders_grundlag(objekt, enheder.values()) if enheder else {}
+    # Each system here has an enhed_id, so its enhed is not None.
+    grundlag = policy.enheders_grundlag(objekt, enheder.values()) if enheder else {}  # type: ignore[arg-type]
     modtagere = [
         a
         for a in kandidater
@@ -185,7 +197,7 @@ def lever_efter_commit(ids: list[int]) -> None:
     )
 
 
-def notifikation_lever_igen(*, notifikation_ids: Iterable[int], actor=None) -> int:
+def notifikation_lever_igen(*, notifikation_ids: Iterable[int], actor: User | None = None) -> int:
     """Give failed or withheld notifications a new round of attempts; return how many.
 
     Access is checked again before the first new attempt, as always.

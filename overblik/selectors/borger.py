@@ -11,6 +11,7 @@ exist.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -76,7 +77,7 @@ def borger_find_cpr(aktoer: Aktoer, cpr: str) -> Borger | None:
     return Borger.objects.filter(cpr=cpr).first()
 
 
-def borger_synlig(aktoer: Aktoer, pk) -> Borger:
+def borger_synlig(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
     """Return the citizen if a member of staff may open their page.
 
     Raises Borger.DoesNotExist otherwise (the same as for a citizen that does not exist).
@@ -84,7 +85,7 @@ def borger_synlig(aktoer: Aktoer, pk) -> Borger:
     return policy.borgere_aabne(aktoer, clock.now()).get(pk=pk)
 
 
-def borger_til_side(aktoer: Aktoer, pk) -> Borger:
+def borger_til_side(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
     """Return the citizen for their page, with `blokeret` and `hjemmel_til` (one query).
 
     Raises Borger.DoesNotExist when the person may not open the page.
@@ -133,7 +134,7 @@ class BorgerOverblik:
         return tilstande + [v.i for v in self.indsatser]
 
 
-def indsatser_til_visning(aktoer: Aktoer, borger_id) -> QuerySet[Indsats]:
+def indsatser_til_visning(aktoer: Aktoer, borger_id: uuid.UUID) -> QuerySet[Indsats]:
     """Return the interventions the person may see, with what the overview shows (one query)."""
     return (
         policy.indsatser_synlige(aktoer, borger_id)

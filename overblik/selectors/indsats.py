@@ -3,8 +3,9 @@ choices the forms offer. Every read of citizen data goes through the access poli
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
@@ -15,7 +16,7 @@ from datadeling.core.models import gyldig_q
 from indsats.models import Fremdrift, Indsats, IndsatsRegistrering, IndsatsVersion
 from klassifikation import kendte as k
 from klassifikation.models import Klasse, Status
-from organisation.models import Borger, Enhed
+from organisation.models import Borger, Enhed, Funktion
 from organisation.selectors import Aktoer
 from overblik.selectors.tilstand import Friskhed, friskhed
 from samtykke import policy
@@ -160,7 +161,7 @@ def maalgruppe_felt_valg() -> NyIndsatsValg:
     )
 
 
-def _unikke_funktioner(aktoer: Aktoer):
+def _unikke_funktioner(aktoer: Aktoer) -> Iterator[Funktion]:
     """Yield one current role per unit (a person may hold several roles in a unit)."""
     sete = set()
     for f in aktoer.funktioner:
@@ -260,7 +261,7 @@ def indsats_til_aendring(aktoer: Aktoer, pk: uuid.UUID) -> Indsats:
     return indsats
 
 
-def foerste_virkning(indsats: Indsats):
+def foerste_virkning(indsats: Indsats) -> datetime.datetime | None:
     """Return when the intervention's current timeline begins (its first version's start)."""
     return (
         IndsatsVersion.objects.filter(registrering_id=indsats.registrering_id)
@@ -294,7 +295,7 @@ def _trin(fremdrift: str) -> list[Trin]:
     ]
 
 
-def _uuid(value) -> uuid.UUID | None:
+def _uuid(value: object) -> uuid.UUID | None:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:

@@ -20,6 +20,7 @@ from datadeling.core.proveniens import OPFOELGNING_OVERSKREDET, freshness_proble
 from indsats.models import Fremdrift, Indsats
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
+from organisation.models import Enhed
 from organisation.selectors import Aktoer
 from overblik.selectors import sag as sag_selectors
 from sagsindeks.models import Sag, SagFremdrift
@@ -114,6 +115,7 @@ def friskhed_tekst(vurderet: datetime.datetime, opfoelgning: datetime.date | Non
         return ""
     maaneder = settings.DATADELING_FRISKHED_MAANEDER
     if OPFOELGNING_OVERSKREDET in freshness_problems(vurderet, opfoelgning):
+        assert opfoelgning is not None  # only a follow-up date can be overdue
         return _(
             "Kommunen skulle have fulgt op på dette senest %(dato)s. "
             "Du kan bede kommunen om at se på det igen."
@@ -129,7 +131,7 @@ def friskhed_tekst(vurderet: datetime.datetime, opfoelgning: datetime.date | Non
     }
 
 
-def _hvem(enhed) -> str:
+def _hvem(enhed: Enhed | None) -> str:
     return f"{enhed.navn}, {enhed.myndighed.navn}" if enhed is not None else ""
 
 

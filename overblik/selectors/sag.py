@@ -6,6 +6,7 @@ here ask it for the filter and the basis, and own the ordering and prefetching.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,12 +23,16 @@ from samtykke.models import Grundlag
 KATEGORI = "sagsindeks"
 
 
-def sager_synlige(aktoer: Aktoer, borger_id=None, now=None) -> QuerySet[Sag]:
+def sager_synlige(
+    aktoer: Aktoer, borger_id: uuid.UUID | None = None, now: datetime.datetime | None = None
+) -> QuerySet[Sag]:
     """Return the active cases the person may see (of one citizen, if `borger_id`)."""
     return policy.sager_synlige(aktoer, borger_id, now)
 
 
-def sager_til_visning(aktoer: Aktoer, borger_id, now=None) -> list[Sag]:
+def sager_til_visning(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime | None = None
+) -> list[Sag]:
     """Return the citizen's cases the person may see, for a page (one query).
 
     Open cases first, then closed ones; newest first within each. Each carries `grundlag`
@@ -43,9 +48,10 @@ def sager_til_visning(aktoer: Aktoer, borger_id, now=None) -> list[Sag]:
     # CASE, not the bare condition: a NULL slutdato would make it NULL, which sorts last
     qs = qs.annotate(_lukket=Case(When(lukket, then=True), default=False))
     qs = qs.annotate(**policy.sag_grundlag_annotationer(aktoer, now))
-    sager = list(qs.order_by("_lukket", "-startdato", "-opdateret", "pk"))
+    sager: list[Sag] = list(qs.order_by("_lukket", "-startdato", "-opdateret", "pk"))
     for s in sager:
-        s.grundlag, s.grundlag_id = policy.sag_grundlag(aktoer, s)
+        # Not fields: the basis of this read, for the page and the access log.
+        s.grundlag, s.grundlag_id = policy.sag_grundlag(aktoer, s)  # type: ignore[attr-defined]
     return sager
 
 
@@ -68,7 +74,7 @@ def logpost(sager: Sequence[Sag]) -> Logpost:
     strongest among them (a legal basis, then a consent, then the own unit), as in
     samtykke.adgangslog.adgangslog_visning.
     """
-    objekter = [("sag", s.pk, s.grundlag, s.grundlag_id) for s in sager]
+    objekter = [("sag", s.pk, s.grundlag, s.grundlag_id) for s in sager]  # type: ignore[attr-defined]
     for art in STYRKE:
         hit = next((o for o in objekter if o[2] == art), None)
         if hit is not None:
@@ -76,7 +82,7 @@ def logpost(sager: Sequence[Sag]) -> Logpost:
     return Logpost(Grundlag.EGEN_ENHED, None, objekter)
 
 
-def sager_for_borgeren(aktoer: Aktoer, now=None) -> list[Sag]:
+def sager_for_borgeren(aktoer: Aktoer, now: datetime.datetime | None = None) -> list[Sag]:
     """Return the citizen's own active cases for Mine data, open first (one query).
 
     Only for a citizen (or a relative reading as them, `aktoer.borger` being the citizen):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -51,7 +52,9 @@ def relationer_til_handling(person: Borger, now: datetime.datetime) -> list[Rela
     )
 
 
-def relation_til_handling(person: Borger, borger_id, now: datetime.datetime) -> Relation | None:
+def relation_til_handling(
+    person: Borger, borger_id: uuid.UUID, now: datetime.datetime
+) -> Relation | None:
     """Return a relation by which `person` may act for the citizen today, or None."""
     try:
         borger_id = uuid.UUID(str(borger_id))
@@ -190,10 +193,10 @@ class Opslag:
     klasser: dict[uuid.UUID, Klasse]
     enheder: dict[uuid.UUID, Enhed]
 
-    def kategorier(self, ids) -> list[Klasse]:
+    def kategorier(self, ids: Iterable[uuid.UUID]) -> list[Klasse]:
         return sorted((self.klasser[i] for i in ids if i in self.klasser), key=lambda k: k.titel)
 
-    def kilder(self, ids) -> list[Enhed]:
+    def kilder(self, ids: Iterable[uuid.UUID]) -> list[Enhed]:
         return sorted(
             (self.enheder[i] for i in ids if i in self.enheder),
             key=lambda e: (e.myndighed.navn, e.navn),
@@ -223,7 +226,9 @@ def _tilstand(s: Samtykke, now: datetime.datetime, erstattet: bool = False) -> s
     return "aktiv"
 
 
-def _kort(s: Samtykke, opslag: Opslag, hvem: Hvem, now, erstattet: bool = False) -> SamtykkeKort:
+def _kort(
+    s: Samtykke, opslag: Opslag, hvem: Hvem, now: datetime.datetime, erstattet: bool = False
+) -> SamtykkeKort:
     return SamtykkeKort(
         samtykke=s,
         modtager=modtager_navn(s),
@@ -295,7 +300,9 @@ class MineSamtykker:
         return len(self.tilbagekaldte) + len(self.besvarede)
 
 
-def blok_valg(anmodninger: list[Anmodning], samtykker: list[Samtykke], now) -> list[Enhed]:
+def blok_valg(
+    anmodninger: list[Anmodning], samtykker: list[Samtykke], now: datetime.datetime
+) -> list[Enhed]:
     """Return the units the citizen may block: those that asked, or were given consent,
     and are not blocked now."""
     blokeret = {
@@ -350,7 +357,7 @@ def mine_samtykker(hvem: Hvem, now: datetime.datetime) -> MineSamtykker:
     return data
 
 
-def samtykke_historik(hvem: Hvem, pk, now: datetime.datetime) -> list[SamtykkeKort]:
+def samtykke_historik(hvem: Hvem, pk: uuid.UUID, now: datetime.datetime) -> list[SamtykkeKort]:
     """Return every version of the consent chain that `pk` belongs to, newest first
     (three queries), or raise Samtykke.DoesNotExist when it is not this citizen's."""
     kaede = Samtykke.objects.filter(pk=pk, borger=hvem.borger).values("kaede")[:1]
@@ -363,7 +370,7 @@ def samtykke_historik(hvem: Hvem, pk, now: datetime.datetime) -> list[SamtykkeKo
     return [_kort(s, opslag, hvem, now, erstattet=n > 0) for n, s in enumerate(versioner)]
 
 
-def samtykke_til_handling(hvem: Hvem, pk, now: datetime.datetime) -> SamtykkeKort:
+def samtykke_til_handling(hvem: Hvem, pk: uuid.UUID, now: datetime.datetime) -> SamtykkeKort:
     """Return one consent version of the citizen as a card (three queries), or raise
     Samtykke.DoesNotExist. A superseded version is marked so: it cannot be changed."""
     s = (
@@ -374,7 +381,7 @@ def samtykke_til_handling(hvem: Hvem, pk, now: datetime.datetime) -> SamtykkeKor
     return _kort(s, _opslag(set(s.kategorier), set(s.kilder)), hvem, now, erstattet=s.erstattet)
 
 
-def anmodning_til_svar(hvem: Hvem, pk) -> AnmodningKort:
+def anmodning_til_svar(hvem: Hvem, pk: uuid.UUID) -> AnmodningKort:
     """Return one of the citizen's requests as a card (three queries), or raise
     Anmodning.DoesNotExist."""
     a = _anmodninger(hvem.borger).get(pk=pk)
@@ -430,7 +437,9 @@ def _grundlag(e: Adgangslog, hvem: Hvem, hjemler: dict) -> LogLinje:
     return LogLinje(e, _("Administration af Datadeling"), "administration")
 
 
-def hvem_har_set(hvem: Hvem, *, side, kun_andre_bruger_id: int | None = None) -> tuple[Page, list]:
+def hvem_har_set(
+    hvem: Hvem, *, side: int | str | None, kun_andre_bruger_id: int | None = None
+) -> tuple[Page, list]:
     """Return a page of the citizen's access log, newest first, with each entry's basis in
     plain words. Two queries, three when the page holds reads on a legal basis.
 

@@ -122,7 +122,9 @@ def antal_tekst(tilstande: int, indsatser: int, sager: int = 0) -> str:
 # --- what is hidden, and the consents and requests -----------------------------------------
 
 
-def skjulte_tilstande(aktoer: Aktoer, borger_id, now) -> QuerySet[Tilstand]:
+def skjulte_tilstande(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+) -> QuerySet[Tilstand]:
     """Return the citizen's active conditions that the person may not see."""
     synlige = policy.tilstande_synlige(aktoer, borger_id, now)
     return Tilstand.objects.filter(borger_id=borger_id, aktiv=True).exclude(
@@ -130,7 +132,9 @@ def skjulte_tilstande(aktoer: Aktoer, borger_id, now) -> QuerySet[Tilstand]:
     )
 
 
-def skjulte_indsatser(aktoer: Aktoer, borger_id, now) -> QuerySet[Indsats]:
+def skjulte_indsatser(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+) -> QuerySet[Indsats]:
     """Return the citizen's active interventions that the person may not see."""
     synlige = policy.indsatser_synlige(aktoer, borger_id, now)
     return Indsats.objects.filter(borger_id=borger_id, aktiv=True).exclude(
@@ -138,7 +142,7 @@ def skjulte_indsatser(aktoer: Aktoer, borger_id, now) -> QuerySet[Indsats]:
     )
 
 
-def skjulte_sager(aktoer: Aktoer, borger_id, now) -> QuerySet[Sag]:
+def skjulte_sager(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> QuerySet[Sag]:
     """Return the citizen's active cases held by a unit Datadeling knows that the person may
     not see (the policy's case rule decides what is seen). A case of an unknown unit cannot
     be named in a consent, so it is left out."""
@@ -240,7 +244,7 @@ class Adgang:
 MAKS_ANMODNINGER = 10
 
 
-def _svar(a: Anmodning, now, titler: dict, enheder: dict) -> AnmodningLinje:
+def _svar(a: Anmodning, now: datetime.datetime, titler: dict, enheder: dict) -> AnmodningLinje:
     """Return a request as its unit sees it, with the citizen's answer (newest version)."""
     hvad = [titler[pk] for pk in a.kategorier if pk in titler]
     if a.sagsindeks:
@@ -424,7 +428,7 @@ def hjemler_til_gennemgang(aktoer: Aktoer) -> Gennemgang:
     return Gennemgang(ventende=ventende, gennemgaaede=gennemgaaede)
 
 
-def hjemmel_til_gennemgang(aktoer: Aktoer, pk) -> Hjemmel:
+def hjemmel_til_gennemgang(aktoer: Aktoer, pk: uuid.UUID) -> Hjemmel:
     """Return one legal-basis access of a unit the person leads, locked for the review.
 
     Raises Hjemmel.DoesNotExist for any other (the same as for one that does not exist).

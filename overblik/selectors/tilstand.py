@@ -210,7 +210,7 @@ def omraade_titel(klasse: Klasse, titler: dict[uuid.UUID, str]) -> str:
     return " › ".join(titler.get(a, "") for a in klasse.sti[1:]) or klasse.titel
 
 
-def _tilstand(item) -> Tilstand:
+def _tilstand(item: TilstandVisning | Tilstand) -> Tilstand:
     return item.t if isinstance(item, TilstandVisning) else item
 
 
@@ -244,7 +244,7 @@ def grupper_efter_omraade(tilstande: Sequence, titler: dict[uuid.UUID, str]) -> 
 # --- conditions for a page ----------------------------------------------------------------
 
 
-def tilstande_til_visning(aktoer: Aktoer, borger_id=None) -> QuerySet[Tilstand]:
+def tilstande_til_visning(aktoer: Aktoer, borger_id: uuid.UUID | None = None) -> QuerySet[Tilstand]:
     """Return the conditions the person may see, with everything a page shows about them.
 
     Two queries: the conditions with their classes, units and newest registration, and
@@ -363,7 +363,7 @@ class TilstandDetalje:
         return til_og_med(self.t.virkning_til)
 
 
-def tilstand_detalje(aktoer: Aktoer, pk) -> TilstandDetalje:
+def tilstand_detalje(aktoer: Aktoer, pk: uuid.UUID) -> TilstandDetalje:
     """Return one condition the person may see, with every registration and its timeline.
 
     Four queries whatever the length of the history: the condition, its registrations
@@ -398,7 +398,7 @@ def tilstand_detalje(aktoer: Aktoer, pk) -> TilstandDetalje:
     )
 
 
-def tilstand_til_skrivning(aktoer: Aktoer, pk) -> Tilstand:
+def tilstand_til_skrivning(aktoer: Aktoer, pk: uuid.UUID) -> Tilstand:
     """Return a condition the person may change on behalf of its unit, with its start.
 
     Raises Tilstand.DoesNotExist when it does not exist, is not visible or belongs to a
@@ -440,7 +440,7 @@ class Klassevalg:
             if kl.overordnet_id is not None:
                 self._boern.setdefault(kl.overordnet_id, []).append(kl)
 
-    def get(self, pk) -> Klasse | None:
+    def get(self, pk: uuid.UUID | str) -> Klasse | None:
         try:
             return self.klasser.get(pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)))
         except ValueError:

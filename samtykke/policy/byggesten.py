@@ -12,7 +12,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q
 
 from indsats.models import Indsats
-from organisation.models import Funktion
+from organisation.models import Enhed, Funktion
 from organisation.selectors import Aktoer
 from samtykke.models import (
     Beslutning,
@@ -26,7 +26,13 @@ from samtykke.models import (
 from samtykke.policy.daekning import fag_q
 from tilstand.models import Tilstand
 
-TILLADELSER = {
+TILLADELSER: dict[
+    type[Tilstand] | type[Indsats],
+    tuple[
+        type[TilstandGruppeTilladelse] | type[IndsatsGruppeTilladelse],
+        type[TilstandBrugerTilladelse] | type[IndsatsBrugerTilladelse],
+    ],
+] = {
     Tilstand: (TilstandGruppeTilladelse, TilstandBrugerTilladelse),
     Indsats: (IndsatsGruppeTilladelse, IndsatsBrugerTilladelse),
 }
@@ -65,26 +71,29 @@ def grupper_q(aktoer: Aktoer) -> Q:
 
 def bruger_q(aktoer: Aktoer) -> Q:
     """Return the filter for grant rows to the person by name (within their professions)."""
+    assert aktoer.medarbejder is not None  # the callers ask only for a member of staff
     return Q(user_id=aktoer.medarbejder.user_id) & (
         Q(samtykke__faglighed__isnull=True)
         | Q(samtykke__faglighed_id__in=[f.faglighed_id for f in aktoer.funktioner])
     )
 
 
-def tilladelse_i_kraft_q(now) -> Q:
+def tilladelse_i_kraft_q(now: datetime.datetime) -> Q:
     """Return the filter for grant rows whose consent version permits and is in force."""
     return i_kraft_q(now, "samtykke__") & Q(samtykke__beslutning=Beslutning.TILLAD)
 
 
-def via_samtykke(model, aktoer: Aktoer, now: datetime.datetime) -> Exists:
+def via_samtykke(
+    model: type[Tilstand] | type[Indsats], aktoer: Aktoer, now: datetime.datetime
+) -> Exists | Q:
     """Return the condition that a grant row in force shows the outer object to the person."""
     gruppe_model, bruger_model = TILLADELSER[model]
     i_kraft = tilladelse_i_kraft_q(now)
-    via = Exists(
+    via: Exists | Q = Exists(
         gruppe_model.objects.filter(grupper_q(aktoer), i_kraft, content_object=OuterRef("pk"))
     )
     if aktoer.medarbejder is not None:
-        via |= Exists(
+        via |= Exists(  # type: ignore[assignment]  # a Q; the stubs' Q.__or__ takes only Q
             bruger_model.objects.filter(bruger_q(aktoer), i_kraft, content_object=OuterRef("pk"))
         )
     return via
@@ -103,6 +112,7 @@ def blokeret(aktoer: Aktoer, now: datetime.datetime, borger: str = "borger_id") 
 
 def hjemmel_q(aktoer: Aktoer, now: datetime.datetime, prefix: str = "") -> Q:
     """Return the filter for legal-basis accesses of this member of staff in force now."""
+    assert aktoer.medarbejder is not None  # the callers ask only for a member of staff
     return Q(
         **{
             f"{prefix}medarbejder_id": aktoer.medarbejder.pk,
@@ -113,7 +123,7 @@ def hjemmel_q(aktoer: Aktoer, now: datetime.datetime, prefix: str = "") -> Q:
     )
 
 
-def enhed_aktoer(enhed) -> Aktoer:
+def enhed_aktoer(enhed: Enhed) -> Aktoer:
     """Return a stand-in Aktoer for a unit: one role in it, without profession or person.
 
     `enhed` needs its `myndighed` loaded (select_related); the role is never saved.

@@ -18,14 +18,20 @@ Whether a consent is in force, and whom it addresses, is decided by the other mo
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from datadeling.core import memo
 from klassifikation.models import Klasse
 from samtykke.models import Samtykke
+
+if TYPE_CHECKING:
+    from indsats.models import Indsats
+    from tilstand.models import Tilstand
 
 
 def daekker_q(samtykke: Samtykke, *, ogsaa_passive: bool = False) -> Q:
@@ -43,7 +49,13 @@ def daekker_q(samtykke: Samtykke, *, ogsaa_passive: bool = False) -> Q:
     return Q(**felter) & (Q(type_id__in=kategorier) | Q(type__sti__overlap=kategorier))
 
 
-def daekker(samtykke: Samtykke, objekt, typer: AbstractSet, *, ogsaa_passive: bool = False) -> bool:
+def daekker(
+    samtykke: Samtykke,
+    objekt: Tilstand | Indsats,
+    typer: AbstractSet,
+    *,
+    ogsaa_passive: bool = False,
+) -> bool:
     """Return whether a consent version covers `objekt`, as `daekker_q` decides it.
 
     `typer` is the set of the object's type and its ancestors (see `typer`).
@@ -56,7 +68,7 @@ def daekker(samtykke: Samtykke, objekt, typer: AbstractSet, *, ogsaa_passive: bo
     )
 
 
-def fag_q(faglighed_id, prefix: str = "samtykke__") -> Q:
+def fag_q(faglighed_id: uuid.UUID | None, prefix: str = "samtykke__") -> Q:
     """Return the filter for consents open to a reader of this profession (None: none)."""
     q = Q(**{f"{prefix}faglighed__isnull": True})
     if faglighed_id is not None:
@@ -64,7 +76,7 @@ def fag_q(faglighed_id, prefix: str = "samtykke__") -> Q:
     return q
 
 
-def aaben_for(samtykke: Samtykke, faglighed_id) -> bool:
+def aaben_for(samtykke: Samtykke, faglighed_id: uuid.UUID | None) -> bool:
     """Return whether a consent version is open to a reader of this profession, as `fag_q`
     decides it."""
     return samtykke.faglighed_id is None or samtykke.faglighed_id == faglighed_id

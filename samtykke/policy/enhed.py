@@ -12,10 +12,16 @@ ended sees nothing. Cases (Sag) follow the case rule for units (samtykke.policy.
 
 from __future__ import annotations
 
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from datadeling.core import clock
+from indsats.models import Indsats
 from organisation.models import Enhed
 from samtykke.models import Beslutning, Grundlag, Samtykke, i_kraft_q
 from samtykke.policy import sag as sag_regel
@@ -28,19 +34,24 @@ from samtykke.policy.byggesten import (
     via_samtykke,
 )
 from samtykke.policy.daekning import aaben_for, daekker, typer
+from tilstand.models import Tilstand
 
 
-def _enhed_med_myndighed(enhed) -> Enhed:
+def _enhed_med_myndighed(enhed: Enhed | uuid.UUID) -> Enhed:
     if isinstance(enhed, Enhed):
         return enhed
     return Enhed.objects.select_related("myndighed").get(pk=enhed)
 
 
-def _enhed_gyldig(enhed, now) -> bool:
+def _enhed_gyldig(enhed: Enhed, now: datetime.datetime) -> bool:
     return enhed.gyldig_paa(timezone.localtime(now).date())
 
 
-def synlige_for_enhed(model, enhed, now=None) -> QuerySet:
+def synlige_for_enhed(
+    model: type[Tilstand] | type[Indsats],
+    enhed: Enhed | uuid.UUID,
+    now: datetime.datetime | None = None,
+) -> QuerySet:
     """Return the current objects of `model` (Tilstand, Indsats) a unit may see as a unit.
 
     `enhed` is an Enhed (with `myndighed` loaded) or its id. This is what a system acting
@@ -56,7 +67,11 @@ def synlige_for_enhed(model, enhed, now=None) -> QuerySet:
     return model.objects.filter(q, aktiv=True)
 
 
-def enheders_grundlag(objekt, enheder, now=None) -> dict:
+def enheders_grundlag(
+    objekt: Tilstand | Indsats | sag_regel.Sag,
+    enheder: Iterable[Enhed],
+    now: datetime.datetime | None = None,
+) -> dict:
     """Return {unit id: (grundlag, consent id or None)} for those of `enheder` (each with
     its `myndighed` loaded) that may see `objekt` (a Tilstand, an Indsats or a Sag, already
     saved) as units, by the rules of `synlige_for_enhed` (and the case rule for a Sag).
@@ -96,14 +111,18 @@ def enheders_grundlag(objekt, enheder, now=None) -> dict:
             .values("samtykke_id")[:1]
         )
         felter[f"b{i}"] = blokeret(aktoer, now)
-    raekke = type(objekt).objects.filter(pk=objekt.pk).values(**felter).first() or {}
+    raekke = cast(
+        dict[str, Any], type(objekt).objects.filter(pk=objekt.pk).values(**felter).first() or {}
+    )
     for i, e in enumerate(rest):
         if raekke.get(f"s{i}") is not None and not raekke.get(f"b{i}"):
             svar[e.pk] = (Grundlag.SAMTYKKE, raekke[f"s{i}"])
     return svar
 
 
-def _enheders_samtykker_direkte(objekt, enheder, now) -> dict:
+def _enheders_samtykker_direkte(
+    objekt: Tilstand | Indsats, enheder: Iterable[Enhed], now: datetime.datetime
+) -> dict:
     """Return {unit id: (SAMTYKKE, consent id)} from the consents in force, read directly:
     the object counts as if it were still active (it was, a moment ago)."""
     samtykker = list(

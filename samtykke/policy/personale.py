@@ -12,6 +12,8 @@ A citizen sees all their own data. Nobody else sees anything — a superuser nei
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -25,7 +27,11 @@ from samtykke.models import (
     Beslutning,
     Grundlag,
     Hjemmel,
+    IndsatsBrugerTilladelse,
+    IndsatsGruppeTilladelse,
     Samtykke,
+    TilstandBrugerTilladelse,
+    TilstandGruppeTilladelse,
     i_kraft_q,
 )
 from samtykke.policy.byggesten import (
@@ -47,15 +53,22 @@ OPSLAG = "cpr_opslag"
 OPSLAG_GYLDIGHED = datetime.timedelta(hours=24)
 
 
-def _synlig(model, aktoer: Aktoer, borger_id=None, now=None) -> Q:
+def _synlig(
+    model: type[Tilstand] | type[Indsats],
+    aktoer: Aktoer,
+    borger_id: uuid.UUID | None = None,
+    now: datetime.datetime | None = None,
+) -> Q:
     """Return the filter for the objects of `model` the person may see."""
     now = now or clock.now()
     if aktoer.er_borger:
+        assert aktoer.borger is not None  # er_borger says so
         q = Q(borger_id=aktoer.borger.pk)
     elif aktoer.er_medarbejder and aktoer.enhed_ids:
         q = Q(ansvarlig_enhed_id__in=aktoer.enhed_ids)
-        q |= via_samtykke(model, aktoer, now) & ~blokeret(aktoer, now)
-        q |= Exists(Hjemmel.objects.filter(hjemmel_q(aktoer, now), borger_id=OuterRef("borger_id")))
+        # Q | Exists is a Q; the stubs' Q.__or__ takes only a Q.
+        q |= via_samtykke(model, aktoer, now) & ~blokeret(aktoer, now)  # type: ignore[assignment]
+        q |= Exists(Hjemmel.objects.filter(hjemmel_q(aktoer, now), borger_id=OuterRef("borger_id")))  # type: ignore[assignment]
     else:
         return Q(pk__in=[])
     if borger_id is not None:
@@ -63,12 +76,16 @@ def _synlig(model, aktoer: Aktoer, borger_id=None, now=None) -> Q:
     return q & Q(aktiv=True)
 
 
-def tilstande_synlige(aktoer: Aktoer, borger_id=None, now=None) -> QuerySet[Tilstand]:
+def tilstande_synlige(
+    aktoer: Aktoer, borger_id: uuid.UUID | None = None, now: datetime.datetime | None = None
+) -> QuerySet[Tilstand]:
     """Return the current conditions the person may see."""
     return Tilstand.objects.filter(_synlig(Tilstand, aktoer, borger_id, now))
 
 
-def indsatser_synlige(aktoer: Aktoer, borger_id=None, now=None) -> QuerySet[Indsats]:
+def indsatser_synlige(
+    aktoer: Aktoer, borger_id: uuid.UUID | None = None, now: datetime.datetime | None = None
+) -> QuerySet[Indsats]:
     """Return the current interventions the person may see."""
     return Indsats.objects.filter(_synlig(Indsats, aktoer, borger_id, now))
 
@@ -76,6 +93,7 @@ def indsatser_synlige(aktoer: Aktoer, borger_id=None, now=None) -> QuerySet[Inds
 def borgere_synlige(aktoer: Aktoer) -> QuerySet[Borger]:
     """Return the citizens of whom the person may see a condition or an intervention."""
     if aktoer.er_borger:
+        assert aktoer.borger is not None  # er_borger says so
         return Borger.objects.filter(pk=aktoer.borger.pk)
     return Borger.objects.filter(
         Exists(tilstande_synlige(aktoer).filter(borger_id=OuterRef("pk")))
@@ -97,7 +115,7 @@ def grundlag(aktoer: Aktoer) -> str:
     return Grundlag.BORGER if aktoer.er_borger else Grundlag.EGEN_ENHED
 
 
-def kan_skrive(aktoer: Aktoer, enhed_id) -> bool:
+def kan_skrive(aktoer: Aktoer, enhed_id: uuid.UUID) -> bool:
     """Return whether the person may register data on behalf of the unit."""
     return aktoer.er_medarbejder and enhed_id in aktoer.enhed_ids
 
@@ -118,7 +136,9 @@ def hjemler_til_gennemgang(aktoer: Aktoer) -> QuerySet[Hjemmel]:
     return Hjemmel.objects.filter(enhed_id__in=leder_enhed_ids(aktoer))
 
 
-def forklar(aktoer: Aktoer, objekter, now=None) -> dict:
+def forklar(
+    aktoer: Aktoer, objekter: Iterable[Tilstand | Indsats], now: datetime.datetime | None = None
+) -> dict:
     """Return, for each visible object, the basis the person sees it on: (grundlag, id).
 
     Own unit first, then a consent version in force that grants it, then a legal-basis
@@ -155,7 +175,13 @@ def forklar(aktoer: Aktoer, objekter, now=None) -> dict:
     return svar
 
 
-def _via_samtykke_rows(gruppe_model, bruger_model, aktoer: Aktoer, now, ids) -> list:
+def _via_samtykke_rows(
+    gruppe_model: type[TilstandGruppeTilladelse] | type[IndsatsGruppeTilladelse],
+    bruger_model: type[TilstandBrugerTilladelse] | type[IndsatsBrugerTilladelse],
+    aktoer: Aktoer,
+    now: datetime.datetime,
+    ids: list[uuid.UUID],
+) -> list:
     """Return (object id, consent id) pairs of grants in force for the person."""
     i_kraft = tilladelse_i_kraft_q(now)
     par = list(

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib.postgres.fields import ArrayField
@@ -36,6 +37,7 @@ from django.db.models import Exists, Func, OuterRef, Q, QuerySet, Subquery, UUID
 from django.utils import timezone
 
 from datadeling.core import clock
+from organisation.models import Enhed
 from organisation.selectors import Aktoer
 from sagsindeks.models import Sag
 from samtykke.models import Beslutning, Grundlag, Hjemmel, Samtykke, i_kraft_q
@@ -89,16 +91,20 @@ def _hjemler(aktoer: Aktoer, now: datetime.datetime) -> QuerySet[Hjemmel]:
 def _synlig_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
     """Return the filter for the active cases the person may see."""
     if aktoer.er_borger:
+        assert aktoer.borger is not None  # er_borger says so
         return Q(borger_id=aktoer.borger.pk, aktiv=True)
     if not (aktoer.er_medarbejder and aktoer.enhed_ids):
         return Q(pk__in=[])
     q = Q(ansvarlig_enhed_id__in=aktoer.enhed_ids)
+    # Q | Exists is a Q; the stubs' Q.__or__ takes only a Q.
     q |= Exists(samtykker_til_sag(aktoer, now)) & ~blokeret(aktoer, now)
-    q |= Exists(_hjemler(aktoer, now))
+    q |= Exists(_hjemler(aktoer, now))  # type: ignore[assignment]
     return q & Q(aktiv=True)
 
 
-def sager_synlige(aktoer: Aktoer, borger_id=None, now=None) -> QuerySet[Sag]:
+def sager_synlige(
+    aktoer: Aktoer, borger_id: uuid.UUID | None = None, now: datetime.datetime | None = None
+) -> QuerySet[Sag]:
     """Return the active cases the person may see (of one citizen, if `borger_id`)."""
     qs = Sag.objects.filter(_synlig_q(aktoer, now or clock.now()))
     return qs if borger_id is None else qs.filter(borger_id=borger_id)
@@ -126,11 +132,11 @@ def sag_grundlag(aktoer: Aktoer, sag: Sag) -> tuple[str, uuid.UUID | None]:
         return Grundlag.EGEN_ENHED, None
     # A blocked consent shows nothing; a case seen anyway is seen on a legal basis.
     if getattr(sag, "_hjemmel_id", None) is not None:
-        return Grundlag.HJEMMEL, sag._hjemmel_id
+        return Grundlag.HJEMMEL, sag._hjemmel_id  # type: ignore[attr-defined]  # an annotation
     return Grundlag.SAMTYKKE, getattr(sag, "_samtykke_id", None)
 
 
-def sag_enheders_grundlag(sag: Sag, enheder, now: datetime.datetime) -> dict:
+def sag_enheders_grundlag(sag: Sag, enheder: Iterable[Enhed], now: datetime.datetime) -> dict:
     """Return {unit id: (grundlag, consent id or None)} for those of `enheder` that may see
     `sag` as units (see the module docstring).
 
