@@ -21,11 +21,13 @@ demo: install
 	$(BIN)/python manage.py demo_logins
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# One pytest worker per core (pytest-xdist; tests/conftest.py schedules them). PYTEST_ARGS="-n 0"
+# runs serially.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # The long tests (needs REDIS_URL): real workers killed with kill -9, Redis restarted and
-# PostgreSQL cut mid-batch. CI runs them after `make test`.
+# PostgreSQL cut mid-batch, one at a time. CI runs them after `make test`.
 test-slow: install
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
