@@ -16,9 +16,9 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 # --- hypothesis -------------------------------------------------------------------------
-# CI runs the example counts the tests name (`eksempler(n)` returns n) and hypothesis' own
-# default of 100 elsewhere; a local run takes a quarter, enough to catch a broken rule
-# while working. HYPOTHESIS_PROFILE=ci locally runs what CI runs.
+# CI runs the example counts the tests name (tests/hypotese.eksempler(n) returns n) and
+# hypothesis' own default of 100 elsewhere; a local run takes a quarter, enough to catch a
+# broken rule while working. HYPOTHESIS_PROFILE=ci locally runs what CI runs.
 hypothesis_settings.register_profile(
     "ci",
     max_examples=100,
