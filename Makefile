@@ -24,12 +24,13 @@ demo: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 HTTPS=0 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# HTTPS=0: the test client and the browser tests' live server speak plain http.
+# One pytest worker per core (pytest-xdist; tests/conftest.py schedules them). PYTEST_ARGS="-n 0"
+# runs serially. HTTPS=0: the test client and the browser tests' live server speak plain http.
 test: install
-	HTTPS=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	HTTPS=0 $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # The long tests (needs REDIS_URL): real workers killed with kill -9, Redis restarted and
-# PostgreSQL cut mid-batch. CI runs them after `make test`.
+# PostgreSQL cut mid-batch, one at a time. CI runs them after `make test`.
 test-slow: install
 	HTTPS=0 $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,11 +59,9 @@ if not SECRET_KEY:
     if not EMBEDDED_DATABASE:
         raise ImproperlyConfigured("SECRET_KEY skal sættes i miljøet, når DATABASE_URL er sat.")
     # Local demo and tests: a random key kept beside the embedded database, never in git.
-    key_file = PGDATA.parent / ".pgdata-secret-key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    SECRET_KEY = key_file.read_text().strip()
+    from datadeling.core.embedded_db import local_secret_key
+
+    SECRET_KEY = local_secret_key(PGDATA.parent / ".pgdata-secret-key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -109,7 +109,7 @@ def test_object_permissions_page_loads(su_client, model):
     assert response.status_code == 200
 
 
-def test_search_finds_by_name_address_and_username(su_client):
+def test_search_finds_by_name_address_and_username(su_client, uden_kodesystemer):
     f.BorgerFactory(fornavn="Gudrun", efternavn="Kjærsgaard")
     f.BorgerFactory(fornavn="Anna", efternavn="Hansen")
     response = su_client.get(url(Borger, "changelist"), {"q": "kjærsgaard"})

@@ -130,11 +130,32 @@ def kodesystemer():
     call_command("importer_klassifikation", "--standard", stdout=io.StringIO())
 
 
+@pytest.fixture(scope="module")
+def demo_bygget(django_db_setup, django_db_blocker):
+    """Build the full demo once for the tests that only read it; return the command's output.
+
+    It is built in a transaction rolled back after the module's last test; each test's own
+    transaction nests in it as a savepoint, so what a test writes is gone for the next.
+    """
+    with django_db_blocker.unblock():
+        ramme = transaction.atomic()
+        ramme.__enter__()
+        try:
+            udskrift = demo()
+        except BaseException:
+            ramme.__exit__(None, None, None)
+            raise
+    yield udskrift
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        ramme.__exit__(None, None, None)
+
+
 # --- the full demo ----------------------------------------------------------------------
 
 
-def test_demo_data_builds_a_believable_setting():
-    assert "101 borgere" in demo()  # 100 at scale 1, and Karen Holm
+def test_demo_data_builds_a_believable_setting(demo_bygget):
+    assert "101 borgere" in demo_bygget  # 100 at scale 1, and Karen Holm
     aarhus = Myndighed.objects.get(kommunekode="751")
     assert aarhus.navn == "Aarhus Kommune"
     assert Myndighed.objects.filter(type="region", navn="Region Midtjylland").exists()
@@ -183,8 +204,7 @@ def test_demo_data_builds_a_believable_setting():
     assert Mapping.objects.exists()
 
 
-def test_citizens_have_conditions_interventions_and_history():
-    demo("--scale", "0.5")
+def test_citizens_have_conditions_interventions_and_history(demo_bygget):
     tilstande = Tilstand.objects.filter(kildesystem=KILDESYSTEM).select_related("type")
     indsatser = Indsats.objects.filter(kildesystem=KILDESYSTEM)
     assert tilstande.count() >= 100 and indsatser.count() >= 40
@@ -235,9 +255,8 @@ def test_citizens_have_conditions_interventions_and_history():
     assert tilstande.filter(virkning_fra__lt=aar_siden, virkning_fra__gte=to_aar).exists()
 
 
-def test_the_demo_data_obeys_the_rules():
+def test_the_demo_data_obeys_the_rules(demo_bygget):
     """Every version of every demo datum passes the rules again (the services checked it)."""
-    demo("--scale", "0.2")
     for model, historik, regler in (
         (Tilstand, tilstand_historik, tilstand_regler),
         (Indsats, indsats_historik, indsats_regler),
@@ -252,8 +271,7 @@ def test_the_demo_data_obeys_the_rules():
             regler.valider_tidslinje(historik.timeline(o.registrering), o.borger)
 
 
-def test_karen_holm_has_a_coherent_picture_and_consents(client):
-    demo("--scale", "0.3")
+def test_karen_holm_has_a_coherent_picture_and_consents(client, demo_bygget):
     karen = Borger.objects.get(user__username="borger")
     hendes = Tilstand.objects.filter(borger=karen)
     enheder = set(hendes.values_list("ansvarlig_enhed__navn", flat=True))
@@ -315,8 +333,7 @@ def test_karen_holm_has_a_coherent_picture_and_consents(client):
     )
 
 
-def test_all_cprs_are_valid_and_match_sex_and_a_plausible_birth_date():
-    demo("--scale", "0.3")
+def test_all_cprs_are_valid_and_match_sex_and_a_plausible_birth_date(demo_bygget):
     idag = timezone.localdate()
     for cpr in Borger.objects.values_list("cpr", flat=True):
         validate_cpr(cpr)
@@ -337,8 +354,7 @@ def test_running_twice_changes_nothing():
     assert klinik() == foer_klinik
 
 
-def test_the_demo_logins_exist_and_can_log_in(client):
-    demo("--scale", "0.1")
+def test_the_demo_logins_exist_and_can_log_in(client, demo_bygget):
     User = get_user_model()
     for login in DEMO_LOGINS:
         assert client.login(
@@ -381,8 +397,7 @@ def test_the_demo_logins_exist_and_can_log_in(client):
     assert client.get("/admin/").status_code == 200
 
 
-def test_demo_logins_command_prints_the_table():
-    demo("--scale", "0.1")
+def test_demo_logins_command_prints_the_table(demo_bygget):
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     tekst = out.getvalue()
@@ -394,7 +409,7 @@ def test_demo_logins_command_prints_the_table():
     assert "Administrator-login: admin, admin2" in tekst
 
 
-def test_scale_multiplies_citizens_and_staff_and_keeps_the_first_ones():
+def test_scale_multiplies_citizens_and_staff_and_keeps_the_first_ones(uden_kodesystemer):
     lille = i_sandkasse(scale=0.2, seed=1)
     with transaction.atomic():
         resultat = byg_demo(scale=0.4, seed=1)

@@ -194,7 +194,7 @@ def test_the_command_refuses_a_period_in_the_future(kodesystemer, tmp_path):
         call_command("mox_simuler", "--mappe", str(tmp_path), "--slutdato", "2999-01-01")
 
 
-def test_without_the_code_systems_the_command_says_what_to_import(db, tmp_path):
+def test_without_the_code_systems_the_command_says_what_to_import(db, uden_kodesystemer, tmp_path):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="importer_klassifikation"):

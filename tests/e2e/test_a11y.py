@@ -99,7 +99,7 @@ def log_ind(page, base_url: str, username: str) -> None:
     page.wait_for_url(f"{base_url}/")
 
 
-def test_staff_flow_is_accessible(live_server, page, skaermbilleder):
+def test_staff_flow_is_accessible(live_server, page, skaermbilleder, uden_kodesystemer):
     factories.medarbejder(enheder=("Visitation Syd",))
     data = factories.begreber()
     base = live_server.url

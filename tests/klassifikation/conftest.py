@@ -72,6 +72,11 @@ def fjern(data: dict, kode: str) -> None:
         data["count"] = len(begreber(data))
 
 
+@pytest.fixture(autouse=True)
+def _uden_kodesystemer(uden_kodesystemer):
+    """These tests import code systems themselves and count what the import did."""
+
+
 @pytest.fixture
 def skriv(tmp_path: Path) -> Callable[..., Path]:
     """Write a JSON resource (or raw text) to tmp_path and return its path."""

@@ -17,6 +17,7 @@ from mox import services, validering
 from mox.behandling.anvend import anvend
 from mox.models import Besked
 from mox.protokol import Status
+from tests import hypotese
 from tests.mox.conftest import CPR
 from tests.mox.test_behandling import BORGER_URN, indpak, indsatstype, tilstand_data, v
 from tests.mox.test_schema import json_vaerdier, stier
@@ -84,7 +85,7 @@ def muter(draw, besked: dict) -> dict:
 
 
 @settings(
-    max_examples=120,
+    max_examples=hypotese.eksempler(120),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

@@ -14,6 +14,7 @@ from mox import services
 from mox.behandling.anvend import anvend
 from mox.models import Besked
 from mox.protokol import Status
+from tests import hypotese
 from tests.mox.test_behandling import indpak, tilstand_data, v
 from tilstand.models import TilstandRegistrering
 
@@ -23,7 +24,7 @@ class Rul(Exception):
 
 
 @settings(
-    max_examples=30,
+    max_examples=hypotese.eksempler(30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

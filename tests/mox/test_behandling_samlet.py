@@ -22,6 +22,7 @@ from mox import services
 from mox.behandling.anvend import _anvend_mange, anvend_mange
 from mox.models import Besked
 from mox.protokol import Status
+from tests import hypotese
 from tests.mox.test_behandling import indpak, tilstand_data, v
 from tilstand.models import Tilstand, TilstandRegistrering, TilstandVersion
 
@@ -112,7 +113,7 @@ def _udfald(beskeder: list[dict], objekt_ids: list) -> tuple[list, list]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=hypotese.eksempler(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -23,6 +23,7 @@ from mox.behandling import koe
 from mox.behandling.anvend import anvend_mange
 from mox.models import Besked
 from mox.protokol import Status
+from tests import hypotese
 from tests.mox.test_behandling import indpak, tilstand_data, v
 from tilstand.models import Tilstand, TilstandRegistrering
 
@@ -53,7 +54,7 @@ def _opret(grundlag, objekt_id) -> dict:
 
 
 @settings(
-    max_examples=25,
+    max_examples=hypotese.eksempler(25),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

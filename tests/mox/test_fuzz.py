@@ -10,13 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mox.models import Besked
+from tests import hypotese
 from tests.mox.conftest import CPR, konvolut
 from tests.mox.test_schema import json_vaerdier, muterede_konvolutter
 
 pytestmark = pytest.mark.django_db
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=hypotese.eksempler(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

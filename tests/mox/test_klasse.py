@@ -101,7 +101,7 @@ def test_loras_klasse_update_replaces_the_search_words_only(afsender, send):
     ]
 
 
-def test_passivate_and_delete_retire_the_class(afsender, send):
+def test_passivate_and_delete_retire_the_class(afsender, send, uden_kodesystemer):
     a, b = klasse(kode="A"), klasse(kode="B")
     send(
         a,
@@ -234,7 +234,7 @@ def test_a_child_class_waits_for_its_parent_and_the_tree_is_kept(afsender, send)
     assert felter(afsender, ring) == ["data.relationer.overordnetklasse[0].uuid"]
 
 
-def test_malformed_classes_fail_naming_the_field(afsender, send):
+def test_malformed_classes_fail_naming_the_field(afsender, send, uden_kodesystemer):
     facet = uuid.uuid4()
     send(klasse(kode="A", facet=facet))
     dublet = klasse(kode="A", facet=facet)

@@ -24,6 +24,7 @@ from mox.models import Besked
 from mox.protokol import Status
 from mox.validering import valider
 from organisation.models import Enhed, Funktion, Medarbejder, Myndighed
+from tests import hypotese
 from tests.mox.conftest import CPR, lora_fixture
 from tests.mox.test_behandling import indpak as _indpak
 from tests.mox.test_behandling import v
@@ -182,7 +183,7 @@ def test_units_may_arrive_before_their_parent_and_wait_for_it(afsender, kommune,
 
 
 @settings(
-    max_examples=15,
+    max_examples=hypotese.eksempler(15),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from mox import eksempler, validering
 from mox.schema import byg
+from tests import hypotese
 from tests.mox.conftest import CPR, konvolut, lora_fixture
 
 
@@ -240,7 +241,7 @@ def muterede_konvolutter(draw):
     return besked
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=hypotese.eksempler(400), deadline=None)
 @given(vaerdi=st.one_of(muterede_konvolutter(), json_vaerdier))
 def test_fast_and_detailed_validation_agree(vaerdi):
     detaljeret = list(validering._schema_fejl(vaerdi))

@@ -30,6 +30,7 @@ from organisation.models import Borger, Enhed, Myndighed
 from samtykke import policy
 from samtykke import services as samtykke_services
 from samtykke.models import Beslutning
+from tests import hypotese
 from tests.fakeclock import FakeClock
 from tilstand.models import Tilstand
 from tilstand.services import tilstand_passivate, tilstand_register
@@ -100,7 +101,7 @@ class World:
 
 
 @settings(
-    max_examples=40,
+    max_examples=hypotese.eksempler(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -27,6 +27,7 @@ from overblik.selectors import sag as sag_selectors
 from sagsindeks import services as sag_services
 from samtykke import services as samtykke_services
 from samtykke.models import Adgangslog, Beslutning, Handling
+from tests import hypotese
 from tests.fakeclock import FakeClock
 from tests.mox import test_udgaaende as tu
 from tests.mox.test_udgaaende import anden_kategori, kategori, modtagere, system
@@ -360,7 +361,7 @@ samtykke_trin = st.one_of(
 
 
 @settings(
-    max_examples=30,
+    max_examples=hypotese.eksempler(30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from datadeling.core.models import idag
 from organisation import services
 from organisation.models import Enhed, Funktion, Medarbejder, Myndighed
+from tests import hypotese
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +166,7 @@ def test_a_unit_not_yet_begun_is_deleted_unless_something_uses_it(kommune):
 
 
 @settings(
-    max_examples=30,
+    max_examples=hypotese.eksempler(30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

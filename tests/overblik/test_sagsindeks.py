@@ -26,6 +26,7 @@ from sagsindeks.models import Sag, SagRegistrering
 from sagsindeks.services import sag_passiver, sag_registrer, sag_ret
 from samtykke import services as samtykke_services
 from samtykke.models import Adgangslog, Beslutning
+from tests import hypotese
 from tests.fakeclock import FakeClock
 from tests.overblik import test_tilstand_screens as skaerme
 from tests.overblik.test_borger_screens import BORGER_SIDE, SAGSINDEKS_LOG
@@ -222,7 +223,7 @@ class Verden:
 
 
 @settings(
-    max_examples=40,
+    max_examples=hypotese.eksempler(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

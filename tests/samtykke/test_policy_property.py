@@ -23,6 +23,7 @@ from organisation.models import Borger, Enhed, Funktion, Medarbejder, Myndighed
 from organisation.selectors import aktoer_for
 from samtykke import policy, services
 from samtykke.models import Beslutning
+from tests import hypotese
 from tests.fakeclock import FakeClock
 from tilstand.services import tilstand_register
 
@@ -105,7 +106,7 @@ class World:
 
 
 @settings(
-    max_examples=80,
+    max_examples=hypotese.eksempler(80),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

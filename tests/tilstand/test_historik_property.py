@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
+from tests import hypotese
 from tests.fakeclock import FakeClock
 from tilstand import services
 
@@ -78,7 +79,7 @@ class Reference:
 
 
 @settings(
-    max_examples=60,
+    max_examples=hypotese.eksempler(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -10,7 +10,8 @@ from django.urls import reverse
 from klassifikation import selectors
 from tests.ui import factories
 
-pytestmark = pytest.mark.django_db
+# The shipped code systems would add their own matches to the searches.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uden_kodesystemer")]
 
 SOEG = reverse("klassifikation:soeg")
 HTMX = {"HTTP_HX_REQUEST": "true"}
