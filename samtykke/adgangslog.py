@@ -14,15 +14,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from datadeling.core import clock
+from datadeling.core.laas import Navnerum, laas
 from organisation.selectors import Aktoer
 from samtykke import policy
 from samtykke.models import Adgangslog, Grundlag, Handling
 
 GENESIS = "0" * 64
-_LOCK_NAMESPACE = 7_431_001
 
 
 def _indhold(e: Adgangslog) -> str:
@@ -69,10 +69,7 @@ def adgangslog_skriv(
     )
     enhed_obj = funktion.enhed if funktion is not None else None
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, str(borger.pk)]
-            )
+        laas(Navnerum.ADGANGSLOG, [str(borger.pk)])
         forrige = (
             Adgangslog.objects.filter(borger_id=borger.pk)
             .order_by("-nummer")
@@ -178,12 +175,7 @@ def adgangslog_skriv_mange(
     funktion = aktoer.funktioner[0] if aktoer.funktioner else None
     enhed = funktion.enhed if funktion is not None else None
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(b)) "
-                "FROM (SELECT unnest(%s::text[]) AS b ORDER BY 1) AS laas",
-                [_LOCK_NAMESPACE, sorted(str(b) for b in poster)],
-            )
+        laas(Navnerum.ADGANGSLOG, (str(b) for b in poster))
         forrige = {
             b: (nummer, h)
             for b, nummer, h in Adgangslog.objects.filter(borger_id__in=list(poster))

@@ -9,9 +9,9 @@ query time, so rows never need to be removed for security, only for tidiness.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
 
 from datadeling.core import memo
+from datadeling.core.laas import Navnerum, laas
 from indsats.models import Indsats
 from samtykke.models import Beslutning, Samtykke, i_kraft_q
 from samtykke.policy import TILLADELSER, daekker, daekker_q, typer
@@ -56,9 +56,6 @@ def _rows(model, samtykke: Samtykke, objekter):
     ]
 
 
-_LAAS_NAVNERUM = 7_431_002
-
-
 def laas_borgere(borger_ids) -> None:
     """Take the grant lock of these citizens until the transaction ends (one statement, in
     a fixed order, so two writers never deadlock).
@@ -69,15 +66,7 @@ def laas_borgere(borger_ids) -> None:
     consented to. Both sides take this lock after their own write and before they read the
     other side, so the second waits for the first to commit and then sees its row.
     """
-    noegler = sorted({str(b) for b in borger_ids})
-    if not noegler:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(%s, hashtext(b)))"
-            " FROM (SELECT b FROM unnest(%s::text[]) AS t(b) ORDER BY b) AS s",
-            [_LAAS_NAVNERUM, noegler],
-        )
+    laas(Navnerum.TILDELING, (str(b) for b in borger_ids))
 
 
 def tildel_for_samtykke(samtykke: Samtykke) -> int:

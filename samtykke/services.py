@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datadeling.core import clock
-from datadeling.core.models import gyldig_q
 from klassifikation.kendte import ADGANGSHJEMMEL_URI
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Relation

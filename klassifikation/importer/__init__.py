@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from datadeling.core.laas import Navnerum, laas
 from klassifikation.importer.database import Importresultat, Plan
 from klassifikation.importer.fhir import CodeSystem, ConceptMap, Fejlliste, laes
 
@@ -39,10 +40,8 @@ logger = logging.getLogger(__name__)
 # The code systems shipped with Datadeling (`manage.py importer_klassifikation --standard`).
 STANDARD_MAPPE = Path(__file__).resolve().parent.parent / "data"
 
+
 # Taken for the whole transaction, so two imports never interleave their reads and writes.
-_LAAS = 0x6B6C617373  # "klass"
-
-
 def klassifikation_import(
     *,
     stier: Sequence[Path | str],
@@ -73,8 +72,7 @@ def klassifikation_import(
     supplementer = [k for k in kodesystemer if k.er_supplement]
 
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LAAS])
+        laas(Navnerum.KLASSIFIKATION_IMPORT, ["klassifikation"])
         plan = Plan(basis=basis, supplementer=supplementer, kort=kort, force=force)
         plan.tjek(fejl)
         fejl.raise_if_any()

@@ -18,7 +18,6 @@ import datetime
 import functools
 import logging
 import uuid
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from datadeling.core import clock
+from datadeling.core.laas import Navnerum, laas
 from mox import indstillinger
 from mox.models import Besked
 from mox.protokol import Operation, Status
@@ -43,11 +43,6 @@ AABNE = (Status.MODTAGET, Status.VENTER)
 OPRETTER = (Operation.CREATE, Operation.IMPORT)
 
 
-def _laasenoegle(objekttype: str, objekt_id: uuid.UUID) -> tuple[int, int]:
-    klasse = zlib.crc32(f"mox:{objekttype}".encode()) - 2**31
-    return klasse, int.from_bytes(objekt_id.bytes[:4], "big", signed=True)
-
-
 def laas_objekter(beskeder: Iterable[Besked]) -> None:
     """Take the transaction-level locks on the messages' objects, in one statement and in
     a fixed order (so two workers never deadlock), waiting up to the lock timeout, then
@@ -57,18 +52,14 @@ def laas_objekter(beskeder: Iterable[Besked]) -> None:
     only while no earlier message for its object is being applied — so the earlier one,
     when it finishes, sees the waiting one as `venter` and enqueues it (no lost wake-up).
     """
-    noegler = sorted({_laasenoegle(b.objekttype, b.objekt_id) for b in beskeder})
+    noegler = {f"{b.objekttype}:{b.objekt_id}" for b in beskeder}
     if not noegler:
         return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('lock_timeout', %s, true)", [f"{indstillinger.laas_ventetid_ms()}ms"]
         )
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(k, o)) FROM"
-            " (SELECT k, o FROM unnest(%s::int[], %s::int[]) AS t(k, o) ORDER BY k, o) AS s",
-            [[k for k, _ in noegler], [o for _, o in noegler]],
-        )
+    laas(Navnerum.MOX_OBJEKT, noegler)
 
 
 @dataclass

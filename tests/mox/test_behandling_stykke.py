@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from datadeling.core.laas import Navnerum
 from mox import services
 from mox.behandling import koe
 from mox.behandling.anvend import anvend_mange
@@ -210,7 +211,10 @@ def test_a_lock_timeout_rolls_the_whole_chunk_back(afsender, grundlag, settings,
         try:
             with anden.cursor() as c:
                 c.execute("BEGIN")
-                c.execute("SELECT pg_advisory_xact_lock(%s, %s)", koe._laasenoegle("tilstand", b))
+                c.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                    [int(Navnerum.MOX_OBJEKT), f"tilstand:{b}"],
+                )
                 holdt.set()
                 slip.wait(10)
                 c.execute("ROLLBACK")
