@@ -125,12 +125,23 @@ def noegle_side(request, system: System, token: str, secret: str) -> TemplateRes
 
 @admin.register(System)
 class SystemAdmin(admin.ModelAdmin):
-    list_display = ["navn", "uuid", "aktiv", "oprettet", "antal_beskeder"]
+    list_display = ["navn", "uuid", "enhed", "aktiv", "oprettet", "antal_beskeder"]
     list_filter = ["aktiv"]
+    list_select_related = ["enhed"]
     search_fields = ["navn"]
-    fields = ["navn", "aktiv", "enhed", "webhook_url", "uuid", "oprettet", "oprettet_af"]
+    fields = [
+        "navn",
+        "aktiv",
+        "enhed",
+        "enheder",
+        "webhook_url",
+        "uuid",
+        "oprettet",
+        "oprettet_af",
+    ]
     readonly_fields = ["uuid", "oprettet", "oprettet_af"]
-    raw_id_fields = ["enhed"]
+    # the units it writes for (samtykke.policy.system): its own and those added here
+    raw_id_fields = ["enhed", "enheder"]
     actions = ["forny_noegler"]
     # a webhook typed without a scheme is https (Django 6's default; silences its warning)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

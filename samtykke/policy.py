@@ -359,3 +359,8 @@ def _enheders_samtykker_direkte(objekt, enheder, now) -> dict:
         if daekkende:
             svar[e.pk] = (Grundlag.SAMTYKKE, daekkende[0])
     return svar
+
+
+# Bridge until the policy package (samtykke/policy/, the `policy` branch) replaces this
+# module: it lets samtykke.policy.system be imported beside it. The merge deletes this file.
+__path__ = [str(__import__("pathlib").Path(__file__).with_suffix(""))]

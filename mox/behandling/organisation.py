@@ -45,7 +45,8 @@ Operations: create/import make the object with the sender's objektID as its id a
 sender as its kildesystem; update changes what the message names (an empty relation list
 clears the relation); passivate and delete end a unit's validity (with the roles in it)
 or close a member of staff. Update, passivate and delete change only what the same
-system delivered.
+system delivered; another system's unit or member of staff is, to the sender, as unknown
+as one that does not exist (the message waits, then fails, with the same text).
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ from mox.behandling import koe, oio
 from mox.behandling.faelles import (
     FINDES_ALLEREDE,
     FINDES_IKKE,
-    IKKE_LEVERET,
     UDEN_BEGYNDELSE,
     Afvist,
     Venter,
@@ -172,9 +172,10 @@ def ventende(objekttype: str, relation: str, objekt_id: uuid.UUID) -> QuerySet[B
 
 
 def eget_objekt(objekt, besked: Besked) -> None:
-    """Refuse a change to an object another system (or Datadeling itself) delivered."""
+    """Refuse a change to an object another system (or Datadeling itself) delivered, with
+    the answer an unknown object gets: to the sender, it does not exist (no oracle)."""
     if objekt.kildesystem != besked.system.navn:
-        raise Afvist([fejl("objektID", IKKE_LEVERET)])
+        raise Venter(fejl("objektID", FINDES_IKKE))
 
 
 def note(besked: Besked) -> str:
