@@ -241,6 +241,24 @@ def test_an_indsats_and_a_case_for_another_unit_are_refused(
     assert not Indsats.objects.exists() and not Sag.objects.exists()
 
 
+def test_a_unit_is_placed_only_under_a_unit_the_system_delivered_or_writes_for(
+    grundlag, region, django_capture_on_commit_callbacks
+):
+    """Another's unit as a parent is answered like a parent that does not exist."""
+    from tests.mox.test_organisation import enhed_data
+
+    a = _system("Omsorg", enhed=grundlag.enhed)
+    egen, fremmed, ukendt = (
+        indpak(enhed_data("Team A", overordnet=grundlag.enhed.pk), "organisationenhed"),
+        indpak(enhed_data("Team B", overordnet=region.pk), "organisationenhed"),
+        indpak(enhed_data("Team C", overordnet=uuid.uuid4()), "organisationenhed"),
+    )
+    svar = _send(a, django_capture_on_commit_callbacks, egen, fremmed, ukendt)
+    assert svar[0] == {"status": "behandlet", "fejl": []}
+    assert svar[1] == svar[2] and svar[1]["status"] == "venter"
+    assert not Enhed.objects.filter(overordnet=region).exists()
+
+
 # --- finding 7: no existence oracles -----------------------------------------------------
 
 
