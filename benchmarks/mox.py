@@ -89,7 +89,8 @@ def _byg(antal_borgere: int):
         .order_by("kode")
         .values_list("pk", flat=True)
     )
-    system, token, secret = services.system_opret(navn="Benchmark-omsorgssystem")
+    # registered for the unit its messages name: a system writes only for its units
+    system, token, secret = services.system_opret(navn="Benchmark-omsorgssystem", enhed=enhed)
     return enhed, cprs, {"tilstand": typer, "indsats": indsatstyper}, token, secret
 
 

@@ -1,8 +1,15 @@
 """Admin for MOX: sending systems (keys shown once) and the inbox (read-only, except that an
-administrator may correct a failed message's data and replay it)."""
+administrator may correct a failed message's data and replay it).
+
+A message's page shows its data (CPR numbers cut to the birth date, note texts) because
+the operator must read and correct a failed message to replay it; so each citizen the
+message names is written to the access log (grundlag administration) when the page is
+shown, as every admin page with citizen data does (samtykke.admin.faelles). The list
+shows metadata only and logs nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -19,8 +26,11 @@ from mox.behandling import koe
 from mox.models import Besked, System
 from mox.protokol import Status
 from mox.udgaaende.admin import AbonnementInline  # also registers the outbound admin
+from organisation.models import Borger
+from samtykke.admin.faelles import LogAdgangMixin
 
 CPR_URN = re.compile(r"(urn:dk:cpr:person:\d{6})\d{4}")
+HEL_CPR_URN = re.compile(r"urn:dk:cpr:person:(\d{10})")
 MASKERET_URN = re.compile(r"(urn:dk:cpr:person:\d{6})-\*{4}\Z")
 
 
@@ -31,6 +41,34 @@ def _strenge(vaerdi, funktion):
     if isinstance(vaerdi, list):
         return [_strenge(v, funktion) for v in vaerdi]
     return funktion(vaerdi) if isinstance(vaerdi, str) else vaerdi
+
+
+def borgere_i(data) -> list:
+    """Return the ids of the known citizens a message's data names (by CPR urn, or by
+    uuid in a Person relation), in a stable order."""
+    cprs: set[str] = set()
+    ids: set[uuid.UUID] = set()
+
+    def gennemgaa(vaerdi) -> None:
+        if isinstance(vaerdi, dict):
+            if str(vaerdi.get("objekttype", "")).lower() == "person":
+                with contextlib.suppress(ValueError):
+                    ids.add(uuid.UUID(str(vaerdi.get("uuid"))))
+            for v in vaerdi.values():
+                gennemgaa(v)
+        elif isinstance(vaerdi, list):
+            for v in vaerdi:
+                gennemgaa(v)
+        elif isinstance(vaerdi, str):
+            cprs.update(HEL_CPR_URN.findall(vaerdi))
+
+    gennemgaa(data)
+    if not cprs and not ids:
+        return []
+    return sorted(
+        Borger.objects.filter(Q(cpr__in=cprs) | Q(pk__in=ids)).values_list("pk", flat=True),
+        key=str,
+    )
 
 
 def maskeret(data):
@@ -125,12 +163,23 @@ def noegle_side(request, system: System, token: str, secret: str) -> TemplateRes
 
 @admin.register(System)
 class SystemAdmin(admin.ModelAdmin):
-    list_display = ["navn", "uuid", "aktiv", "oprettet", "antal_beskeder"]
+    list_display = ["navn", "uuid", "enhed", "aktiv", "oprettet", "antal_beskeder"]
     list_filter = ["aktiv"]
+    list_select_related = ["enhed"]
     search_fields = ["navn"]
-    fields = ["navn", "aktiv", "enhed", "webhook_url", "uuid", "oprettet", "oprettet_af"]
+    fields = [
+        "navn",
+        "aktiv",
+        "enhed",
+        "enheder",
+        "webhook_url",
+        "uuid",
+        "oprettet",
+        "oprettet_af",
+    ]
     readonly_fields = ["uuid", "oprettet", "oprettet_af"]
-    raw_id_fields = ["enhed"]
+    # the units it writes for (samtykke.policy.system): its own and those added here
+    raw_id_fields = ["enhed", "enheder"]
     actions = ["forny_noegler"]
     # a webhook typed without a scheme is https (Django 6's default; silences its warning)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -170,7 +219,11 @@ class SystemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Besked)
-class BeskedAdmin(admin.ModelAdmin):
+class BeskedAdmin(LogAdgangMixin, admin.ModelAdmin):
+    # a message's page names its citizens (data, notes): one log entry per citizen shown
+    log_hvad = "MOX-besked i indbakken (data og fejl)"
+    log_changelist = False  # the list shows metadata only
+
     list_display = [
         "besked_id",
         "system",
@@ -202,6 +255,9 @@ class BeskedAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["behandl_igen"]
+
+    def log_poster(self, obj: Besked):
+        return [(borger_id, ("besked", obj.pk)) for borger_id in borgere_i(obj.data)]
 
     def has_add_permission(self, request):
         return False

@@ -74,8 +74,9 @@ class System(models.Model):
         related_name="+",
         editable=False,
     )
-    # Outbound notifications (mox.udgaaende): the unit the system acts for decides what it
-    # may be told (samtykke.policy.synlige_for_enhed), and the webhook is where it is told.
+    # The unit the system acts for: it decides what the system may write (its data, and
+    # data sent without a responsible unit, belong to it; samtykke.policy.system) and what
+    # it may be told (samtykke.policy.synlige_for_enhed); the webhook is where it is told.
     enhed = models.ForeignKey(
         "organisation.Enhed",
         verbose_name="handler for enhed",
@@ -84,8 +85,22 @@ class System(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=(
-            "Systemet får kun notifikationer om det, enheden selv må se (egne data og data "
-            "givet ved samtykke). Uden enhed: kun om objekter, systemet selv har leveret."
+            "Systemet må skrive borgerdata for enheden (data uden ansvarlig enhed bliver "
+            "enhedens), og får kun notifikationer om det, enheden selv må se (egne data og "
+            "data givet ved samtykke). Uden enhed: ingen borgerdata, og kun notifikationer "
+            "om objekter, systemet selv har leveret."
+        ),
+    )
+    # Further units an administrator lets the system write for (a shared fagsystem serving
+    # several units); notifications still follow `enhed` alone.
+    enheder = models.ManyToManyField(
+        "organisation.Enhed",
+        verbose_name="skriver også for enheder",
+        blank=True,
+        related_name="+",
+        help_text=(
+            "Andre enheder, systemet også må skrive borgerdata for (tilstande, indsatser, "
+            "sager med en af dem som ansvarlig enhed)."
         ),
     )
     webhook_url = models.URLField(

@@ -17,6 +17,7 @@ from datadeling.core import clock
 from mox.models import Besked, System
 from mox.protokol import Status
 from mox.signals import meld_beskeder_klar
+from organisation.models import Enhed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -26,17 +27,26 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def system_opret(
-    *, navn: str, aktiv: bool = True, actor: User | None = None
+    *,
+    navn: str,
+    enhed: Enhed | None = None,
+    enheder: Sequence[Enhed] = (),
+    aktiv: bool = True,
+    actor: User | None = None,
 ) -> tuple[System, str, str]:
-    """Create a sending system; return it with its token and secret in plain text.
+    """Create a sending system for a unit; return it with its token and secret in plain text.
 
-    The plain token and secret are not stored (the token only as a hash) and cannot be
-    shown again: hand them to the system's operator at once.
+    The system writes citizen data for `enhed` (its own unit) and the further `enheder`
+    only (samtykke.policy.system); without a unit it writes none. The plain token and
+    secret are not stored (the token only as a hash) and cannot be shown again: hand them
+    to the system's operator at once.
     """
-    system = System(navn=navn, aktiv=aktiv, oprettet_af=actor)
+    system = System(navn=navn, enhed=enhed, aktiv=aktiv, oprettet_af=actor)
     token, secret = system.nye_noegler()
     system.full_clean()
     system.save()
+    if enheder:
+        system.enheder.set([e for e in enheder if enhed is None or e.pk != enhed.pk])
     return system, token, secret
 
 

@@ -54,6 +54,13 @@ class SystemResultat:
     beskeder: int = 0
     pr_type: dict[str, int] = field(default_factory=dict)  # "tilstand create": n
     enheder: list[str] = field(default_factory=list)
+    # the units its messages name: the system is registered for them to send its folder
+    # (mox_system_opret NAVN --enhed … ; a system writes only for its units)
+    enhed_ider: list[str] = field(default_factory=list)
+
+    def registrering(self, navn: str) -> list[str]:
+        """Return the arguments of mox_system_opret that register the system as `navn`."""
+        return [navn, *(a for e in self.enhed_ider for a in ("--enhed", e))]
 
 
 @dataclass
@@ -95,6 +102,7 @@ def simuler(
         raekker = _raekker(system, kat, folk, enheder, antal, seed, slutdato)
         r = _skriv(system, Path(mappe) / system, raekker)
         r.enheder = [e.navn for e in enheder]
+        r.enhed_ider = [e.uuid for e in enheder]
         resultater.append(r)
         log(f"{system}: {r.beskeder} beskeder i {len(r.filer)} filer → {r.mappe}")
     return Resultat(resultater, len(folk), borgere_oprettet, enheder_oprettet)

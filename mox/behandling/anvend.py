@@ -31,7 +31,11 @@ Operations:
   makes the message wait for its create, up to MOX_MAKS_VENTETID, then it fails.
 - passivate / delete: the object is passivated (delete: marked Slettet); history stays.
 - update, passivate and delete change only objects the same system delivered (the
-  object's kildesystem is the system's name); anything else is an error.
+  object's kildesystem is the system's name): another system's object is, to the sender,
+  as unknown as one that does not exist (it waits, then fails, with the same text).
+- a system writes only for the units it is registered for (samtykke.policy.system): a
+  system with none is refused before anything else, and so is data for another unit, or a
+  change to an object whose responsible unit the system no longer writes for.
 """
 
 from __future__ import annotations
@@ -60,12 +64,14 @@ from mox.behandling.faelles import (
     BORGER_SKIFTES,
     FINDES_ALLEREDE,
     FINDES_IKKE,
-    IKKE_LEVERET,
+    IKKE_EGEN_ENHED,
     Afvist,
     Venter,
     fejl,
     fra_validation_error,
     kald,
+    skrivbare,
+    systemets_enhed,
 )
 from mox.models import Besked
 from mox.protokol import Beskedtype, Operation, Status
@@ -401,19 +407,24 @@ def _anvend_historisk(
 ) -> None:
     """Apply a tilstand or indsats message: written at once, or planned into `samling`."""
     system = besked.system.navn
+    form = oio.FORMER[besked.objekttype]
+    enheder = skrivbare(besked.system, f"data.relationer.{form.aktoer}")
     note = str((besked.data or {}).get("note") or "").strip()
     if besked.operation in (Operation.CREATE, Operation.IMPORT):
         if objekt_findes:
             raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
-        _opret(besked, tjenester, system=system, note=note, samling=samling)
+        _opret(besked, tjenester, system=system, note=note, samling=samling, enheder=enheder)
         return
     objekt = tjenester.historik.find(besked.objekt_id, samling=samling)
-    if objekt is None:
+    if objekt is None or objekt.kildesystem != system:
         raise Venter(fejl("objektID", FINDES_IKKE))
-    if objekt.kildesystem != system:
-        raise Afvist([fejl("objektID", IKKE_LEVERET)])
+    if objekt.ansvarlig_enhed_id not in enheder:
+        raise Afvist([fejl("objektID", IKKE_EGEN_ENHED)])
     if besked.operation == Operation.UPDATE:
-        _ret(besked, tjenester, objekt, system=system, note=note, samling=samling)
+        _ret(
+            besked, tjenester, objekt, system=system, note=note, samling=samling,
+            enheder=enheder,
+        )  # fmt: skip
     else:
         tjenester.passivate(
             actor=None,
@@ -450,6 +461,7 @@ def _opret(
     system: str,
     note: str,
     samling: historik.Samling | None,
+    enheder: frozenset[uuid.UUID],
 ) -> None:
     p = oio.plan(
         objekttype=besked.objekttype,
@@ -457,6 +469,8 @@ def _opret(
         system_navn=system,
         objekt_id=besked.objekt_id,
         opret=True,
+        enheder=enheder,
+        standard_enhed=systemets_enhed(besked.system, enheder),
     )
     stier = _stier(p, besked.objekttype)
     foerst, senere = oio.begyndelse(p)
@@ -496,6 +510,7 @@ def _ret(
     system: str,
     note: str,
     samling: historik.Samling | None,
+    enheder: frozenset[uuid.UUID],
 ) -> None:
     p = oio.plan(
         objekttype=besked.objekttype,
@@ -503,6 +518,7 @@ def _ret(
         system_navn=system,
         objekt_id=besked.objekt_id,
         opret=False,
+        enheder=enheder,
     )
     if p.borger is not None and p.borger.pk != objekt.borger_id:
         form = oio.FORMER[besked.objekttype]

@@ -10,21 +10,33 @@ answer to a status request.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from datadeling.core import memo
+from organisation.models import Enhed
+from samtykke.policy.system import skrivbare_enheder
+
 FINDES_ALLEREDE = "Et objekt med dette objektID findes allerede i Datadeling."
+# Also the answer about an object another system (or Datadeling) delivered: to the sender,
+# such an object is as unknown as one that does not exist (no existence oracle).
 FINDES_IKKE = "Objektet findes ikke (endnu) i Datadeling; beskeden venter på det."
-IKKE_LEVERET = (
-    "Objektet er ikke leveret af dette system og kan kun ændres af det system, der "
-    "leverede det (eller i Datadeling)."
-)
 SAG_FINDES_IKKE = "Sagen findes ikke (endnu) i Datadeling; beskeden venter på den."
-SAG_IKKE_LEVERET = (
-    "Sagen er ikke leveret af dette system og kan kun ændres af det system, der leverede den."
+# The same text for a unit that does not exist and one the system is not registered for.
+IKKE_EGEN_ENHED = (
+    "Systemet må ikke skrive data for denne enhed: den er ikke blandt de enheder, systemet "
+    "er registreret for."
 )
+UDEN_ENHED = (
+    "Systemet er ikke registreret for nogen enhed og må ikke skrive borgerdata; en "
+    "administrator registrerer det for en enhed."
+)
+# Said of the citizen only to a system that may write for the unit (as staff of a unit may
+# look a citizen up by CPR number); any other system hears about the unit first.
+BORGER_FINDES_IKKE = "Borgeren findes ikke i Datadeling."
 BORGER_SKIFTES = "Borgeren kan ikke skiftes."
 UDEN_BEGYNDELSE = "Virkningen mangler en begyndelse."
 
@@ -68,3 +80,24 @@ def kald(stier: dict[str, str], funktion: Callable[..., Any], **kwargs: Any) -> 
         return funktion(**kwargs)
     except ValidationError as e:
         raise Afvist(fra_validation_error(e, stier)) from e
+
+
+def skrivbare(system: Any, sti: str) -> frozenset[uuid.UUID]:
+    """Return the units `system` may write citizen data for (asked once per chunk); raise
+    Afvist at `sti` when there are none, before anything else about the message is said."""
+    enheder = memo.hent(
+        "system_enheder", system.pk, lambda: skrivbare_enheder(system), husk_tomt=True
+    )
+    if not enheder:
+        raise Afvist([fejl(sti, UDEN_ENHED)])
+    return enheder
+
+
+def systemets_enhed(system: Any, enheder: frozenset[uuid.UUID]) -> Enhed | None:
+    """Return the system's own unit when it may write for it: where its data without a
+    responsible unit belongs."""
+    if system.enhed_id is None or system.enhed_id not in enheder:
+        return None
+    return memo.hent(
+        "enhed", system.enhed_id, lambda: Enhed.objects.filter(pk=system.enhed_id).first()
+    )

@@ -44,7 +44,6 @@ from klassifikation.models import KLASSE_NAMESPACE, Klasse, Klassifikation, Stat
 from mox.behandling.faelles import (
     FINDES_ALLEREDE,
     FINDES_IKKE,
-    IKKE_LEVERET,
     Afvist,
     Venter,
     fejl,
@@ -241,7 +240,7 @@ def _anvend(besked: Besked, objekt_findes: bool) -> None:
     if services.er_importeret(klasse.klassifikation):
         raise Afvist([fejl("objektID", IMPORTERET)])
     if not ejes_af(klasse.klassifikation, system):
-        raise Afvist([fejl("objektID", IKKE_LEVERET)])
+        raise Venter(fejl("objektID", FINDES_IKKE))  # another system's: as if unknown
     if besked.operation != Operation.UPDATE:
         services.klasse_passiver(actor=None, klasse=klasse)
         return

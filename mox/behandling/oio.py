@@ -19,10 +19,14 @@ Indsats
                                   starttidspunkt / sluttidspunkt → startdato / slutdato
   tilstande.indsatsfremdrift      fremdrift (Uoplyst, Visiteret, Disponeret, Leveret, Vurderet)
 
-Both: when no Organisationenhed is named, the responsible unit is the unit of the
-responsible staff member (the Bruger relation, else the `aktoerref` of the egenskaber's
-virkning when its aktoertypekode is Bruger) if that member has functions in exactly one
-unit (on the object's start date, else today). kildesystem is the sending system's name;
+Both: the responsible unit must be one the sending system is registered for
+(samtykke.policy.system); any other unit, known or not, is refused with the same text, and
+before anything else is said (not whether the citizen exists). When no Organisationenhed
+is named, the responsible unit is the unit of the responsible staff member (the Bruger
+relation, else the `aktoerref` of the egenskaber's virkning when its aktoertypekode is
+Bruger) if that member has functions in exactly one unit (on the object's start date, else
+today) and the system may write for it; else the system's own unit. kildesystem is the
+sending system's name;
 kildesystem_id is brugervendtnoegle, else the objektID. Everything else (publiceret,
 tilstandsvaerdi, note …) is not stored.
 
@@ -49,7 +53,13 @@ from datadeling.core import memo
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from klassifikation.regler import klasser_med_boern
-from mox.behandling.faelles import UDEN_BEGYNDELSE, Afvist, fejl
+from mox.behandling.faelles import (
+    BORGER_FINDES_IKKE,
+    IKKE_EGEN_ENHED,
+    UDEN_BEGYNDELSE,
+    Afvist,
+    fejl,
+)
 from mox.protokol import CPR_URN_PRAEFIKS
 from mox.validering import UENDELIG, parse_tidspunkt
 from organisation.models import Borger, Enhed, Funktion, Medarbejder
@@ -217,16 +227,28 @@ def _medarbejders_enhed(medarbejder: Medarbejder, dato: datetime.date) -> Enhed 
 
 
 def plan(
-    *, objekttype: str, data: dict | None, system_navn: str, objekt_id: uuid.UUID, opret: bool
+    *,
+    objekttype: str,
+    data: dict | None,
+    system_navn: str,
+    objekt_id: uuid.UUID,
+    opret: bool,
+    enheder: frozenset[uuid.UUID],
+    standard_enhed: Enhed | None = None,
 ) -> Plan:
     """Map an OIO object to field values with periods; raise Afvist naming every problem.
 
     `opret` is True for create/import (the whole object, the citizen required) and False
-    for update (only what changes).
+    for update (only what changes). `enheder` are the units the system may write for
+    (samtykke.policy.system): a responsible unit outside them is refused, and then nothing
+    else about the message is said (not whether its citizen exists). Without a named unit,
+    the responsible staff member's unit counts when the system may write for it, else the
+    system's own unit (`standard_enhed`).
     """
     form = FORMER[objekttype]
     data = data or {}
     problemer: list[dict[str, str]] = []
+    fremmede_enheder: list[dict[str, str]] = []
     poster: list[Post] = []
     stier: dict[str, str] = {}
 
@@ -246,9 +268,7 @@ def plan(
         i, post = borger_poster[0]
         borger = find_borger(post)
         if borger is None:
-            problemer.append(
-                fejl(f"{borger_sti}[{i}]", "Borgeren findes ikke i Datadeling.")
-            )  # never the CPR number itself
+            problemer.append(fejl(f"{borger_sti}[{i}]", BORGER_FINDES_IKKE))  # never the CPR
     elif opret:
         problemer.append(fejl(borger_sti, form.mangler_borger))
 
@@ -331,9 +351,12 @@ def plan(
         except ValueError:
             continue
         if art in ("organisationenhed", "organisationsenhed", "enhed"):
+            if noegle not in enheder:  # unknown or not its own: the same answer
+                fremmede_enheder.append(fejl(f"{sti}.uuid", IKKE_EGEN_ENHED))
+                continue
             enhed = memo.hent("enhed", noegle, lambda n=noegle: Enhed.objects.filter(pk=n).first())
             if enhed is None:
-                problemer.append(fejl(f"{sti}.uuid", "Enheden findes ikke i Datadeling."))
+                fremmede_enheder.append(fejl(f"{sti}.uuid", IKKE_EGEN_ENHED))
                 continue
             enhed_fundet = True
             tilfoej("ansvarlig_enhed", enhed, post, sti)
@@ -364,18 +387,20 @@ def plan(
             problemer.append(
                 fejl(f"data.attributter.{form.egenskaber}", "Objektet mangler sine egenskaber.")
             )
-        if not enhed_fundet:
+        if not enhed_fundet and not fremmede_enheder:
             enhed = (
                 _medarbejders_enhed(medarbejder, timezone.localtime(start).date())
                 if medarbejder is not None and start is not None
                 else None
             )
+            if enhed is None or enhed.pk not in enheder:
+                enhed = standard_enhed
             if enhed is None:
                 problemer.append(
                     fejl(
                         a_sti,
                         "Angiv den ansvarlige enhed (objekttype Organisationenhed) eller en "
-                        "medarbejder med én funktion i Datadeling.",
+                        "medarbejder med én funktion i en af systemets enheder.",
                     )
                 )
             else:
@@ -385,6 +410,8 @@ def plan(
         if start is not None:
             poster.append(Post("kildesystem", system_navn, start, None, "data"))
             poster.append(Post("vurderet", start, start, None, "data"))
+    if fremmede_enheder:
+        raise Afvist(fremmede_enheder)
     if problemer:
         raise Afvist(problemer)
     return Plan(borger=borger, poster=poster, stier=stier, start=start)

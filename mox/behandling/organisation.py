@@ -21,7 +21,9 @@ Organisationenhed
                                            until the parent's own message has been applied,
                                            so units may arrive in any order. Without a
                                            known authority in tilhoerer, the unit belongs
-                                           to its parent's authority.
+                                           to its parent's authority. The parent must be
+                                           a unit the system delivered or writes for;
+                                           any other counts as not known.
   relationer.enhedstype                    a known class → its title; an unknown one is
                                            left out (blank)
 Bruger
@@ -45,7 +47,8 @@ Operations: create/import make the object with the sender's objektID as its id a
 sender as its kildesystem; update changes what the message names (an empty relation list
 clears the relation); passivate and delete end a unit's validity (with the roles in it)
 or close a member of staff. Update, passivate and delete change only what the same
-system delivered.
+system delivered; another system's unit or member of staff is, to the sender, as unknown
+as one that does not exist (the message waits, then fails, with the same text).
 """
 
 from __future__ import annotations
@@ -64,18 +67,18 @@ from mox.behandling import koe, oio
 from mox.behandling.faelles import (
     FINDES_ALLEREDE,
     FINDES_IKKE,
-    IKKE_LEVERET,
     UDEN_BEGYNDELSE,
     Afvist,
     Venter,
     fejl,
     kald,
 )
-from mox.models import Besked
+from mox.models import Besked, System
 from mox.protokol import Operation
 from mox.validering import MINUS_UENDELIG, UENDELIG
 from organisation import services
 from organisation.models import Enhed, Medarbejder, Myndighed
+from samtykke.policy.system import skrivbare_enheder
 
 OPRETTER = (Operation.CREATE, Operation.IMPORT)
 MAILTO = "urn:mailto:"
@@ -172,9 +175,10 @@ def ventende(objekttype: str, relation: str, objekt_id: uuid.UUID) -> QuerySet[B
 
 
 def eget_objekt(objekt, besked: Besked) -> None:
-    """Refuse a change to an object another system (or Datadeling itself) delivered."""
+    """Refuse a change to an object another system (or Datadeling itself) delivered, with
+    the answer an unknown object gets: to the sender, it does not exist (no oracle)."""
     if objekt.kildesystem != besked.system.navn:
-        raise Afvist([fejl("objektID", IKKE_LEVERET)])
+        raise Venter(fejl("objektID", FINDES_IKKE))
 
 
 def note(besked: Besked) -> str:
@@ -226,9 +230,26 @@ def _gyldighed(data: dict, sti: str, felt: str, navn: str) -> dict[str, Any] | N
     return {"gyldig_fra": dato(min(v.fra for v in aktive)), "gyldig_til": dato(slut)}
 
 
-def _enhed_felter(data: dict, *, enhed: Enhed | None) -> tuple[dict[str, Any], dict[str, str]]:
+def _under_egen(overordnet: Enhed, system: System) -> bool:
+    """Return whether the system may place a unit under `overordnet`: a unit it delivered
+    itself, or one it writes for."""
+    if overordnet.kildesystem == system.navn:
+        return True
+    enheder = memo.hent(
+        "system_enheder", system.pk, lambda: skrivbare_enheder(system), husk_tomt=True
+    )
+    return overordnet.pk in enheder
+
+
+def _enhed_felter(
+    data: dict, *, enhed: Enhed | None, system: System
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Map the message to the services' fields and the paths they came from; Afvist or
-    Venter when it cannot be applied."""
+    Venter when it cannot be applied.
+
+    A unit is placed only under a unit the system delivered itself or writes for
+    (samtykke.policy.system): any other parent is, to the sender, as unknown as one that
+    does not exist (the message waits, then fails)."""
     nu = clock.now()
     opret = enhed is None
     felter: dict[str, Any] = {}
@@ -258,6 +279,8 @@ def _enhed_felter(data: dict, *, enhed: Enhed | None) -> tuple[dict[str, Any], d
             raise Afvist([fejl(f"{valgt.sti}.uuid", "Den overordnede enhed angives med sin uuid.")])
         if overordnet_id is not None and overordnet_id != tilhoerer_id:
             overordnet = Enhed.objects.select_related("myndighed").filter(pk=overordnet_id).first()
+            if overordnet is not None and not _under_egen(overordnet, system):
+                overordnet = None  # another's unit: answered as an unknown one
             if overordnet is None:
                 top_af = Myndighed.objects.filter(pk=overordnet_id).first()
                 if top_af is None:
@@ -314,7 +337,7 @@ def _enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
     if besked.operation in OPRETTER:
         if objekt_findes:
             raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
-        felter, stier = _enhed_felter(data, enhed=None)
+        felter, stier = _enhed_felter(data, enhed=None, system=besked.system)
         enhed = kald(
             stier,
             services.enhed_opret,
@@ -330,7 +353,7 @@ def _enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
         raise Venter(fejl("objektID", FINDES_IKKE))
     eget_objekt(enhed, besked)
     if besked.operation == Operation.UPDATE:
-        felter, stier = _enhed_felter(data, enhed=enhed)
+        felter, stier = _enhed_felter(data, enhed=enhed, system=besked.system)
         kald(stier, services.enhed_ret, actor=None, enhed=enhed, aendringer=felter)
     else:
         kald(

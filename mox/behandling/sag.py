@@ -24,10 +24,13 @@ The mapping from LoRa's OIO sag (also on the documentation page, section "Sager"
                                   Afsluttet); Afsluttet's `from` is the end date
   startdato                       the earliest `from` of sagegenskaber and sagfremdrift
 
-A unit, authority or caseworker named by a uuid Datadeling does not know is kept as that
-uuid. Without an ansvarlig unit, the unit of a known responsible caseworker with functions
-in exactly one unit is used. Case contents (beskrivelse, journalpost, parts other than the
-citizen, archive and other relations) are not stored.
+The responsible unit must be one the sending system is registered for
+(samtykke.policy.system): any other, known or not, is refused with the same text. An
+authority or caseworker named by a uuid Datadeling does not know is kept as that uuid.
+Without an ansvarlig unit, the unit of a known responsible caseworker with functions in
+exactly one unit is used when the system may write for it, else the system's own unit.
+Case contents (beskrivelse, journalpost, parts other than the citizen, archive and other
+relations) are not stored.
 
 Where a field has several entries (periods), the entry in force now counts (else the
 latest begun, else the first): the index holds the current state, and every change is
@@ -48,15 +51,18 @@ from django.utils import timezone
 
 from datadeling.core import clock, memo
 from mox.behandling.faelles import (
+    BORGER_FINDES_IKKE,
     BORGER_SKIFTES,
     FINDES_ALLEREDE,
+    IKKE_EGEN_ENHED,
     SAG_FINDES_IKKE,
-    SAG_IKKE_LEVERET,
     UDEN_BEGYNDELSE,
     Afvist,
     Venter,
     fejl,
     kald,
+    skrivbare,
+    systemets_enhed,
 )
 from mox.behandling.oio import _medarbejders_enhed, _poster, _tid, _til, find_borger
 from mox.models import Besked
@@ -151,15 +157,30 @@ def _myndighed_fra_urn(urn: str) -> Myndighed | None:
     return None
 
 
-def plan(*, data: dict | None, system_navn: str, objekt_id, opret: bool) -> SagPlan:
+def plan(
+    *,
+    data: dict | None,
+    system_navn: str,
+    objekt_id,
+    opret: bool,
+    enheder: frozenset[uuid.UUID],
+    standard_enhed: Enhed | None = None,
+) -> SagPlan:
     """Map an OIO sag to the services' fields; raise Afvist naming every problem.
 
     `opret` is True for create/import (the whole case, the citizen required) and False
     for update (only what the message carries changes; an empty relation list removes it).
+    The responsible unit must be among `enheder`, the units the system may write for; a
+    unit outside them is refused before anything else is said. A case without one gets
+    its caseworker's unit (when the system may write for it), else `standard_enhed`.
     """
     data = data if isinstance(data, dict) else {}
     now = clock.now()
     problemer: list[dict[str, str]] = []
+    fremmede_enheder: list[dict[str, str]] = []
+    uden_enhed = fejl(
+        f"{R}.ansvarlig", "Angiv den ansvarlige enhed (en af de enheder, systemet skriver for)."
+    )
     p = SagPlan(borger=None)
     felter, stier = p.data, p.stier
 
@@ -173,7 +194,7 @@ def plan(*, data: dict | None, system_navn: str, objekt_id, opret: bool) -> SagP
         i, post = parter[0]
         p.borger = find_borger(post)
         if p.borger is None:  # never the CPR number itself
-            problemer.append(fejl(f"{R}.primaerpart[{i}]", "Borgeren findes ikke i Datadeling."))
+            problemer.append(fejl(f"{R}.primaerpart[{i}]", BORGER_FINDES_IKKE))
     elif opret:
         problemer.append(fejl(f"{R}.primaerpart", "Sagen mangler en primærpart (borgeren)."))
     elif "primaerpart" in (data.get("relationer") or {}):
@@ -296,13 +317,17 @@ def plan(*, data: dict | None, system_navn: str, objekt_id, opret: bool) -> SagP
     if ansvarlig is not None:
         sti, post = ansvarlig
         art = str((post or {}).get("objekttype", "organisationenhed")).lower()
-        if post is None:
-            saet("ansvarlig_enhed", None, f"{R}.ansvarlig")
+        if post is None:  # removed: the case is the system's own unit's again
+            if standard_enhed is None:
+                problemer.append(uden_enhed)
+            saet("ansvarlig_enhed", standard_enhed, f"{R}.ansvarlig")
         elif _uuid(post) is None:
             problemer.append(fejl(sti, "Angiv den ansvarlige enhed med sin uuid."))
         elif art in ORGANISATION:
             if "myndighed" not in felter:
                 saet("myndighed", _kendt(Myndighed, "myndighed", _uuid(post)), f"{R}.ansvarlig")
+        elif art in ENHED and _uuid(post) not in enheder:  # unknown or not its own: alike
+            fremmede_enheder.append(fejl(f"{sti}.uuid", IKKE_EGEN_ENHED))
         elif art in ENHED:
             saet("ansvarlig_enhed", _kendt(Enhed, "enhed", _uuid(post)), f"{R}.ansvarlig")
         else:
@@ -334,13 +359,21 @@ def plan(*, data: dict | None, system_navn: str, objekt_id, opret: bool) -> SagP
         if medarbejder is not None:
             saet("primaerbehandler", medarbejder, f"{E}[0].virkning.aktoerref")
 
-    if opret and felter.get("ansvarlig_enhed") is None and medarbejder is not None:
-        enhed: Enhed | None = _medarbejders_enhed(
-            medarbejder, felter.get("startdato") or _dato(now)
+    if opret and felter.get("ansvarlig_enhed") is None and not fremmede_enheder:
+        enhed: Enhed | None = (
+            _medarbejders_enhed(medarbejder, felter.get("startdato") or _dato(now))
+            if medarbejder is not None
+            else None
         )
-        if enhed is not None:
+        if enhed is not None and enhed.pk in enheder:
             saet("ansvarlig_enhed", enhed, stier.get("primaerbehandler", f"{R}.ansvarlig"))
+        elif standard_enhed is not None:
+            saet("ansvarlig_enhed", standard_enhed, f"{R}.ansvarlig")
+        elif not any(p["felt"].startswith(f"{R}.ansvarlig") for p in problemer):
+            problemer.append(uden_enhed)
 
+    if fremmede_enheder:
+        raise Afvist(fremmede_enheder)
     if problemer:
         raise Afvist(problemer)
     return p
@@ -349,24 +382,31 @@ def plan(*, data: dict | None, system_navn: str, objekt_id, opret: bool) -> SagP
 def anvend(besked: Besked, objekt_findes: bool) -> None:
     """Apply one sag message through the sagsindeks services (in the caller's transaction)."""
     system = besked.system.navn[:128]
+    enheder = skrivbare(besked.system, f"{R}.ansvarlig")
     note = str((besked.data or {}).get("note") or "").strip()
     objekt_id = uuid.UUID(str(besked.objekt_id))
     if besked.operation in (Operation.CREATE, Operation.IMPORT):
         if objekt_findes:
             raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
-        p = plan(data=besked.data, system_navn=system, objekt_id=objekt_id, opret=True)
+        p = plan(
+            data=besked.data, system_navn=system, objekt_id=objekt_id, opret=True,
+            enheder=enheder, standard_enhed=systemets_enhed(besked.system, enheder),
+        )  # fmt: skip
         kald(
             p.stier, sag_registrer, actor=None, borger=p.borger, data=p.data, sag_id=objekt_id,
             importeret=True, aktoer_tekst=system, begrundelse=note,
         )  # fmt: skip
         return
     sag = Sag.objects.filter(pk=objekt_id).first()
-    if sag is None:
+    if sag is None or sag.kildesystem != system:  # another system's case: as if unknown
         raise Venter(fejl("objektID", SAG_FINDES_IKKE))
-    if sag.kildesystem != system:
-        raise Afvist([fejl("objektID", SAG_IKKE_LEVERET)])
+    if (sag.ansvarlig_enhed_uuid or sag.ansvarlig_enhed_id) not in (None, *enheder):
+        raise Afvist([fejl("objektID", IKKE_EGEN_ENHED)])
     if besked.operation == Operation.UPDATE:
-        p = plan(data=besked.data, system_navn=system, objekt_id=objekt_id, opret=False)
+        p = plan(
+            data=besked.data, system_navn=system, objekt_id=objekt_id, opret=False,
+            enheder=enheder, standard_enhed=systemets_enhed(besked.system, enheder),
+        )  # fmt: skip
         if p.borger is not None and p.borger.pk != sag.borger_id:
             raise Afvist([fejl(f"{R}.primaerpart", BORGER_SKIFTES)])
         if not p.data:

@@ -210,7 +210,12 @@ def test_applied_the_simulated_messages_produce_tilstande_indsatser_and_sager(
     r = simuler(mappe=tmp_path, borgere=10, beskeder=360, seed=5)
     for s in r.systemer:
         # each fagsystem sends its own folder with its own credentials
-        afsender = ny_afsender(f"Simuleret {s.system}")
+        afsender = ny_afsender(
+            f"Simuleret {s.system}",
+            enhed=Enhed.objects.get(pk=s.enhed_ider[0]),
+            enheder=Enhed.objects.filter(pk__in=s.enhed_ider[1:]),
+            alle_enheder=False,  # registered as the simulator says, for its units only
+        )
         alle = beskeder(s.mappe)
         for start in range(0, len(alle), 200):
             with django_capture_on_commit_callbacks(execute=True):

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models.signals import post_save
 from django.test import Client
 
 from mox import auth, eksempler, services
+from organisation.models import Enhed
 
 LORA_FIXTURES = Path(settings.BASE_DIR).parent / "shared" / "data" / "lora-fixtures"
 CPR = "0101501234"
@@ -48,9 +50,32 @@ class Afsender:
         return self.client.get(f"/mox/beskeder/{besked_id}/", **self.headers(b"", **kwargs))
 
 
-def ny_afsender(navn: str) -> Afsender:
-    system, token, secret = services.system_opret(navn=navn)
+def ny_afsender(navn: str, *, enhed=None, enheder=(), alle_enheder: bool = True) -> Afsender:
+    """Return a new system. The processing tests are about applying messages, not about
+    which units a system may write for (tests/mox/test_system_enheder.py): with
+    `alle_enheder` the system writes for every unit there is and every unit made later."""
+    system, token, secret = services.system_opret(navn=navn, enhed=enhed, enheder=enheder)
+    if alle_enheder:
+        system.enheder.add(*Enhed.objects.all())
+
+        def ny_enhed(sender, instance, created, **kwargs):
+            if created:
+                system.enheder.add(instance)
+
+        _modtagere.append(ny_enhed)  # kept alive for the weak signal reference
+        post_save.connect(ny_enhed, sender=Enhed, weak=True)
     return Afsender(system=system, token=token, secret=secret, client=Client())
+
+
+_modtagere: list = []
+
+
+@pytest.fixture(autouse=True)
+def _glem_modtagere():
+    """Disconnect the test's "every unit" receivers when it ends."""
+    yield
+    while _modtagere:
+        post_save.disconnect(_modtagere.pop(), sender=Enhed)
 
 
 @pytest.fixture

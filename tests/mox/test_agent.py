@@ -30,6 +30,7 @@ from mox.agent import cli, eksport, sikkerhed
 from mox.agent.modtager import Indbakke, lav_modtager
 from mox.behandling.anvend import HAANDTERINGER
 from mox.models import Besked
+from organisation.models import Enhed
 from tests.mox.conftest import CPR, ny_afsender
 from tests.mox.test_behandling import indpak, niveau, tilstand_data
 from tilstand.models import Tilstand
@@ -107,7 +108,12 @@ def test_a_simulated_export_reaches_the_inbox_and_is_applied(
                 systemer=["omsorg", "social"])  # fmt: skip
     url = server.url + "/mox/"
     for s in r.systemer:
-        a = ny_afsender(f"Simuleret {s.system}")
+        a = ny_afsender(
+            f"Simuleret {s.system}",
+            enhed=Enhed.objects.get(pk=s.enhed_ider[0]),
+            enheder=Enhed.objects.filter(pk__in=s.enhed_ider[1:]),
+            alle_enheder=False,  # registered as the simulator says, for its units only
+        )
         arbejde = tmp_path / s.system
         arbejde.mkdir()
         kode, resultat, err = koer(send_argv(url, s.mappe, arbejde, a, "--batch", "50"), capsys)

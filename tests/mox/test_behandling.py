@@ -410,18 +410,37 @@ def test_replay_reopens_a_failed_message(
 
 
 def test_a_system_cannot_change_another_systems_object(
-    afsender, anden_afsender, grundlag, send, django_capture_on_commit_callbacks
+    afsender, anden_afsender, grundlag, send, settings, django_capture_on_commit_callbacks
 ):
+    """Another system's object is, to the sender, as unknown as one that does not exist:
+    the same answer while it waits and when it fails (no existence oracle, issue 11 #7)."""
     opret = indpak(tilstand_data(grundlag))
     send(opret)
-    ret = indpak(
-        {"tilstande": {"tilstandstatus": [{"status": "Inaktiv", "virkning": v("2024-05-01")}]}},
-        operation="update",
-        objekt_id=opret["objektID"],
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        assert anden_afsender.post(ret).status_code == 202
-    svar = anden_afsender.get(ret["beskedID"]).json()
-    assert svar["status"] == "fejlet"
-    assert svar["fejl"][0]["felt"] == "objektID"
+
+    def ret(objekt_id):
+        return indpak(
+            {"tilstande": {"tilstandstatus": [{"status": "Inaktiv", "virkning": v("2024-05-01")}]}},
+            operation="update",
+            objekt_id=objekt_id,
+        )
+
+    beskeder = [ret(opret["objektID"]), ret(str(uuid.uuid4()))]  # another's, an unknown
+    for besked in beskeder:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert anden_afsender.post(besked).status_code == 202
+
+    def svar():
+        return [
+            {k: s[k] for k in ("status", "fejl")}
+            for s in (status(anden_afsender, b) for b in beskeder)
+        ]
+
+    andens, ukendt = svar()
+    assert andens == ukendt and andens["status"] == "venter"
+    settings.MOX_MAKS_VENTETID = datetime.timedelta(0)
+    for b in beskeder:
+        anvend(Besked.objects.get(besked_id=b["beskedID"]).pk)
+    andens, ukendt = svar()
+    assert andens == ukendt and andens["status"] == "fejlet"
+    assert andens["fejl"][0]["felt"] == "objektID"
     assert Tilstand.objects.get(pk=opret["objektID"]).status == "aktiv"

@@ -84,3 +84,19 @@ def test_the_replay_action(su_client, grundlag, fejlet, django_capture_on_commit
     assert svar.status_code == 302
     fejlet.refresh_from_db()
     assert fejlet.status == "behandlet"
+
+
+def test_showing_a_message_logs_each_citizen_it_names(su_client, grundlag, fejlet):
+    """The page shows the message's data (birth date, note texts): the operator needs it
+    to correct and replay, so each citizen it names is in their access log (issue 11 #5);
+    the list, which shows metadata only, logs nothing."""
+    from samtykke.models import Adgangslog, Grundlag, Handling
+
+    assert su_client.get(reverse("admin:mox_besked_changelist")).status_code == 200
+    assert not Adgangslog.objects.exists()
+    side = su_client.get(reverse("admin:mox_besked_change", args=[fejlet.pk]))
+    assert side.status_code == 200
+    (entry,) = Adgangslog.objects.all()
+    assert entry.borger == grundlag.borger
+    assert (entry.grundlag, entry.handling) == (Grundlag.ADMINISTRATION, Handling.ADMIN)
+    assert entry.objekter == [{"type": "besked", "id": str(fejlet.pk)}]

@@ -271,7 +271,9 @@ def test_update_rename_move_and_passivate_a_unit(afsender, kommune, send):
     assert enhed.gyldig_til == idag()
 
 
-def test_another_system_cannot_change_a_unit(afsender, anden_afsender, kommune, send):
+def test_another_system_cannot_change_a_unit(afsender, anden_afsender, kommune, send, settings):
+    """Another system's unit is, to the sender, as unknown as one that does not exist: the
+    same answer while waiting and when failed (no existence oracle, issue 11 #7)."""
     enhed_id = uuid.uuid4()
     send(indpak(enhed_data("Min enhed", tilhoerer=kommune.pk), objekt_id=enhed_id))
     ret = indpak(
@@ -286,11 +288,22 @@ def test_another_system_cannot_change_a_unit(afsender, anden_afsender, kommune, 
         objekt_id=enhed_id,
     )
     passiver = indpak(None, operation="passivate", objekt_id=enhed_id)
-    send(ret, passiver, som=anden_afsender)
+    ukendt = indpak(None, operation="passivate", objekt_id=uuid.uuid4())
+    send(ret, passiver, ukendt, som=anden_afsender)
+
+    def svar(b):
+        s = status(anden_afsender, b)
+        return {"status": s["status"], "fejl": s["fejl"]}
+
+    # (the passivation waits behind the update of the same object, as it would for any)
+    assert svar(ret) == svar(ukendt) and svar(passiver)["status"] == "venter"
+    settings.MOX_MAKS_VENTETID = datetime.timedelta(0)
+    for b in (ret, passiver, ukendt):
+        anvend(Besked.objects.get(besked_id=b["beskedID"]).pk)
+    assert svar(ret) == svar(passiver) == svar(ukendt)
     for b in (ret, passiver):
-        svar = status(anden_afsender, b)
-        assert svar["status"] == "fejlet"
-        assert [f["felt"] for f in svar["fejl"]] == ["objektID"]
+        assert svar(b)["status"] == "fejlet"
+        assert [f["felt"] for f in svar(b)["fejl"]] == ["objektID"]
     enhed = Enhed.objects.get(pk=enhed_id)
     assert (enhed.navn, enhed.gyldig_til) == ("Min enhed", None)
 

@@ -11,7 +11,9 @@ import pytest
 from django.utils import timezone
 
 from mox import eksempler
+from mox.behandling.anvend import anvend
 from mox.models import Besked
+from organisation.models import Enhed
 from sagsindeks.models import Sag, SagRegistrering
 from tests.mox import test_behandling as tb
 from tests.mox.conftest import CPR, lora_fixture
@@ -88,6 +90,7 @@ def test_loras_sag_as_shipped_fails_naming_the_missing_citizen(afsender, grundla
 
 
 def test_the_documented_example_maps_every_field(afsender, grundlag, send):
+    Enhed.objects.create(id=eksempler.ENHED, myndighed=grundlag.myndighed, navn="Hjemmeplejen")
     besked = copy.deepcopy(eksempler.SAG)
     besked["data"]["relationer"]["primaerpart"][0]["urn"] = BORGER_URN
     send(besked)
@@ -100,8 +103,10 @@ def test_the_documented_example_maps_every_field(afsender, grundlag, send):
         "27.24.00",
     )
     assert s.kle_klasse_uuid == uuid.UUID("4c8a2e6b-9d1f-4a3c-8e5b-7f0a1c2d3e4f")
-    # a unit and a caseworker Datadeling does not know are kept by their uuids
-    assert s.ansvarlig_enhed is None and str(s.ansvarlig_enhed_uuid) == eksempler.ENHED
+    # the example's unit is the one the system writes for; a caseworker Datadeling does
+    # not know is kept by their uuid (a unit it does not know is refused, as any unit
+    # that is not the system's: test_system_enheder.py)
+    assert s.ansvarlig_enhed_id == uuid.UUID(eksempler.ENHED)
     assert s.primaerbehandler is None and str(s.primaerbehandler_uuid) == eksempler.SAGSBEHANDLER
     assert s.fremdrift == "Oplyst" and s.startdato == datetime.date(2024, 4, 1)
 
@@ -231,7 +236,7 @@ def test_a_second_create_fails(afsender, grundlag, send):
 
 
 def test_another_system_may_not_change_or_passivate_the_case(
-    afsender, anden_afsender, grundlag, send, django_capture_on_commit_callbacks
+    afsender, anden_afsender, grundlag, send, settings, django_capture_on_commit_callbacks
 ):
     opret = sag_besked(grundlag)
     send(opret)
@@ -242,13 +247,26 @@ def test_another_system_may_not_change_or_passivate_the_case(
         opret["objektID"],
     )
     passiv = indpak(None, "sag", "passivate", opret["objektID"])
+    # the same change to a case that does not exist: to the sender, another system's case
+    # is as unknown (the same answer while waiting and when failed; issue 11 #7)
+    ukendt = indpak(None, "sag", "passivate", str(uuid.uuid4()))
     with django_capture_on_commit_callbacks(execute=True):
-        assert anden_afsender.post({"beskeder": [ret, passiv]}).status_code == 202
+        assert anden_afsender.post({"beskeder": [ret, passiv, ukendt]}).status_code == 202
+
+    def svar(besked):
+        s = anden_afsender.get(besked["beskedID"]).json()
+        return {"status": s["status"], "fejl": s["fejl"]}
+
+    # (the passivation waits behind the update of the same case, as it would for any)
+    assert svar(ret) == svar(ukendt) and svar(passiv)["status"] == "venter"
+    assert svar(ukendt)["status"] == "venter"
+    settings.MOX_MAKS_VENTETID = datetime.timedelta(0)
+    for besked in (ret, passiv, ukendt):
+        anvend(Besked.objects.get(besked_id=besked["beskedID"]).pk)
+    assert svar(ret) == svar(passiv) == svar(ukendt)
     for besked in (ret, passiv):
-        svar = anden_afsender.get(besked["beskedID"]).json()
-        assert svar["status"] == "fejlet"
-        assert svar["fejl"][0]["felt"] == "objektID"
-        assert "ikke leveret af dette system" in svar["fejl"][0]["fejl"]
+        assert svar(besked)["status"] == "fejlet"
+        assert svar(besked)["fejl"][0]["felt"] == "objektID"
     s = Sag.objects.get(pk=opret["objektID"])
     assert s.aktiv and s.fremdrift == "Oplyst" and s.registreringer.count() == 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import shlex
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Simulerer fagsystemer (omsorg, social, jobcenter, regional psykiatri) og skriver en "
         "eksportmappe pr. system med realistiske MOX-beskeder (JSON og CSV), som MOX-agenten "
-        "sender: python -m mox.agent send --mappe DIR/omsorg …. Bruger de importerede "
+        "sender: python -m mox.agent send --mappe DIR/omsorg …, og hvordan hvert system "
+        "registreres for sine enheder (mox_system_opret --enhed). Bruger de importerede "
         "FSIII/FFB-klasser og eksisterende enheder og borgere; mangler de, oprettes de i "
         "databasen. Samme --seed giver samme filer."
     )
@@ -67,6 +69,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{s.system}: {s.beskeder} beskeder i {len(s.filer)} filer i {s.mappe} "
                 f"(enheder: {', '.join(s.enheder)}; {typer})"
+            )
+            # a system writes only for its units: register it for the ones it names
+            self.stdout.write(
+                "  registrér systemet: python manage.py mox_system_opret "
+                + shlex.join(s.registrering(f"Simuleret {s.system}"))
+                + f" > {s.system}-noegler.json"
             )
         self.stdout.write(
             self.style.SUCCESS(
