@@ -62,7 +62,7 @@ from mox.behandling.faelles import (
 )
 from mox.protokol import CPR_URN_PRAEFIKS
 from mox.validering import UENDELIG, parse_tidspunkt
-from organisation.models import Borger, Enhed, Funktion, Medarbejder
+from organisation.models import Borger, Enhed, Funktion, FunktionStatus, Medarbejder
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,12 @@ def _medarbejders_enhed(medarbejder: Medarbejder, dato: datetime.date) -> Enhed 
     funktioner = memo.hent(
         "funktioner",
         medarbejder.pk,
-        lambda: list(Funktion.objects.filter(medarbejder=medarbejder).select_related("enhed")),
+        # approved roles only: a role waiting for a second administrator places nothing
+        lambda: list(
+            Funktion.objects.filter(
+                medarbejder=medarbejder, status=FunktionStatus.GODKENDT
+            ).select_related("enhed")
+        ),
     )
     for paa in (dato, None):
         enheder = {f.enhed_id: f.enhed for f in funktioner if f.gyldig_paa(paa)}
