@@ -31,6 +31,7 @@ ROLLER = (
     "ansat_d",  # staff of a unit without consent (its request was declined 900 days ago)
     "blokeret_c",  # staff of a unit the citizen has blocked (after their own CPR lookup)
     "leder",  # leader of the unit whose legal-basis access is waiting for review
+    "ansat_ophoert",  # staff of a unit that has ended, responsible for one of the conditions
     "is_staff",  # an admin user without any permission and without a unit
     "superbruger",
 )
@@ -108,6 +109,8 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     fc = ansat("blokeret_c", c)
     ansat("leder", leder_enhed, Rolle.LEDER)
     akut = ansat("akut", leder_enhed)  # holds the legal-basis access (not a column)
+    ophoert = f.EnhedFactory(myndighed=kommune, navn="Enhed E Nedlagt")
+    ansat("ansat_ophoert", ophoert)
 
     s.borger = f.BorgerFactory(fornavn="Matrix", efternavn="Borgersen")
     s.borger.user = s.brugere["borger"] = _bruger("borger")
@@ -139,6 +142,9 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     s.tilstand = f.TilstandFactory(borger=s.borger, ansvarlig_enhed=a, type=typer[0])
     s.indsats = f.IndsatsFactory(borger=s.borger, ansvarlig_enhed=a, type=typer[1])
     f.TilstandFactory(borger=s.anden_borger, ansvarlig_enhed=a, type=typer[0])
+    # Unit E registered a condition, then ended yesterday; its staff's functions did not.
+    f.TilstandFactory(borger=s.borger, ansvarlig_enhed=ophoert, type=typer[0])
+    type(ophoert).objects.filter(pk=ophoert.pk).update(gyldig_til=idag - datetime.timedelta(days=1))
     s.samtykke = samtykke_services.samtykke_give(
         actor=None, borger=s.borger, modtager=b,
         kategorier=[s.tilstand.type, s.indsats.type], kilder=[a], formaal="Koordinering",

@@ -30,7 +30,7 @@ from tests.sikkerhed.matrix import (
 )
 
 BORGERE = ("borger", "anden_borger", "paaroerende_i", "paaroerende_uden")
-PERSONALE = ("ansat_a", "ansat_b", "ansat_d", "blokeret_c", "leder")
+PERSONALE = ("ansat_a", "ansat_b", "ansat_d", "blokeret_c", "leder", "ansat_ophoert")
 ADMINBRUGERE = ("is_staff", "superbruger")
 
 
@@ -222,13 +222,25 @@ FUND = {
     1: "finding 1: a route that takes a citizen skips the citizen page's visibility check",
     2: "finding 2: a blocked unit learns which units hold the citizen's data",
     3: "finding 3: an old, answered request keeps the citizen's page open",
+    4: "finding 4: staff of a unit that has ended still see the unit's data",
     5: "finding 5: the MOX inbox admin page shows a message's data without a log entry",
 }
 KENDTE_FEJL: dict[tuple[str, str], tuple[int, ...]] = {
     ("overblik:indsats_ny", "leder"): (1,),
     ("overblik:indsats_ny", "ansat_d"): (1, 3),
+    ("overblik:indsats_ny", "ansat_ophoert"): (1, 4),
     **{
         (rute, "ansat_d"): (3,)
+        for rute in (
+            "overblik:borger",
+            "overblik:tilstand_ny",
+            "overblik:samtykke_anmod",
+            "overblik:samtykke_papir",
+            "overblik:hjemmel_ny",
+        )
+    },
+    **{
+        (rute, "ansat_ophoert"): (4,)
         for rute in (
             "overblik:borger",
             "overblik:tilstand_ny",
