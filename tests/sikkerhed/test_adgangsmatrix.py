@@ -96,7 +96,8 @@ MATRIX: dict[str, dict] = {
     "overblik:tilstand_ret": AENDRING,
     "overblik:tilstand_afslut": AENDRING,
     "overblik:tilstand_fjern": AENDRING,
-    # The citizen may see their own intervention on the caseworker's page (see the report).
+    # The citizen's own intervention opens for them on the caseworker's page (logged as
+    # theirs), while the condition's page gives them 404.
     "overblik:indsats": {**OBJEKT, "borger": "200+log"},
     "overblik:indsats_opfoelg": AENDRING,
     "overblik:indsats_afslut": AENDRING,
