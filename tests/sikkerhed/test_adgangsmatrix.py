@@ -1,0 +1,320 @@
+"""The authorization matrix (issue 11): every route of the URLconf × every role, with the
+status each gets and whether the request writes an entry in the citizen's access log.
+
+The routes come from the URLconf itself (includes and the admin too), so a new route that
+is not in MATRIX fails `test_every_route_is_in_the_matrix`: new screens cannot skip it. To
+add one, give it a row below: its URL name (or its pattern, if it has none) and what each
+role gets; `raekke(...)` starts from the usual answer of its kind and names the exceptions.
+A route that takes parameters gets them from the scenario (tests/sikkerhed/conftest.py,
+`matrix.adresse`). Routes that only accept POST also get a row in POST_MATRIX: a POST
+with an empty body, once without a CSRF token (refused for everybody) and once with one.
+
+A cell is written as the status, where a redirect goes (">login" the portal's login,
+">admin" the admin's), "+log" when the request writes an access-log entry, and "!A" when
+the page must not name the unit responsible for the citizen's data. A cell that is wrong
+today because of a known finding is the secure expectation, marked xfail(strict) with the
+finding's number: when the fix lands it passes, and the mark must go.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.sikkerhed.conftest import ROLLER
+from tests.sikkerhed.matrix import (
+    adgangslog_antal,
+    adresse,
+    data_fingeraftryk,
+    ruter,
+    svar_kode,
+)
+
+BORGERE = ("borger", "anden_borger", "paaroerende_i", "paaroerende_uden")
+PERSONALE = ("ansat_a", "ansat_b", "ansat_d", "blokeret_c", "leder", "ansat_ophoert")
+ADMINBRUGERE = ("is_staff", "superbruger")
+
+
+def raekke(standard: str = "404", *, anonym: str = "302>login", **celler: str) -> dict:
+    """Return a row: `standard` for every role, the anonymous visitor's answer, exceptions."""
+    ukendte = set(celler) - set(ROLLER)
+    assert not ukendte, ukendte
+    return {**dict.fromkeys(ROLLER, standard), "anonym": anonym, **celler}
+
+
+def for_roller(roller, kode: str) -> dict:
+    return dict.fromkeys(roller, kode)
+
+
+# --- the portal -----------------------------------------------------------------------------
+
+# Staff screens about the citizen: their own unit's staff, staff with a consent in force and
+# staff whose page opens on a recorded reason (the blocked unit after its CPR lookup) get
+# it, logged; everybody else the 404 of a citizen that does not exist.
+BORGERS_SIDE = raekke(ansat_a="200+log", ansat_b="200+log", blokeret_c="200+log")
+# One condition or intervention: only who may see that object.
+OBJEKT = raekke(ansat_a="200+log", ansat_b="200+log")
+# Changing it (POST only): only staff of the responsible unit.
+AENDRING = raekke("405", anonym="405")
+AENDRING_POST = raekke(ansat_a="200+log")
+# The citizen's own pages: the citizen, another citizen (their own), a relative (acting for
+# the citizen, or for themself when the relation does not cover it); staff get 404.
+EGEN_SIDE = raekke(**for_roller(BORGERE, "200+log"))
+# One of the citizen's consents or requests: the citizen and whoever acts for them.
+EGET_SAMTYKKE = raekke(borger="200+log", paaroerende_i="200+log")
+OFFENTLIG = raekke("200", anonym="200")
+LOGGET_IND = raekke("200")
+
+MATRIX: dict[str, dict] = {
+    "forside": LOGGET_IND,
+    "login": raekke("302", anonym="200"),
+    "logout": raekke("405", anonym="405"),
+    # OpenID Connect is not configured in the tests: the routes exist and answer 404.
+    "oidc:borger_authenticate": raekke(anonym="404"),
+    "oidc:borger_callback": raekke(anonym="404"),
+    "oidc:personale_authenticate": raekke(anonym="404"),
+    "oidc:personale_callback": raekke(anonym="404"),
+    "klassifikation:soeg": LOGGET_IND,
+    "klassifikation:klasse": LOGGET_IND,
+    "mox:dokumentation": OFFENTLIG,
+    "mox:schema": OFFENTLIG,
+    # The MOX API knows no session: unsigned requests are 401 (GET on the inbox: 405).
+    "mox:beskeder": raekke("405", anonym="405"),
+    "mox/beskeder": raekke("405", anonym="405"),
+    "mox:besked": raekke("401", anonym="401"),
+    "mox/beskeder/<str:besked_id>": raekke("401", anonym="401"),
+    "overblik:borgere": raekke(**for_roller(PERSONALE, "200")),
+    "overblik:borger_find": raekke("405", anonym="405"),
+    # A blocked unit learns nothing about other units' data (the forms list every unit).
+    "overblik:borger": {**BORGERS_SIDE, "blokeret_c": "200+log!A"},
+    "overblik:tilstand_ny": BORGERS_SIDE,
+    "overblik:indsats_ny": BORGERS_SIDE,
+    "overblik:samtykke_anmod": BORGERS_SIDE,
+    "overblik:samtykke_papir": BORGERS_SIDE,
+    "overblik:hjemmel_ny": BORGERS_SIDE,
+    "overblik:tilstand": OBJEKT,
+    "overblik:tilstand_revurder": AENDRING,
+    "overblik:tilstand_ret": AENDRING,
+    "overblik:tilstand_afslut": AENDRING,
+    "overblik:tilstand_fjern": AENDRING,
+    # The citizen's own intervention opens for them on the caseworker's page (logged as
+    # theirs), while the condition's page gives them 404.
+    "overblik:indsats": {**OBJEKT, "borger": "200+log"},
+    "overblik:indsats_opfoelg": AENDRING,
+    "overblik:indsats_afslut": AENDRING,
+    "overblik:indsats_ret": AENDRING,
+    "overblik:mine_data": EGEN_SIDE,
+    "overblik:mine_samtykker": EGEN_SIDE,
+    "overblik:hvem_har_set": EGEN_SIDE,
+    "overblik:handl_for": raekke(**for_roller(BORGERE, "200")),
+    "overblik:min_blokering_ny": raekke("405", anonym="405"),
+    "overblik:mit_samtykke": EGET_SAMTYKKE,
+    "overblik:mit_samtykke_tilbagekald": EGET_SAMTYKKE,
+    "overblik:mit_samtykke_indskraenk": EGET_SAMTYKKE,
+    "overblik:mit_samtykke_forlaeng": EGET_SAMTYKKE,
+    "overblik:min_anmodning_svar": EGET_SAMTYKKE,
+    "overblik:hjemmel_gennemgang": raekke(leder="200"),
+    "overblik:hjemmel_gennemgaa": raekke("405", anonym="405"),
+}
+
+# --- the admin ------------------------------------------------------------------------------
+
+# Nobody but staff users gets past the admin's login; a staff user without permissions
+# gets 403 on every model's page. The superuser sees everything, and every page that shows
+# a citizen's data writes an access-log entry (the list of citizens is a directory, not
+# logged). Read-only data has no add or delete page (403).
+IKKE_ADMIN = raekke("302>admin", anonym="302>admin")
+
+
+def admin(superbruger: str, is_staff: str = "403") -> dict:
+    return {**IKKE_ADMIN, "is_staff": is_staff, "superbruger": superbruger}
+
+
+# model → the superuser's changelist, add, history, delete and change page
+ALT = "200 200 200 200 200"
+BORGERDATA = "200+log 403 200+log 403 200+log"
+SKRIVEBESKYTTET = "200 403 200 403 200"
+LOGINFORSOEG = "200 403 200 200 200"  # django-axes: recorded by logins, deleted to unlock
+ADMIN_MODELLER = {
+    "auth_group": ALT,
+    "auth_user": ALT,
+    "axes_accessattempt": LOGINFORSOEG,
+    "axes_accesslog": LOGINFORSOEG,
+    "axes_accessfailurelog": LOGINFORSOEG,
+    "klassifikation_klassifikation": ALT,
+    "klassifikation_klasse": ALT,
+    "klassifikation_betegnelse": ALT,
+    "klassifikation_mapping": ALT,
+    "klassifikation_supplement": ALT,
+    "klassifikation_mappingsaet": ALT,
+    "organisation_myndighed": ALT,
+    "organisation_enhed": ALT,
+    "organisation_medarbejder": ALT,
+    "organisation_funktion": ALT,
+    "organisation_borger": "200 200 200+log 200+log 200+log",
+    "organisation_relation": "200+log 200 200+log 200+log 200+log",
+    "samtykke_adgangslog": BORGERDATA,
+    "samtykke_hjemmel": BORGERDATA,
+    "samtykke_hjemmelgennemgang": BORGERDATA,
+    "samtykke_samtykke": BORGERDATA,
+    "samtykke_anmodning": BORGERDATA,
+    "indsats_indsats": BORGERDATA,
+    "sagsindeks_sag": BORGERDATA,
+    "tilstand_tilstand": BORGERDATA,
+    "mox_abonnement": ALT,
+    "mox_system": ALT,
+    "mox_notifikation": SKRIVEBESKYTTET,
+    "mox_besked": "200 403 200 403 200+log",
+}
+SIDER = ("changelist", "add", "history", "delete", "change")
+
+for _model, _koder in ADMIN_MODELLER.items():
+    _app, _navn = _model.split("_", 1)
+    for _side, _kode in zip(SIDER, _koder.split(), strict=True):
+        MATRIX[f"admin:{_model}_{_side}"] = admin(_kode)
+    # the old address of the change page redirects to it
+    MATRIX[f"admin/{_app}/{_navn}/<path:object_id>/"] = admin("302", is_staff="302")
+
+MATRIX |= {
+    "admin:index": admin("200", is_staff="200"),
+    "admin:login": {**raekke("200", anonym="200"), **for_roller(ADMINBRUGERE, "302")},
+    "admin:logout": {**raekke("302", anonym="302"), **for_roller(ADMINBRUGERE, "405")},
+    "admin:password_change": admin("200", is_staff="200"),
+    "admin:password_change_done": admin("200", is_staff="200"),
+    "admin:autocomplete": admin("403"),
+    "admin:jsi18n": admin("200", is_staff="200"),
+    "admin:view_on_site": admin("404", is_staff="404"),  # a citizen has no page outside
+    "admin:app_list": admin("200", is_staff="404"),
+    "admin/(?P<url>.*)$": admin("404", is_staff="404"),
+    "admin:auth_user_password_change": admin("200"),
+    "admin:samtykke_adgangslog_verificer": admin("405", is_staff="405"),
+    "admin:organisation_borger_find_cpr": admin("200"),
+    "admin:organisation_borger_permissions": admin("200+log", is_staff="302"),
+    "admin:organisation_borger_permissions_manage_user": admin("200+log", is_staff="302"),
+    "admin:organisation_borger_permissions_manage_group": admin("200+log", is_staff="302"),
+    "admin:organisation_enhed_permissions": admin("200", is_staff="302"),
+    "admin:organisation_enhed_permissions_manage_user": admin("200", is_staff="302"),
+    "admin:organisation_enhed_permissions_manage_group": admin("200", is_staff="302"),
+}
+
+# What a POST with an empty body (and a valid CSRF token) gets, on the POST-only routes.
+POST_MATRIX: dict[str, dict] = {
+    "logout": raekke("302>login"),
+    "mox:beskeder": raekke("401", anonym="401"),
+    "mox/beskeder": raekke("401", anonym="401"),
+    "overblik:borger_find": raekke(**for_roller(PERSONALE, "200")),
+    "overblik:tilstand_revurder": AENDRING_POST,
+    "overblik:tilstand_ret": AENDRING_POST,
+    "overblik:tilstand_afslut": AENDRING_POST,
+    "overblik:tilstand_fjern": AENDRING_POST,
+    "overblik:indsats_opfoelg": AENDRING_POST,
+    "overblik:indsats_afslut": AENDRING_POST,
+    "overblik:indsats_ret": AENDRING_POST,
+    "overblik:min_blokering_ny": raekke(**for_roller(BORGERE, "200+log")),
+    "overblik:hjemmel_gennemgaa": raekke(leder="200"),
+    # the admin's logout is not behind its login: anybody is logged out, staff to the login
+    "admin:logout": {**raekke("302", anonym="302"), **for_roller(ADMINBRUGERE, "302>login")},
+    "admin:samtykke_adgangslog_verificer": {**IKKE_ADMIN, "is_staff": "403", "superbruger": "302"},
+}
+CSRF_FRI = {"mox:beskeder", "mox/beskeder"}  # signed instead; 401 without a signature
+
+# --- the cells that are wrong today ----------------------------------------------------------
+
+FUND = {
+    1: "finding 1: a route that takes a citizen skips the citizen page's visibility check",
+    2: "finding 2: a blocked unit learns which units hold the citizen's data",
+    3: "finding 3: an old, answered request keeps the citizen's page open",
+    4: "finding 4: staff of a unit that has ended still see the unit's data",
+    5: "finding 5: the MOX inbox admin page shows a message's data without a log entry",
+}
+KENDTE_FEJL: dict[tuple[str, str], tuple[int, ...]] = {
+    ("overblik:indsats_ny", "leder"): (1,),
+    ("overblik:indsats_ny", "ansat_d"): (1, 3),
+    ("overblik:indsats_ny", "ansat_ophoert"): (1, 4),
+    **{
+        (rute, "ansat_d"): (3,)
+        for rute in (
+            "overblik:borger",
+            "overblik:tilstand_ny",
+            "overblik:samtykke_anmod",
+            "overblik:samtykke_papir",
+            "overblik:hjemmel_ny",
+        )
+    },
+    **{
+        (rute, "ansat_ophoert"): (4,)
+        for rute in (
+            "overblik:borger",
+            "overblik:tilstand_ny",
+            "overblik:samtykke_anmod",
+            "overblik:samtykke_papir",
+            "overblik:hjemmel_ny",
+        )
+    },
+    ("overblik:borger", "blokeret_c"): (2,),
+    ("admin:mox_besked_change", "superbruger"): (5,),
+}
+
+
+def _celle(noegle: str, rolle: str):
+    fund = KENDTE_FEJL.get((noegle, rolle))
+    if not fund:
+        return pytest.param(noegle, rolle, id=f"{noegle}|{rolle}")
+    grund = "; ".join(FUND[n] for n in fund)
+    marks = pytest.mark.xfail(strict=True, reason=grund)
+    return pytest.param(noegle, rolle, id=f"{noegle}|{rolle}", marks=marks)
+
+
+RUTER = {r.noegle: r for r in ruter()}
+CELLER = [_celle(noegle, rolle) for noegle in RUTER for rolle in ROLLER]
+POST_CELLER = [_celle(noegle, rolle) for noegle in POST_MATRIX for rolle in ROLLER]
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_matrix():
+    """The URLconf and the matrix name the same routes, both ways; each row has every role."""
+    assert len(RUTER) == len(ruter()), "two routes share a name or a pattern"
+    assert sorted(set(RUTER) - set(MATRIX)) == [], "routes without a row in MATRIX"
+    assert sorted(set(MATRIX) - set(RUTER)) == [], "rows in MATRIX for routes that are gone"
+    kun_post = {k for k, r in MATRIX.items() if "405" in r.values()}
+    assert kun_post == set(POST_MATRIX), "a POST-only route needs a row in POST_MATRIX"
+    for noegle, r in (*MATRIX.items(), *POST_MATRIX.items()):
+        assert set(r) == set(ROLLER), noegle
+    assert set(KENDTE_FEJL) <= {(k, rolle) for k in MATRIX for rolle in ROLLER}
+
+
+def _tjek(response, log: bool, forventet: str, scenario) -> None:
+    skjul_a = forventet.endswith("!A")
+    forventet = forventet.removesuffix("!A")
+    assert svar_kode(response, log) == forventet
+    if skjul_a:
+        assert scenario.enhed_a.navn not in response.content.decode()
+
+
+@pytest.mark.parametrize(("noegle", "rolle"), CELLER)
+def test_get(savepoint, noegle, rolle):
+    scenario = savepoint
+    """GET the route as the role: the status, and an access-log entry exactly when expected."""
+    assert noegle in MATRIX, f"{noegle} has no row in MATRIX"
+    url = adresse(RUTER[noegle], scenario)
+    foer = adgangslog_antal()
+    response = scenario.klient(rolle).get(url)
+    _tjek(response, adgangslog_antal() > foer, MATRIX[noegle][rolle], scenario)
+
+
+@pytest.mark.parametrize(("noegle", "rolle"), POST_CELLER)
+def test_post_only_routes_refuse_without_writing(savepoint, noegle, rolle):
+    """POST without a CSRF token is refused for everybody; with one, an empty POST gets
+    what the role may; neither writes any data (the access log aside)."""
+    scenario = savepoint
+    url = adresse(RUTER[noegle], scenario)
+    data = data_fingeraftryk()
+    foer = adgangslog_antal()
+    uden_token = scenario.klient(rolle, csrf=True).post(url, {})
+    assert uden_token.status_code == (401 if noegle in CSRF_FRI else 403)
+    assert adgangslog_antal() == foer and data_fingeraftryk() == data
+
+    response = scenario.klient(rolle).post(url, {})
+    _tjek(response, adgangslog_antal() > foer, POST_MATRIX[noegle][rolle], scenario)
+    assert data_fingeraftryk() == data
