@@ -74,6 +74,7 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     from django.contrib.auth.models import Group
 
     from klassifikation import kendte
+    from klassifikation.models import Klasse
     from organisation.selectors import aktoer_for
     from samtykke import services as samtykke_services
     from samtykke.adgangslog import adgangslog_skriv
@@ -137,7 +138,10 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
         (kendte.FSIII_FUNKTIONSEVNETILSTANDE[0], f.TilstandTypeFactory),
         (kendte.FSIII_INDSATSER[0], f.IndsatsTypeFactory),
     ):
-        rodklasse = f.KlasseFactory(id=rod, titel=f"Rod {len(typer)}", niveau=0, sti=[])
+        # the code systems are imported once per test database (tests/conftest.py)
+        rodklasse = Klasse.objects.filter(pk=rod).first() or f.KlasseFactory(
+            id=rod, titel=f"Rod {len(typer)}", niveau=0, sti=[]
+        )
         typer.append(fabrik(klassifikation=rodklasse.klassifikation, overordnet=rodklasse))
     s.tilstand = f.TilstandFactory(borger=s.borger, ansvarlig_enhed=a, type=typer[0])
     s.indsats = f.IndsatsFactory(borger=s.borger, ansvarlig_enhed=a, type=typer[1])

@@ -149,7 +149,8 @@ ADMIN_MODELLER = {
     "organisation_myndighed": ALT,
     "organisation_enhed": ALT,
     "organisation_medarbejder": ALT,
-    "organisation_funktion": ALT,
+    "organisation_funktion": "200 200 200 403 200",  # roles are ended, never deleted
+    "organisation_funktionhaendelse": SKRIVEBESKYTTET,  # the role trail: append-only
     "organisation_borger": "200 200 200+log 200+log 200+log",
     "organisation_relation": "200+log 200 200+log 200+log 200+log",
     "samtykke_adgangslog": BORGERDATA,
