@@ -20,7 +20,8 @@ class Aktoer:
     logget_ind: bool = False
     medarbejder: Medarbejder | None = None
     borger: Borger | None = None
-    # The staff member's current roles, each with its unit and that unit's authority.
+    # The staff member's current roles, each with its unit and that unit's authority; a
+    # role in a unit whose validity has ended is not current (it grants nothing).
     funktioner: list[Funktion] = field(default_factory=list)
     # May use the Django admin (User.is_staff), independent of being a Medarbejder.
     admin: bool = False
@@ -50,7 +51,7 @@ def aktoer_for(user) -> Aktoer:
             .prefetch_related(
                 Prefetch(
                     "medarbejder__funktioner",
-                    queryset=Funktion.objects.filter(gyldig_q())
+                    queryset=Funktion.objects.filter(gyldig_q(), gyldig_q(prefix="enhed__"))
                     .select_related("enhed__myndighed", "faglighed")
                     .order_by("enhed__navn", "rolle"),
                 )
