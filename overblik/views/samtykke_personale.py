@@ -172,7 +172,7 @@ def hjemmel_ny(request: HttpRequest, pk: Borger) -> HttpResponse:
     """Take access to the citizen on a legal basis, for a short time, with a justification."""
 
     def udfoer(form: HjemmelForm, aktoer: Aktoer, borger: Borger, adgang) -> str:
-        if not adgang.noget_skjult:
+        if not adgang.hjemmel_mulig:
             raise ValidationError(_("Du kan allerede se alle borgerens oplysninger."))
         services.hjemmel_registrer(
             actor=request.user, borger=borger, medarbejder=aktoer.medarbejder, **form.valgte()
