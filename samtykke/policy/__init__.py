@@ -38,7 +38,7 @@ implemented:
    (`personale.borgere_aabne`). Any other citizen is the same as one that does not exist;
    every route of the portal that takes a citizen asks this (overblik's `borgerside`).
    A function in a unit whose validity has ended is no function: it grants nothing.
-8b. Privacy by default (`skjult`): of data they may not see, a member of staff learns only
+   Privacy by default (`skjult`): of data they may not see, a member of staff learns only
    which authorities hold some — never units, counts or categories — and, when the
    citizen has blocked them, nothing at all. A consent request names its sources as the
    units of the chosen authorities that hold such data; the citizen sees those units.
