@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 
 from datadeling.core import clock
 from klassifikation import kendte as k
@@ -91,21 +90,6 @@ def sidste_dag(til: datetime.datetime) -> datetime.date:
     if lokal.time() == datetime.time.min:
         return lokal.date() - datetime.timedelta(days=1)
     return lokal.date()
-
-
-def antal_tekst(tilstande: int, indsatser: int, sager: int = 0) -> str:
-    """Return "3 tilstande og 1 indsats", "3 tilstande, 1 indsats og 2 sager" (leaving out a
-    zero)."""
-    dele = []
-    if tilstande:
-        dele.append(ngettext("%(n)d tilstand", "%(n)d tilstande", tilstande) % {"n": tilstande})
-    if indsatser:
-        dele.append(ngettext("%(n)d indsats", "%(n)d indsatser", indsatser) % {"n": indsatser})
-    if sager:
-        dele.append(ngettext("%(n)d sag", "%(n)d sager", sager) % {"n": sager})
-    if len(dele) > 2:
-        dele = [", ".join(dele[:-1]), dele[-1]]
-    return _(" og ").join(dele)
 
 
 # --- what is hidden, and the consents and requests -----------------------------------------
