@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 
-from datadeling.core.models import gyldig_q
+from datadeling.core.models import gyldig_q, idag
 from organisation.models import Borger, Funktion, Medarbejder
 
 
@@ -21,7 +21,8 @@ class Aktoer:
     medarbejder: Medarbejder | None = None
     borger: Borger | None = None
     # The staff member's current roles, each with its unit and that unit's authority; a
-    # role in a unit whose validity has ended is not current (it grants nothing).
+    # role in a unit whose validity has ended (Enhed.gyldig_til) is not current: it grants
+    # nothing (samtykke.policy, issue 11).
     funktioner: list[Funktion] = field(default_factory=list)
     # May use the Django admin (User.is_staff), independent of being a Medarbejder.
     admin: bool = False
@@ -51,7 +52,8 @@ def aktoer_for(user) -> Aktoer:
             .prefetch_related(
                 Prefetch(
                     "medarbejder__funktioner",
-                    queryset=Funktion.objects.filter(gyldig_q(), gyldig_q(prefix="enhed__"))
+                    queryset=Funktion.objects.filter(gyldig_q())
+                    .exclude(enhed__gyldig_til__lte=idag())
                     .select_related("enhed__myndighed", "faglighed")
                     .order_by("enhed__navn", "rolle"),
                 )

@@ -232,16 +232,7 @@ def test_who_sees_which_case_equals_the_reference(kodesystemer, monkeypatch, ste
     monkeypatch.setattr("datadeling.core.clock.now", ur)
     with transaction.atomic():
         kommune = Myndighed.objects.create(navn="K", type="kommune", kommunekode="996")
-        # units valid from before the fake clock's start, like the functions in them (a
-        # function in a unit not yet or no longer valid grants nothing)
-        enheder = [
-            Enhed.objects.create(
-                myndighed=kommune,
-                navn=f"E{i}",
-                gyldig_fra=START.date() - datetime.timedelta(days=1),
-            )
-            for i in range(UNITS)
-        ]
+        enheder = [Enhed.objects.create(myndighed=kommune, navn=f"E{i}") for i in range(UNITS)]
         users, staff = [], []
         for i in range(USERS):
             users.append(get_user_model().objects.create_user(f"s{i}"))
