@@ -15,6 +15,8 @@ not among what the policy shows".
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from indsats.models import Indsats
@@ -62,7 +64,7 @@ def har_skjult_annotation(aktoer: Aktoer, borger_id, now) -> Q:
     )
 
 
-def skjult_hos(enheder_med_skjult: list[Enhed], *, blokeret: bool) -> list[Myndighed]:
+def skjult_hos(enheder_med_skjult: Sequence[Enhed], *, blokeret: bool) -> list[Myndighed]:
     """Return what the person is told of the data they may not see: the authorities holding
     it, each once, by name (the units must have `myndighed` loaded); nothing when the
     citizen has blocked them."""
@@ -73,7 +75,7 @@ def skjult_hos(enheder_med_skjult: list[Enhed], *, blokeret: bool) -> list[Myndi
 
 
 def kilder_for_myndigheder(
-    enheder_med_skjult: list[Enhed], myndighed_ids, *, blokeret: bool
+    enheder_med_skjult: Sequence[Enhed], myndighed_ids: Iterable, *, blokeret: bool
 ) -> list[Enhed]:
     """Return the sources of a consent asked for from the chosen authorities: their units
     that hold data the person may not see (none when blocked)."""
