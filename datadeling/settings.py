@@ -358,6 +358,9 @@ SAMTYKKE_STANDARD_DAGE = int(os.environ.get("SAMTYKKE_STANDARD_DAGE", "365"))
 SAMTYKKE_MAKS_DAGE = int(os.environ.get("SAMTYKKE_MAKS_DAGE", "730"))
 # Access on a legal basis other than consent: the longest period (days).
 HJEMMEL_MAKS_DAGE = int(os.environ.get("HJEMMEL_MAKS_DAGE", "30"))
+# A consent request opens the citizen's page to its unit only while it is open (sent, not
+# answered) and at most this many days old (samtykke.policy.kontakt_q).
+ANMODNING_AABNER_DAGE = int(os.environ.get("ANMODNING_AABNER_DAGE", "30"))
 # MOX: how old an open inbox message must be before the sweep (beat, every minute) enqueues
 # it again — its task was lost with a broker restart or a killed worker. The defaults of
 # every MOX setting are in mox/indstillinger.py.

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from datadeling.core.models import gyldig_q
+from datadeling.core.models import gyldig_q, idag
 from organisation.models import (
     Borger,
     Funktion,
@@ -33,7 +33,9 @@ class Aktoer:
     logget_ind: bool = False
     medarbejder: Medarbejder | None = None
     borger: Borger | None = None
-    # The staff member's current roles, each with its unit and that unit's authority.
+    # The staff member's current roles, each with its unit and that unit's authority; a
+    # role in a unit whose validity has ended (Enhed.gyldig_til) is not current: it grants
+    # nothing (samtykke.policy, issue 11).
     funktioner: list[Funktion] = field(default_factory=list)
     # May use the Django admin (User.is_staff), independent of being a Medarbejder.
     admin: bool = False
@@ -63,8 +65,10 @@ def aktoer_for(user: AbstractBaseUser | AnonymousUser) -> Aktoer:
             .prefetch_related(
                 Prefetch(
                     "medarbejder__funktioner",
-                    # Approved and valid only: a pending or refused function grants nothing.
+                    # Approved and valid only, in a unit that has not ended: a pending or
+                    # refused function, or one in an ended unit, grants nothing.
                     queryset=Funktion.objects.gaeldende()
+                    .exclude(enhed__gyldig_til__lte=idag())
                     .select_related("enhed__myndighed", "faglighed")
                     .order_by("enhed__navn", "rolle"),
                 )

@@ -2,7 +2,7 @@
 paper or in a meeting (assisted), access on a legal basis, and a leader's review.
 
 The forms parse and offer only what fits (the categories and the overview of the citizen's
-cases elsewhere, the units holding hidden data, the person's own units, the legal bases of
+cases elsewhere, the authorities holding hidden data, the person's own units, the legal bases of
 the Adgangshjemmel code system); the rules live in samtykke.services, whose messages are put
 next to the fields.
 """
@@ -45,10 +45,13 @@ class _Valg(forms.Form):
         ),
     )
     kilder = forms.MultipleChoiceField(
-        label=_("Fra hvilke enheder"),
+        label=_("Fra hvilke myndigheder"),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("De enheder, der har oplysninger om borgeren, som du ikke kan se."),
-        error_messages={"required": _("Vælg hvilke enheder oplysningerne skal komme fra.")},
+        help_text=_(
+            "De myndigheder, der har oplysninger om borgeren, som du ikke kan se. Borgeren "
+            "ser præcis hvilke enheder, når de svarer."
+        ),
+        error_messages={"required": _("Vælg hvilke myndigheder oplysningerne skal komme fra.")},
     )
     formaal = forms.CharField(
         label=_("Formål"),
@@ -88,21 +91,28 @@ class _Valg(forms.Form):
             (navn, [(str(x.pk), kategori_titel(x)) for x in gruppe])
             for navn, gruppe in adgang.kategori_grupper
         ]
-        self.enheder = {str(e.pk): e for e in adgang.kilde_valg}
-        self.fields["kilder"].choices = [(pk, _enhed_navn(e)) for pk, e in self.enheder.items()]
-        skjulte = {str(e.pk) for e in adgang.skjulte_enheder}
-        self.fields["kilder"].initial = [pk for pk in self.enheder if pk in skjulte]
+        # Sources are chosen as authorities: privacy by default (samtykke.policy.skjult).
+        self.myndigheder = {str(m.pk): m for m in adgang.kilde_valg}
+        self.fields["kilder"].choices = [(pk, m.navn) for pk, m in self.myndigheder.items()]
+        skjulte = {str(m.pk) for m in adgang.skjult}
+        self.fields["kilder"].initial = [pk for pk in self.myndigheder if pk in skjulte]
         self.egne = {str(e.pk): e for e in adgang.enheder}
         self.fields["enhed"].choices = [(pk, _enhed_navn(e)) for pk, e in self.egne.items()]
         self.fields["kategorier"].error_messages["invalid_choice"] = _(
             "Vælg oplysningerne fra listen."
         )
         self.fields["kilder"].error_messages["invalid_choice"] = _(
-            "Vælg enhederne fra listen. Måske kan du allerede se oplysningerne."
+            "Vælg myndighederne fra listen. Måske kan du allerede se oplysningerne."
         )
 
     def clean(self):
         c = super().clean()
+        if self.adgang.blokeret:
+            # Said before anything else: a blocked unit is offered no sources to choose.
+            raise ValidationError(
+                _("Borgeren har frabedt sig deling med din enhed. Du kan ikke bede om samtykke."),
+                code="blokeret",
+            )
         if "kategorier" in c and not c["kategorier"] and not c.get("sagsindeks"):
             self.add_error(
                 "kategorier",
@@ -123,13 +133,13 @@ class _Valg(forms.Form):
         return grupper
 
     def valgte(self) -> dict:
-        """Return the chosen classes, whether the case overview, units and own unit, for
-        the service."""
+        """Return the chosen classes, whether the case overview, the sources (the units of
+        the chosen authorities, samtykke.policy.skjult) and own unit, for the service."""
         c = self.cleaned_data
         return {
             "kategorier": [self.klasser[pk] for pk in c["kategorier"]],
             "sagsindeks": c["sagsindeks"],
-            "kilder": [self.enheder[pk] for pk in c["kilder"]],
+            "kilder": self.adgang.kilder_for(self.myndigheder[pk].pk for pk in c["kilder"]),
             "enhed": self.egne[c["enhed"]],
         }
 
@@ -303,7 +313,7 @@ def mulige(adgang: Adgang) -> set[str]:
         navne.add(ANMOD)
     if adgang.kan_registrere_samtykke:
         navne.add(PAPIR)
-    if adgang.noget_skjult and adgang.hjemmel_valg:
+    if adgang.hjemmel_mulig and adgang.hjemmel_valg:
         navne.add(HJEMMEL)
     return navne
 

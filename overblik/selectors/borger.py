@@ -77,14 +77,6 @@ def borger_find_cpr(aktoer: Aktoer, cpr: str) -> Borger | None:
     return Borger.objects.filter(cpr=cpr).first()
 
 
-def borger_synlig(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
-    """Return the citizen if a member of staff may open their page.
-
-    Raises Borger.DoesNotExist otherwise (the same as for a citizen that does not exist).
-    """
-    return policy.borgere_aabne(aktoer, clock.now()).get(pk=pk)
-
-
 def borger_til_side(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
     """Return the citizen for their page, with `blokeret` and `hjemmel_til` (one query).
 

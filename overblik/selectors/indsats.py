@@ -16,7 +16,7 @@ from datadeling.core.models import gyldig_q
 from indsats.models import Fremdrift, Indsats, IndsatsRegistrering, IndsatsVersion
 from klassifikation import kendte as k
 from klassifikation.models import Klasse, Status
-from organisation.models import Borger, Enhed, Funktion
+from organisation.models import Enhed, Funktion
 from organisation.selectors import Aktoer
 from overblik.selectors.tilstand import Friskhed, friskhed
 from samtykke import policy
@@ -177,18 +177,6 @@ def tilstand_valg(aktoer: Aktoer, borger_id: uuid.UUID) -> list[Tilstand]:
         .select_related("type__overordnet")
         .order_by("type__overordnet__titel", "type__titel", "pk")
     )
-
-
-def borger_for_ny_indsats(aktoer: Aktoer, borger_id: uuid.UUID) -> Borger:
-    """Return the citizen a caseworker may register a new intervention for.
-
-    Any member of staff with a current unit may open a case for a citizen (that is how a
-    case starts); the page then shows only what the policy lets them see.
-    Raises Borger.DoesNotExist for everybody else.
-    """
-    if not policy.kan_starte_sag(aktoer):
-        raise Borger.DoesNotExist
-    return Borger.objects.only("id", "fornavn", "efternavn", "doedsdato").get(pk=borger_id)
 
 
 # --- one intervention ---------------------------------------------------------------------

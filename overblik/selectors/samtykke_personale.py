@@ -3,7 +3,8 @@ data is hidden from the caseworker and why, the consents and requests of their u
 choices of the request, assisted-consent and legal-basis forms, and a leader's review of
 legal-basis accesses.
 
-Hidden data is told as counts per owning unit only, never with titles or content. Which
+Hidden data is told as the authorities that hold it only, never units, counts, titles or
+content, and not at all to a unit the citizen has blocked (samtykke.policy.skjult). Which
 data is visible is the policy's decision (samtykke.policy), taken at query time; "hidden"
 here is simply "active, and not among what the policy shows".
 """
@@ -12,32 +13,21 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 
 from datadeling.core import clock
-from indsats.models import Indsats
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from klassifikation.models import Status as KlasseStatus
-from organisation.models import Borger, Enhed
+from organisation.models import Borger, Enhed, Myndighed
 from organisation.selectors import Aktoer
-from sagsindeks.models import Sag
 from samtykke import policy
 from samtykke.models import (
     Anmodning,
@@ -46,7 +36,6 @@ from samtykke.models import (
     Samtykke,
     SamtykkeStatus,
 )
-from tilstand.models import Tilstand
 
 U = uuid.UUID
 
@@ -104,78 +93,7 @@ def sidste_dag(til: datetime.datetime) -> datetime.date:
     return lokal.date()
 
 
-def antal_tekst(tilstande: int, indsatser: int, sager: int = 0) -> str:
-    """Return "3 tilstande og 1 indsats", "3 tilstande, 1 indsats og 2 sager" (leaving out a
-    zero)."""
-    dele = []
-    if tilstande:
-        dele.append(ngettext("%(n)d tilstand", "%(n)d tilstande", tilstande) % {"n": tilstande})
-    if indsatser:
-        dele.append(ngettext("%(n)d indsats", "%(n)d indsatser", indsatser) % {"n": indsatser})
-    if sager:
-        dele.append(ngettext("%(n)d sag", "%(n)d sager", sager) % {"n": sager})
-    if len(dele) > 2:
-        dele = [", ".join(dele[:-1]), dele[-1]]
-    return _(" og ").join(dele)
-
-
 # --- what is hidden, and the consents and requests -----------------------------------------
-
-
-def skjulte_tilstande(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
-) -> QuerySet[Tilstand]:
-    """Return the citizen's active conditions that the person may not see."""
-    synlige = policy.tilstande_synlige(aktoer, borger_id, now)
-    return Tilstand.objects.filter(borger_id=borger_id, aktiv=True).exclude(
-        pk__in=synlige.values("pk")
-    )
-
-
-def skjulte_indsatser(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
-) -> QuerySet[Indsats]:
-    """Return the citizen's active interventions that the person may not see."""
-    synlige = policy.indsatser_synlige(aktoer, borger_id, now)
-    return Indsats.objects.filter(borger_id=borger_id, aktiv=True).exclude(
-        pk__in=synlige.values("pk")
-    )
-
-
-def skjulte_sager(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> QuerySet[Sag]:
-    """Return the citizen's active cases held by a unit Datadeling knows that the person may
-    not see (the policy's case rule decides what is seen). A case of an unknown unit cannot
-    be named in a consent, so it is left out."""
-    synlige = policy.sager_synlige(aktoer, borger_id, now)
-    return Sag.objects.filter(
-        borger_id=borger_id, aktiv=True, ansvarlig_enhed__isnull=False
-    ).exclude(pk__in=synlige.values("pk"))
-
-
-def _antal_pr_enhed(qs: QuerySet) -> Coalesce:
-    taelling = (
-        qs.filter(ansvarlig_enhed_id=OuterRef("pk"))
-        .order_by()
-        .values("ansvarlig_enhed_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(taelling, output_field=IntegerField()), 0)
-
-
-@dataclass(frozen=True)
-class SkjultHos:
-    """How much of the citizen's data one unit holds that the person may not see: conditions,
-    interventions, and cases in the case index."""
-
-    enhed: Enhed
-    tilstande: int
-    indsatser: int
-    sager: int = 0
-
-    @property
-    def antal(self) -> str:
-        return antal_tekst(self.tilstande, self.indsatser, self.sager)
 
 
 @dataclass(frozen=True)
@@ -203,6 +121,12 @@ class AnmodningLinje:
     givet_til: datetime.date | None = None
     assisteret: bool = False
 
+    @property
+    def kilde_myndigheder(self) -> list[str]:
+        """Return the authorities of the request's sources: what its unit is told of where
+        it asked (the citizen sees the units; samtykke.policy.skjult)."""
+        return list(dict.fromkeys(e.myndighed.navn for e in self.kilder))
+
 
 @dataclass
 class Adgang:
@@ -211,21 +135,30 @@ class Adgang:
     borger: Borger
     blokeret: bool
     hjemmel_til: datetime.datetime | None
-    skjult: list[SkjultHos]
+    skjult: list[Myndighed]  # the authorities holding data the person may not see
     samtykker: list[SamtykkeLinje]
     anmodninger: list[AnmodningLinje]
     kategori_grupper: list[tuple[str, list[Klasse]]]
-    kilde_valg: list[Enhed]
+    kilde_valg: list[Myndighed]  # the authorities a consent may name as sources
     hjemmel_valg: list[Klasse]
     enheder: list[Enhed]
-
-    @property
-    def skjulte_enheder(self) -> list[Enhed]:
-        return [s.enhed for s in self.skjult]
+    # The units behind `kilde_valg`: the sources a consent names. Never shown to the person.
+    kilde_enheder: list[Enhed] = field(default_factory=list)
 
     @property
     def noget_skjult(self) -> bool:
         return bool(self.skjult)
+
+    @property
+    def hjemmel_mulig(self) -> bool:
+        """Whether access on a legal basis makes sense: something is hidden — or, for a
+        person the citizen has blocked, who is told nothing of other units' data, unless
+        they hold one in force already."""
+        return self.noget_skjult or (self.blokeret and not self.hjemmel_til)
+
+    def kilder_for(self, myndighed_ids: Iterable[uuid.UUID]) -> list[Enhed]:
+        """Return the sources (units) of a consent asked for from the chosen authorities."""
+        return policy.kilder_for_myndigheder(self.kilde_enheder, myndighed_ids, blokeret=False)
 
     @property
     def kan_anmode(self) -> bool:
@@ -296,18 +229,18 @@ def _hjemmel_valg_q() -> Q:
 
 
 def adgang(aktoer: Aktoer, borger: Borger, now: datetime.datetime | None = None) -> Adgang:
-    """Return what the person may not see of the citizen (counts per owning unit), the
-    consents in force for them, their units' requests with the answers, and the choices of
-    the forms.
+    """Return what the person is told of the citizen's data they may not see (the
+    authorities holding it; nothing when blocked: samtykke.policy.skjult), the consents in
+    force for them, their units' requests with the answers, and the choices of the forms.
 
     Four queries, five when there are answered requests: the consents; the requests (and
     the answers' versions); the units holding hidden data (conditions, interventions, cases
-    in the case index) together with the units the consents and requests name, counted in
-    one query; the classes (categories and legal bases). `borger` carries `blokeret` and
+    in the case index) together with the units the consents and requests name, in one
+    query; the classes (categories and legal bases). `borger` carries `blokeret` and
     `hjemmel_til` (samtykke.policy.adgang_annotationer).
 
-    A unit that holds only cases the person may not see is offered as a source too, so a
-    consent can be asked for the overview of the citizen's cases alone.
+    A unit that holds only cases the person may not see is a source too, so a consent can
+    be asked for the overview of the citizen's cases alone.
     """
     now = now or clock.now()
     samtykker = list(
@@ -328,31 +261,21 @@ def adgang(aktoer: Aktoer, borger: Borger, now: datetime.datetime | None = None)
     kilde_ids = {pk for x in alle for pk in x.kilder}
     kategori_ids = {pk for x in alle for pk in x.kategorier}
 
-    t = skjulte_tilstande(aktoer, borger.pk, now)
-    i = skjulte_indsatser(aktoer, borger.pk, now)
-    sager = skjulte_sager(aktoer, borger.pk, now)
-    # One query: the units holding hidden data, each with how much, and the units the
-    # consents and requests name (for their names).
+    blokeret = bool(getattr(borger, "blokeret", False))
+    # One query: the units holding hidden data, and the units the consents and requests
+    # name (for their names).
     raekker = list(
-        Enhed.objects.filter(
-            Q(pk__in=t.values("ansvarlig_enhed_id"))
-            | Q(pk__in=i.values("ansvarlig_enhed_id"))
-            | Q(pk__in=sager.values("ansvarlig_enhed_id"))
-            | Q(pk__in=kilde_ids)
+        Enhed.objects.annotate(
+            har_skjult=ExpressionWrapper(
+                policy.har_skjult_annotation(aktoer, borger.pk, now), output_field=BooleanField()
+            )
         )
-        .annotate(
-            skjulte_tilstande=_antal_pr_enhed(t),
-            skjulte_indsatser=_antal_pr_enhed(i),
-            skjulte_sager=_antal_pr_enhed(sager),
-        )
+        .filter(Q(har_skjult=True) | Q(pk__in=kilde_ids))
         .select_related("myndighed")
         .order_by("myndighed__navn", "navn", "pk")
     )
-    skjult = [
-        SkjultHos(e, e.skjulte_tilstande, e.skjulte_indsatser, e.skjulte_sager)
-        for e in raekker
-        if e.skjulte_tilstande or e.skjulte_indsatser or e.skjulte_sager
-    ]
+    med_skjult = [e for e in raekker if e.har_skjult]
+    skjult = policy.skjult_hos(med_skjult, blokeret=blokeret)
     enheder: dict[uuid.UUID, Enhed] = {e.pk: e for e in raekker}
 
     klasser = list(
@@ -380,14 +303,17 @@ def adgang(aktoer: Aktoer, borger: Borger, now: datetime.datetime | None = None)
         for s in samtykker
     ]
     # A consent may name the units holding hidden data, and those of the consents in force
-    # (to register a new consent on paper before one runs out).
-    valgbare = {s.enhed.pk for s in skjult} | {pk for s in samtykker for pk in s.kilder}
-    kilde_valg = [e for pk, e in enheder.items() if pk in valgbare]
+    # (to register a new consent on paper before one runs out); the person chooses their
+    # authorities.
+    valgbare = {e.pk for e in med_skjult} | {pk for s in samtykker for pk in s.kilder}
+    kilde_enheder = [] if blokeret else [e for pk, e in enheder.items() if pk in valgbare]
+    kilde_valg = list({e.myndighed_id: e.myndighed for e in kilde_enheder}.values())
     return Adgang(
         borger=borger,
-        blokeret=bool(getattr(borger, "blokeret", False)),
+        blokeret=blokeret,
         hjemmel_til=getattr(borger, "hjemmel_til", None),
         skjult=skjult,
+        kilde_enheder=kilde_enheder,
         samtykker=samtykke_linjer,
         anmodninger=[_svar(a, now, titler, enheder) for a in anmodninger],
         kategori_grupper=grupper,

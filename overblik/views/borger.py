@@ -12,6 +12,7 @@ reads the data, so the read fails if the log cannot be written.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 
@@ -52,10 +53,31 @@ def medarbejder_for(request: HttpRequest) -> Aktoer:
 
 
 def borger_eller_404(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
+    """Return the citizen (with `blokeret`, `hjemmel_til`) if the person may open their
+    page; else the same 404 as for a uuid that does not exist."""
     try:
-        return selectors.borger_synlig(aktoer, pk)
+        return selectors.borger_til_side(aktoer, pk)
     except Borger.DoesNotExist:
         raise Http404(_("Borgeren findes ikke.")) from None
+
+
+def borgerside(parameter: str = "pk"):
+    """Make a view citizen-scoped: the URL's citizen uuid (`parameter`) is replaced by the
+    Borger, read through the citizen page's own check (samtykke.policy.borgere_aabne), and
+    anybody who may not open that citizen's page gets the 404 of a citizen that does not
+    exist — before the view reads, logs or writes anything. Every route of overblik that
+    takes a citizen uses it (tests/overblik/test_borgerside.py walks the URLconf)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            kwargs[parameter] = borger_eller_404(medarbejder_for(request), kwargs[parameter])
+            return view(request, *args, **kwargs)
+
+        wrapper.borger_parameter = parameter  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
 
 
 def log_visning(request, aktoer: Aktoer, borger: Borger, *, hvad: str, objekter=(), kategorier=()):
@@ -158,15 +180,13 @@ def borger_find(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @login_required
-def borger(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+@borgerside()
+def borger(request: HttpRequest, pk: Borger) -> HttpResponse:
     """Show one citizen's conditions, interventions and cases elsewhere that the caseworker
     may see, what is hidden and why, and the consents, requests and legal-basis access."""
     aktoer = medarbejder_for(request)
+    b = pk
     with transaction.atomic():
-        try:
-            b = selectors.borger_til_side(aktoer, pk)
-        except Borger.DoesNotExist:
-            raise Http404(_("Borgeren findes ikke.")) from None
         overblik = selectors.borger_overblik(aktoer, b)
         adgang = samtykke_personale.adgang(aktoer, b)
         log_visning(

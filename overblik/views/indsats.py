@@ -31,6 +31,7 @@ from overblik.forms.indsats import (
 )
 from overblik.selectors import indsats as selectors
 from overblik.views import aktoer_for
+from overblik.views.borger import borgerside
 from samtykke import policy
 from samtykke.adgangslog import adgangslog_visning
 
@@ -92,19 +93,13 @@ def indsats(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 # --- register ------------------------------------------------------------------------------
 
 
-def _borger(aktoer, pk) -> Borger:
-    try:
-        return selectors.borger_for_ny_indsats(aktoer, pk)
-    except Borger.DoesNotExist:
-        raise Http404(_("Borgeren findes ikke.")) from None
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
-def indsats_ny(request: HttpRequest, borger: uuid.UUID) -> HttpResponse:
+@borgerside("borger")
+def indsats_ny(request: HttpRequest, borger: Borger) -> HttpResponse:
     """Register a new intervention for a citizen; htmx gets the form (or one field) back."""
     aktoer = aktoer_for(request)
-    person = _borger(aktoer, borger)
+    person = borger
     if request.htmx and request.htmx.trigger_name == "type" and request.method == "GET":
         form = IndsatsForm(request.GET, valg=selectors.maalgruppe_felt_valg())
         return _svar(request, NY, "maalgruppe", {"form": form, "borger": person})

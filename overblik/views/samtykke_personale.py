@@ -40,9 +40,8 @@ from overblik.forms.samtykke_personale import (
     HjemmelForm,
     mulige,
 )
-from overblik.selectors import borger as borger_selectors
 from overblik.selectors import samtykke_personale as selectors
-from overblik.views.borger import efter_post, medarbejder_for
+from overblik.views.borger import borgerside, efter_post, medarbejder_for
 from samtykke import policy, services
 from samtykke.adgangslog import adgangslog_skriv
 from samtykke.models import Gennemgang, Grundlag, Hjemmel, HjemmelGennemgang
@@ -60,20 +59,12 @@ TITEL = {
 }
 
 
-def borger_side_eller_404(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
-    """Return the citizen for their page (with `blokeret`, `hjemmel_til`), or 404."""
-    try:
-        return borger_selectors.borger_til_side(aktoer, pk)
-    except Borger.DoesNotExist:
-        raise Http404(_("Borgeren findes ikke.")) from None
-
-
 # --- the three forms of the citizen's page ---------------------------------------------------
 
 
 def _formular(
     request: HttpRequest,
-    pk: uuid.UUID,
+    borger: Borger,
     navn: str,
     lav: Callable,
     udfoer: Callable[..., str],
@@ -83,7 +74,6 @@ def _formular(
     back as the form (htmx) or the form's page."""
     aktoer = medarbejder_for(request)
     with transaction.atomic():
-        borger = borger_side_eller_404(aktoer, pk)
         adgang = selectors.adgang(aktoer, borger)
         post = request.method == "POST"
         form = lav(request.POST if post else None, adgang=adgang, prefix=navn)
@@ -124,7 +114,8 @@ def _ingen_blokering(adgang: selectors.Adgang) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def samtykke_anmod(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+@borgerside()
+def samtykke_anmod(request: HttpRequest, pk: Borger) -> HttpResponse:
     """Ask the citizen for consent to see what another unit holds."""
 
     def udfoer(form: AnmodningForm, aktoer: Aktoer, borger: Borger, adgang) -> str:
@@ -153,7 +144,8 @@ def samtykke_anmod(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def samtykke_papir(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+@borgerside()
+def samtykke_papir(request: HttpRequest, pk: Borger) -> HttpResponse:
     """Register consent the citizen gave on paper or in a meeting (assisted, with a witness)."""
 
     def udfoer(form: AssisteretForm, aktoer: Aktoer, borger: Borger, adgang) -> str:
@@ -175,11 +167,12 @@ def samtykke_papir(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def hjemmel_ny(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+@borgerside()
+def hjemmel_ny(request: HttpRequest, pk: Borger) -> HttpResponse:
     """Take access to the citizen on a legal basis, for a short time, with a justification."""
 
     def udfoer(form: HjemmelForm, aktoer: Aktoer, borger: Borger, adgang) -> str:
-        if not adgang.noget_skjult:
+        if not adgang.hjemmel_mulig:
             raise ValidationError(_("Du kan allerede se alle borgerens oplysninger."))
         services.hjemmel_registrer(
             actor=request.user, borger=borger, medarbejder=aktoer.medarbejder, **form.valgte()

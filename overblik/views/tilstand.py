@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from organisation.models import Borger
 from organisation.selectors import Aktoer
 from overblik.forms import tidspunkt, tilfoej_fejl
 from overblik.forms.tilstand import (
@@ -37,7 +38,7 @@ from overblik.forms.tilstand import (
 )
 from overblik.selectors import borger as borger_selectors
 from overblik.selectors import tilstand as selectors
-from overblik.views.borger import borger_eller_404, efter_post, log_visning, medarbejder_for
+from overblik.views.borger import borgerside, efter_post, log_visning, medarbejder_for
 from samtykke import policy
 from tilstand import services
 from tilstand.models import Tilstand, TilstandStatus
@@ -124,12 +125,13 @@ def _registrer(request, aktoer: Aktoer, borger, form: TilstandNyForm) -> Tilstan
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def tilstand_ny(request: HttpRequest, borger: uuid.UUID) -> HttpResponse:
+@borgerside("borger")
+def tilstand_ny(request: HttpRequest, borger: Borger) -> HttpResponse:
     """Register a condition for a citizen; htmx reloads the lists that fit the choice."""
     aktoer = medarbejder_for(request)
-    url = reverse("overblik:tilstand_ny", kwargs={"borger": borger})
+    url = reverse("overblik:tilstand_ny", kwargs={"borger": borger.pk})
+    b = borger
     with transaction.atomic():
-        b = borger_eller_404(aktoer, borger)
         opslag = {"valg": selectors.tilstand_klassevalg(), "aktoer": aktoer, "opslag_url": url}
         if request.method == "POST" and "opdater" not in request.POST:
             form = TilstandNyForm(request.POST, **opslag)

@@ -32,9 +32,16 @@ implemented:
    validity sees nothing. A unit that could see an object is told that it ended (`enhed`,
    `sag`).
 7. A member of staff may open a citizen's page when the policy shows them something of the
-   citizen, or they have a recorded reason: their own CPR lookup in the last 24 hours, a
-   request from one of their units, a consent in force to them, or a legal basis in force
-   (`personale.borgere_aabne`). Any other citizen is the same as one that does not exist.
+   citizen, or they have a recorded reason: their own CPR lookup in the last 24 hours, an
+   open request (sent, not answered, at most ANMODNING_AABNER_DAGE old) from one of their
+   units, a consent in force to them, or a legal basis in force
+   (`personale.borgere_aabne`). Any other citizen is the same as one that does not exist;
+   every route of the portal that takes a citizen asks this (overblik's `borgerside`).
+   A function in a unit whose validity has ended is no function: it grants nothing.
+   Privacy by default (`skjult`): of data they may not see, a member of staff learns only
+   which authorities hold some — never units, counts or categories — and, when the
+   citizen has blocked them, nothing at all. A consent request names its sources as the
+   units of the chosen authorities that hold such data; the citizen sees those units.
 8. The basis of each read (own unit, consent id, legal-basis id, the citizen) is given
    with it (`forklar`, `sag_grundlag`, `enheders_grundlag`) for the access log.
 9. Only staff register data, and only for a unit they work in today (`kan_skrive`). A
@@ -84,6 +91,14 @@ from samtykke.policy.sag import (
     sager_synlige,
     samtykker_til_sag,
 )
+from samtykke.policy.skjult import (
+    har_skjult_annotation,
+    kilder_for_myndigheder,
+    skjult_hos,
+    skjulte_indsatser,
+    skjulte_sager,
+    skjulte_tilstande,
+)
 
 __all__ = [
     "HANDLE_TYPER",
@@ -104,6 +119,7 @@ __all__ = [
     "forklar",
     "grundlag",
     "handle_for_q",
+    "har_skjult_annotation",
     "hjemler_til",
     "hjemler_til_gennemgang",
     "hjemmel_q",
@@ -111,6 +127,7 @@ __all__ = [
     "kan_handle_for",
     "kan_skrive",
     "kan_starte_sag",
+    "kilder_for_myndigheder",
     "kontakt_q",
     "leder_enhed_ids",
     "modtager_q",
@@ -119,6 +136,10 @@ __all__ = [
     "sager_synlige",
     "samtykker_til",
     "samtykker_til_sag",
+    "skjult_hos",
+    "skjulte_indsatser",
+    "skjulte_sager",
+    "skjulte_tilstande",
     "synlige_for_enhed",
     "tilstande_synlige",
     "typer",

@@ -15,6 +15,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from datadeling.core import clock
@@ -24,6 +25,7 @@ from organisation.selectors import Aktoer
 from samtykke.models import (
     Adgangslog,
     Anmodning,
+    AnmodningStatus,
     Beslutning,
     Grundlag,
     Hjemmel,
@@ -220,8 +222,10 @@ def hjemler_til(aktoer: Aktoer, now: datetime.datetime) -> QuerySet[Hjemmel]:
 def kontakt_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
     """Return the filter for citizens the member of staff has a recorded reason to open
     although the policy may show them nothing: a lookup by CPR number of their own in the
-    last OPSLAG_GYLDIGHED, a request from one of their units, a consent in force for them,
-    or a legal-basis access of theirs in force."""
+    last OPSLAG_GYLDIGHED, an open request (sent, not answered) from one of their units at
+    most ANMODNING_AABNER_DAGE old, a consent in force for them, or a legal-basis access of
+    theirs in force. An answered, withdrawn or old request opens nothing: what the unit
+    then sees is what the answer gave it."""
     if aktoer.medarbejder is None or not aktoer.enhed_ids:
         return Q(pk__in=[])
     return (
@@ -238,7 +242,10 @@ def kontakt_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
         | Q(
             Exists(
                 Anmodning.objects.filter(
-                    borger_id=OuterRef("pk"), modtager_enhed_id__in=aktoer.enhed_ids
+                    borger_id=OuterRef("pk"),
+                    modtager_enhed_id__in=aktoer.enhed_ids,
+                    status=AnmodningStatus.AFVENTER,
+                    oprettet__gt=now - datetime.timedelta(days=settings.ANMODNING_AABNER_DAGE),
                 )
             )
         )

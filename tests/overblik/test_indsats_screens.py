@@ -525,6 +525,10 @@ def test_register_with_htmx_gets_a_client_redirect(sagsbehandler, g):
 
 def test_register_for_a_citizen_with_no_data_yet(sagsbehandler, g):
     ny_borger = Borger.objects.create(cpr="0303701234", fornavn="Nina", efternavn="Ny")
+    # A case starts with a logged lookup by CPR number (issue 11: without one, a citizen
+    # the caseworker has no reason to see is a 404 here as on the citizen's page).
+    assert sagsbehandler.get(ny_url(ny_borger)).status_code == 404
+    sagsbehandler.post(reverse("overblik:borger_find"), {"cpr": ny_borger.cpr})
     response = sagsbehandler.get(ny_url(ny_borger))
     html = response.content.decode()
     assert response.status_code == 200 and "Nina Ny" in html

@@ -84,7 +84,7 @@ def side(c, g, borger=None):
 def anmod_data(g, **over) -> dict:
     data = {
         "anmod-kategorier": [str(k.FFB_AKTIVITET_OG_DELTAGELSE), str(k.FFB_YDELSE)],
-        "anmod-kilder": [str(g.anden_enhed.pk)],
+        "anmod-kilder": [str(g.myndighed.pk)],
         "anmod-formaal": "Koordinere hjemmepleje og beskæftigelsesindsats",
         "anmod-begrundelse": "Vi vil gerne se, hvad Jobcenteret ved, så vi kan hjælpe dig bedre.",
         "anmod-varighed_dage": "90",
@@ -102,7 +102,7 @@ def anmod(c, g, **over):
 def papir_data(g, **over) -> dict:
     data = {
         "papir-kategorier": [str(k.FFB_AKTIVITET_OG_DELTAGELSE)],
-        "papir-kilder": [str(g.anden_enhed.pk)],
+        "papir-kilder": [str(g.myndighed.pk)],
         "papir-formaal": "Koordinere hjemmepleje og beskæftigelsesindsats",
         "papir-givet": dag(0),
         "papir-varighed_dage": "30",
@@ -145,9 +145,10 @@ def test_the_page_counts_hidden_data_per_unit_and_never_shows_it(klient, w):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "3 tilstande og 1 indsats fra Jobcenter (Testrup Kommune) kræver samtykke" in html
-    (skjult,) = response.context["adgang"].skjult
-    assert (skjult.enhed, skjult.tilstande, skjult.indsatser) == (w.anden_enhed, 3, 1)
+    # privacy by default (issue 11): the authority only, never the unit or the counts
+    assert "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
+    assert "Jobcenter" not in html and "3 tilstande" not in html
+    assert response.context["adgang"].skjult == [w.myndighed]
     hidden_titles_absent(html, w)
     assert f'href="{url("tilstand", pk=w.egen.pk)}"' in html  # her own is shown
     assert "Borgeren har frabedt sig" not in html
@@ -168,7 +169,7 @@ def test_the_request_form_offers_danish_categories_and_prechecks_the_hidden_unit
     ):
         assert titel in html
     assert "Bed om samtykke" in html and "Adgang på lovhjemmel" in html
-    kilde = f'value="{w.anden_enhed.pk}"'
+    kilde = f'value="{w.myndighed.pk}"'
     i = html.index(kilde, html.index('id="anmod-form"'))
     assert "checked" in html[i : html.index(">", i)]
     assert 'hx-history="false"' in html
@@ -219,8 +220,8 @@ def test_the_page_with_hidden_data_has_a_pinned_query_count(
         response = side(klient, g)
 
     adgang = response.context["adgang"]
-    assert len(adgang.skjult) == n
-    assert {s.tilstande for s in adgang.skjult} == {1}
+    assert adgang.skjult == [g.myndighed]  # the authority only (issue 11)
+    assert len(adgang.kilde_enheder) == n + 1
     assert len(adgang.samtykker) == 2 and len(adgang.anmodninger) == 2
 
 
@@ -267,7 +268,7 @@ def test_without_javascript_a_request_is_a_plain_post_and_errors_get_a_page(klie
     ("over", "besked"),
     [
         ({"anmod-kategorier": None}, "Vælg hvilke oplysninger — eller oversigten over sagerne."),
-        ({"anmod-kilder": [str(uuid.uuid4())]}, "Vælg enhederne fra listen."),
+        ({"anmod-kilder": [str(uuid.uuid4())]}, "Vælg myndighederne fra listen."),
         ({"anmod-begrundelse": " "}, "Forklar borgeren, hvorfor I beder om oplysningerne."),
         ({"anmod-varighed_dage": "5000"}, "Et samtykke kan højst gælde 730 dage."),
         ({"anmod-enhed": "__other__"}, "Vælg en af dine egne enheder."),
@@ -311,7 +312,7 @@ def test_a_narrowed_answer_and_a_no_are_told(klient, w):
     assert "Givet med indskrænkning" in html
     assert "Borgeren sagde ja til: Aktivitet og deltagelse" in html
     # the intervention (a Ydelse) stays hidden; the conditions are shown
-    assert "1 indsats fra Jobcenter (Testrup Kommune) kræver samtykke" in html
+    assert "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
 
     ny = services.anmodning_opret(
         actor=None, borger=w.borger, anmoder=w.medarbejder, enhed=w.enhed,
@@ -331,7 +332,7 @@ def test_revoking_hides_at_once_and_the_condition_is_a_404_like_a_random_uuid(kl
     services.samtykke_revoke(actor=None, samtykke=s)
 
     html = side(klient, w).content.decode()
-    assert "3 tilstande og 1 indsats fra Jobcenter (Testrup Kommune) kræver samtykke" in html
+    assert "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
     assert "Givet, men trukket tilbage" in html
     hidden_titles_absent(html, w)
     skjult = klient.get(url("tilstand", pk=t.pk))
@@ -352,7 +353,7 @@ def test_an_expired_consent_grants_nothing_though_no_job_ran(klient, w, monkeypa
 
     html = side(klient, w).content.decode()
     assert Samtykke.objects.get(pk=s.pk).status == "aktiv"  # nothing changed it
-    assert "3 tilstande og 1 indsats fra Jobcenter (Testrup Kommune) kræver samtykke" in html
+    assert "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
     assert "Givet, udløbet" in html
     hidden_titles_absent(html, w)
     assert klient.get(url("tilstand", pk=t.pk)).status_code == 404
@@ -423,7 +424,8 @@ def test_a_request_for_only_the_case_overview_has_no_categories(klient, w):
     a = Anmodning.objects.get(borger=w.borger)
     assert a.sagsindeks and a.kategorier == [] and a.kilder == [w.anden_enhed.pk]
     html = side(klient, w).content.decode()
-    assert "Om: oversigten over sager · fra Jobcenter" in html
+    # the request's sources are told by authority (issue 11: privacy by default)
+    assert "Om: oversigten over sager · fra Testrup Kommune" in html
     assert "Afventer borgerens svar" in html
 
 
@@ -489,7 +491,7 @@ def test_an_assisted_consent_with_only_the_case_overview_shows_the_case(klient, 
     html = page.content.decode()
     assert SAG_TITEL in html
     hidden_titles_absent(html, w)  # the case overview shows no conditions
-    assert "3 tilstande og 1 indsats fra Jobcenter (Testrup Kommune) kræver samtykke" in html
+    assert "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
 
 
 def test_the_citizen_answering_a_case_overview_request_lets_the_caseworker_see_the_case(klient, w):
@@ -577,7 +579,7 @@ def test_assisted_consent_is_registered_marked_and_shows_the_data(klient, w):
     assert "Samtykket er registreret som assisteret" in html
     assert 'class="maerke maerke-assisteret"' in html and "Vidne: Lone Holm" in html
     assert f'href="{url("tilstand", pk=w.skjulte[0].pk)}"' in html
-    assert "1 indsats fra Jobcenter (Testrup Kommune) kræver samtykke" in html
+    assert "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
 
 
 def test_an_assisted_consent_already_run_out_is_refused(klient, w):
@@ -792,7 +794,7 @@ def test_a_lookup_by_cpr_opens_the_page_and_the_forms(klient, g):
     response = side(klient, g, g.anden_borger)
     html = response.content.decode()
     assert response.status_code == 200 and "Ole Berg" in html
-    assert "1 tilstand fra Jobcenter (Testrup Kommune) kræver samtykke" in html
+    assert "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
     assert t.type.titel not in html and 'id="anmod-form"' in html
     assert klient.get(url("tilstand", pk=t.pk)).status_code == 404
     # a case can start: registering a condition for the citizen is open too
@@ -887,7 +889,7 @@ def test_asking_for_consent_in_a_browser_is_accessible(live_server, w):
 
         page.goto(base + url("borger", pk=w.borger.pk))
         sync_api.expect(page.locator(".skjult-liste")).to_contain_text(
-            "3 tilstande fra Jobcenter (Testrup Kommune) kræver samtykke"
+            "Der findes oplysninger hos Testrup Kommune, som kræver samtykke"
         )
         ingen_alvorlige_fejl(page, "borger-skjult")
 
@@ -924,7 +926,7 @@ def test_asking_for_consent_in_a_browser_is_accessible(live_server, w):
         page.get_by_role("button", name="Find", exact=True).click()
         page.wait_for_url(base + url("borger", pk=w.anden_borger.pk))
         sync_api.expect(page.locator(".skjult-liste")).to_contain_text(
-            "1 tilstand fra Jobcenter (Testrup Kommune) kræver samtykke"
+            "Der findes oplysninger hos Testrup Kommune, som kræver samtykke"
         )
         assert w.anden_borger.cpr not in page.url and w.anden_borger.cpr not in page.content()
         ingen_alvorlige_fejl(page, "borger-opslag")

@@ -366,15 +366,18 @@ def test_a_unit_holding_only_cases_is_told_and_offered_as_a_source(tina, g):
     response = side(tina, g)
 
     adgang = response.context["adgang"]
-    assert [(s.enhed, s.tilstande, s.indsatser, s.sager) for s in adgang.skjult] == [
-        (bostoette, 0, 0, 1)
-    ]
-    assert adgang.kilde_valg == [bostoette] and adgang.kan_anmode
+    # privacy by default (issue 11): the authority is told and offered, the unit is the
+    # request's source behind it
+    assert adgang.skjult == [g.myndighed] and adgang.kilde_enheder == [bostoette]
+    assert adgang.kilde_valg == [g.myndighed] and adgang.kan_anmode
     html = response.content.decode()
-    assert "1 sag fra Bostøtte (Testrup Kommune) kræver samtykke" in html
-    assert SAG_TITEL not in html  # counted, never shown
+    assert (
+        "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
+        and "Bostøtte" not in html
+    )
+    assert SAG_TITEL not in html  # never shown
     start = html.index('id="anmod-form"')
-    i = html.index(f'value="{bostoette.pk}"', start)
+    i = html.index(f'value="{g.myndighed.pk}"', start)
     assert "checked" in html[i : html.index(">", i)]
 
 
@@ -386,7 +389,7 @@ def test_the_caseworker_asks_for_the_overview_alone_from_that_unit(tina, g):
         url("samtykke_anmod", pk=g.borger.pk),
         anmod_data(
             g, **{"anmod-kategorier": None, "anmod-sagsindeks": "on",
-                  "anmod-kilder": [str(bostoette.pk)]},
+                  "anmod-kilder": [str(g.myndighed.pk)]},
         ),
         **HTMX,
     )  # fmt: skip
@@ -411,7 +414,10 @@ def test_cases_are_counted_with_the_conditions_and_interventions_of_a_unit(tina,
 
     html = side(tina, g).content.decode()
 
-    assert "1 tilstand, 1 indsats og 2 sager fra Jobcenter (Testrup Kommune) kræver" in html
+    assert (
+        "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
+        and "2 sager" not in html
+    )  # the authority only (issue 11)
 
 
 @pytest.mark.parametrize("n", [1, 10])
@@ -426,5 +432,5 @@ def test_the_page_with_units_holding_only_cases_keeps_its_pinned_query_count(
         response = side(tina, g)
 
     adgang = response.context["adgang"]
-    assert len(adgang.skjult) == len(adgang.kilde_valg) == n + 1
-    assert {s.sager for s in adgang.skjult if s.enhed != g.anden_enhed} == {1}
+    assert adgang.skjult == adgang.kilde_valg == [g.myndighed]  # the authority only
+    assert len(adgang.kilde_enheder) == n + 1
