@@ -178,6 +178,10 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     )  # fmt: skip
     s.hjemmel = f.HjemmelFactory(borger=s.borger, funktion=akut)
     s.klasse = s.tilstand.type
+    # the inbox message names a citizen Datadeling knows, so its admin page shows citizen data
+    from mox.eksempler import BORGER
+
+    f.BorgerFactory(cpr=BORGER.rsplit(":", 1)[1])
     s.besked = f.MoxBeskedFactory()
     s.brugere["is_staff"] = _bruger("is_staff", is_staff=True)
     s.brugere["superbruger"] = get_user_model().objects.create_superuser("superbruger")

@@ -164,7 +164,7 @@ ADMIN_MODELLER = {
     "mox_abonnement": ALT,
     "mox_system": ALT,
     "mox_notifikation": SKRIVEBESKYTTET,
-    "mox_besked": "200 403 200 403 200+log",
+    "mox_besked": "200 403 200+log 403 200+log",
 }
 SIDER = ("changelist", "add", "history", "delete", "change")
 
@@ -220,40 +220,10 @@ CSRF_FRI = {"mox:beskeder", "mox/beskeder"}  # signed instead; 401 without a sig
 
 # --- the cells that are wrong today ----------------------------------------------------------
 
-FUND = {
-    1: "finding 1: a route that takes a citizen skips the citizen page's visibility check",
-    2: "finding 2: a blocked unit learns which units hold the citizen's data",
-    3: "finding 3: an old, answered request keeps the citizen's page open",
-    4: "finding 4: staff of a unit that has ended still see the unit's data",
-    5: "finding 5: the MOX inbox admin page shows a message's data without a log entry",
-}
-KENDTE_FEJL: dict[tuple[str, str], tuple[int, ...]] = {
-    ("overblik:indsats_ny", "leder"): (1,),
-    ("overblik:indsats_ny", "ansat_d"): (1, 3),
-    ("overblik:indsats_ny", "ansat_ophoert"): (1, 4),
-    **{
-        (rute, "ansat_d"): (3,)
-        for rute in (
-            "overblik:borger",
-            "overblik:tilstand_ny",
-            "overblik:samtykke_anmod",
-            "overblik:samtykke_papir",
-            "overblik:hjemmel_ny",
-        )
-    },
-    **{
-        (rute, "ansat_ophoert"): (4,)
-        for rute in (
-            "overblik:borger",
-            "overblik:tilstand_ny",
-            "overblik:samtykke_anmod",
-            "overblik:samtykke_papir",
-            "overblik:hjemmel_ny",
-        )
-    },
-    ("overblik:borger", "blokeret_c"): (2,),
-    ("admin:mox_besked_change", "superbruger"): (5,),
-}
+# Findings 1-5 of the security review were marked here until their fixes landed; a new
+# finding gets a number and a text, and its cells a row in KENDTE_FEJL.
+FUND: dict[int, str] = {}
+KENDTE_FEJL: dict[tuple[str, str], tuple[int, ...]] = {}
 
 
 def _celle(noegle: str, rolle: str):
