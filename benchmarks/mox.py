@@ -90,7 +90,7 @@ def _byg(antal_borgere: int):
         .values_list("pk", flat=True)
     )
     # registered for the unit its messages name: a system writes only for its units
-    system, token, secret = services.system_opret(navn="Benchmark-omsorgssystem", enhed=enhed)
+    system, token, secret = services.system_create(navn="Benchmark-omsorgssystem", enhed=enhed)
     return enhed, cprs, {"tilstand": typer, "indsats": indsatstyper}, token, secret
 
 

@@ -112,7 +112,7 @@ def main() -> None:
         from klassifikation.models import Klasse
         from organisation.selectors import aktoer_for
         from samtykke import policy, services
-        from samtykke.adgangslog import adgangslog_skriv
+        from samtykke.adgangslog import adgangslog_write
         from samtykke.models import Grundlag
         from tilstand.models import Tilstand
 
@@ -158,7 +158,7 @@ def main() -> None:
             )  # fmt: skip
         lov = Klasse.objects.filter(klassifikation__uri=k.ADGANGSHJEMMEL_URI).first()
         for b in borgere[300:305]:
-            services.hjemmel_registrer(
+            services.hjemmel_register(
                 actor=user, borger=b, medarbejder=user.medarbejder, enhed=enheder[0],
                 lovgrundlag=lov, begrundelse="Benchmark", dage=5,
             )  # fmt: skip
@@ -189,7 +189,7 @@ def main() -> None:
         start = time.perf_counter()
         for i in range(args.log):
             with transaction.atomic():
-                adgangslog_skriv(
+                adgangslog_write(
                     aktoer=aktoer, user=user, borger=borgere[i % 50], hvad="Overblik",
                     grundlag=Grundlag.EGEN_ENHED, objekter=objekter,
                 )  # fmt: skip

@@ -17,7 +17,7 @@ from demo.klinik import Klinik
 from demo.organisation import demo_uuid
 from organisation.models import Borger, Medarbejder
 from sagsindeks.models import Sag
-from sagsindeks.services import sag_registrer
+from sagsindeks.services import sag_register
 
 
 def byg_sager(klinik: Klinik, *, karen: Borger, personaer: dict[str, Medarbejder]) -> None:
@@ -86,7 +86,7 @@ def byg_sager(klinik: Klinik, *, karen: Borger, personaer: dict[str, Medarbejder
     for noegle, (system, data) in sager.items():
         if ids[noegle] in findes:
             continue
-        sag_registrer(
+        sag_register(
             actor=None, borger=karen, data={"kildesystem": system, **data}, sag_id=ids[noegle],
             importeret=True, aktoer_tekst=system,
         )  # fmt: skip

@@ -22,8 +22,8 @@ from klassifikation.models import Klasse
 from organisation.models import Borger, Medarbejder
 from samtykke.models import Anmodning, Beslutning, Hjemmel, Samtykke
 from samtykke.services import (
-    anmodning_opret,
-    hjemmel_registrer,
+    anmodning_create,
+    hjemmel_register,
     samtykke_give,
     samtykke_revoke,
 )
@@ -130,7 +130,7 @@ def byg_samtykker(
     )
     mette = personaer["sagsbehandler"]
     if not Anmodning.objects.filter(borger=karen, formaal=ANMODNING_FORMAAL).exists():
-        anmodning_opret(
+        anmodning_create(
             actor=mette.user,
             borger=karen,
             anmoder=mette,
@@ -230,7 +230,7 @@ def byg_samtykker(
             borger=borger, begrundelse=HJEMMEL_BEGRUNDELSE, gyldig_til__gt=nu
         ).exists()
     ):
-        hjemmel_registrer(
+        hjemmel_register(
             actor=mette.user,
             borger=borger,
             medarbejder=mette,

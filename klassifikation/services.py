@@ -186,7 +186,7 @@ def _skriv_betegnelser(klasse: Klasse, betegnelser: Iterable[tuple[str, str]]) -
             Betegnelse.objects.create(klasse=klasse, tekst=tekst, brug=brug, kilde=kilde)
 
 
-def klasse_opret(
+def klasse_create(
     *,
     actor: User | None,
     klassifikation: Klassifikation,
@@ -237,7 +237,7 @@ def klasse_opret(
     return klasse
 
 
-def klasse_ret(*, actor: User | None, klasse: Klasse, aendringer: Mapping[str, Any]) -> Klasse:
+def klasse_update(*, actor: User | None, klasse: Klasse, aendringer: Mapping[str, Any]) -> Klasse:
     """Change a class of a local code system; only the fields in `aendringer` change.
 
     Fields: kode, titel, definition, overordnet, status, egenskaber (replaced whole),
@@ -287,7 +287,7 @@ def _flyt_efterkommere(klasse: Klasse) -> None:
     Klasse.objects.bulk_update(efterkommere, ["sti", "niveau"], batch_size=500)
 
 
-def klasse_passiver(*, actor: User | None, klasse: Klasse) -> Klasse:
+def klasse_passivate(*, actor: User | None, klasse: Klasse) -> Klasse:
     """Retire a class of a local code system (status udgået); data that uses it keeps it.
 
     Retiring again changes nothing. Refuse an imported code system.

@@ -214,7 +214,7 @@ class SystemAdmin(admin.ModelAdmin):
             self.message_user(request, "Vælg præcis ét system.", messages.WARNING)
             return None
         system = queryset.get()
-        token, secret = services.system_forny_noegler(system=system, actor=request.user)
+        token, secret = services.system_renew_keys(system=system, actor=request.user)
         return noegle_side(request, system, token, secret)
 
 

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def system_opret(
+def system_create(
     *,
     navn: str,
     enhed: Enhed | None = None,
@@ -51,7 +51,7 @@ def system_opret(
 
 
 @transaction.atomic
-def system_forny_noegler(*, system: System, actor: User | None = None) -> tuple[str, str]:
+def system_renew_keys(*, system: System, actor: User | None = None) -> tuple[str, str]:
     """Give a system a new token and secret at once (the old ones stop working); return them."""
     system = System.objects.select_for_update(of=("self",)).get(pk=system.pk)
     token, secret = system.nye_noegler()
@@ -67,7 +67,7 @@ def indhold_sha256(besked: dict[str, Any]) -> str:
 
 
 @sensitive_variables("beskeder", "besked")
-def beskeder_modtag(*, system: System, beskeder: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+def beskeder_receive(*, system: System, beskeder: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     """Store validated envelopes in the inbox; return one answer per envelope, in order.
 
     A beskedID the system has sent before (or earlier in the same batch) is not stored

@@ -65,7 +65,7 @@ def beskeder(request: HttpRequest) -> JsonResponse:
         indhold = validering.laes_krop(krop)
     except validering.UgyldigKrop as ugyldig:
         return fejlsvar(400, ugyldig.fejl)
-    svar = services.beskeder_modtag(system=system, beskeder=indhold.beskeder)
+    svar = services.beskeder_receive(system=system, beskeder=indhold.beskeder)
     return JsonResponse(svar_for(svar, batch=indhold.batch), status=202)
 
 

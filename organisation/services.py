@@ -132,7 +132,7 @@ def _valider_enhed(enhed: Enhed, *, ny: bool) -> None:
         raise ValidationError(fejl)
 
 
-def enhed_opret(
+def enhed_create(
     *,
     actor: User | None,
     myndighed: Myndighed,
@@ -166,7 +166,7 @@ def enhed_opret(
     return enhed
 
 
-def enhed_ret(*, actor: User | None, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
+def enhed_update(*, actor: User | None, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
     """Change a unit's fields (myndighed, navn, overordnet, enhedstype, gyldig_fra/til).
 
     Only the fields named in `aendringer` change; return the unit as stored.
@@ -212,7 +212,7 @@ def _afslut_funktioner(
             )
 
 
-def enhed_passiver(
+def enhed_passivate(
     *, actor: User | None, enhed: Enhed, dato: datetime.date | None = None
 ) -> Enhed | None:
     """End a unit's validity on `dato` (today by default), with the roles in it.
@@ -282,7 +282,7 @@ def _valider_medarbejder(medarbejder: Medarbejder, *, ny: bool) -> None:
         raise ValidationError(fejl)
 
 
-def medarbejder_opret(
+def medarbejder_create(
     *,
     actor: User | None,
     myndighed: Myndighed,
@@ -330,7 +330,7 @@ def medarbejder_opret(
     return medarbejder
 
 
-def medarbejder_ret(
+def medarbejder_update(
     *, actor: User | None, medarbejder: Medarbejder, aendringer: Mapping[str, Any]
 ) -> Medarbejder:
     """Change a staff profile's fields (myndighed, navn, titel, email, telefon).
@@ -355,7 +355,7 @@ def medarbejder_ret(
     return medarbejder
 
 
-def medarbejder_passiver(
+def medarbejder_passivate(
     *, actor: User | None, medarbejder: Medarbejder, dato: datetime.date | None = None
 ) -> Medarbejder:
     """Close a member of staff: end their roles on `dato` (today) and close their login.
@@ -752,7 +752,7 @@ def funktion_refuse(*, actor: User | None, funktion: Funktion) -> Funktion:
 BORGER_BRUGERNAVN_PRAEFIKS = "borger-"
 
 
-def borger_login_knyt(
+def borger_login_link(
     *, actor: User | None, cpr: str, fornavn: str = "", efternavn: str = ""
 ) -> Borger:
     """Return the citizen with this CPR number and a login, creating either when missing.

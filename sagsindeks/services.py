@@ -195,7 +195,7 @@ def _afslut_dato(felter: dict[str, Any]) -> None:
         felter["slutdato"] = max(_idag(), felter.get("startdato") or _idag())
 
 
-def sag_registrer(
+def sag_register(
     *,
     actor: User | None,
     borger: Borger,
@@ -248,7 +248,7 @@ def _laas(sag: Sag) -> Sag:
     return laast
 
 
-def sag_ret(
+def sag_update(
     *,
     actor: User | None,
     sag: Sag,
@@ -292,7 +292,7 @@ def sag_ret(
     return laast
 
 
-def sag_passiver(
+def sag_passivate(
     *,
     actor: User | None,
     sag: Sag,

@@ -43,7 +43,7 @@ def beregn_hash(entry: Adgangslog) -> str:
     return hashlib.sha256(_indhold(entry).encode()).hexdigest()
 
 
-def adgangslog_skriv(
+def adgangslog_write(
     *,
     aktoer: Aktoer,
     user,
@@ -148,14 +148,14 @@ def adgangslog_visning(
             if hit is not None:
                 top, top_id = kind, hit[3]
                 break
-    return adgangslog_skriv(
+    return adgangslog_write(
         aktoer=aktoer, user=user, borger=borger, hvad=hvad, grundlag=top, grundlag_id=top_id,
         objekter=rows, kategorier=kategorier, formaal=formaal, handling=handling,
         handler_for=handler_for,
     )  # fmt: skip
 
 
-def adgangslog_skriv_mange(
+def adgangslog_write_many(
     *,
     aktoer: Aktoer,
     user,
@@ -166,7 +166,7 @@ def adgangslog_skriv_mange(
 ) -> list[Adgangslog]:
     """Append one entry per citizen to the access log, with a fixed number of queries.
 
-    Each entry is the one `adgangslog_skriv` would write (same chain, same advisory lock
+    Each entry is the one `adgangslog_write` would write (same chain, same advisory lock
     per citizen, here taken in one statement in a fixed order), so a list page costs the
     same number of queries for 1 citizen as for 100. Call it in the reading transaction.
     """
@@ -242,8 +242,8 @@ def verificer(*, batch: int = 5000) -> Iterator[Brud]:
 __all__ = [
     "Grundlag",
     "Handling",
-    "adgangslog_skriv",
-    "adgangslog_skriv_mange",
+    "adgangslog_write",
+    "adgangslog_write_many",
     "adgangslog_visning",
     "beregn_hash",
     "verificer",

@@ -333,7 +333,7 @@ def samtykke_revoke(
     return _ny_version(samtykke, actor=actor, givet_af=givet_af, status=SamtykkeStatus.TILBAGEKALDT)
 
 
-def anmodning_opret(
+def anmodning_create(
     *,
     actor: User | None,
     borger: Borger,
@@ -372,7 +372,7 @@ def anmodning_opret(
     )  # fmt: skip
 
 
-def anmodning_besvar(
+def anmodning_answer(
     *,
     actor: User | None,
     anmodning: Anmodning,
@@ -428,7 +428,7 @@ def _besvar(
     )  # fmt: skip
 
 
-def hjemmel_registrer(
+def hjemmel_register(
     *,
     actor: User | None,
     borger: Borger,
@@ -460,7 +460,7 @@ def hjemmel_registrer(
     )  # fmt: skip
 
 
-def hjemmel_gennemgaa(
+def hjemmel_review(
     *,
     actor: User | None,
     hjemmel: Hjemmel,

@@ -55,7 +55,7 @@ class Proveniens(models.Model):
         abstract = True
 
 
-def freshness_limit() -> datetime.timedelta:
+def friskhed_graense() -> datetime.timedelta:
     """Return how old an assessment may be before it is shown as not fresh."""
     return datetime.timedelta(days=round(settings.DATADELING_FRISKHED_MAANEDER * 365.25 / 12))
 
@@ -64,13 +64,13 @@ GAMMEL = "gammel"
 OPFOELGNING_OVERSKREDET = "opfoelgning_overskredet"
 
 
-def freshness_problems(
+def friskhed_problemer(
     vurderet: datetime.datetime | None, opfoelgning: datetime.date | None, *, now=None
 ) -> tuple[str, ...]:
     """Return why an assessment is not fresh (GAMMEL, OPFOELGNING_OVERSKREDET); () if fresh."""
     now = now or clock.now()
     problems = []
-    if vurderet is not None and now - vurderet > freshness_limit():
+    if vurderet is not None and now - vurderet > friskhed_graense():
         problems.append(GAMMEL)
     if opfoelgning is not None and opfoelgning < timezone.localtime(now).date():
         problems.append(OPFOELGNING_OVERSKREDET)
@@ -79,4 +79,4 @@ def freshness_problems(
 
 def is_fresh(vurderet: datetime.datetime, opfoelgning: datetime.date | None, *, now=None) -> bool:
     """Return whether an assessment is fresh: recent enough and its follow-up not passed."""
-    return not freshness_problems(vurderet, opfoelgning, now=now)
+    return not friskhed_problemer(vurderet, opfoelgning, now=now)

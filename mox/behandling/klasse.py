@@ -226,7 +226,7 @@ def _anvend(besked: Besked, objekt_findes: bool) -> None:
         klassifikation, stier["klassifikation"] = _klassifikation(data, system, nu)
         klasse = kald(
             stier,
-            services.klasse_opret,
+            services.klasse_create,
             actor=None,
             klassifikation=klassifikation,
             klasse_id=uuid.UUID(str(besked.objekt_id)),
@@ -242,10 +242,10 @@ def _anvend(besked: Besked, objekt_findes: bool) -> None:
     if not ejes_af(klasse.klassifikation, system):
         raise Venter(fejl("objektID", FINDES_IKKE))  # another system's: as if unknown
     if besked.operation != Operation.UPDATE:
-        services.klasse_passiver(actor=None, klasse=klasse)
+        services.klasse_passivate(actor=None, klasse=klasse)
         return
     felter, stier = _felter(data, klasse=klasse)
     facet = gaeldende(data, "relationer", "facet", nu)
     if facet is not None and som_uuid(facet.post.get("uuid")) != klasse.klassifikation_id:
         raise Afvist([fejl(f"{facet.sti}.uuid", "En klasse kan ikke flyttes til en anden facet.")])
-    kald(stier, services.klasse_ret, actor=None, klasse=klasse, aendringer=felter)
+    kald(stier, services.klasse_update, actor=None, klasse=klasse, aendringer=felter)

@@ -340,7 +340,7 @@ def _enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
         felter, stier = _enhed_felter(data, enhed=None, system=besked.system)
         enhed = kald(
             stier,
-            services.enhed_opret,
+            services.enhed_create,
             actor=None,
             enhed_id=uuid.UUID(str(besked.objekt_id)),
             kildesystem=system,
@@ -354,11 +354,11 @@ def _enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
     eget_objekt(enhed, besked)
     if besked.operation == Operation.UPDATE:
         felter, stier = _enhed_felter(data, enhed=enhed, system=besked.system)
-        kald(stier, services.enhed_ret, actor=None, enhed=enhed, aendringer=felter)
+        kald(stier, services.enhed_update, actor=None, enhed=enhed, aendringer=felter)
     else:
         kald(
             dict.fromkeys(("underenheder", "gyldig_fra", "gyldig_til"), "objektID"),
-            services.enhed_passiver,
+            services.enhed_passivate,
             actor=None,
             enhed=enhed,
         )
@@ -461,7 +461,7 @@ def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
         felter, stier, inaktiv = _bruger_felter(data, opret=True)
         medarbejder = kald(
             stier,
-            services.medarbejder_opret,
+            services.medarbejder_create,
             actor=None,
             medarbejder_id=uuid.UUID(str(besked.objekt_id)),
             kildesystem=system,
@@ -473,15 +473,15 @@ def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
             raise Venter(fejl("objektID", FINDES_IKKE))
         eget_objekt(medarbejder, besked)
         if besked.operation != Operation.UPDATE:
-            services.medarbejder_passiver(actor=None, medarbejder=medarbejder)
+            services.medarbejder_passivate(actor=None, medarbejder=medarbejder)
             return
         felter, stier, inaktiv = _bruger_felter(data, opret=False)
         medarbejder = kald(
             stier,
-            services.medarbejder_ret,
+            services.medarbejder_update,
             actor=None,
             medarbejder=medarbejder,
             aendringer=felter,
         )
     if inaktiv:
-        services.medarbejder_passiver(actor=None, medarbejder=medarbejder)
+        services.medarbejder_passivate(actor=None, medarbejder=medarbejder)

@@ -69,7 +69,7 @@ from mox.models import Besked
 from mox.protokol import Operation
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
 from sagsindeks.models import Sag, SagFremdrift
-from sagsindeks.services import sag_passiver, sag_registrer, sag_ret
+from sagsindeks.services import sag_passivate, sag_register, sag_update
 
 E = "data.attributter.sagegenskaber"
 F = "data.tilstande.sagfremdrift"
@@ -393,7 +393,7 @@ def anvend(besked: Besked, objekt_findes: bool) -> None:
             enheder=enheder, standard_enhed=systemets_enhed(besked.system, enheder),
         )  # fmt: skip
         kald(
-            p.stier, sag_registrer, actor=None, borger=p.borger, data=p.data, sag_id=objekt_id,
+            p.stier, sag_register, actor=None, borger=p.borger, data=p.data, sag_id=objekt_id,
             importeret=True, aktoer_tekst=system, begrundelse=note,
         )  # fmt: skip
         return
@@ -412,11 +412,11 @@ def anvend(besked: Besked, objekt_findes: bool) -> None:
         if not p.data:
             return  # only what the index does not hold (journal entries, archive …)
         kald(
-            p.stier, sag_ret, actor=None, sag=sag, aendringer=p.data, aktoer_tekst=system,
+            p.stier, sag_update, actor=None, sag=sag, aendringer=p.data, aktoer_tekst=system,
             begrundelse=note or f"Rettet i {system}",
         )  # fmt: skip
     else:
         kald(
-            {}, sag_passiver, actor=None, sag=sag, begrundelse=note or f"Passiveret i {system}",
+            {}, sag_passivate, actor=None, sag=sag, begrundelse=note or f"Passiveret i {system}",
             slet=besked.operation == Operation.DELETE, aktoer_tekst=system,
         )  # fmt: skip

@@ -61,7 +61,7 @@ class AbonnementAdmin(admin.ModelAdmin):
             return
         # A new subscription goes through the service (the same rules as everywhere);
         # the admin then saves the chosen citizens on it (save_related).
-        ny = services.abonnement_opret(
+        ny = services.abonnement_create(
             system=obj.system,
             objekttype=obj.objekttype,
             udelad_egne=obj.udelad_egne,
@@ -137,7 +137,7 @@ class NotifikationAdmin(admin.ModelAdmin):
         permissions=["lever_igen"],
     )
     def lever_igen(self, request, queryset):
-        antal = services.notifikation_lever_igen(
+        antal = services.notifikation_redeliver(
             notifikation_ids=queryset.filter(
                 status__in=[NotifikationStatus.FEJLET, NotifikationStatus.TILBAGEHOLDT]
             ).values_list("pk", flat=True),

@@ -134,7 +134,7 @@ def grundlag(n: Notifikation, now) -> tuple[str, uuid.UUID | None] | None:
 def _log_levering(n: Notifikation, basis: tuple[str, uuid.UUID | None]) -> None:
     system = n.system
     funktioner = policy.enhed_aktoer(system.enhed).funktioner if system.enhed_id else []
-    adgangslog.adgangslog_skriv(
+    adgangslog.adgangslog_write(
         aktoer=Aktoer(navn=f"Fagsystem: {system.navn}", funktioner=funktioner),
         user=None,
         borger=n.borger,

@@ -25,7 +25,7 @@ SENDERE = (Tilstand, Indsats, Sag)
 def skriv_notifikationer(sender, aendringer, **kwargs) -> None:
     """Write the outbox rows for each change in the writing transaction (see services)."""
     for a in aendringer:
-        services.notifikationer_skriv(
+        services.notifikationer_write(
             objekt=a.objekt, registrering=a.registrering, livscykluskode=a.livscykluskode
         )
 

@@ -1,6 +1,6 @@
 """Every write of outbound MOX: subscriptions, the outbox rows, and replay.
 
-`notifikationer_skriv` is called by the after-change hook (receivers) inside the transaction
+`notifikationer_write` is called by the after-change hook (receivers) inside the transaction
 that changed the object. Its cost is what the MOX processing path pays per applied
 message, so it is kept small:
 - no active subscription for the object type: no query at all inside a MOX chunk (the
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 _GennemBorger = Abonnement.borgere.through
 
 
-def abonnement_opret(
+def abonnement_create(
     *,
     system: System,
     objekttype: str,
@@ -113,7 +113,7 @@ def _aktive_abonnementer(objekttype: str) -> tuple[Abonnement, ...]:
     return memo.hent("mox_abonnementer", objekttype, hent)
 
 
-def notifikationer_skriv(
+def notifikationer_write(
     *, objekt: Tilstand | Indsats | Sag, registrering: RegistreringBase, livscykluskode: str
 ) -> list[Notifikation]:
     """Write the outbox rows for one change, in the caller's transaction; return them.
@@ -197,7 +197,7 @@ def lever_efter_commit(ids: list[int]) -> None:
     )
 
 
-def notifikation_lever_igen(*, notifikation_ids: Iterable[int], actor: User | None = None) -> int:
+def notifikation_redeliver(*, notifikation_ids: Iterable[int], actor: User | None = None) -> int:
     """Give failed or withheld notifications a new round of attempts; return how many.
 
     Access is checked again before the first new attempt, as always.

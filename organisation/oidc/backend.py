@@ -37,7 +37,7 @@ class OidcBackend(OIDCAuthenticationBackend):
     Staff: the claim OIDC_PERSONALE_CLAIM must match exactly one Medarbejder (by e-mail or
     id, OIDC_PERSONALE_FELT) whose login an administrator has opened; unknown staff are
     refused, because roles are given by administrators, never by a login. Citizens: the CPR
-    number in OIDC_BORGER_CLAIM finds the Borger, or makes one (services.borger_login_knyt).
+    number in OIDC_BORGER_CLAIM finds the Borger, or makes one (services.borger_login_link).
     The ID token's signature (the provider's JWKS), nonce, audience and, when configured,
     issuer are checked before any claim is read.
     """
@@ -141,7 +141,7 @@ class OidcBackend(OIDCAuthenticationBackend):
     def _borger_bruger(self, vaerdi: str, claims: dict):
         fornavn, efternavn = _navne(claims)
         try:
-            borger = services.borger_login_knyt(
+            borger = services.borger_login_link(
                 actor=None, cpr=normalize_cpr(vaerdi), fornavn=fornavn, efternavn=efternavn
             )
         except ValidationError:

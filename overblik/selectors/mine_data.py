@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from datadeling.core.proveniens import OPFOELGNING_OVERSKREDET, freshness_problems, is_fresh
+from datadeling.core.proveniens import OPFOELGNING_OVERSKREDET, friskhed_problemer, is_fresh
 from indsats.models import Fremdrift, Indsats
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
@@ -114,7 +114,7 @@ def friskhed_tekst(vurderet: datetime.datetime, opfoelgning: datetime.date | Non
     if is_fresh(vurderet, opfoelgning):
         return ""
     maaneder = settings.DATADELING_FRISKHED_MAANEDER
-    if OPFOELGNING_OVERSKREDET in freshness_problems(vurderet, opfoelgning):
+    if OPFOELGNING_OVERSKREDET in friskhed_problemer(vurderet, opfoelgning):
         assert opfoelgning is not None  # only a follow-up date can be overdue
         return _(
             "Kommunen skulle have fulgt op på dette senest %(dato)s. "

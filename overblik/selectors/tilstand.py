@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from datadeling.core.bitemporal import Livscykluskode
-from datadeling.core.proveniens import GAMMEL, OPFOELGNING_OVERSKREDET, freshness_problems
+from datadeling.core.proveniens import GAMMEL, OPFOELGNING_OVERSKREDET, friskhed_problemer
 from klassifikation import kendte as k
 from klassifikation.models import Klasse, Status
 from organisation.selectors import Aktoer
@@ -112,7 +112,7 @@ def friskhed(
 
     Uses the same comparisons as datadeling.core.proveniens.is_fresh, and says why.
     """
-    problemer = freshness_problems(vurderet, opfoelgning, now=now)
+    problemer = friskhed_problemer(vurderet, opfoelgning, now=now)
     aarsager = []
     if GAMMEL in problemer:
         n = settings.DATADELING_FRISKHED_MAANEDER

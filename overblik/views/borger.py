@@ -37,7 +37,7 @@ from overblik.selectors import sag as sag_selectors
 from overblik.selectors import samtykke_personale
 from overblik.views import aktoer_for
 from samtykke import policy
-from samtykke.adgangslog import Grundlag, adgangslog_skriv, adgangslog_visning
+from samtykke.adgangslog import Grundlag, adgangslog_visning, adgangslog_write
 
 MAKS_SOEGELAENGDE = 100
 CIFRE = re.compile(r"\d")
@@ -103,7 +103,7 @@ def log_sagsindeks(request, aktoer: Aktoer, borger: Borger, sager) -> None:
     if not sager:
         return
     post = sag_selectors.logpost(sager)
-    adgangslog_skriv(
+    adgangslog_write(
         aktoer=aktoer, user=request.user, borger=borger, hvad=_("Sagsindeks"),
         grundlag=post.grundlag, grundlag_id=post.grundlag_id, objekter=post.objekter,
         kategorier=[sag_selectors.KATEGORI], formaal=_("Sagsbehandling"),
@@ -164,7 +164,7 @@ def borger_find(request: HttpRequest) -> HttpResponse:
             fundet = selectors.borger_find_cpr(aktoer, form.cleaned_data["cpr"])
             if fundet is not None:
                 # The lookup itself is a read of who the citizen is: the citizen sees it.
-                adgangslog_skriv(
+                adgangslog_write(
                     aktoer=aktoer, user=request.user, borger=fundet,
                     hvad=_("Opslag på CPR-nummer"), grundlag=Grundlag.EGEN_ENHED,
                     formaal=_("Start af sag / opslag"), kategorier=[policy.OPSLAG],

@@ -48,7 +48,7 @@ from overblik.selectors import samtykke_borger as selectors
 from overblik.selectors.samtykke_borger import Hvem
 from overblik.views import aktoer_for
 from samtykke import services
-from samtykke.adgangslog import Grundlag, adgangslog_skriv
+from samtykke.adgangslog import Grundlag, adgangslog_write
 from samtykke.models import Anmodning, AnmodningStatus, Beslutning, Samtykke
 
 SESSION_KEY = "datadeling_handler_for"
@@ -110,7 +110,7 @@ def log_visning(
     kategorier=(),
 ) -> None:  # fmt: skip
     """Write the access-log entry for a response that shows the citizen's data."""
-    adgangslog_skriv(
+    adgangslog_write(
         aktoer=aktoer,
         user=request.user,
         borger=hvem.borger,
@@ -276,7 +276,7 @@ def _svar(request, hvem: Hvem, kort, form: SvarForm) -> HttpResponse | None:
     enhed = kort.enhed
     try:
         with transaction.atomic():
-            services.anmodning_besvar(
+            services.anmodning_answer(
                 actor=request.user, anmodning=kort.anmodning, givet_af=hvem.person,
                 accepter=svar == JA, kategorier=form.valgte_kategorier(),
                 kilder=form.valgte_kilder(), sagsindeks=form.valgt_sagsindeks(),

@@ -43,7 +43,7 @@ from overblik.forms.samtykke_personale import (
 from overblik.selectors import samtykke_personale as selectors
 from overblik.views.borger import borgerside, efter_post, medarbejder_for
 from samtykke import policy, services
-from samtykke.adgangslog import adgangslog_skriv
+from samtykke.adgangslog import adgangslog_write
 from samtykke.models import Gennemgang, Grundlag, Hjemmel, HjemmelGennemgang
 
 T = "overblik/samtykke_personale/"
@@ -89,7 +89,7 @@ def _formular(
         context = {"borger": borger, "adgang": adgang, "form": form, "navn": navn}
         if post and request.htmx:
             return render(request, SKABELON[navn], context)
-        adgangslog_skriv(
+        adgangslog_write(
             aktoer=aktoer, user=request.user, borger=borger, hvad=str(TITEL[navn]),
             grundlag=Grundlag.EGEN_ENHED, formaal=_("Sagsbehandling"),
         )  # fmt: skip
@@ -132,7 +132,7 @@ def samtykke_anmod(request: HttpRequest, pk: Borger) -> HttpResponse:
                 _("Din enhed har allerede bedt om det samme. Anmodningen afventer borgerens svar."),
                 code="samme",
             )
-        services.anmodning_opret(
+        services.anmodning_create(
             actor=request.user, borger=borger, anmoder=aktoer.medarbejder, **valgte,
             formaal=c["formaal"], begrundelse=c["begrundelse"], varighed_dage=c["varighed_dage"],
         )  # fmt: skip
@@ -174,7 +174,7 @@ def hjemmel_ny(request: HttpRequest, pk: Borger) -> HttpResponse:
     def udfoer(form: HjemmelForm, aktoer: Aktoer, borger: Borger, adgang) -> str:
         if not adgang.hjemmel_mulig:
             raise ValidationError(_("Du kan allerede se alle borgerens oplysninger."))
-        services.hjemmel_registrer(
+        services.hjemmel_register(
             actor=request.user, borger=borger, medarbejder=aktoer.medarbejder, **form.valgte()
         )
         return _("Adgangen på lovhjemmel er registreret.")
@@ -236,7 +236,7 @@ def hjemmel_gennemgaa(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         form = GennemgangForm(request.POST, auto_id=f"id_%s_{h.pk}")
         if form.is_valid():
             try:
-                g = services.hjemmel_gennemgaa(
+                g = services.hjemmel_review(
                     actor=request.user, hjemmel=h, leder=aktoer.medarbejder,
                     resultat=form.cleaned_data["resultat"],
                     kommentar=form.cleaned_data["kommentar"],
@@ -244,7 +244,7 @@ def hjemmel_gennemgaa(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             except ValidationError as fejl:
                 tilfoej_fejl(form, fejl)
             else:
-                adgangslog_skriv(
+                adgangslog_write(
                     aktoer=aktoer, user=request.user, borger=h.borger, enhed=h.enhed,
                     hvad=_("Leders gennemgang af adgang på lovhjemmel (%(lov)s)")
                     % {"lov": h.lovgrundlag.titel},

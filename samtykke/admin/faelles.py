@@ -31,7 +31,7 @@ from datadeling.core.bitemporal import Livscykluskode
 from organisation.admin import ligner_cpr
 from organisation.models import Borger
 from organisation.selectors import aktoer_for
-from samtykke.adgangslog import adgangslog_skriv, adgangslog_skriv_mange
+from samtykke.adgangslog import adgangslog_write, adgangslog_write_many
 from samtykke.models import Grundlag, Handling
 
 # (borger id, (object type, object id)): one object a page shows, and whose data it is.
@@ -52,8 +52,8 @@ def grupper(poster: Iterable[Post]) -> dict[uuid.UUID, list[tuple[str, Any]]]:
 class LogAdgangMixin:
     """Log every admin page that shows a citizen's data, in the transaction that reads it.
 
-    Change, history and delete pages write one entry per citizen with `adgangslog_skriv`;
-    list pages one entry per citizen on the page with `adgangslog_skriv_mange`.
+    Change, history and delete pages write one entry per citizen with `adgangslog_write`;
+    list pages one entry per citizen on the page with `adgangslog_write_many`.
     """
 
     log_hvad = ""
@@ -68,8 +68,8 @@ class LogAdgangMixin:
         aktoer = aktoer_for(request.user)
         borgere = Borger.objects.in_bulk(list(poster))
         for borger_id, objekter in sorted(poster.items(), key=lambda p: str(p[0])):
-            # the advisory locks in the same order as adgangslog_skriv_mange takes them
-            adgangslog_skriv(
+            # the advisory locks in the same order as adgangslog_write_many takes them
+            adgangslog_write(
                 aktoer=aktoer,
                 user=request.user,
                 borger=borgere[borger_id],
@@ -82,7 +82,7 @@ class LogAdgangMixin:
     def log_objekter(self, request: HttpRequest, objs: Iterable, hvad: str = "") -> None:
         poster = grupper(p for obj in objs for p in self.log_poster(obj))
         if poster:
-            adgangslog_skriv_mange(
+            adgangslog_write_many(
                 aktoer=aktoer_for(request.user),
                 user=request.user,
                 poster=poster,

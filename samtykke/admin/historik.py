@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from datadeling.core.proveniens import GAMMEL, freshness_problems
+from datadeling.core.proveniens import GAMMEL, friskhed_problemer
 from samtykke.admin.faelles import BorgerdataAdmin, livscyklus
 
 
 def friskhed_tekst(obj) -> str:
-    problemer = freshness_problems(obj.vurderet, obj.opfoelgning)
+    problemer = friskhed_problemer(obj.vurderet, obj.opfoelgning)
     if not problemer:
         return _("Frisk")
     return "; ".join(

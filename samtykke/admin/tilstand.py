@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from datadeling.core.proveniens import freshness_problems
+from datadeling.core.proveniens import friskhed_problemer
 from samtykke.admin.faelles import LivscyklusFilter, SkrivebeskyttetInline
 from samtykke.admin.historik import (
     HISTORIK,
@@ -106,4 +106,4 @@ class TilstandAdmin(HistorikAdmin):
 
     @admin.display(description=_lazy("frisk"), boolean=True)
     def frisk(self, obj: Tilstand) -> bool:
-        return not freshness_problems(obj.vurderet, obj.opfoelgning)
+        return not friskhed_problemer(obj.vurderet, obj.opfoelgning)

@@ -36,7 +36,7 @@ from organisation.models import (
 )
 from organisation.selectors import aktoer_for
 from samtykke import services as samtykke_services
-from samtykke.adgangslog import adgangslog_skriv
+from samtykke.adgangslog import adgangslog_write
 from samtykke.models import (
     Adgangslog,
     Anmodning,
@@ -307,7 +307,7 @@ class AnmodningFactory(ServiceFactory):
 
     @staticmethod
     def lav(*, kategori, kilde, actor=None, **kwargs):
-        return samtykke_services.anmodning_opret(
+        return samtykke_services.anmodning_create(
             actor=actor, kategorier=[kategori], kilder=[kilde], **kwargs
         )
 
@@ -336,7 +336,7 @@ class HjemmelFactory(ServiceFactory):
 
     @staticmethod
     def lav(*, funktion, actor=None, **kwargs):
-        return samtykke_services.hjemmel_registrer(
+        return samtykke_services.hjemmel_register(
             actor=actor, medarbejder=funktion.medarbejder, enhed=funktion.enhed, **kwargs
         )
 
@@ -351,9 +351,7 @@ class HjemmelGennemgangFactory(ServiceFactory):
     @staticmethod
     def lav(*, hjemmel, actor=None, **kwargs):
         leder = FunktionFactory(enhed=hjemmel.enhed, rolle=Rolle.LEDER).medarbejder
-        return samtykke_services.hjemmel_gennemgaa(
-            actor=actor, hjemmel=hjemmel, leder=leder, **kwargs
-        )
+        return samtykke_services.hjemmel_review(actor=actor, hjemmel=hjemmel, leder=leder, **kwargs)
 
 
 class AdgangslogFactory(ServiceFactory):
@@ -368,7 +366,7 @@ class AdgangslogFactory(ServiceFactory):
     @staticmethod
     def lav(*, funktion, **kwargs):
         user = funktion.medarbejder.user
-        return adgangslog_skriv(aktoer=aktoer_for(user), user=user, **kwargs)
+        return adgangslog_write(aktoer=aktoer_for(user), user=user, **kwargs)
 
 
 FACTORIES = {
@@ -413,9 +411,9 @@ class MoxSystemFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from mox.services import system_opret
+        from mox.services import system_create
 
-        system, _token, _secret = system_opret(navn=kwargs["navn"])
+        system, _token, _secret = system_create(navn=kwargs["navn"])
         return system
 
 
@@ -432,12 +430,12 @@ class MoxBeskedFactory(factory.django.DjangoModelFactory):
 
         from mox.eksempler import TILSTAND
         from mox.models import Besked
-        from mox.services import beskeder_modtag
+        from mox.services import beskeder_receive
 
         besked = copy.deepcopy(TILSTAND)
         besked["beskedID"] = str(uuid.uuid4())
         system = MoxSystemFactory()
-        svar = beskeder_modtag(system=system, beskeder=[besked])
+        svar = beskeder_receive(system=system, beskeder=[besked])
         return Besked.objects.get(system=system, besked_id=svar[0]["beskedID"])
 
 
@@ -459,13 +457,13 @@ class MoxAbonnementFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from mox.udgaaende.services import abonnement_opret
+        from mox.udgaaende.services import abonnement_create
 
         system = kwargs.get("system") or MoxSystemFactory()
         system.enhed = kwargs.get("enhed")
         system.webhook_url = "https://fagsystem.example.dk/mox/notifikationer"
         system.save(update_fields=["enhed", "webhook_url"])
-        return abonnement_opret(system=system, objekttype="tilstand")
+        return abonnement_create(system=system, objekttype="tilstand")
 
 
 class MoxNotifikationFactory(factory.django.DjangoModelFactory):
@@ -493,9 +491,9 @@ class SagFactory(ServiceFactory):
 
     @staticmethod
     def lav(*, borger, actor=None, **data):
-        from sagsindeks.services import sag_registrer
+        from sagsindeks.services import sag_register
 
-        return sag_registrer(
+        return sag_register(
             actor=actor,
             borger=borger,
             data={

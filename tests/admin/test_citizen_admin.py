@@ -18,7 +18,7 @@ from datadeling.core.bitemporal import Livscykluskode
 from indsats.models import Indsats
 from organisation.models import Borger, Relation
 from samtykke import services as samtykke_services
-from samtykke.adgangslog import adgangslog_skriv, adgangslog_skriv_mange, verificer
+from samtykke.adgangslog import adgangslog_write, adgangslog_write_many, verificer
 from samtykke.models import (
     Adgangslog,
     Anmodning,
@@ -348,7 +348,7 @@ def test_change_page_fails_when_the_entry_cannot_be_written(fejlklient, monkeypa
     def fejler(**kwargs):
         raise DatabaseError("adgangsloggen kan ikke skrives")
 
-    monkeypatch.setattr("samtykke.admin.faelles.adgangslog_skriv", fejler)
+    monkeypatch.setattr("samtykke.admin.faelles.adgangslog_write", fejler)
     svar = fejlklient.get(url(Tilstand, "change", tilstand.pk))
     assert svar.status_code == 500
     indhold = svar.content.decode()
@@ -363,7 +363,7 @@ def test_changelist_fails_when_the_entries_cannot_be_written(fejlklient, monkeyp
     def fejler(**kwargs):
         raise DatabaseError("adgangsloggen kan ikke skrives")
 
-    monkeypatch.setattr("samtykke.admin.faelles.adgangslog_skriv_mange", fejler)
+    monkeypatch.setattr("samtykke.admin.faelles.adgangslog_write_many", fejler)
     svar = fejlklient.get(url(Tilstand, "changelist"))
     assert svar.status_code == 500
     assert tilstand.borger.navn not in svar.content.decode()
@@ -440,14 +440,14 @@ def test_batch_entries_continue_the_same_chains(grundlag):
     g = grundlag
     aktoer = aktoer_for(g.user)
     felles = {"aktoer": aktoer, "user": g.user, "grundlag": Grundlag.ADMINISTRATION}
-    adgangslog_skriv(borger=g.borger, hvad="en", **felles)
-    adgangslog_skriv_mange(
+    adgangslog_write(borger=g.borger, hvad="en", **felles)
+    adgangslog_write_many(
         poster={g.borger.pk: [("tilstand", g.borger.pk)], g.anden_borger.pk: []},
         hvad="liste",
         handling=Handling.ADMIN,
         **felles,
     )
-    adgangslog_skriv(borger=g.anden_borger, hvad="to", **felles)
+    adgangslog_write(borger=g.anden_borger, hvad="to", **felles)
     kaede = list(Adgangslog.objects.filter(borger=g.borger).order_by("nummer"))
     assert [p.nummer for p in kaede] == [1, 2]
     assert kaede[1].forrige_hash == kaede[0].hash

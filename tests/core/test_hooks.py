@@ -68,7 +68,7 @@ def test_grants_before_the_outbox_when_the_apps_register_in_reverse_order(monkey
     )
     monkeypatch.setattr(
         udgaaende_services,
-        "notifikationer_skriv",
+        "notifikationer_write",
         lambda *, objekt, registrering, livscykluskode: kaldt.append(("udbakke", objekt.pk)),
     )
     aendring = SimpleNamespace(objekt=SimpleNamespace(pk=1), registrering=None, livscykluskode="")

@@ -54,7 +54,7 @@ def ny_afsender(navn: str, *, enhed=None, enheder=(), alle_enheder: bool = True)
     """Return a new system. The processing tests are about applying messages, not about
     which units a system may write for (tests/mox/test_system_enheder.py): with
     `alle_enheder` the system writes for every unit there is and every unit made later."""
-    system, token, secret = services.system_opret(navn=navn, enhed=enhed, enheder=enheder)
+    system, token, secret = services.system_create(navn=navn, enhed=enhed, enheder=enheder)
     if alle_enheder:
         system.enheder.add(*Enhed.objects.all())
 

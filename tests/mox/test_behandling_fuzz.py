@@ -108,7 +108,7 @@ def test_any_accepted_message_ends_cleanly_and_never_half_applied(afsender, grun
     model = Tilstand if besked["objekttype"] == "tilstand" else Indsats
     try:
         with transaction.atomic():
-            services.beskeder_modtag(system=afsender.system, beskeder=[besked])
+            services.beskeder_receive(system=afsender.system, beskeder=[besked])
             b = Besked.objects.get(besked_id=besked["beskedID"])
             status = anvend(b.pk)
             b.refresh_from_db()

@@ -55,7 +55,7 @@ def test_any_processing_order_applies_each_message_once_in_receipt_order(
     modtaget = [*rettelser[:plads], opret, *rettelser[plads:]]
     try:
         with transaction.atomic():
-            services.beskeder_modtag(system=afsender.system, beskeder=modtaget)
+            services.beskeder_receive(system=afsender.system, beskeder=modtaget)
             pks = list(
                 Besked.objects.filter(objekt_id=objekt_id)
                 .order_by("pk")

@@ -146,7 +146,7 @@ def test_a_chunk_written_together_equals_each_message_applied_alone(
                     slags, i = sekvenser[n][naeste[n]]
                     naeste[n] += 1
                     beskeder.append(_besked(slags, ids[n], i, grundlag, ffb_niveau))
-                services.beskeder_modtag(system=afsender.system, beskeder=beskeder)
+                services.beskeder_receive(system=afsender.system, beskeder=beskeder)
                 pks = list(
                     Besked.objects.filter(besked_id__in=[b["beskedID"] for b in beskeder])
                     .order_by("modtaget", "pk")
@@ -201,7 +201,7 @@ def test_a_failed_message_is_undone_and_the_next_builds_on_what_came_before(afse
         operation="update",
         objekt_id=a,
     )
-    services.beskeder_modtag(system=afsender.system, beskeder=[opret, daarlig, god])
+    services.beskeder_receive(system=afsender.system, beskeder=[opret, daarlig, god])
     pks = list(Besked.objects.order_by("pk").values_list("pk", flat=True))
     assert list(anvend_mange(pks).values()) == [Status.BEHANDLET, Status.FEJLET, Status.BEHANDLET]
     registreringer = list(TilstandRegistrering.objects.filter(tilstand_id=a).order_by("nummer"))
@@ -235,7 +235,7 @@ def test_a_joint_write_the_database_refuses_is_redone_message_by_message(
         indpak(tilstand_data(grundlag, beskrivelse="BOM"), objekt_id=b),
         indpak(tilstand_data(grundlag, beskrivelse="også god"), objekt_id=c_),
     ]
-    services.beskeder_modtag(system=afsender.system, beskeder=beskeder)
+    services.beskeder_receive(system=afsender.system, beskeder=beskeder)
     pks = list(Besked.objects.order_by("pk").values_list("pk", flat=True))
     with caplog.at_level(logging.WARNING, logger="mox.behandling.anvend"):
         resultat = anvend_mange(pks)

@@ -75,7 +75,7 @@ def test_any_chunking_and_chunk_order_applies_each_once_in_order_woken_without_s
     modtaget = data.draw(st.permutations(modtaget), label="receipt order")
     try:
         with transaction.atomic():
-            services.beskeder_modtag(system=afsender.system, beskeder=modtaget)
+            services.beskeder_receive(system=afsender.system, beskeder=modtaget)
             pks = list(Besked.objects.order_by("modtaget", "pk").values_list("pk", flat=True))
             # the ingress enqueues the batch in chunks of any size; workers take them in any order
             snit = sorted(data.draw(st.sets(st.integers(1, max(1, len(pks) - 1))), label="cuts"))
@@ -110,7 +110,7 @@ def test_a_bad_message_fails_alone_and_the_rest_of_its_chunk_is_applied(afsender
     a, b = uuid.uuid4(), uuid.uuid4()
     daarlig = _opret(grundlag, b)
     daarlig["data"]["relationer"]["tilstandstype"][0]["uuid"] = str(uuid.uuid4())  # unknown
-    services.beskeder_modtag(
+    services.beskeder_receive(
         system=afsender.system, beskeder=[_opret(grundlag, a), daarlig, _ret(a, 1)]
     )
     pks = list(Besked.objects.order_by("pk").values_list("pk", flat=True))
@@ -164,7 +164,7 @@ def test_queries_per_chunk_do_not_grow_with_its_messages(afsender, grundlag):
         anden_runde = [_ret(objekt_id, 2) for objekt_id in ids]
         tal = []
         for runde in (beskeder, anden_runde):
-            services.beskeder_modtag(system=afsender.system, beskeder=runde)
+            services.beskeder_receive(system=afsender.system, beskeder=runde)
             pks = list(
                 Besked.objects.filter(status=Status.MODTAGET)
                 .order_by("pk")
@@ -200,7 +200,7 @@ def test_a_lock_timeout_rolls_the_whole_chunk_back(afsender, grundlag, settings,
     # the test drives the chunk itself: nothing is enqueued when the inbox commits
     monkeypatch.setattr(tasks.behandl_beskeder, "delay", lambda *a, **k: None)
     a, b = uuid.uuid4(), uuid.uuid4()
-    services.beskeder_modtag(
+    services.beskeder_receive(
         system=afsender.system, beskeder=[_opret(grundlag, a), _opret(grundlag, b)]
     )
     beskeder = list(Besked.objects.order_by("pk"))

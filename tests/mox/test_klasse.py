@@ -154,14 +154,14 @@ def test_no_class_can_be_added_to_an_imported_code_system(afsender, send, fsiii_
 
 def test_the_services_refuse_imported_code_systems_too(fsiii_klasse):
     with pytest.raises(ValidationError) as e:
-        klassifikation_services.klasse_ret(
+        klassifikation_services.klasse_update(
             actor=None, klasse=fsiii_klasse, aendringer={"titel": "X"}
         )
     assert list(e.value.message_dict) == ["klassifikation"]
     with pytest.raises(ValidationError):
-        klassifikation_services.klasse_passiver(actor=None, klasse=fsiii_klasse)
+        klassifikation_services.klasse_passivate(actor=None, klasse=fsiii_klasse)
     with pytest.raises(ValidationError):
-        klassifikation_services.klasse_opret(
+        klassifikation_services.klasse_create(
             actor=None, klassifikation=fsiii_klasse.klassifikation, kode="X", titel="X"
         )
     with pytest.raises(ValidationError):
@@ -265,9 +265,9 @@ def test_the_services_validate_local_classes(db):
     assert klassifikation_services.klassifikation_lokal(
         actor=None, uri="urn:test:lokal", navn="x", titel="x"
     ) == ks  # fmt: skip
-    a = klassifikation_services.klasse_opret(actor=None, klassifikation=ks, kode="A", titel="A")
+    a = klassifikation_services.klasse_create(actor=None, klassifikation=ks, kode="A", titel="A")
     with pytest.raises(ValidationError) as e:
-        klassifikation_services.klasse_opret(
+        klassifikation_services.klasse_create(
             actor=None, klassifikation=ks, kode="A", titel="", klasse_id=a.pk,
             gyldig_fra=datetime.date(2024, 1, 2), gyldig_til=datetime.date(2024, 1, 1),
         )  # fmt: skip
@@ -278,7 +278,7 @@ def test_the_services_validate_local_classes(db):
         "gyldig_til": ["Slutdatoen skal ligge efter startdatoen."],
     }
     with pytest.raises(ValidationError) as e:
-        klassifikation_services.klasse_ret(actor=None, klasse=a, aendringer={"overordnet": a})
+        klassifikation_services.klasse_update(actor=None, klasse=a, aendringer={"overordnet": a})
     assert list(e.value.message_dict) == ["overordnet"]
     with pytest.raises(TypeError):
-        klassifikation_services.klasse_ret(actor=None, klasse=a, aendringer={"sti": []})
+        klassifikation_services.klasse_update(actor=None, klasse=a, aendringer={"sti": []})

@@ -603,7 +603,7 @@ def test_waking_the_children_of_a_new_unit_is_an_index_lookup(afsender):
 
     foraeldre = [uuid.uuid4() for _ in range(2000)]
     boern = [uuid.uuid4() for _ in foraeldre]
-    services.beskeder_modtag(
+    services.beskeder_receive(
         system=afsender.system,
         beskeder=[
             indpak(enhed_data(f"Team {i}", overordnet=f), objekt_id=b)

@@ -29,7 +29,7 @@ UKENDT_CPR_URN = "urn:dk:cpr:person:3112999999"  # a CPR number Datadeling does 
 
 def _system(navn: str, *, enhed=None, enheder=()) -> Afsender:
     """A system registered as an operator registers it (no test shortcut to every unit)."""
-    system, token, secret = services.system_opret(navn=navn, enhed=enhed, enheder=enheder)
+    system, token, secret = services.system_create(navn=navn, enhed=enhed, enheder=enheder)
     return Afsender(system=system, token=token, secret=secret, client=Client())
 
 

@@ -118,11 +118,11 @@ def ur(monkeypatch):
 
 def system(navn: str, *, enhed, url: str, objekttype: str = "tilstand", **kwargs):
     """Create a system for `enhed` with a webhook and a subscription; return it."""
-    s, _token, _secret = mox_services.system_opret(navn=navn)
+    s, _token, _secret = mox_services.system_create(navn=navn)
     s.enhed, s.webhook_url = enhed, url
     s.full_clean()
     s.save()
-    services.abonnement_opret(system=s, objekttype=objekttype, **kwargs)
+    services.abonnement_create(system=s, objekttype=objekttype, **kwargs)
     return s
 
 
@@ -241,7 +241,7 @@ def test_a_legal_basis_access_is_personal_and_tells_no_system(grundlag, webhook)
 
     g = grundlag
     Funktion.objects.create(medarbejder=g.medarbejder, enhed=g.anden_enhed, rolle="sagsbehandler")
-    samtykke_services.hjemmel_registrer(
+    samtykke_services.hjemmel_register(
         actor=g.user, borger=g.borger, medarbejder=g.medarbejder, enhed=g.anden_enhed,
         lovgrundlag=Klasse.objects.filter(klassifikation__uri=kendte.ADGANGSHJEMMEL_URI).first(),
         begrundelse="Akut situation", dage=3,
@@ -254,7 +254,7 @@ def test_a_legal_basis_access_is_personal_and_tells_no_system(grundlag, webhook)
 @pytest.mark.django_db
 def test_no_notification_when_not_subscribed_or_limited_to_other_citizens(grundlag, webhook):
     g = grundlag
-    s, _, _ = mox_services.system_opret(navn="Uden abonnement")
+    s, _, _ = mox_services.system_create(navn="Uden abonnement")
     s.enhed, s.webhook_url = g.enhed, webhook.url
     s.save()
     system("Kun Ole", enhed=g.enhed, url=webhook.url, borgere=[g.anden_borger])
@@ -306,7 +306,7 @@ def test_a_mox_message_from_system_a_is_told_to_b_but_not_to_a(
     a = ny_afsender("System A")
     a.system.enhed, a.system.webhook_url = g.enhed, webhook.url
     a.system.save()
-    services.abonnement_opret(system=a.system, objekttype="tilstand")
+    services.abonnement_create(system=a.system, objekttype="tilstand")
     b = system("System B", enhed=g.enhed, url=webhook.url)
     besked = indpak(tilstand_data(g))
     with django_capture_on_commit_callbacks(execute=True):
@@ -321,7 +321,7 @@ def test_a_mox_message_from_system_a_is_told_to_b_but_not_to_a(
     assert webhook.signatur_gyldig(webhook.modtaget[0], b.secret)
 
     # without udelad_egne, A hears about its own change too
-    services.abonnement_opret(system=a.system, objekttype="tilstand", udelad_egne=False)
+    services.abonnement_create(system=a.system, objekttype="tilstand", udelad_egne=False)
     with django_capture_on_commit_callbacks(execute=True):
         svar = a.post({"beskeder": [indpak(tilstand_data(g))]})
     assert svar.status_code == 202
@@ -390,7 +390,7 @@ def test_a_500_retries_with_exponential_backoff_then_gives_up_and_replay_deliver
     assert len(webhook.modtaget) == 3
     assert not Adgangslog.objects.filter(handling=Handling.INTEGRATION).exists()
 
-    assert services.notifikation_lever_igen(notifikation_ids=[n.pk]) == 1
+    assert services.notifikation_redeliver(notifikation_ids=[n.pk]) == 1
     n.refresh_from_db()
     assert (n.status, n.forsoeg) == (NotifikationStatus.AFVENTER, 0)
     assert lever_udestaaende() == 1
@@ -485,7 +485,7 @@ def test_https_is_required_for_webhooks_unless_allowed(grundlag, settings):
 
     settings.MOX_TILLAD_HTTP_WEBHOOK = False
     settings.DEBUG = False
-    s, _, _ = mox_services.system_opret(navn="Usikker")
+    s, _, _ = mox_services.system_create(navn="Usikker")
     s.webhook_url = "http://fagsystem.example/hook"
     with pytest.raises(ValidationError):
         s.full_clean()
@@ -505,10 +505,10 @@ def test_without_subscriptions_a_change_costs_no_query_inside_a_unit_of_work(
     t = registrer(g)
     reg = t.registrering
     with memo.aktiv():
-        services.notifikationer_skriv(objekt=t, registrering=reg, livscykluskode="Rettet")
+        services.notifikationer_write(objekt=t, registrering=reg, livscykluskode="Rettet")
         with django_assert_num_queries(0):
             for _ in range(5):
-                services.notifikationer_skriv(objekt=t, registrering=reg, livscykluskode="Rettet")
+                services.notifikationer_write(objekt=t, registrering=reg, livscykluskode="Rettet")
 
 
 @pytest.mark.django_db
@@ -527,10 +527,10 @@ def test_with_subscriptions_a_change_costs_the_same_few_queries_for_any_number_o
     t = registrer(g)
     reg = t.registrering
     with memo.aktiv():
-        services.notifikationer_skriv(objekt=t, registrering=reg, livscykluskode="Rettet")
+        services.notifikationer_write(objekt=t, registrering=reg, livscykluskode="Rettet")
         # cached subscriptions; one visibility query; one insert
         with django_assert_num_queries(2):
-            rows = services.notifikationer_skriv(
+            rows = services.notifikationer_write(
                 objekt=t, registrering=reg, livscykluskode="Rettet"
             )
     assert len(rows) == antal

@@ -27,7 +27,7 @@ def su_client(client, django_user_model):
 def test_a_systems_unit_and_webhook_are_editable_and_http_is_refused(su_client, grundlag, settings):
     from mox import services as mox_services
 
-    s, _, _ = mox_services.system_opret(navn="Omsorg")
+    s, _, _ = mox_services.system_create(navn="Omsorg")
     url = reverse("admin:mox_system_change", args=[s.pk])
     side = su_client.get(url).content.decode()
     assert 'name="enhed"' in side and 'name="webhook_url"' in side
@@ -51,7 +51,7 @@ def test_a_systems_unit_and_webhook_are_editable_and_http_is_refused(su_client, 
 def test_a_subscription_added_in_the_admin_goes_through_the_service(su_client, grundlag, webhook):
     from mox import services as mox_services
 
-    s, _, _ = mox_services.system_opret(navn="Omsorg")
+    s, _, _ = mox_services.system_create(navn="Omsorg")
     tilfoej = reverse("admin:mox_abonnement_add")
     data = {"system": s.pk, "objekttype": "tilstand", "udelad_egne": "on", "aktiv": "on"}
     svar = su_client.post(tilfoej, data)

@@ -132,12 +132,12 @@ def test_the_systems_told_equal_the_reference(kodesystemer, monkeypatch, abonnen
         world = World()
         # one system per unit and one without a unit (index UNITS)
         for i, (subscribes, limit) in enumerate(abonnenter):
-            s, _, _ = mox_services.system_opret(navn=f"S{i}")
+            s, _, _ = mox_services.system_create(navn=f"S{i}")
             s.enhed = units[i] if i < UNITS else None
             s.webhook_url = "https://fagsystem.invalid/hook"
             s.save()
             if subscribes:
-                services.abonnement_opret(
+                services.abonnement_create(
                     system=s, objekttype="tilstand",
                     borgere=[citizens[c] for c in sorted(limit or ())],
                 )  # fmt: skip

@@ -47,7 +47,7 @@ def abonnent(navn, *, enhed, url, **kwargs):
 
 
 def ny_sag(g, *, enhed=None, kildesystem="Omsorgssystem Testrup", aktoer_tekst="", **felter):
-    return sag_services.sag_registrer(
+    return sag_services.sag_register(
         actor=None if aktoer_tekst else g.user,
         borger=g.borger,
         data={
@@ -98,9 +98,9 @@ def test_the_own_units_system_is_told_of_create_update_and_passivation(
     with django_capture_on_commit_callbacks(execute=True):
         s = ny_sag(g)
     with django_capture_on_commit_callbacks(execute=True):
-        sag_services.sag_ret(actor=g.user, sag=s, aendringer={"fremdrift": "Afsluttet"})
+        sag_services.sag_update(actor=g.user, sag=s, aendringer={"fremdrift": "Afsluttet"})
     with django_capture_on_commit_callbacks(execute=True):
-        sag_services.sag_passiver(actor=g.user, sag=s, begrundelse="Fejloprettet")
+        sag_services.sag_passivate(actor=g.user, sag=s, begrundelse="Fejloprettet")
 
     assert modtagere() == {"Omsorg"}
     rows = list(Notifikation.objects.order_by("pk"))
@@ -165,7 +165,7 @@ def test_a_system_whose_unit_has_no_basis_is_told_nothing(grundlag, webhook):
     sagsindeks_samtykke(g, modtager=g.anden_enhed, kilder=[g.anden_enhed])
     sagsindeks_samtykke(g, modtager=g.medarbejder)
     s = ny_sag(g)
-    sag_services.sag_ret(actor=g.user, sag=s, aendringer={"fremdrift": "Afgjort"})
+    sag_services.sag_update(actor=g.user, sag=s, aendringer={"fremdrift": "Afgjort"})
     assert modtagere() == {"Omsorg"}
     assert Notifikation.objects.count() == 2
 
@@ -179,7 +179,7 @@ def test_a_consent_to_the_overview_of_cases_tells_the_units_system(
     with django_capture_on_commit_callbacks(execute=True):
         s = ny_sag(g)
     with django_capture_on_commit_callbacks(execute=True):
-        sag_services.sag_passiver(actor=g.user, sag=s, slet=True)
+        sag_services.sag_passivate(actor=g.user, sag=s, slet=True)
     assert modtagere() == {"Job"}
     assert list(Notifikation.objects.order_by("pk").values_list("operation", "status")) == [
         ("create", "leveret"), ("delete", "leveret"),
@@ -245,7 +245,7 @@ def test_a_mox_sag_message_from_system_a_is_told_to_b(
     a = ny_afsender("System A")
     a.system.enhed, a.system.webhook_url = g.anden_enhed, webhook.url
     a.system.save()
-    services.abonnement_opret(system=a.system, objekttype="sag")  # leaves out its own
+    services.abonnement_create(system=a.system, objekttype="sag")  # leaves out its own
     b = abonnent("System B", enhed=g.anden_enhed, url=webhook.url)
     besked = sag_besked(g)  # responsible unit: g.anden_enhed
     with django_capture_on_commit_callbacks(execute=True):
@@ -308,13 +308,13 @@ def test_a_block_given_before_delivery_withholds_the_notification(grundlag, webh
 
 def test_sag_is_subscribable_and_other_types_are_refused(grundlag, webhook):
     g = grundlag
-    s, _token, _secret = mox_services.system_opret(navn="Omsorg")
+    s, _token, _secret = mox_services.system_create(navn="Omsorg")
     s.enhed, s.webhook_url = g.enhed, webhook.url
     s.save()
-    abonnement = services.abonnement_opret(system=s, objekttype="sag")
+    abonnement = services.abonnement_create(system=s, objekttype="sag")
     assert Abonnement.objects.get(pk=abonnement.pk).objekttype == "sag"
     with pytest.raises(ValidationError) as fejl:
-        services.abonnement_opret(system=s, objekttype="klasse")
+        services.abonnement_create(system=s, objekttype="klasse")
     assert fejl.value.message_dict["objekttype"] == [
         "Der kan kun abonneres på tilstand, indsats og sag."
     ]
@@ -335,10 +335,10 @@ def test_a_case_change_costs_the_same_few_queries_for_any_number_of_systems(
     s = ny_sag(g)
     reg = s.registreringer.get()
     with memo.aktiv():
-        services.notifikationer_skriv(objekt=s, registrering=reg, livscykluskode="Rettet")
+        services.notifikationer_write(objekt=s, registrering=reg, livscykluskode="Rettet")
         # cached subscriptions; one visibility query; one insert
         with django_assert_num_queries(2):
-            rows = services.notifikationer_skriv(
+            rows = services.notifikationer_write(
                 objekt=s, registrering=reg, livscykluskode="Rettet"
             )
     assert len(rows) == antal
@@ -390,10 +390,10 @@ def test_the_systems_told_are_the_units_whose_staff_see_the_case(
             m = Medarbejder.objects.create(user=user, myndighed=kommune, navn=f"M{i}")
             f = Funktion.objects.create(medarbejder=m, enhed=enhed, rolle="sagsbehandler")
             staff.append(Aktoer(navn=m.navn, medarbejder=m, funktioner=[f]))
-            s, _, _ = mox_services.system_opret(navn=f"S{i}")
+            s, _, _ = mox_services.system_create(navn=f"S{i}")
             s.enhed, s.webhook_url = enhed, "https://fagsystem.invalid/hook"
             s.save()
-            services.abonnement_opret(system=s, objekttype="sag")
+            services.abonnement_create(system=s, objekttype="sag")
         kategorirod = Klasse.objects.get(pk=kendte.FSIII_FUNKTIONSEVNETILSTANDE[0])
         for art, x, kilder, sagsindeks, gyldig, tilbagekaldt in samtykker:
             c = samtykke_services.samtykke_give(
@@ -423,15 +423,15 @@ def test_the_systems_told_are_the_units_whose_staff_see_the_case(
             )
 
         for u in range(UNITS):
-            sag = sag_services.sag_registrer(
+            sag = sag_services.sag_register(
                 actor=None, borger=borger,
                 data={"titel": "Sag", "kildesystem": "Andet system", "fremdrift": "Oplyst",
                       "startdato": datetime.date(2024, 4, 1), "ansvarlig_enhed": units[u]},
             )  # fmt: skip
             saa = seers(sag)
             assert told(sag, "create") == saa, u
-            sag = sag_services.sag_ret(actor=None, sag=sag, aendringer={"fremdrift": "Afgjort"})
+            sag = sag_services.sag_update(actor=None, sag=sag, aendringer={"fremdrift": "Afgjort"})
             assert told(sag, "update") == saa, u
-            sag_services.sag_passiver(actor=None, sag=sag, begrundelse="Fejl")
+            sag_services.sag_passivate(actor=None, sag=sag, begrundelse="Fejl")
             assert told(sag, "passivate") == saa, u
         transaction.set_rollback(True)

@@ -66,7 +66,7 @@ def _gem_uden_koe(afsender, alle: list[dict]) -> list[int]:
     beskeder_klar.receivers = []
     try:
         for start in range(0, len(alle), 1000):
-            services.beskeder_modtag(system=afsender.system, beskeder=alle[start : start + 1000])
+            services.beskeder_receive(system=afsender.system, beskeder=alle[start : start + 1000])
     finally:
         beskeder_klar.receivers = modtagere
     return list(Besked.objects.order_by("modtaget", "pk").values_list("pk", flat=True))

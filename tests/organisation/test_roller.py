@@ -321,5 +321,5 @@ def test_ending_ones_own_role_needs_nobody_and_closing_a_unit_is_in_the_trail(g,
     assert kollega_klient.get(borgerside(g.borger)).status_code == 404
     assert spor(funktion) == [FunktionHandling.GIVET, FunktionHandling.AFSLUTTET]
 
-    services.medarbejder_passiver(actor=b_admin.user, medarbejder=b_admin)
+    services.medarbejder_passivate(actor=b_admin.user, medarbejder=b_admin)
     assert spor(b_admin.funktioner.get()) == [FunktionHandling.AFSLUTTET]

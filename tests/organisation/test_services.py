@@ -34,7 +34,7 @@ def region():
 
 
 def opret(kommune, navn="Enhed", **kwargs) -> Enhed:
-    return services.enhed_opret(actor=None, myndighed=kommune, navn=navn, **kwargs)
+    return services.enhed_create(actor=None, myndighed=kommune, navn=navn, **kwargs)
 
 
 def fejl_i(e: pytest.ExceptionInfo) -> dict[str, list[str]]:
@@ -87,7 +87,7 @@ def test_a_unit_cannot_be_moved_below_itself_or_its_descendants(kommune):
     c = opret(kommune, "C", overordnet=b)
     for ny in (a, b, c):
         with pytest.raises(ValidationError) as e:
-            services.enhed_ret(actor=None, enhed=a, aendringer={"overordnet": ny})
+            services.enhed_update(actor=None, enhed=a, aendringer={"overordnet": ny})
         assert list(fejl_i(e)) == ["overordnet"]
     a.refresh_from_db()
     assert a.overordnet is None
@@ -96,18 +96,18 @@ def test_a_unit_cannot_be_moved_below_itself_or_its_descendants(kommune):
 def test_enhed_ret_changes_only_what_it_is_given(kommune):
     a, b = opret(kommune, "A"), opret(kommune, "B")
     enhed = opret(kommune, "Gammelt navn", overordnet=a, enhedstype="team")
-    services.enhed_ret(actor=None, enhed=enhed, aendringer={"navn": "Nyt navn", "overordnet": b})
+    services.enhed_update(actor=None, enhed=enhed, aendringer={"navn": "Nyt navn", "overordnet": b})
     enhed.refresh_from_db()
     assert (enhed.navn, enhed.overordnet, enhed.enhedstype) == ("Nyt navn", b, "team")
     with pytest.raises(TypeError):
-        services.enhed_ret(actor=None, enhed=enhed, aendringer={"gruppe": None})
+        services.enhed_update(actor=None, enhed=enhed, aendringer={"gruppe": None})
 
 
 def test_a_unit_with_sub_units_cannot_change_authority(kommune, region):
     top = opret(kommune, "Top")
     opret(kommune, "Under", overordnet=top)
     with pytest.raises(ValidationError) as e:
-        services.enhed_ret(actor=None, enhed=top, aendringer={"myndighed": region})
+        services.enhed_update(actor=None, enhed=top, aendringer={"myndighed": region})
     assert list(fejl_i(e)) == ["myndighed"]
 
 
@@ -124,7 +124,7 @@ def test_enhed_passiver_ends_the_unit_and_the_roles_in_it(kommune):
         gyldig_fra=datetime.date(2020, 1, 1), gyldig_til=datetime.date(2021, 1, 1),
     )  # fmt: skip
 
-    services.enhed_passiver(actor=None, enhed=enhed)
+    services.enhed_passivate(actor=None, enhed=enhed)
     enhed.refresh_from_db()
     assert enhed.gyldig_til == idag()
     loebende.refresh_from_db()
@@ -133,7 +133,7 @@ def test_enhed_passiver_ends_the_unit_and_the_roles_in_it(kommune):
     afsluttet.refresh_from_db()
     assert afsluttet.gyldig_til == datetime.date(2021, 1, 1)
     # again: nothing changes
-    services.enhed_passiver(actor=None, enhed=enhed)
+    services.enhed_passivate(actor=None, enhed=enhed)
     enhed.refresh_from_db()
     assert enhed.gyldig_til == idag()
 
@@ -142,17 +142,17 @@ def test_enhed_passiver_refuses_while_sub_units_are_valid(kommune):
     top = opret(kommune, "Top", gyldig_fra=datetime.date(2020, 1, 1))
     under = opret(kommune, "Under", overordnet=top, gyldig_fra=datetime.date(2020, 1, 1))
     with pytest.raises(ValidationError) as e:
-        services.enhed_passiver(actor=None, enhed=top)
+        services.enhed_passivate(actor=None, enhed=top)
     assert list(fejl_i(e)) == ["underenheder"]
-    services.enhed_passiver(actor=None, enhed=under)
-    services.enhed_passiver(actor=None, enhed=top)
+    services.enhed_passivate(actor=None, enhed=under)
+    services.enhed_passivate(actor=None, enhed=top)
     top.refresh_from_db()
     assert top.gyldig_til == idag()
 
 
 def test_a_unit_not_yet_begun_is_deleted_unless_something_uses_it(kommune):
     fremtid = opret(kommune, "Kommende", gyldig_fra=idag() + 30 * DAG)
-    assert services.enhed_passiver(actor=None, enhed=fremtid) is None
+    assert services.enhed_passivate(actor=None, enhed=fremtid) is None
     assert not Enhed.objects.filter(pk=fremtid.pk).exists()
 
     brugt = opret(kommune, "Kommende 2", gyldig_fra=idag() + 30 * DAG)
@@ -160,7 +160,7 @@ def test_a_unit_not_yet_begun_is_deleted_unless_something_uses_it(kommune):
     opret(kommune, "Under", overordnet=brugt, gyldig_fra=idag() - 30 * DAG,
           gyldig_til=idag() - 20 * DAG)  # fmt: skip
     with pytest.raises(ValidationError) as e:
-        services.enhed_passiver(actor=None, enhed=brugt)
+        services.enhed_passivate(actor=None, enhed=brugt)
     assert list(fejl_i(e)) == ["gyldig_fra"]
     assert Enhed.objects.filter(pk=brugt.pk).exists()
 
@@ -184,7 +184,9 @@ def test_the_unit_tree_never_gets_a_cycle(kommune, foraeldre, flytninger):
         for hvem, hvor in flytninger:
             ny = enheder[hvor] if hvor >= 0 else None
             try:
-                services.enhed_ret(actor=None, enhed=enheder[hvem], aendringer={"overordnet": ny})
+                services.enhed_update(
+                    actor=None, enhed=enheder[hvem], aendringer={"overordnet": ny}
+                )
             except ValidationError as e:
                 assert list(e.message_dict) == ["overordnet"]
         foraelder = dict(Enhed.objects.filter(myndighed=kommune).values_list("pk", "overordnet_id"))
@@ -202,7 +204,7 @@ def test_the_unit_tree_never_gets_a_cycle(kommune, foraeldre, flytninger):
 
 def test_medarbejder_opret_without_a_user_makes_a_login_nobody_can_use(kommune, client):
     m_id = uuid.uuid4()
-    m = services.medarbejder_opret(actor=None, myndighed=kommune, navn="Karl Kok",
+    m = services.medarbejder_create(actor=None, myndighed=kommune, navn="Karl Kok",
                                    medarbejder_id=m_id, kildesystem="HR")  # fmt: skip
     m.refresh_from_db()
     assert m.pk == m_id and m.kildesystem == "HR"
@@ -214,29 +216,29 @@ def test_medarbejder_opret_without_a_user_makes_a_login_nobody_can_use(kommune, 
 
 def test_medarbejder_opret_on_an_existing_user(kommune):
     user = get_user_model().objects.create_user("karl")
-    m = services.medarbejder_opret(actor=None, myndighed=kommune, navn="Karl", user=user)
+    m = services.medarbejder_create(actor=None, myndighed=kommune, navn="Karl", user=user)
     assert m.user == user
     with pytest.raises(ValidationError) as e:
-        services.medarbejder_opret(actor=None, myndighed=kommune, navn="Karl 2", user=user)
+        services.medarbejder_create(actor=None, myndighed=kommune, navn="Karl 2", user=user)
     assert list(fejl_i(e)) == ["user"]
 
 
 def test_medarbejder_opret_refuses_bad_values_and_leaves_no_login_behind(kommune):
     m_id = uuid.uuid4()
     with pytest.raises(ValidationError) as e:
-        services.medarbejder_opret(actor=None, myndighed=kommune, navn="", email="ikke en mail",
+        services.medarbejder_create(actor=None, myndighed=kommune, navn="", email="ikke en mail",
                                    medarbejder_id=m_id)  # fmt: skip
     assert set(fejl_i(e)) == {"navn", "email"}
     assert not get_user_model().objects.filter(username=f"mox-{m_id}").exists()
-    m = services.medarbejder_opret(actor=None, myndighed=kommune, navn="A", medarbejder_id=m_id)
+    m = services.medarbejder_create(actor=None, myndighed=kommune, navn="A", medarbejder_id=m_id)
     with pytest.raises(ValidationError) as e:
-        services.medarbejder_opret(actor=None, myndighed=kommune, navn="B", medarbejder_id=m.pk)
+        services.medarbejder_create(actor=None, myndighed=kommune, navn="B", medarbejder_id=m.pk)
     assert list(fejl_i(e)) == ["id"]
 
 
 def test_medarbejder_ret_changes_the_profile_not_the_login(kommune, region):
-    m = services.medarbejder_opret(actor=None, myndighed=kommune, navn="Karl")
-    services.medarbejder_ret(
+    m = services.medarbejder_create(actor=None, myndighed=kommune, navn="Karl")
+    services.medarbejder_update(
         actor=None, medarbejder=m, aendringer={"navn": "Karl Kok", "email": "karl@example.org",
                                                 "myndighed": region},
     )  # fmt: skip
@@ -244,19 +246,19 @@ def test_medarbejder_ret_changes_the_profile_not_the_login(kommune, region):
     assert (m.navn, m.email, m.myndighed) == ("Karl Kok", "karl@example.org", region)
     assert not m.user.is_active
     with pytest.raises(ValidationError) as e:
-        services.medarbejder_ret(actor=None, medarbejder=m, aendringer={"email": "x"})
+        services.medarbejder_update(actor=None, medarbejder=m, aendringer={"email": "x"})
     assert list(fejl_i(e)) == ["email"]
     with pytest.raises(TypeError):
-        services.medarbejder_ret(actor=None, medarbejder=m, aendringer={"user": None})
+        services.medarbejder_update(actor=None, medarbejder=m, aendringer={"user": None})
 
 
 def test_medarbejder_passiver_ends_roles_and_closes_the_login(kommune):
     enhed = opret(kommune, gyldig_fra=datetime.date(2020, 1, 1))
     user = get_user_model().objects.create_user("aktiv", password="hemmelig-kode-123")
-    m = services.medarbejder_opret(actor=None, myndighed=kommune, navn="Aktiv", user=user)
+    m = services.medarbejder_create(actor=None, myndighed=kommune, navn="Aktiv", user=user)
     f = Funktion.objects.create(medarbejder=m, enhed=enhed, rolle="sagsbehandler",
                                 gyldig_fra=datetime.date(2020, 1, 1))  # fmt: skip
-    services.medarbejder_passiver(actor=None, medarbejder=m)
+    services.medarbejder_passivate(actor=None, medarbejder=m)
     f.refresh_from_db()
     user.refresh_from_db()
     assert f.gyldig_til == idag()

@@ -20,7 +20,7 @@ from organisation.selectors import Aktoer
 from overblik.selectors import mine_data as plain
 from overblik.selectors.sag import sager_for_borgeren
 from sagsindeks.models import Sag
-from sagsindeks.services import sag_passiver, sag_registrer
+from sagsindeks.services import sag_passivate, sag_register
 from samtykke.models import Adgangslog
 from tilstand import services as tilstand_services
 
@@ -87,7 +87,7 @@ JOBCENTRET = object()
 
 def sag(g, borger=None, enhed=JOBCENTRET, dage_siden=30, **data) -> Sag:
     """A case about the citizen in another system, as its system reported it."""
-    return sag_registrer(
+    return sag_register(
         actor=None,
         borger=borger or g.borger,
         data={
@@ -247,7 +247,7 @@ def test_lists_the_citizens_own_cases_in_plain_danish_and_nobody_elses(borger_cl
     )  # fmt: skip
     fremmed = sag(g, borger=g.anden_borger, titel="Oles sag")
     passiv = sag(g, titel="Fejlregistreret sag")
-    sag_passiver(actor=None, sag=passiv, begrundelse="Fejl", aktoer_tekst="Jobcentersystem")
+    sag_passivate(actor=None, sag=passiv, begrundelse="Fejl", aktoer_tekst="Jobcentersystem")
 
     response = borger_client.get(URL)
     html = response.content.decode()
@@ -310,7 +310,7 @@ def test_the_page_fails_when_the_read_cannot_be_logged(borger_client, g, monkeyp
     def fejler(**kwargs):
         raise DatabaseError("adgangsloggen kan ikke skrives")
 
-    monkeypatch.setattr("overblik.views.samtykke_borger.adgangslog_skriv", fejler)
+    monkeypatch.setattr("overblik.views.samtykke_borger.adgangslog_write", fejler)
     with pytest.raises(DatabaseError):
         borger_client.get(URL)
 

@@ -92,7 +92,7 @@ def fremmed(g):
 
 
 def _anmodning(g, borger, *, dage_siden=0, status=AnmodningStatus.AFVENTER) -> Anmodning:
-    a = services.anmodning_opret(
+    a = services.anmodning_create(
         actor=None, borger=borger, anmoder=g.medarbejder, enhed=g.enhed,
         kategorier=[g.type], kilder=[g.anden_enhed], formaal="x", begrundelse="y",
         varighed_dage=30,

@@ -23,7 +23,7 @@ from organisation.models import Borger, Enhed, Funktion, Medarbejder, Myndighed
 from organisation.selectors import aktoer_for
 from overblik.selectors.sag import sager_synlige, sager_til_visning
 from sagsindeks.models import Sag, SagRegistrering
-from sagsindeks.services import sag_passiver, sag_registrer, sag_ret
+from sagsindeks.services import sag_passivate, sag_register, sag_update
 from samtykke import services as samtykke_services
 from samtykke.models import Adgangslog, Beslutning
 from tests import hypotese
@@ -70,14 +70,14 @@ def fremmed(g) -> Medarbejder:
 
 def test_passivate_takes_it_out_and_then_it_cannot_change(g):
     s = sag(g)
-    sag_passiver(actor=g.user, sag=s, begrundelse="Fejl", slet=True)
+    sag_passivate(actor=g.user, sag=s, begrundelse="Fejl", slet=True)
     s.refresh_from_db()
     assert (s.aktiv, s.livscykluskode) == (False, "Slettet")
     assert ser(g.user) == set()
     with pytest.raises(ValidationError, match="passiveret"):
-        sag_ret(actor=g.user, sag=s, aendringer={"titel": "Ny"})
+        sag_update(actor=g.user, sag=s, aendringer={"titel": "Ny"})
     with pytest.raises(ValidationError, match="passiveret"):
-        sag_passiver(actor=g.user, sag=s)
+        sag_passivate(actor=g.user, sag=s)
     assert s.registreringer.count() == 2
 
 
@@ -145,7 +145,7 @@ def test_a_legal_basis_shows_all_the_citizens_cases(g):
     ukendt = sag(g, enhed=None)
     andens = sag(g, borger=g.anden_borger)
     lov = Klasse.objects.filter(klassifikation__uri=k.ADGANGSHJEMMEL_URI).first()
-    samtykke_services.hjemmel_registrer(
+    samtykke_services.hjemmel_register(
         actor=g.fremmed_user, borger=g.borger, medarbejder=fremmed(g), enhed=g.anden_enhed,
         lovgrundlag=lov, begrundelse="Akut bekymring", dage=3,
     )  # fmt: skip
@@ -250,7 +250,7 @@ def test_who_sees_which_case_equals_the_reference(kodesystemer, monkeypatch, ste
         verden = Verden(arbejder={i: i % UNITS for i in range(USERS)})
 
         def ny_sag(unit, borger):
-            s = sag_registrer(
+            s = sag_register(
                 actor=None, borger=borgere[borger],
                 data={"titel": "S", "kildesystem": "X", "fremdrift": "Oplyst",
                       "startdato": START.date(),
@@ -297,7 +297,7 @@ def test_who_sees_which_case_equals_the_reference(kodesystemer, monkeypatch, ste
                 unit = verden.arbejder[user]
                 if unit is None:
                     continue
-                samtykke_services.hjemmel_registrer(
+                samtykke_services.hjemmel_register(
                     actor=users[user], borger=borgere[borger], medarbejder=staff[user],
                     enhed=enheder[unit], lovgrundlag=lov, begrundelse="Akut", dage=dage,
                 )  # fmt: skip
@@ -305,7 +305,7 @@ def test_who_sees_which_case_equals_the_reference(kodesystemer, monkeypatch, ste
             elif art == "passiver":
                 post = verden.sager[s[1] % len(verden.sager)]
                 if post[3]:
-                    sag_passiver(actor=None, sag=Sag.objects.get(pk=post[0]))
+                    sag_passivate(actor=None, sag=Sag.objects.get(pk=post[0]))
                     post[3] = False
             elif art == "flyt":
                 # the person leaves their unit today and, from tomorrow, works in another
@@ -416,7 +416,7 @@ def test_the_page_fails_when_the_case_read_cannot_be_logged(klient, g, monkeypat
     def fejler(**kwargs):
         raise DatabaseError("adgangsloggen kan ikke skrives")
 
-    monkeypatch.setattr("overblik.views.borger.adgangslog_skriv", fejler)
+    monkeypatch.setattr("overblik.views.borger.adgangslog_write", fejler)
     with pytest.raises(DatabaseError):
         klient.get(url("borger", pk=g.borger.pk))
 

@@ -25,7 +25,7 @@ from organisation.models import Borger, Enhed, Relation
 from organisation.selectors import aktoer_for as org_aktoer_for
 from overblik.views.samtykke_borger import SESSION_KEY, handler_for_kontekst
 from samtykke import policy, services
-from samtykke.adgangslog import adgangslog_skriv
+from samtykke.adgangslog import adgangslog_write
 from samtykke.models import Adgangslog, Anmodning, Beslutning, Grundlag, Samtykke
 from tests.fakeclock import FakeClock
 from tests.overblik.test_mine_data import MINE_DATA_QUERIES
@@ -80,7 +80,7 @@ def anmodning(g, borger=None, **kwargs) -> Anmodning:
         "varighed_dage": 180,
         **kwargs,
     }
-    return services.anmodning_opret(
+    return services.anmodning_create(
         actor=g.user, borger=borger or g.borger, anmoder=g.medarbejder, enhed=g.enhed, **data
     )
 
@@ -149,7 +149,7 @@ def test_mine_samtykker_shows_every_section_in_plain_danish(borger_client, g):
     tilbage = samtykke(g, modtager=g.anden_enhed, kilder=[g.enhed], formaal="Jobsøgning")
     services.samtykke_revoke(actor=g.user, samtykke=tilbage)
     afvist = anmodning(g, formaal="Et afvist formål")
-    services.anmodning_besvar(actor=g.user, anmodning=afvist, givet_af=g.borger, accepter=False)
+    services.anmodning_answer(actor=g.user, anmodning=afvist, givet_af=g.borger, accepter=False)
     blok = samtykke(g, modtager=g.tredje_enhed, beslutning=Beslutning.AFVIS)
 
     response = borger_client.get(MINE)
@@ -445,7 +445,7 @@ def test_hvem_har_set_shows_who_when_why_and_on_which_basis(borger_client, g):
     sel85 = Klasse.objects.get(
         titel="Retssikkerhedsloven § 11 c", klassifikation__uri=k.ADGANGSHJEMMEL_URI
     )
-    h = services.hjemmel_registrer(
+    h = services.hjemmel_register(
         actor=g.user, borger=g.borger, medarbejder=g.medarbejder, enhed=g.enhed,
         lovgrundlag=sel85, begrundelse="Akut bekymring for din sikkerhed", dage=3,
     )  # fmt: skip
@@ -456,14 +456,14 @@ def test_hvem_har_set_shows_who_when_why_and_on_which_basis(borger_client, g):
         "borger": g.borger,
         "formaal": "Sagsbehandling",
     }
-    adgangslog_skriv(hvad="Overblik over borgeren", grundlag=Grundlag.EGEN_ENHED, **skriv)
-    adgangslog_skriv(hvad="Samtykkede data", grundlag=Grundlag.SAMTYKKE, grundlag_id=s.pk, **skriv)
-    adgangslog_skriv(hvad="Akut opslag", grundlag=Grundlag.HJEMMEL, grundlag_id=h.pk, **skriv)
-    adgangslog_skriv(
+    adgangslog_write(hvad="Overblik over borgeren", grundlag=Grundlag.EGEN_ENHED, **skriv)
+    adgangslog_write(hvad="Samtykkede data", grundlag=Grundlag.SAMTYKKE, grundlag_id=s.pk, **skriv)
+    adgangslog_write(hvad="Akut opslag", grundlag=Grundlag.HJEMMEL, grundlag_id=h.pk, **skriv)
+    adgangslog_write(
         aktoer=org_aktoer_for(g.jonas_user), user=g.jonas_user, borger=g.borger,
         hvad="Mine samtykker", grundlag=Grundlag.RELATION, handler_for=g.fuldmagt,
     )  # fmt: skip
-    adgangslog_skriv(
+    adgangslog_write(
         aktoer=org_aktoer_for(g.borger_user), user=g.borger_user, borger=g.borger,
         hvad="Mine data", grundlag=Grundlag.BORGER,
     )  # fmt: skip
@@ -492,7 +492,7 @@ def test_hvem_har_set_shows_who_when_why_and_on_which_basis(borger_client, g):
 def test_hvem_har_set_pages_25_at_a_time_newest_first(borger_client, g):
     aktoer = org_aktoer_for(g.user)
     for i in range(30):
-        adgangslog_skriv(
+        adgangslog_write(
             aktoer=aktoer, user=g.user, borger=g.borger, hvad=f"Opslag {i}",
             grundlag=Grundlag.EGEN_ENHED,
         )  # fmt: skip
@@ -817,7 +817,7 @@ def fyld(g, n: int) -> list[Samtykke]:
     for _ in range(n):
         anmodning(g)
         a = anmodning(g)
-        services.anmodning_besvar(actor=g.user, anmodning=a, givet_af=g.borger, accepter=False)
+        services.anmodning_answer(actor=g.user, anmodning=a, givet_af=g.borger, accepter=False)
         s = samtykke(g, kategorier=[g.kat, g.kat2], kilder=[g.anden_enhed, g.tredje_enhed])
         givne.append(services.samtykke_narrow(actor=g.user, samtykke=s, kilder=[g.anden_enhed]))
         samtykke(
@@ -827,13 +827,13 @@ def fyld(g, n: int) -> list[Samtykke]:
         )
         services.samtykke_revoke(actor=g.user, samtykke=samtykke(g, givet_af=g.jonas))
         samtykke(g, modtager=g.tredje_enhed, beslutning=Beslutning.AFVIS)
-        h = services.hjemmel_registrer(
+        h = services.hjemmel_register(
             actor=g.user, borger=g.borger, medarbejder=g.medarbejder, enhed=g.enhed,
             lovgrundlag=sel85, begrundelse="Akut", dage=3,
         )  # fmt: skip
         for grundlag, gid in ((Grundlag.EGEN_ENHED, None), (Grundlag.SAMTYKKE, s.pk),
                               (Grundlag.HJEMMEL, h.pk)):  # fmt: skip
-            adgangslog_skriv(
+            adgangslog_write(
                 aktoer=sagsbehandler, user=g.user, borger=g.borger, hvad="Opslag",
                 grundlag=grundlag, grundlag_id=gid,
             )  # fmt: skip
@@ -923,20 +923,20 @@ def test_in_a_browser_the_pages_are_accessible_and_htmx_confirms_inline(
     hjemmel = Klasse.objects.get(
         titel="Retssikkerhedsloven § 11 c", klassifikation__uri=k.ADGANGSHJEMMEL_URI
     )
-    h = services.hjemmel_registrer(
+    h = services.hjemmel_register(
         actor=g.user, borger=g.borger, medarbejder=g.medarbejder, enhed=g.enhed,
         lovgrundlag=hjemmel, begrundelse="Akut bekymring efter en henvendelse fra en nabo",
         dage=3,
     )  # fmt: skip
     sagsbehandler = org_aktoer_for(g.user)
     skriv = {"aktoer": sagsbehandler, "user": g.user, "borger": g.borger}
-    adgangslog_skriv(hvad="Overblik over tilstande og indsatser", grundlag=Grundlag.EGEN_ENHED,
+    adgangslog_write(hvad="Overblik over tilstande og indsatser", grundlag=Grundlag.EGEN_ENHED,
                      formaal="Sagsbehandling", **skriv)  # fmt: skip
-    adgangslog_skriv(hvad="Tilstand: mobilitet", grundlag=Grundlag.SAMTYKKE, grundlag_id=s.pk,
+    adgangslog_write(hvad="Tilstand: mobilitet", grundlag=Grundlag.SAMTYKKE, grundlag_id=s.pk,
                      formaal="Koordinering af hjælpen", **skriv)  # fmt: skip
-    adgangslog_skriv(hvad="Overblik over tilstande og indsatser", grundlag=Grundlag.HJEMMEL,
+    adgangslog_write(hvad="Overblik over tilstande og indsatser", grundlag=Grundlag.HJEMMEL,
                      grundlag_id=h.pk, formaal="Akut sagsbehandling", **skriv)  # fmt: skip
-    adgangslog_skriv(
+    adgangslog_write(
         aktoer=org_aktoer_for(g.jonas_user), user=g.jonas_user, borger=g.borger,
         hvad="Mine samtykker", grundlag=Grundlag.RELATION, handler_for=g.fuldmagt,
         formaal="Værge eller fuldmægtig varetager borgerens samtykker",

@@ -19,7 +19,7 @@ from klassifikation.models import Klasse
 from organisation.models import Enhed, Funktion, Medarbejder
 from overblik.forms import idag
 from sagsindeks.models import Sag
-from sagsindeks.services import sag_registrer
+from sagsindeks.services import sag_register
 from samtykke import services
 from samtykke.models import (
     Adgangslog,
@@ -205,12 +205,12 @@ def test_the_page_with_hidden_data_has_a_pinned_query_count(
         kilder=[g.anden_enhed], formaal="Pleje",
     )  # fmt: skip
     for _ in range(2):
-        services.anmodning_opret(
+        services.anmodning_create(
             actor=None, borger=g.borger, anmoder=g.medarbejder, enhed=g.enhed,
             kategorier=[Klasse.objects.get(pk=k.FFB_AKTIVITET_OG_DELTAGELSE)],
             kilder=[g.anden_enhed], formaal="x", begrundelse="y", varighed_dage=30,
         )  # fmt: skip
-    services.anmodning_besvar(
+    services.anmodning_answer(
         actor=None, anmodning=Anmodning.objects.first(), givet_af=g.borger, accepter=True
     )
 
@@ -290,7 +290,7 @@ def test_an_answer_shows_the_data_on_the_very_next_request(klient, w):
     t = w.skjulte[0]
     assert klient.get(url("tilstand", pk=t.pk)).status_code == 404
 
-    services.anmodning_besvar(actor=None, anmodning=a, givet_af=w.borger, accepter=True)
+    services.anmodning_answer(actor=None, anmodning=a, givet_af=w.borger, accepter=True)
 
     response = side(klient, w)
     html = response.content.decode()
@@ -305,7 +305,7 @@ def test_an_answer_shows_the_data_on_the_very_next_request(klient, w):
 
 def test_a_narrowed_answer_and_a_no_are_told(klient, w):
     a = anmod(klient, w)
-    services.anmodning_besvar(
+    services.anmodning_answer(
         actor=None, anmodning=a, givet_af=w.borger, accepter=True, kategorier=[w.aktivitet]
     )
     html = side(klient, w).content.decode()
@@ -314,18 +314,18 @@ def test_a_narrowed_answer_and_a_no_are_told(klient, w):
     # the intervention (a Ydelse) stays hidden; the conditions are shown
     assert "Der findes oplysninger hos Testrup Kommune, som kræver samtykke" in html
 
-    ny = services.anmodning_opret(
+    ny = services.anmodning_create(
         actor=None, borger=w.borger, anmoder=w.medarbejder, enhed=w.enhed,
         kategorier=[w.ydelse_rod], kilder=[w.anden_enhed], formaal="x", begrundelse="y",
         varighed_dage=30,
     )  # fmt: skip
-    services.anmodning_besvar(actor=None, anmodning=ny, givet_af=w.borger, accepter=False)
+    services.anmodning_answer(actor=None, anmodning=ny, givet_af=w.borger, accepter=False)
     assert "Borgeren sagde nej" in side(klient, w).content.decode()
 
 
 def test_revoking_hides_at_once_and_the_condition_is_a_404_like_a_random_uuid(klient, w):
     a = anmod(klient, w)
-    s = services.anmodning_besvar(actor=None, anmodning=a, givet_af=w.borger, accepter=True)
+    s = services.anmodning_answer(actor=None, anmodning=a, givet_af=w.borger, accepter=True)
     t = w.skjulte[0]
     assert klient.get(url("tilstand", pk=t.pk)).status_code == 200
 
@@ -345,7 +345,7 @@ def test_an_expired_consent_grants_nothing_though_no_job_ran(klient, w, monkeypa
     ur = FakeClock(datetime.datetime.now(datetime.UTC))
     monkeypatch.setattr("datadeling.core.clock.now", ur)
     a = anmod(klient, w, **{"anmod-varighed_dage": "10"})
-    s = services.anmodning_besvar(actor=None, anmodning=a, givet_af=w.borger, accepter=True)
+    s = services.anmodning_answer(actor=None, anmodning=a, givet_af=w.borger, accepter=True)
     t = w.skjulte[0]
     assert klient.get(url("tilstand", pk=t.pk)).status_code == 200
 
@@ -367,7 +367,7 @@ INTET_VALGT = "Vælg hvilke oplysninger — eller oversigten over sagerne."
 
 def sag(g, enhed=None, **data) -> Sag:
     """A case about the citizen in Jobcenter's system (metadata only)."""
-    return sag_registrer(
+    return sag_register(
         actor=None,
         borger=g.borger,
         data={
@@ -674,7 +674,7 @@ def leder(w):
 
 
 def registrer_hjemmel(g, borger=None, begrundelse="Akut indlagt") -> Hjemmel:
-    return services.hjemmel_registrer(
+    return services.hjemmel_register(
         actor=g.user, borger=borger or g.borger, medarbejder=g.medarbejder, enhed=g.enhed,
         lovgrundlag=g.lov, begrundelse=begrundelse, dage=3,
     )  # fmt: skip
@@ -685,7 +685,7 @@ def test_the_review_page_has_a_pinned_query_count(leder, w, n, django_assert_num
     for i in range(n):
         h = registrer_hjemmel(w, begrundelse=f"Grund {i}")
         if i % 2:
-            services.hjemmel_gennemgaa(
+            services.hjemmel_review(
                 actor=None, hjemmel=h, leder=leder.medarbejder, resultat="godkendt"
             )
 
@@ -756,7 +756,7 @@ def test_the_review_is_a_404_for_others(klient, fremmed_klient, leder, w):
 
 
 def test_a_leader_does_not_review_their_own_access(leder, w):
-    eget = services.hjemmel_registrer(
+    eget = services.hjemmel_register(
         actor=None, borger=w.borger, medarbejder=leder.medarbejder, enhed=w.enhed,
         lovgrundlag=w.lov, begrundelse="Akut", dage=1,
     )  # fmt: skip

@@ -23,7 +23,7 @@ from django.urls import reverse
 from organisation.models import Enhed
 from organisation.selectors import aktoer_for
 from overblik.selectors.sag import sager_synlige
-from sagsindeks.services import sag_passiver
+from sagsindeks.services import sag_passivate
 from samtykke import services
 from samtykke.models import Anmodning, AnmodningStatus, Samtykke
 from tests.overblik import test_tilstand_screens as skaerme
@@ -94,7 +94,7 @@ def anmod(g, **kw) -> Anmodning:
         "sagsindeks": True,
         **kw,
     }
-    return services.anmodning_opret(
+    return services.anmodning_create(
         actor=None, borger=g.borger, anmoder=g.medarbejder, enhed=g.enhed, **data
     )
 
@@ -398,7 +398,7 @@ def test_the_caseworker_asks_for_the_overview_alone_from_that_unit(tina, g):
     a = Anmodning.objects.get(borger=g.borger)
     assert a.sagsindeks and a.kategorier == [] and a.kilder == [bostoette.pk]
     # the citizen says yes: Tina sees the case, and nothing is hidden any more
-    services.anmodning_besvar(actor=None, anmodning=a, givet_af=g.borger, accepter=True)
+    services.anmodning_answer(actor=None, anmodning=a, givet_af=g.borger, accepter=True)
     efter = side(tina, g)
     assert efter.context["adgang"].skjult == []
     assert SAG_TITEL in efter.content.decode()
@@ -410,7 +410,7 @@ def test_cases_are_counted_with_the_conditions_and_interventions_of_a_unit(tina,
     sag(g)
     sag(g)
     inaktiv = sag(g)
-    sag_passiver(actor=None, sag=inaktiv, begrundelse="Lukket i fagsystemet")
+    sag_passivate(actor=None, sag=inaktiv, begrundelse="Lukket i fagsystemet")
 
     html = side(tina, g).content.decode()
 

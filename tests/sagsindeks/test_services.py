@@ -12,7 +12,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from datadeling.core import clock
 from datadeling.core.models import idag
 from sagsindeks.models import Sag, SagRegistrering
-from sagsindeks.services import sag_registrer, sag_ret
+from sagsindeks.services import sag_register, sag_update
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ EGEN = object()
 
 def sag(g, *, enhed=EGEN, borger=None, dage_siden=30, **data) -> Sag:
     """Register a case from another system, `dage_siden` days ago."""
-    return sag_registrer(
+    return sag_register(
         actor=None,
         borger=borger or g.borger,
         data={
@@ -96,16 +96,16 @@ def test_the_database_holds_the_invariants_too(g):
 
 def test_correct_closes_reopens_and_keeps_history(g):
     s = sag(g)
-    s = sag_ret(actor=g.user, sag=s, aendringer={"fremdrift": "Afsluttet"}, begrundelse="Slut")
+    s = sag_update(actor=g.user, sag=s, aendringer={"fremdrift": "Afsluttet"}, begrundelse="Slut")
     assert s.slutdato == idag() and s.livscykluskode == "Rettet"
-    s = sag_ret(actor=g.user, sag=s, aendringer={"fremdrift": "Oplyst"})
+    s = sag_update(actor=g.user, sag=s, aendringer={"fremdrift": "Oplyst"})
     assert s.slutdato is None
-    s = sag_ret(actor=g.user, sag=s, aendringer={"ansvarlig_enhed": g.anden_enhed.pk})
+    s = sag_update(actor=g.user, sag=s, aendringer={"ansvarlig_enhed": g.anden_enhed.pk})
     assert s.ansvarlig_enhed == g.anden_enhed and s.borger == g.borger
     assert [r.data["fremdrift"] for r in s.registreringer.order_by("nummer")] == [
         "Oplyst", "Afsluttet", "Oplyst", "Oplyst",
     ]  # fmt: skip
     with pytest.raises(ValidationError) as fejl:
-        sag_ret(actor=g.user, sag=s, aendringer={"kle_nummer": "x"})
+        sag_update(actor=g.user, sag=s, aendringer={"kle_nummer": "x"})
     assert "kle_nummer" in fejl.value.message_dict
     assert Sag.objects.get(pk=s.pk).kle_nummer == "15.00.00"

@@ -136,7 +136,7 @@ def test_only_a_relation_with_consent_scope_may_consent_for_the_citizen(w):
 
 def test_legal_basis_grants_one_citizen_for_a_time(w):
     lov = Klasse.objects.filter(klassifikation__uri=k.ADGANGSHJEMMEL_URI).first()
-    h = services.hjemmel_registrer(
+    h = services.hjemmel_register(
         actor=w.psyk_user, borger=w.borger, medarbejder=w.psyk_m, enhed=w.psyk,
         lovgrundlag=lov, begrundelse="Borgeren er akut indlagt", dage=3,
     )  # fmt: skip

@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from organisation.selectors import aktoer_for
-from samtykke.adgangslog import GENESIS, adgangslog_skriv, beregn_hash
+from samtykke.adgangslog import GENESIS, adgangslog_write, beregn_hash
 from samtykke.models import Adgangslog, Grundlag
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def write(g, borger, n=1):
     aktoer = aktoer_for(g.user)
     return [
-        adgangslog_skriv(
+        adgangslog_write(
             aktoer=aktoer,
             user=g.user,
             borger=borger,
@@ -87,7 +87,7 @@ def test_a_failed_log_write_fails_the_read(grundlag):
     def read_with_log():
         with transaction.atomic():
             data = list(g.borger.__class__.objects.filter(pk=g.borger.pk))
-            adgangslog_skriv(
+            adgangslog_write(
                 aktoer=aktoer_for(g.user),
                 user=g.user,
                 borger=g.borger,

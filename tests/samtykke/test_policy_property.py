@@ -209,7 +209,7 @@ def test_what_everyone_sees_equals_the_reference(kodesystemer, monkeypatch, step
                 unit = min(world.works[user]) if world.works[user] else None
                 if unit is None:
                     continue
-                services.hjemmel_registrer(
+                services.hjemmel_register(
                     actor=users[user], borger=citizens[citizen], medarbejder=staff[user],
                     enhed=units[unit], lovgrundlag=lovgrundlag, begrundelse="Akut situation",
                     dage=days,

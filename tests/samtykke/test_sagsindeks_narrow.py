@@ -18,7 +18,7 @@ from django.utils import timezone
 from organisation.models import Enhed
 from organisation.selectors import aktoer_for
 from overblik.selectors.sag import sager_synlige
-from sagsindeks.services import sag_registrer
+from sagsindeks.services import sag_register
 from samtykke import policy, services
 from samtykke.models import Anmodning, AnmodningStatus, Samtykke
 from tilstand.services import tilstand_register
@@ -39,7 +39,7 @@ def g(grundlag):
     g.tilstand = tilstand_register(
         actor=None, borger=g.borger, data={"type": g.type, "ansvarlig_enhed": g.anden_enhed}
     )
-    g.sag = sag_registrer(
+    g.sag = sag_register(
         actor=None,
         borger=g.borger,
         data={
@@ -77,7 +77,7 @@ def anmod(g, **kw) -> Anmodning:
         "sagsindeks": True,
         **kw,
     }
-    return services.anmodning_opret(
+    return services.anmodning_create(
         actor=g.user, borger=g.borger, anmoder=g.medarbejder, enhed=g.enhed, **data
     )
 
@@ -163,7 +163,7 @@ def test_narrowing_an_old_version_is_refused(g):
 def test_a_request_with_the_case_overview_can_be_answered_without_it(g):
     a = anmod(g)
 
-    s = services.anmodning_besvar(
+    s = services.anmodning_answer(
         actor=g.user, anmodning=a, givet_af=g.borger, accepter=True, sagsindeks=False
     )
 
@@ -175,7 +175,7 @@ def test_a_request_with_the_case_overview_can_be_answered_without_it(g):
 
 
 def test_a_request_answered_as_asked_keeps_the_case_overview(g):
-    s = services.anmodning_besvar(
+    s = services.anmodning_answer(
         actor=g.user, anmodning=anmod(g), givet_af=g.borger, accepter=True
     )
 
@@ -187,7 +187,7 @@ def test_the_answer_cannot_add_the_case_overview(g):
     a = anmod(g, sagsindeks=False)
 
     with pytest.raises(ValidationError) as e:
-        services.anmodning_besvar(
+        services.anmodning_answer(
             actor=g.user, anmodning=a, givet_af=g.borger, accepter=True, sagsindeks=True
         )
 
@@ -200,7 +200,7 @@ def test_an_answer_to_only_the_case_overview_without_it_is_refused(g):
     a = anmod(g, kategorier=[])
 
     with pytest.raises(ValidationError) as e:
-        services.anmodning_besvar(
+        services.anmodning_answer(
             actor=g.user, anmodning=a, givet_af=g.borger, accepter=True, sagsindeks=False
         )
 

@@ -77,7 +77,7 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     from klassifikation.models import Klasse
     from organisation.selectors import aktoer_for
     from samtykke import services as samtykke_services
-    from samtykke.adgangslog import adgangslog_skriv
+    from samtykke.adgangslog import adgangslog_write
     from samtykke.models import Adgangslog, Anmodning, Beslutning, Grundlag
     from samtykke.policy import OPSLAG
     from tests.admin import factories as f
@@ -158,7 +158,7 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
         gyldig_fra=nu, gyldig_til=nu + datetime.timedelta(days=365),
     )  # fmt: skip
     # Blocked staff looked the citizen up by CPR number today: their page opens.
-    adgangslog_skriv(
+    adgangslog_write(
         aktoer=aktoer_for(fc.medarbejder.user), user=fc.medarbejder.user, borger=s.borger,
         hvad="Opslag på CPR-nummer", grundlag=Grundlag.EGEN_ENHED, kategorier=[OPSLAG],
     )  # fmt: skip
@@ -166,7 +166,7 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     gammel = f.AnmodningFactory(
         borger=s.borger, anmoder=fd.medarbejder, enhed=d, kategori=s.tilstand.type, kilde=a
     )
-    samtykke_services.anmodning_besvar(
+    samtykke_services.anmodning_answer(
         actor=None, anmodning=gammel, givet_af=s.borger, accepter=False
     )
     lang_tid = nu - datetime.timedelta(days=900)

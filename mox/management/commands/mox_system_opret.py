@@ -52,7 +52,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         enheder = [find_enhed(n) for n in options["enhed"]]
         try:
-            system, token, secret = services.system_opret(
+            system, token, secret = services.system_create(
                 navn=options["navn"].strip(),
                 enhed=enheder[0] if enheder else None,
                 enheder=enheder[1:],
