@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from datadeling.core.logging import mask_cpr
 from mox.models import Abonnement, Notifikation, NotifikationStatus
 from mox.udgaaende import services
+from samtykke.admin.faelles import LogAdgangMixin
 
 
 class AbonnementInline(admin.TabularInline):
@@ -73,7 +74,12 @@ class AbonnementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notifikation)
-class NotifikationAdmin(admin.ModelAdmin):
+class NotifikationAdmin(LogAdgangMixin, admin.ModelAdmin):
+    # a notification's page shows its envelope (what changed about which citizen, the unit,
+    # the dates): one log entry for its citizen; the list shows metadata only
+    log_hvad = "Udgående MOX-notifikation (konvolut)"
+    log_changelist = False
+
     list_display = [
         "besked_id",
         "system",
