@@ -198,7 +198,13 @@ def _afslut_funktioner(
     for funktion in aabne.select_related("medarbejder", "enhed").select_for_update(of=("self",)):
         foer = _billede(funktion)
         if funktion.gyldig_fra >= dato:
-            _spor(actor=actor, handling=FunktionHandling.AFSLUTTET, funktion=funktion, foer=foer)
+            _spor(
+                actor=actor,
+                handling=FunktionHandling.AFSLUTTET,
+                funktion=funktion,
+                foer=foer,
+                fjernes=True,
+            )
             funktion.delete()
         else:
             funktion.gyldig_til = dato
@@ -208,7 +214,6 @@ def _afslut_funktioner(
                 handling=FunktionHandling.AFSLUTTET,
                 funktion=funktion,
                 foer=foer,
-                efter=_billede(funktion),
             )
 
 
@@ -421,9 +426,10 @@ def _spor(
     handling: str,
     funktion: Funktion,
     foer: dict[str, Any] | None = None,
-    efter: dict[str, Any] | None = None,
+    fjernes: bool = False,
 ) -> FunktionHaendelse:
-    """Append one change of a role to the role trail, in the caller's transaction."""
+    """Append one change of a role to the role trail, in the caller's transaction: the role
+    as it was (`foer`) and as it is now, saved (none when it is about to be removed)."""
     return FunktionHaendelse.objects.create(
         tidspunkt=clock.now(),
         handling=handling,
@@ -436,7 +442,7 @@ def _spor(
         enhed_uuid=funktion.enhed_id,
         enhed_navn=funktion.enhed.navn,
         foer=foer,
-        efter=efter,
+        efter=None if fjernes else _billede(funktion),
     )
 
 
@@ -526,7 +532,7 @@ def funktion_create(
         )
         _valider_funktion(funktion)
         funktion.save(force_insert=True)
-        _spor(actor=actor, handling=handling, funktion=funktion, efter=_billede(funktion))
+        _spor(actor=actor, handling=handling, funktion=funktion)
     logger.info("Funktion %s %s af %s", funktion.pk, handling, _aktoer(actor))
     return funktion
 
@@ -593,7 +599,6 @@ def funktion_change(
                 handling=FunktionHandling.AENDRING_ANMODET,
                 funktion=ny,
                 foer=foer,
-                efter=_billede(ny),
             )
             logger.info("Ændring af funktion %s anmodet af %s", funktion.pk, _aktoer(actor))
             return ny
@@ -606,7 +611,6 @@ def funktion_change(
             handling=FunktionHandling.AENDRET,
             funktion=funktion,
             foer=foer,
-            efter=_billede(funktion),
         )
     logger.info("Funktion %s ændret af %s: %s", funktion.pk, _aktoer(actor), ", ".join(aendrede))
     return funktion
@@ -639,7 +643,13 @@ def funktion_end(
         elif funktion.gyldig_til is not None and funktion.gyldig_til <= dato:
             return funktion
         elif funktion.gyldig_fra >= dato:
-            _spor(actor=actor, handling=FunktionHandling.AFSLUTTET, funktion=funktion, foer=foer)
+            _spor(
+                actor=actor,
+                handling=FunktionHandling.AFSLUTTET,
+                funktion=funktion,
+                foer=foer,
+                fjernes=True,
+            )
             funktion_id = funktion.pk
             funktion.delete()
             logger.info("Funktion %s fjernet (ikke begyndt) af %s", funktion_id, _aktoer(actor))
@@ -652,7 +662,6 @@ def funktion_end(
             handling=FunktionHandling.AFSLUTTET,
             funktion=funktion,
             foer=foer,
-            efter=_billede(funktion),
         )
     logger.info("Funktion %s afsluttet af %s", funktion.pk, _aktoer(actor))
     return funktion
@@ -698,7 +707,6 @@ def funktion_approve(*, actor: User | None, funktion: Funktion) -> Funktion:
             handling=FunktionHandling.GODKENDT,
             funktion=funktion,
             foer=foer,
-            efter=_billede(funktion),
         )
         if funktion.erstatter_id is not None:
             gammel = (
@@ -719,7 +727,6 @@ def funktion_approve(*, actor: User | None, funktion: Funktion) -> Funktion:
                     handling=FunktionHandling.AFSLUTTET,
                     funktion=gammel,
                     foer=gammel_foer,
-                    efter=_billede(gammel),
                 )
     logger.info("Funktion %s godkendt af %s", funktion.pk, _aktoer(actor))
     return funktion
@@ -741,7 +748,6 @@ def funktion_refuse(*, actor: User | None, funktion: Funktion) -> Funktion:
             handling=FunktionHandling.AFVIST,
             funktion=funktion,
             foer=foer,
-            efter=_billede(funktion),
         )
     logger.info("Funktion %s afvist af %s", funktion.pk, _aktoer(actor))
     return funktion
