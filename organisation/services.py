@@ -196,25 +196,27 @@ def _afslut_funktioner(
     """
     aabne = funktioner.filter(Q(gyldig_til__isnull=True) | Q(gyldig_til__gt=dato))
     for funktion in aabne.select_related("medarbejder", "enhed").select_for_update(of=("self",)):
-        foer = _billede(funktion)
-        if funktion.gyldig_fra >= dato:
-            _spor(
-                actor=actor,
-                handling=FunktionHandling.AFSLUTTET,
-                funktion=funktion,
-                foer=foer,
-                fjernes=True,
-            )
-            funktion.delete()
-        else:
-            funktion.gyldig_til = dato
-            funktion.save(update_fields=["gyldig_til"])
-            _spor(
-                actor=actor,
-                handling=FunktionHandling.AFSLUTTET,
-                funktion=funktion,
-                foer=foer,
-            )
+        _afslut(funktion, dato, actor=actor)
+
+
+def _afslut(funktion: Funktion, dato: datetime.date, *, actor: User | None) -> bool:
+    """End one open role on `dato` with its entry in the role trail; return whether it was
+    removed instead (a role that would only begin on `dato` or later)."""
+    foer = _billede(funktion)
+    if funktion.gyldig_fra >= dato:
+        _spor(
+            actor=actor,
+            handling=FunktionHandling.AFSLUTTET,
+            funktion=funktion,
+            foer=foer,
+            fjernes=True,
+        )
+        funktion.delete()
+        return True
+    funktion.gyldig_til = dato
+    funktion.save(update_fields=["gyldig_til"])
+    _spor(actor=actor, handling=FunktionHandling.AFSLUTTET, funktion=funktion, foer=foer)
+    return False
 
 
 def enhed_passivate(
@@ -636,33 +638,17 @@ def funktion_end(
             funktion.enhed.myndighed_id not in administrerede_myndigheder(actor)
         ):
             raise _ikke_administrator(funktion.enhed)
-        foer = _billede(funktion)
+        funktion_id = funktion.pk
         if funktion.status == FunktionStatus.AFVENTER:
+            foer = _billede(funktion)
             funktion.status = FunktionStatus.AFVIST
             funktion.save(update_fields=["status"])
+            _spor(actor=actor, handling=FunktionHandling.AFSLUTTET, funktion=funktion, foer=foer)
         elif funktion.gyldig_til is not None and funktion.gyldig_til <= dato:
             return funktion
-        elif funktion.gyldig_fra >= dato:
-            _spor(
-                actor=actor,
-                handling=FunktionHandling.AFSLUTTET,
-                funktion=funktion,
-                foer=foer,
-                fjernes=True,
-            )
-            funktion_id = funktion.pk
-            funktion.delete()
+        elif _afslut(funktion, dato, actor=actor):
             logger.info("Funktion %s fjernet (ikke begyndt) af %s", funktion_id, _aktoer(actor))
             return None
-        else:
-            funktion.gyldig_til = dato
-            funktion.save(update_fields=["gyldig_til"])
-        _spor(
-            actor=actor,
-            handling=FunktionHandling.AFSLUTTET,
-            funktion=funktion,
-            foer=foer,
-        )
     logger.info("Funktion %s afsluttet af %s", funktion.pk, _aktoer(actor))
     return funktion
 
