@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "indsats",
     "sagsindeks",
     "samtykke",
+    "dialog",
     "overblik",
     "mox",
     # development data and the fagsystem simulator; no product app imports it
