@@ -171,6 +171,8 @@ AXES_LOCKOUT_PARAMETERS = [
     for parameter in env_list("AXES_LOCKOUT_PARAMETERS", ["username", "ip_address"])
 ]
 AXES_LOCKOUT_CALLABLE = "datadeling.core.views.login_spaerret"
+# A CPR number typed as the username is stored and logged only as a keyed hash.
+AXES_USERNAME_CALLABLE = "datadeling.core.views.axes_brugernavn"
 # Behind a proxy every request comes from the proxy's address: read the client's address
 # from X-Forwarded-For, trusting as many proxies as are set here.
 if os.environ.get("AXES_IPWARE_PROXY_COUNT"):

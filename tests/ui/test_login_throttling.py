@@ -120,3 +120,21 @@ def test_the_admin_login_is_throttled_too(medarbejder):
     )
     assert response.status_code == 429
     assert "_auth_user_id" not in c.session
+
+
+def test_a_cpr_number_typed_as_username_is_never_stored_and_still_locks(client, caplog):
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    cpr = "0101701234"
+    for skrevet in (cpr, "010170-1234"):
+        caplog.clear()
+        fejl(client, skrevet, settings.AXES_FAILURE_LIMIT, ip="10.0.9.1")
+        response = log_ind(client, skrevet, password="forkert", ip="10.0.9.2")
+        assert response.status_code == 429  # the same typing counts towards one lockout
+        assert "1234" not in caplog.text
+
+    gemt = [a.username for a in AccessAttempt.objects.all()]
+    gemt += [a.username for a in AccessFailureLog.objects.all()]
+    assert gemt and all(
+        "1234" not in (navn or "") and "010170" not in (navn or "") for navn in gemt
+    )
