@@ -103,6 +103,25 @@ def _fast_password_hasher():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_http():
+    """The browser tests' live server speaks plain HTTP too. Its SecurityMiddleware reads
+    SECURE_SSL_REDIRECT once, when the session's server starts, so the per-test override
+    below is too late for it: turn HTTPS off for the session before that (`make test`
+    does it with HTTPS=0; a bare `pytest` needs this)."""
+    from django.conf import settings
+
+    gemt = {navn: getattr(settings, navn) for navn in _HTTPS_INDSTILLINGER}
+    for navn in _HTTPS_INDSTILLINGER:
+        setattr(settings, navn, False)
+    yield
+    for navn, vaerdi in gemt.items():
+        setattr(settings, navn, vaerdi)
+
+
+_HTTPS_INDSTILLINGER = ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
+
+
 @pytest.fixture(autouse=True)
 def _test_http(settings):
     """The test client speaks plain HTTP and serves static files without collectstatic;
