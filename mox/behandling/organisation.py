@@ -78,7 +78,7 @@ from mox.protokol import Operation
 from mox.validering import MINUS_UENDELIG, UENDELIG
 from organisation import services
 from organisation.models import Enhed, Medarbejder, Myndighed
-from samtykke.policy.system import skrivbare_enheder
+from samtykke.policy.system import skrivbare_enheder, skrivbare_myndigheder
 
 OPRETTER = (Operation.CREATE, Operation.IMPORT)
 MAILTO = "urn:mailto:"
@@ -241,6 +241,20 @@ def _under_egen(overordnet: Enhed, system: System) -> bool:
     return overordnet.pk in enheder
 
 
+def _egen_myndighed(myndighed_id: uuid.UUID | None, system: System) -> Myndighed | None:
+    """Return the authority when the system may deliver top units and staff in it
+    (samtykke.policy.system); any other, to the sender, is as unknown as one that does not
+    exist."""
+    if myndighed_id is None:
+        return None
+    myndigheder = memo.hent(
+        "system_myndigheder", system.pk, lambda: skrivbare_myndigheder(system), husk_tomt=True
+    )
+    if myndighed_id not in myndigheder:
+        return None
+    return Myndighed.objects.filter(pk=myndighed_id).first()
+
+
 def _enhed_felter(
     data: dict, *, enhed: Enhed | None, system: System
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -269,7 +283,7 @@ def _enhed_felter(
 
     tilhoerer = gaeldende(data, "relationer", "tilhoerer", nu)
     tilhoerer_id = som_uuid(tilhoerer.post.get("uuid")) if tilhoerer else None
-    myndighed = Myndighed.objects.filter(pk=tilhoerer_id).first() if tilhoerer_id else None
+    myndighed = _egen_myndighed(tilhoerer_id, system)
 
     if naevnt(data, "relationer", "overordnet") or opret:
         overordnet = None
@@ -282,7 +296,7 @@ def _enhed_felter(
             if overordnet is not None and not _under_egen(overordnet, system):
                 overordnet = None  # another's unit: answered as an unknown one
             if overordnet is None:
-                top_af = Myndighed.objects.filter(pk=overordnet_id).first()
+                top_af = _egen_myndighed(overordnet_id, system)
                 if top_af is None:
                     assert valgt is not None  # overordnet_id came from it
                     raise Venter(
@@ -384,9 +398,12 @@ def bruger_findes_mange(objekt_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return set(Medarbejder.objects.filter(pk__in=objekt_ids).values_list("pk", flat=True))
 
 
-def _bruger_felter(data: dict, *, opret: bool) -> tuple[dict[str, Any], dict[str, str], bool]:
+def _bruger_felter(
+    data: dict, *, opret: bool, system: System
+) -> tuple[dict[str, Any], dict[str, str], bool]:
     """Map the message to the services' fields, the paths they came from, and whether the
-    member is Inaktiv now."""
+    member is Inaktiv now. The member belongs to an authority the system may deliver staff
+    in (samtykke.policy.system); any other is answered as unknown."""
     nu = clock.now()
     felter: dict[str, Any] = {}
     stier = dict(BRUGER_STIER)
@@ -401,8 +418,7 @@ def _bruger_felter(data: dict, *, opret: bool) -> tuple[dict[str, Any], dict[str
 
     tilhoerer = gaeldende(data, "relationer", "tilhoerer", nu)
     if tilhoerer is not None:
-        myndighed_id = som_uuid(tilhoerer.post.get("uuid"))
-        myndighed = Myndighed.objects.filter(pk=myndighed_id).first() if myndighed_id else None
+        myndighed = _egen_myndighed(som_uuid(tilhoerer.post.get("uuid")), system)
         if myndighed is None:
             raise Afvist(
                 [
@@ -458,7 +474,7 @@ def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
     if besked.operation in OPRETTER:
         if objekt_findes:
             raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
-        felter, stier, inaktiv = _bruger_felter(data, opret=True)
+        felter, stier, inaktiv = _bruger_felter(data, opret=True, system=besked.system)
         medarbejder = kald(
             stier,
             services.medarbejder_create,
@@ -475,7 +491,7 @@ def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
         if besked.operation != Operation.UPDATE:
             services.medarbejder_passivate(actor=None, medarbejder=medarbejder)
             return
-        felter, stier, inaktiv = _bruger_felter(data, opret=False)
+        felter, stier, inaktiv = _bruger_felter(data, opret=False, system=besked.system)
         medarbejder = kald(
             stier,
             services.medarbejder_update,

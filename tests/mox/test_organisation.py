@@ -25,7 +25,7 @@ from mox.protokol import Status
 from mox.validering import valider
 from organisation.models import Enhed, Funktion, Medarbejder, Myndighed
 from tests import hypotese
-from tests.mox.conftest import CPR, lora_fixture
+from tests.mox.conftest import CPR, lora_fixture, ny_afsender
 from tests.mox.test_behandling import indpak as _indpak
 from tests.mox.test_behandling import v
 from tilstand.models import Tilstand
@@ -101,16 +101,26 @@ def felter(afsender, besked) -> list[str]:
     return [f["felt"] for f in status(afsender, besked)["fejl"]]
 
 
+def myndighed_for_systemet(**felter) -> Myndighed:
+    """Return a new authority the test's systems may deliver units and staff in: a system
+    delivers organisation only in the authorities of the units it writes for
+    (samtykke.policy.system), so the authority gets a unit (which the every-unit systems
+    of conftest.ny_afsender then write for)."""
+    myndighed = Myndighed.objects.create(**felter)
+    Enhed.objects.create(myndighed=myndighed, navn="Forvaltningen")
+    return myndighed
+
+
 @pytest.fixture
 def kommune(db):
-    return Myndighed.objects.create(navn="Testrup Kommune", type="kommune", kommunekode="998")
+    return myndighed_for_systemet(navn="Testrup Kommune", type="kommune", kommunekode="998")
 
 
 # --- LoRa's fixtures ------------------------------------------------------------------------
 
 
 def test_loras_organisationenhed_becomes_a_top_unit_of_the_authority(afsender, send):
-    myndighed = Myndighed.objects.create(
+    myndighed = myndighed_for_systemet(
         id=LORA_ORGANISATION, navn="LoRa Kommune", type="kommune", kommunekode="997"
     )
     besked = indpak(lora_fixture("organisationenhed_opret.json"))
@@ -131,7 +141,7 @@ def test_loras_organisationenhed_becomes_a_top_unit_of_the_authority(afsender, s
 
 
 def test_a_known_enhedstype_class_gives_the_unit_type(afsender, send):
-    Myndighed.objects.create(
+    myndighed_for_systemet(
         id=LORA_ORGANISATION, navn="LoRa Kommune", type="kommune", kommunekode="997"
     )
     data = lora_fixture("organisationenhed_opret.json")
@@ -146,7 +156,7 @@ def test_a_known_enhedstype_class_gives_the_unit_type(afsender, send):
 
 
 def test_loras_bruger_becomes_a_member_of_staff_who_cannot_log_in(afsender, send, client):
-    myndighed = Myndighed.objects.create(
+    myndighed = myndighed_for_systemet(
         id=LORA_BRUGER_ORGANISATION, navn="LoRa Kommune", type="kommune", kommunekode="997"
     )
     besked = indpak(lora_fixture("bruger_opret.json"), "bruger")
@@ -361,11 +371,11 @@ def test_malformed_units_fail_naming_the_field(afsender, kommune, send, aendr, s
     svar = status(afsender, besked)
     assert svar["status"] == "fejlet"
     assert [f["felt"] for f in svar["fejl"]] == [sti]
-    assert not Enhed.objects.exists()
+    assert not Enhed.objects.filter(kildesystem=afsender.system.navn).exists()
 
 
 def test_a_parent_in_another_authority_is_refused(afsender, kommune, send):
-    region = Myndighed.objects.create(navn="Region", type="region", cvr="12345678")
+    region = myndighed_for_systemet(navn="Region", type="region", cvr="12345678")
     top = uuid.uuid4()
     send(indpak(enhed_data("Psykiatrien", tilhoerer=region.pk), objekt_id=top))
     besked = indpak(enhed_data("Hjemmeplejen", tilhoerer=kommune.pk, overordnet=top))
@@ -561,7 +571,7 @@ def test_anvend_is_idempotent_for_units(afsender, kommune):
     pk = Besked.objects.get().pk
     assert anvend(pk) == Status.BEHANDLET
     assert anvend(pk) == Status.BEHANDLET
-    assert Enhed.objects.count() == 1
+    assert Enhed.objects.filter(kildesystem=afsender.system.navn).count() == 1
 
 
 # --- the documentation's examples -----------------------------------------------------------
@@ -575,7 +585,7 @@ def test_the_documentation_shows_the_examples_and_they_are_applied(afsender, cli
     for besked in eksempler.ALLE.values():
         assert valider(besked) == [], besked["objekttype"]
 
-    Myndighed.objects.create(
+    myndighed_for_systemet(
         id=eksempler.MYNDIGHED, navn="Eksempel Kommune", type="kommune", kommunekode="996"
     )
     beskeder = [copy.deepcopy(b) for b in eksempler.ALLE.values()]
@@ -615,3 +625,35 @@ def test_waking_the_children_of_a_new_unit_is_an_index_lookup(afsender):
     qs = ventende("organisationenhed", "overordnet", foraeldre[1234])
     assert [b.objekt_id for b in qs] == [boern[1234]]
     assert "mox_besked_venter_paa" in qs.explain()
+
+
+def test_a_system_delivers_organisation_only_in_the_authorities_it_writes_for(send):
+    """A system may place top units and staff only in an authority of a unit it writes for;
+    another authority is answered exactly as one Datadeling does not know."""
+    egen = Myndighed.objects.create(navn="Egen Kommune", type="kommune", kommunekode="981")
+    anden = Myndighed.objects.create(navn="Anden Kommune", type="kommune", kommunekode="982")
+    enhed = Enhed.objects.create(myndighed=egen, navn="Omsorg")
+    Enhed.objects.create(myndighed=anden, navn="Andens forvaltning")
+    afsender = ny_afsender("Begrænset system", enhed=enhed, alle_enheder=False)
+
+    beskeder = {
+        "egen_enhed": indpak(enhed_data("Ny enhed", tilhoerer=egen.pk)),
+        "egen_bruger": indpak(bruger_data(tilhoerer=egen.pk), "bruger"),
+        "anden_enhed": indpak(enhed_data("Fremmed enhed", tilhoerer=anden.pk)),
+        "anden_bruger": indpak(bruger_data(tilhoerer=anden.pk), "bruger"),
+        "ukendt_enhed": indpak(enhed_data("Ukendt", tilhoerer=uuid.uuid4())),
+        "ukendt_bruger": indpak(bruger_data(tilhoerer=uuid.uuid4()), "bruger"),
+        "under_anden": indpak(enhed_data("Under anden", overordnet=anden.pk)),
+    }
+    for besked in beskeder.values():
+        afsender.post(besked)
+        anvend(Besked.objects.get(besked_id=besked["beskedID"]).pk)
+    svar = {navn: status(afsender, b) for navn, b in beskeder.items()}
+
+    assert svar["egen_enhed"]["status"] == svar["egen_bruger"]["status"] == "behandlet"
+    for fremmed, ukendt in (("anden_enhed", "ukendt_enhed"), ("anden_bruger", "ukendt_bruger")):
+        assert svar[fremmed]["status"] == "fejlet"
+        assert svar[fremmed]["fejl"] == svar[ukendt]["fejl"]  # no oracle for other authorities
+    assert svar["under_anden"]["status"] != "behandlet"
+    assert not Enhed.objects.filter(myndighed=anden, kildesystem=afsender.system.navn).exists()
+    assert not Medarbejder.objects.filter(myndighed=anden).exists()
