@@ -109,6 +109,17 @@ class Bygger:
             ud[navn] = v
         return ud
 
+    def registrering(self, r: Any, **ekstra: Any) -> dict[str, Any]:
+        """Return one registration: when, what kind of change, by whom, why."""
+        return {
+            "nummer": r.nummer,
+            "tidspunkt": tid(r.tidspunkt),
+            "livscykluskode": r.livscykluskode,
+            "registreret_af": self.registreret_af(r.aktoer_id, r.aktoer_tekst),
+            "begrundelse": r.begrundelse,
+            **ekstra,
+        }
+
     def historisk(self, o: Any, navne: tuple[str, ...]) -> dict[str, Any]:
         """Return a condition or intervention: its state now and every registration."""
         return {
@@ -120,13 +131,9 @@ class Bygger:
             "virkning_til": tid(o.virkning_til),
             "nu": self.felter(o, navne),
             "registreringer": [
-                {
-                    "nummer": r.nummer,
-                    "tidspunkt": tid(r.tidspunkt),
-                    "livscykluskode": r.livscykluskode,
-                    "registreret_af": self.registreret_af(r.aktoer_id, r.aktoer_tekst),
-                    "begrundelse": r.begrundelse,
-                    "versioner": [
+                self.registrering(
+                    r,
+                    versioner=[
                         {
                             "virkning_fra": tid(v.virkning_fra),
                             "virkning_til": tid(v.virkning_til),
@@ -134,7 +141,7 @@ class Bygger:
                         }
                         for v in r.versioner.all()
                     ],
-                }
+                )
                 for r in o.registreringer.all()
             ],
         }
@@ -148,17 +155,7 @@ class Bygger:
             "livscykluskode": s.livscykluskode,
             **self.felter(s, SAG_FELTER),
             "ansvarlig_enhed": self.enhed(s.ansvarlig_enhed_id),
-            "registreringer": [
-                {
-                    "nummer": r.nummer,
-                    "tidspunkt": tid(r.tidspunkt),
-                    "livscykluskode": r.livscykluskode,
-                    "registreret_af": self.registreret_af(r.aktoer_id, r.aktoer_tekst),
-                    "begrundelse": r.begrundelse,
-                    "data": r.data,
-                }
-                for r in s.registreringer.all()
-            ],
+            "registreringer": [self.registrering(r, data=r.data) for r in s.registreringer.all()],
         }
 
     def modtager(self, s: Any) -> dict[str, Any]:

@@ -138,9 +138,9 @@ class FhirBygger:
             c["verificationStatus"] = {"coding": [{"system": CONDITION_VER,
                                                    "code": "entered-in-error"}]}  # fmt: skip
         else:
-            c["clinicalStatus"] = {
-                "coding": [{"system": CONDITION_CLINICAL, "code": CLINICAL[t.status]}]
-            }
+            # passivated: taken out of use, so no longer a current problem
+            klinisk = CLINICAL[t.status] if t.aktiv else "inactive"
+            c["clinicalStatus"] = {"coding": [{"system": CONDITION_CLINICAL, "code": klinisk}]}
             ver = "provisional" if t.status == TilstandStatus.POTENTIEL else "confirmed"
             c["verificationStatus"] = {"coding": [{"system": CONDITION_VER, "code": ver}]}
             if t.aktiv and t.status in (TilstandStatus.AKTIV, TilstandStatus.POTENTIEL):

@@ -14,11 +14,10 @@ list is a MINOR version; a removed or renamed field, or a changed meaning, is a 
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from datadeling.core import schemafil
 from overblik.eksport.dokument import (
     FORMAT,
     INDSATS_FELTER,
@@ -397,9 +396,8 @@ def byg_schema() -> dict[str, Any]:
 
 
 def som_tekst() -> str:
-    return json.dumps(byg_schema(), indent=2, ensure_ascii=False) + "\n"
+    return schemafil.som_tekst(byg_schema())
 
 
 if __name__ == "__main__":
-    STI.write_text(som_tekst(), encoding="utf-8")
-    sys.stdout.write(f"skrev {STI}\n")
+    schemafil.skriv(STI, byg_schema())

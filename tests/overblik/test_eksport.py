@@ -19,13 +19,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datadeling.core import clock
+from indsats import services as indsats_services
 from klassifikation import kendte as k
 from organisation.models import Borger, Omfang, Relation, RelationsType
 from overblik.eksport import schema as eksport_schema
+from overblik.eksport.dokument import eksport_dokument
+from overblik.eksport.fhir import eksport_bundle
+from overblik.selectors.eksport import eksport_data
 from samtykke import policy, services
 from samtykke.models import Adgangslog, Beslutning
 from tests import hypotese
-from tests.overblik.test_mine_data import g, indsats, klasse, sag, tilstand  # noqa: F401
+from tests.overblik.test_mine_data import g, indsats, klasse, leaf, sag, tilstand  # noqa: F401
 from tests.overblik.test_samtykke_borger import saet_handler_for
 from tilstand import services as tilstand_services
 
@@ -151,6 +155,53 @@ def test_fhir_download_is_a_valid_r4_collection_whose_references_resolve(borger_
         for a in e["resource"]["agent"] if a["type"]["coding"][0]["code"] == "informant"
     ]  # fmt: skip
     assert kilde and kilde[0]["role"][0]["coding"][0]["system"] == k.CSC_URI
+
+
+def test_ended_removed_and_revoked_data_are_in_both_downloads(borger_client, g):
+    """Nothing is deleted in Datadeling, so the download holds passivated and deleted data,
+    ended help, revoked consents and blocks, each with the state that says so."""
+    fjernet = tilstand(g, borgerens_vurdering="Fjernet")
+    tilstand_services.tilstand_passivate(actor=g.user, tilstand=fjernet, begrundelse="Forkert")
+    slettet = tilstand(g, borgerens_vurdering="Slettet")
+    tilstand_services.tilstand_passivate(
+        actor=g.user, tilstand=slettet, begrundelse="Fejlregistrering", slet=True
+    )
+    stoppet = indsats(g, formaal="Tidligere hjælp")
+    indsats_services.indsats_end(
+        actor=g.user, indsats=stoppet, slutdato=clock.now().date(),
+        ophoersgrund=leaf(k.CSC_BEGRUNDELSE_OPHOER),
+    )  # fmt: skip
+    givet = services.samtykke_give(
+        actor=None, borger=g.borger, modtager=g.anden_enhed, kategorier=[g.type.overordnet],
+        kilder=[g.enhed], formaal="Samarbejde",
+    )  # fmt: skip
+    services.samtykke_revoke(actor=None, samtykke=givet)
+    services.samtykke_give(
+        actor=None, borger=g.borger, modtager=g.anden_enhed, beslutning=Beslutning.AFVIS
+    )
+
+    dok = hent(borger_client, JSON)
+    VALIDATOR.validate(dok)
+    koder = {t["nu"]["borgerens_vurdering"]: t for t in dok["tilstande"]}
+    assert not koder["Fjernet"]["aktiv"] and koder["Slettet"]["livscykluskode"] == "Slettet"
+    assert dok["indsatser"][0]["nu"]["afsluttet"] is True
+    assert [(s["version"], s["status"]) for s in dok["samtykker"] if s["samtykke_id"] == str(
+        givet.kaede
+    )] == [(1, "aktiv"), (2, "tilbagekaldt")]  # fmt: skip
+    assert any(s["beslutning"] == "afvis" for s in dok["samtykker"])
+
+    fhir = hent(borger_client, FHIR)
+    Bundle.model_validate(fhir)
+    ressourcer = [e["resource"] for e in fhir["entry"]]
+    status = {
+        c["note"][0]["text"]: c.get("clinicalStatus", c["verificationStatus"])["coding"][0]["code"]
+        for c in ressourcer if c["resourceType"] == "Condition"
+    }  # fmt: skip
+    assert status == {"Fjernet": "inactive", "Slettet": "entered-in-error"}
+    assert {r["status"] for r in ressourcer if r["resourceType"] == "CarePlan"} == {"completed"}
+    samtykker = [r for r in ressourcer if r["resourceType"] == "Consent"]
+    assert sorted(r["status"] for r in samtykker) == ["active", "inactive", "inactive"]
+    assert [r["provision"]["type"] for r in samtykker if r["status"] == "active"] == ["deny"]
 
 
 def test_each_download_is_one_export_entry_in_the_log(borger_client, g):
@@ -359,3 +410,44 @@ def test_a_download_never_holds_another_citizens_data(
         else:
             assert response.status_code == 404 and not forventet
         transaction.set_rollback(True)
+
+
+# --- the demo's citizens ---------------------------------------------------------------------
+
+
+def test_downloads_validate_for_the_demo_citizens(client, kodesystemer):
+    """Karen (logged in as herself, then Jonas with her fuldmagt) and a handful of the demo's
+    other citizens: both downloads validate, and hold only their own citizen."""
+    from demo.byg import byg_demo
+    from demo.organisation import KAREN
+
+    byg_demo(scale=0.1, seed=3)
+    karen = Borger.objects.get(cpr=KAREN[1])
+    assert karen.tilstande.exists() and karen.samtykker.exists()
+    client.force_login(karen.user)
+    dok = hent(client, JSON)
+    VALIDATOR.validate(dok)
+    assert any(len(t["registreringer"]) > 1 for t in dok["tilstande"])
+    Bundle.model_validate(hent(client, FHIR))
+
+    jonas = Relation.objects.get(borger=karen, type=RelationsType.FULDMAGT).person
+    client.force_login(jonas.user)
+    saet_handler_for(client, karen.pk)
+    dok = hent(client, JSON)
+    VALIDATOR.validate(dok)
+    assert dok["borger"]["cpr"] == karen.cpr and dok["dannet_af"] == jonas.navn
+    bundle = hent(client, FHIR)
+    Bundle.model_validate(bundle)
+    assert set(referencer(bundle["entry"], [])) <= {e["fullUrl"] for e in bundle["entry"]}
+
+    now = clock.now()
+    andre = Borger.objects.filter(tilstande__isnull=False).exclude(pk=karen.pk).distinct()[:5]
+    assert andre
+    for b in andre:
+        data = eksport_data(b, now)
+        dok = eksport_dokument(data, dannet_af=b.navn, schema_url="urn:test")
+        VALIDATOR.validate(dok)
+        assert {t["id"] for t in dok["tilstande"]} == {
+            str(pk) for pk in b.tilstande.values_list("pk", flat=True)
+        }
+        Bundle.model_validate(eksport_bundle(data))
