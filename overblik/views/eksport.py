@@ -74,7 +74,9 @@ def _hent(request: HttpRequest, formaat: str) -> HttpResponse:
                 schema_url=request.build_absolute_uri(reverse("overblik:eksport_schema")),
             )
     response = HttpResponse(
-        json.dumps(indhold, ensure_ascii=False, indent=1),
+        # No indent: json's C encoder serves only unindented output, several times faster
+        # for a large file; any JSON viewer lays it out.
+        json.dumps(indhold, ensure_ascii=False, separators=(",", ":")),
         content_type=f"{content_type}; charset=utf-8",
     )
     # No CPR number in the file name: it ends up in download folders and browser history.
