@@ -24,7 +24,6 @@ import base64
 import uuid
 from typing import Any
 
-from indsats.models import Fremdrift
 from overblik.eksport.dokument import tid
 from overblik.selectors.eksport import EksportData
 from samtykke.models import Beslutning, Handling, SamtykkeStatus
@@ -153,8 +152,9 @@ class FhirBygger:
             c["severity"] = niveau
         if stoette := self.coding(t.stoettebehov_id):
             c["extension"] = [{"url": EXT_STOETTEBEHOV, "valueCodeableConcept": stoette}]
-        if forfatter := self.forfatter(t):
-            c["recorder"] = forfatter
+        forfatter = self.forfatter(t)
+        if t.ansvarlig_id in self.data.medarbejdere:  # recorder is a person, never a unit
+            c["recorder"] = ref(t.ansvarlig_id)
         noter = []
         if t.borgerens_vurdering:
             noter.append({"authorReference": self.patient, "text": t.borgerens_vurdering})
@@ -199,15 +199,15 @@ class FhirBygger:
             status = "entered-in-error"
         elif i.afsluttet or not i.aktiv:
             status = "completed"
-        else:
-            status = "active" if i.fremdrift != Fremdrift.VISITERET else "draft"
+        else:  # granted (visiteret) is already in force: there is no draft in Datadeling
+            status = "active"
         periode = {"start": i.startdato.isoformat()}
         if i.slutdato:
             periode["end"] = i.slutdato.isoformat()
         sr_id = _uuid5("indsats", i.pk, "ydelse")
         sr: dict[str, Any] = {
             "resourceType": "ServiceRequest",
-            "status": status if status != "draft" else "active",
+            "status": status,
             "intent": "order",
             "subject": self.patient,
             "code": self.coding(i.type_id),
@@ -239,7 +239,7 @@ class FhirBygger:
             maal_ids.append(mid)
         cp: dict[str, Any] = {
             "resourceType": "CarePlan",
-            "status": "draft" if status == "draft" else status,
+            "status": status,
             "intent": "plan",
             "subject": self.patient,
             "title": (self.coding(i.type_id) or {}).get("text"),

@@ -137,6 +137,20 @@ def test_fhir_download_is_a_valid_r4_collection_whose_references_resolve(borger_
     assert len(urls) == len(dok["entry"])
     assert all(u.startswith("urn:uuid:") for u in urls)
     assert set(referencer(dok["entry"], [])) <= urls
+    art = {e["fullUrl"]: e["resource"]["resourceType"] for e in dok["entry"]}
+    for e in dok["entry"]:  # each reference points to a resource of a type FHIR allows there
+        r = e["resource"]
+        felter = {
+            "Condition": {"subject": {"Patient"}, "recorder": {"Practitioner"}},
+            "Goal": {"subject": {"Patient"}, "addresses": {"Condition"}},
+            "CarePlan": {"addresses": {"Condition"}, "goal": {"Goal"},
+                         "author": {"Practitioner", "Organization"}},
+            "ServiceRequest": {"reasonReference": {"Condition"},
+                               "requester": {"Organization", "Practitioner"}},
+        }.get(r["resourceType"], {})  # fmt: skip
+        for felt, tilladte in felter.items():
+            for ref in referencer(r.get(felt), []):
+                assert art[ref] in tilladte, (r["resourceType"], felt, art[ref])
     typer = [e["resource"]["resourceType"] for e in dok["entry"]]
     for rt in ("Patient", "Condition", "ServiceRequest", "CarePlan", "Goal", "Provenance",
                "Consent", "AuditEvent", "Organization"):  # fmt: skip
