@@ -17,12 +17,11 @@ The object shapes are the OIO object format of the rammearkitektur as LoRa uses 
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datadeling.core import schemafil
 from mox.protokol import (
     BESKEDVERSION,
     MAKS_BESKEDER_PR_KALD,
@@ -530,9 +529,8 @@ def byg_schema() -> dict[str, Any]:
 
 
 def som_tekst() -> str:
-    return json.dumps(byg_schema(), indent=2, ensure_ascii=False) + "\n"
+    return schemafil.som_tekst(byg_schema())
 
 
 if __name__ == "__main__":
-    STI.write_text(som_tekst(), encoding="utf-8")
-    sys.stdout.write(f"skrev {STI}\n")
+    schemafil.skriv(STI, byg_schema())

@@ -48,8 +48,8 @@ from overblik.selectors import samtykke_borger as selectors
 from overblik.selectors.samtykke_borger import Hvem
 from overblik.views import aktoer_for
 from samtykke import services
-from samtykke.adgangslog import Grundlag, adgangslog_write
-from samtykke.models import Anmodning, AnmodningStatus, Beslutning, Samtykke
+from samtykke.adgangslog import Grundlag, Handling, adgangslog_write
+from samtykke.models import Adgangslog, Anmodning, AnmodningStatus, Beslutning, Samtykke
 
 SESSION_KEY = "datadeling_handler_for"
 T = "overblik/samtykke_borger/"
@@ -107,10 +107,12 @@ def hvem_for(request: HttpRequest) -> tuple[Aktoer, Hvem]:
 
 def log_visning(
     request, aktoer: Aktoer, hvem: Hvem, *, hvad: str, objekter=(), formaal: str | None = None,
-    kategorier=(),
-) -> None:  # fmt: skip
-    """Write the access-log entry for a response that shows the citizen's data."""
-    adgangslog_write(
+    kategorier=(), handling: str = Handling.VISNING,
+) -> Adgangslog:  # fmt: skip
+    """Write the access-log entry for a response that shows (or hands over, `handling`
+    EKSPORT) the citizen's data; return it."""
+    return adgangslog_write(
+        handling=handling,
         aktoer=aktoer,
         user=request.user,
         borger=hvem.borger,

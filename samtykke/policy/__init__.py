@@ -49,6 +49,9 @@ implemented:
    (`kan_starte_sag`); the lookup is logged and opens the page for 24 hours (rule 7).
 10. A leader reviews the legal-basis accesses of the units they lead today, and only
    those (`hjemler_til_gennemgang`).
+11. The citizen may download everything Datadeling holds about them, and only that; so
+   may a person acting for them (rule 1) whose relation also covers health, care, social
+   or personal matters (`eksport`).
 
 Every function returns a queryset or a filter evaluated in the database, or decides from
 rows it reads in the same call; a view turns "not visible" into the same 404 as "does not
@@ -65,6 +68,7 @@ from samtykke.policy.byggesten import (
     modtager_q,
 )
 from samtykke.policy.daekning import aaben_for, daekker, daekker_q, fag_q, typer
+from samtykke.policy.eksport import EKSPORT_OMFANG, eksport_q, maa_eksportere
 from samtykke.policy.enhed import enheders_grundlag, synlige_for_enhed
 from samtykke.policy.personale import (
     OPSLAG,
@@ -101,6 +105,7 @@ from samtykke.policy.skjult import (
 )
 
 __all__ = [
+    "EKSPORT_OMFANG",
     "HANDLE_TYPER",
     "OPSLAG",
     "OPSLAG_GYLDIGHED",
@@ -114,6 +119,7 @@ __all__ = [
     "daekker",
     "daekker_q",
     "enhed_aktoer",
+    "eksport_q",
     "enheders_grundlag",
     "fag_q",
     "forklar",
@@ -130,6 +136,7 @@ __all__ = [
     "kilder_for_myndigheder",
     "kontakt_q",
     "leder_enhed_ids",
+    "maa_eksportere",
     "modtager_q",
     "sag_grundlag",
     "sag_grundlag_annotationer",

@@ -105,6 +105,12 @@ MATRIX: dict[str, dict] = {
     "overblik:mine_data": EGEN_SIDE,
     "overblik:mine_samtykker": EGEN_SIDE,
     "overblik:hvem_har_set": EGEN_SIDE,
+    # The downloads and the printable summary: as Mine data (each download logged as an
+    # export); the download's schema holds no personal data and is public.
+    "overblik:eksport_json": EGEN_SIDE,
+    "overblik:eksport_fhir": EGEN_SIDE,
+    "overblik:mine_data_udskrift": EGEN_SIDE,
+    "overblik:eksport_schema": OFFENTLIG,
     "overblik:handl_for": raekke(**for_roller(BORGERE, "200")),
     "overblik:min_blokering_ny": raekke("405", anonym="405"),
     "overblik:mit_samtykke": EGET_SAMTYKKE,

@@ -1,0 +1,467 @@
+# ruff: noqa: F811 (the fixture `g` is imported from test_mine_data)
+"""The citizen's downloads (JSON and FHIR) and the printable summary: valid against the
+published schema and FHIR R4, nobody else's data, one access-log entry each, for the
+citizen and a relative acting within scope, and nobody else."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import jsonschema
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from fhir.resources.R4B.bundle import Bundle
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from datadeling.core import clock
+from indsats import services as indsats_services
+from klassifikation import kendte as k
+from organisation.models import Borger, Omfang, Relation, RelationsType
+from overblik.eksport import schema as eksport_schema
+from overblik.eksport.dokument import eksport_dokument
+from overblik.eksport.fhir import eksport_bundle
+from overblik.selectors.eksport import eksport_data
+from samtykke import policy, services
+from samtykke.models import Adgangslog, Beslutning
+from tests import hypotese
+from tests.overblik.test_mine_data import g, indsats, klasse, leaf, sag, tilstand  # noqa: F401
+from tests.overblik.test_samtykke_borger import saet_handler_for
+from tilstand import services as tilstand_services
+
+pytestmark = pytest.mark.django_db
+
+JSON = reverse("overblik:eksport_json")
+FHIR = reverse("overblik:eksport_fhir")
+UDSKRIFT = reverse("overblik:mine_data_udskrift")
+SCHEMA = json.loads(eksport_schema.STI.read_text(encoding="utf-8"))
+VALIDATOR = jsonschema.Draft202012Validator(
+    SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+)
+
+
+def fuld(g, n: int = 1) -> None:
+    """Give the citizen n tilstande (each corrected once), n indsatser with goals, a case
+    and a consent."""
+    for i in range(n):
+        t = tilstand(
+            g,
+            niveau=klasse(k.FSIII_FUNKTIONSEVNE_SKALA, "2"),
+            kilde=klasse(k.CSC_KILDE, "Borger"),
+            borgerens_vurdering=f"Mine ord {i}",
+            faglig_note="Faglig vurdering",
+        )
+        tilstand_services.tilstand_correct(
+            actor=g.user, tilstand=t, aendringer={"borgerens_vurdering": f"Rettede ord {i}"},
+            virkning_fra=t.virkning_fra, begrundelse="Borgeren bad om det",
+        )  # fmt: skip
+        indsats(
+            g,
+            lovgrundlag=g.sel85,
+            leverende_enhed=g.anden_enhed,
+            formaal="At klare indkøb",
+            maal=[{"tekst": f"Handle ind selv {i}", "tilstande": [str(t.pk)]}],
+        )
+    sag(g)
+    services.samtykke_give(
+        actor=None, borger=g.borger, modtager=g.anden_enhed, kategorier=[g.type.overordnet],
+        kilder=[g.enhed], formaal="Samarbejde om hjælpen",
+    )  # fmt: skip
+
+
+def hent(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    assert "attachment" in response["Content-Disposition"]
+    return json.loads(response.content)
+
+
+@pytest.fixture
+def borger_client(client, g):
+    client.force_login(g.borger_user)
+    return client
+
+
+def referencer(node, ud: list) -> list:
+    if isinstance(node, dict):
+        for key, v in node.items():
+            if key == "reference" and isinstance(v, str):
+                ud.append(v)
+            else:
+                referencer(v, ud)
+    elif isinstance(node, list):
+        for v in node:
+            referencer(v, ud)
+    return ud
+
+
+def test_schema_file_is_the_built_schema():
+    assert eksport_schema.som_tekst() == eksport_schema.STI.read_text(encoding="utf-8")
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_json_download_validates_and_holds_the_whole_history(borger_client, g):
+    fuld(g)
+    dok = hent(borger_client, JSON)
+    VALIDATOR.validate(dok)
+    assert dok["borger"]["cpr"] == g.borger.cpr and dok["schemaversion"] == "1.0"
+    [t] = dok["tilstande"]
+    assert [r["livscykluskode"] for r in t["registreringer"]] == ["Opstaaet", "Rettet"]
+    assert t["registreringer"][1]["begrundelse"] == "Borgeren bad om det"
+    assert t["nu"]["borgerens_vurdering"] == "Rettede ord 0"
+    assert t["nu"]["type"]["system"] == g.type.klassifikation.uri
+    assert t["nu"]["kilde"]["titel"] == "Borger"
+    assert dok["indsatser"][0]["nu"]["lovgrundlag"]["titel"] == "SEL § 85"
+    assert len(dok["sager"]) == 1 and len(dok["samtykker"]) == 1
+    assert dok["samtykker"][0]["tekst"] and dok["samtaler"] == []
+
+
+def test_a_field_the_schema_does_not_know_fails_validation(borger_client, g):
+    fuld(g)
+    dok = hent(borger_client, JSON)
+    dok["tilstande"][0]["nu"]["hemmeligt"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        VALIDATOR.validate(dok)
+
+
+def test_fhir_download_is_a_valid_r4_collection_whose_references_resolve(borger_client, g):
+    fuld(g, 2)
+    dok = hent(borger_client, FHIR)
+    bundle = Bundle.model_validate(dok)
+    assert bundle.type == "collection"
+    urls = {e["fullUrl"] for e in dok["entry"]}
+    assert len(urls) == len(dok["entry"])
+    assert all(u.startswith("urn:uuid:") for u in urls)
+    assert set(referencer(dok["entry"], [])) <= urls
+    art = {e["fullUrl"]: e["resource"]["resourceType"] for e in dok["entry"]}
+    for e in dok["entry"]:  # each reference points to a resource of a type FHIR allows there
+        r = e["resource"]
+        felter = {
+            "Condition": {"subject": {"Patient"}, "recorder": {"Practitioner"}},
+            "Goal": {"subject": {"Patient"}, "addresses": {"Condition"}},
+            "CarePlan": {"addresses": {"Condition"}, "goal": {"Goal"},
+                         "author": {"Practitioner", "Organization"}},
+            "ServiceRequest": {"reasonReference": {"Condition"},
+                               "requester": {"Organization", "Practitioner"}},
+        }.get(r["resourceType"], {})  # fmt: skip
+        for felt, tilladte in felter.items():
+            for ref in referencer(r.get(felt), []):
+                assert art[ref] in tilladte, (r["resourceType"], felt, art[ref])
+    typer = [e["resource"]["resourceType"] for e in dok["entry"]]
+    for rt in ("Patient", "Condition", "ServiceRequest", "CarePlan", "Goal", "Provenance",
+               "Consent", "AuditEvent", "Organization"):  # fmt: skip
+        assert rt in typer, rt
+    [patient] = [e["resource"] for e in dok["entry"] if e["resource"]["resourceType"] == "Patient"]
+    assert patient["identifier"] == [{"system": "urn:oid:1.2.208.176.1.2", "value": g.borger.cpr}]
+    c = next(e["resource"] for e in dok["entry"] if e["resource"]["resourceType"] == "Condition")
+    assert c["code"]["coding"][0]["system"] == "urn:oid:1.2.208.176.2.21"  # FSIII's own URI
+    assert c["severity"]["coding"][0]["system"] == "urn:oid:1.2.208.176.2.21"
+    assert {
+        "authorReference": {"reference": f"urn:uuid:{g.borger.pk}"},
+        "text": "Rettede ord 0",
+    } in c["note"]
+    kilde = [
+        a for e in dok["entry"] if e["resource"]["resourceType"] == "Provenance"
+        for a in e["resource"]["agent"] if a["type"]["coding"][0]["code"] == "informant"
+    ]  # fmt: skip
+    assert kilde and kilde[0]["role"][0]["coding"][0]["system"] == k.CSC_URI
+
+
+def test_ended_removed_and_revoked_data_are_in_both_downloads(borger_client, g):
+    """Nothing is deleted in Datadeling, so the download holds passivated and deleted data,
+    ended help, revoked consents and blocks, each with the state that says so."""
+    fjernet = tilstand(g, borgerens_vurdering="Fjernet")
+    tilstand_services.tilstand_passivate(actor=g.user, tilstand=fjernet, begrundelse="Forkert")
+    slettet = tilstand(g, borgerens_vurdering="Slettet")
+    tilstand_services.tilstand_passivate(
+        actor=g.user, tilstand=slettet, begrundelse="Fejlregistrering", slet=True
+    )
+    stoppet = indsats(g, formaal="Tidligere hjælp")
+    indsats_services.indsats_end(
+        actor=g.user, indsats=stoppet, slutdato=clock.now().date(),
+        ophoersgrund=leaf(k.CSC_BEGRUNDELSE_OPHOER),
+    )  # fmt: skip
+    givet = services.samtykke_give(
+        actor=None, borger=g.borger, modtager=g.anden_enhed, kategorier=[g.type.overordnet],
+        kilder=[g.enhed], formaal="Samarbejde",
+    )  # fmt: skip
+    services.samtykke_revoke(actor=None, samtykke=givet)
+    services.samtykke_give(
+        actor=None, borger=g.borger, modtager=g.anden_enhed, beslutning=Beslutning.AFVIS
+    )
+
+    dok = hent(borger_client, JSON)
+    VALIDATOR.validate(dok)
+    koder = {t["nu"]["borgerens_vurdering"]: t for t in dok["tilstande"]}
+    assert not koder["Fjernet"]["aktiv"] and koder["Slettet"]["livscykluskode"] == "Slettet"
+    assert dok["indsatser"][0]["nu"]["afsluttet"] is True
+    assert [(s["version"], s["status"]) for s in dok["samtykker"] if s["samtykke_id"] == str(
+        givet.kaede
+    )] == [(1, "aktiv"), (2, "tilbagekaldt")]  # fmt: skip
+    assert any(s["beslutning"] == "afvis" for s in dok["samtykker"])
+
+    fhir = hent(borger_client, FHIR)
+    Bundle.model_validate(fhir)
+    ressourcer = [e["resource"] for e in fhir["entry"]]
+    status = {
+        c["note"][0]["text"]: c.get("clinicalStatus", c["verificationStatus"])["coding"][0]["code"]
+        for c in ressourcer if c["resourceType"] == "Condition"
+    }  # fmt: skip
+    assert status == {"Fjernet": "inactive", "Slettet": "entered-in-error"}
+    assert {r["status"] for r in ressourcer if r["resourceType"] == "CarePlan"} == {"completed"}
+    samtykker = [r for r in ressourcer if r["resourceType"] == "Consent"]
+    assert sorted(r["status"] for r in samtykker) == ["active", "inactive", "inactive"]
+    assert [r["provision"]["type"] for r in samtykker if r["status"] == "active"] == ["deny"]
+
+
+def test_each_download_is_one_export_entry_in_the_log(borger_client, g):
+    fuld(g)
+    for url in (JSON, FHIR):
+        foer = Adgangslog.objects.filter(borger=g.borger).count()
+        borger_client.get(url)
+        assert Adgangslog.objects.filter(borger=g.borger).count() == foer + 1
+        entry = Adgangslog.objects.filter(borger=g.borger).latest("nummer")
+        assert entry.handling == "eksport" and entry.grundlag == "borger"
+        assert "Hentede alle oplysninger som fil" in entry.hvad
+    # a download holds its own entry, last
+    dok = hent(borger_client, JSON)
+    assert dok["adgangslog"][-1]["handling"] == "eksport"
+    assert dok["adgangslog"][-1]["nummer"] == Adgangslog.objects.filter(borger=g.borger).count()
+    html = borger_client.get(reverse("overblik:hvem_har_set")).content.decode()
+    assert "Hentede alle oplysninger som fil (FHIR)" in html
+
+
+@pytest.fixture
+def fuldmagt(g):
+    """Ole holds a power of attorney for Else covering consent and health."""
+    return Relation.objects.create(
+        borger=g.borger, person=g.anden_borger, type=RelationsType.FULDMAGT,
+        omfang=[Omfang.SAMTYKKE, Omfang.HELBRED], gyldig_fra=datetime.date(2020, 1, 1),
+        gyldig_til=datetime.date(2099, 1, 1),
+    )  # fmt: skip
+
+
+def test_a_relative_in_scope_downloads_for_the_person_they_act_for(client, g, fuldmagt):
+    fuld(g)
+    tilstand(g, borger=g.anden_borger, borgerens_vurdering="Oles egne ord")
+    client.force_login(g.anden_borger_user)
+    saet_handler_for(client, g.borger.pk)
+    dok = hent(client, JSON)
+    VALIDATOR.validate(dok)
+    assert dok["borger"]["id"] == str(g.borger.pk) and "Oles egne ord" not in json.dumps(dok)
+    Bundle.model_validate(hent(client, FHIR))
+    entry = Adgangslog.objects.filter(borger=g.borger).latest("nummer")
+    assert entry.handling == "eksport" and entry.handler_for == fuldmagt
+    assert entry.bruger_id == g.anden_borger_user.pk
+    assert not Adgangslog.objects.filter(borger=g.anden_borger).exists()
+
+
+def test_a_relation_without_data_scope_downloads_nothing(client, g, fuldmagt):
+    fuldmagt.omfang = [Omfang.SAMTYKKE, Omfang.OEKONOMI]
+    fuldmagt.save()
+    client.force_login(g.anden_borger_user)
+    saet_handler_for(client, g.borger.pk)
+    for url in (JSON, FHIR, UDSKRIFT):
+        assert client.get(url).status_code == 404
+    assert not Adgangslog.objects.filter(borger=g.borger).exists()
+
+
+def test_staff_and_anonymous_get_no_download(client, g):
+    fuld(g)
+    for url in (JSON, FHIR, UDSKRIFT):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+    client.force_login(g.user)
+    for url in (JSON, FHIR, UDSKRIFT):
+        assert client.get(url).status_code == 404
+    assert client.get(reverse("overblik:eksport_schema")).status_code == 200
+
+
+# Pinned, the same for 1 and 6 of everything: session + user (2), who is logged in (1),
+# savepoint, then 16 reads (tilstande, their registrations, versions; indsatser, theirs;
+# cases, their registrations; consents, requests, legal bases, relations, access log;
+# classes, units, staff), the log entry (savepoint, lock, previous, insert, release),
+# release. (Authorities are read only when a consent names one.)
+EKSPORT_QUERIES = 2 + 1 + 1 + 16 + 5 + 1
+
+
+@pytest.mark.parametrize("url", [JSON, FHIR])
+def test_download_query_count_is_constant(borger_client, g, django_assert_num_queries, url):
+    fuld(g, 1)
+    with django_assert_num_queries(EKSPORT_QUERIES):
+        borger_client.get(url)
+    fuld(g, 5)
+    with django_assert_num_queries(EKSPORT_QUERIES):
+        borger_client.get(url)
+
+
+def test_summary_page_shows_now_and_prints_without_navigation(borger_client, g):
+    fuld(g)
+    html = borger_client.get(UDSKRIFT).content.decode()
+    for tekst in (
+        "Oversigt over Else Jensen", "Situationen nu", "Rettede ord 0", "Handle ind selv 0",
+        "Samtykker, der gælder", "Jobcenter, Testrup Kommune",
+    ):  # fmt: skip
+        assert tekst in html, tekst
+    entry = Adgangslog.objects.filter(borger=g.borger).latest("nummer")
+    assert entry.handling == "visning"
+    mine = borger_client.get(reverse("overblik:mine_data")).content.decode()
+    for url in (UDSKRIFT, JSON, FHIR):
+        assert f'href="{url}"' in mine
+    css = (django_settings.BASE_DIR / "datadeling/static/css/datadeling.css").read_text()
+    print_css = css[css.rindex("@media print") :]
+    assert "nav," in print_css and ".knap," in print_css and "display: none" in print_css
+
+
+def test_summary_query_count_is_constant(borger_client, g, django_assert_num_queries):
+    fuld(g, 1)
+    borger_client.get(UDSKRIFT)
+    with django_assert_num_queries(UDSKRIFT_QUERIES):
+        borger_client.get(UDSKRIFT)
+    fuld(g, 4)
+    with django_assert_num_queries(UDSKRIFT_QUERIES):
+        borger_client.get(UDSKRIFT)
+
+
+# session + user, who, savepoint, tilstande, indsatser, cases, requests, consents, their
+# classes and units, the log entry (5), release.
+UDSKRIFT_QUERIES = 2 + 1 + 1 + 3 + 4 + 5 + 1
+
+
+# --- property: a download never holds another citizen's data ------------------------------
+
+OMFANG = st.sets(st.sampled_from([Omfang.SAMTYKKE, Omfang.HELBRED, Omfang.OEKONOMI]))
+RELATION = st.tuples(
+    st.integers(0, 2), st.integers(0, 2),
+    st.sampled_from([RelationsType.FULDMAGT, RelationsType.VAERGE, RelationsType.PAAROERENDE]),
+    OMFANG, st.booleans(),
+)  # fmt: skip
+
+
+def reference_maa(person: int, borger: int, relationer) -> bool:
+    """The rule in plain Python: oneself, or a værge/fuldmagt valid today whose scope covers
+    consent and one of health, social or personal matters."""
+    return person == borger or any(
+        p == person and b == borger and t in (RelationsType.VAERGE, RelationsType.FULDMAGT)
+        and Omfang.SAMTYKKE in om and om & {Omfang.HELBRED, Omfang.SOCIALE, Omfang.PERSONLIGE}
+        and gyldig
+        for p, b, t, om, gyldig in relationer
+    )  # fmt: skip
+
+
+@settings(
+    max_examples=hypotese.eksempler(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    relationer=st.lists(RELATION, max_size=5),
+    data=st.lists(st.integers(0, 2), max_size=6),
+    hvem=st.integers(0, 2),
+    for_hvem=st.integers(0, 2),
+)
+def test_a_download_never_holds_another_citizens_data(
+    client,
+    g,
+    relationer,
+    data,
+    hvem,
+    for_hvem,
+):
+    with transaction.atomic():
+        User = get_user_model()
+        borgere = [
+            Borger.objects.create(cpr=f"11111100{i}{len(relationer)}", fornavn=f"B{i}",
+                                  efternavn="X", user=User.objects.create_user(f"b{i}-{id(data)}"))
+            for i in range(3)
+        ]  # fmt: skip
+        idag = clock.now().date()
+        for p, b, t, om, gyldig in relationer:
+            if p == b or (t != RelationsType.PAAROERENDE and not om):
+                continue
+            Relation.objects.create(
+                borger=borgere[b], person=borgere[p], type=t,
+                omfang=[] if t == RelationsType.PAAROERENDE else sorted(om),
+                gyldig_fra=idag - datetime.timedelta(days=10),
+                gyldig_til=idag + datetime.timedelta(days=365 if gyldig else -1),
+            )  # fmt: skip
+        for n, b in enumerate(data):
+            tilstand(g, borger=borgere[b], borgerens_vurdering=f"ord-{b}-{n}")
+            services.samtykke_give(
+                actor=None, borger=borgere[b], modtager=g.anden_enhed,
+                kategorier=[g.type.overordnet], kilder=[g.enhed], formaal=f"formaal-{b}-{n}",
+                beslutning=Beslutning.TILLAD,
+            )  # fmt: skip
+        relevante = [
+            r for r in relationer
+            if r[0] != r[1] and (r[2] == RelationsType.PAAROERENDE or r[3])
+        ]  # fmt: skip
+        forventet = reference_maa(
+            hvem, for_hvem,
+            [(p, b, t, om if t != RelationsType.PAAROERENDE else set(), gyldig)
+             for p, b, t, om, gyldig in relevante],
+        )  # fmt: skip
+        assert policy.maa_eksportere(borgere[hvem], borgere[for_hvem], clock.now()) == forventet
+
+        client.force_login(borgere[hvem].user)
+        if hvem != for_hvem:
+            saet_handler_for(client, borgere[for_hvem].pk)
+        response = client.get(JSON)
+        if response.status_code == 200:
+            ejer = json.loads(response.content)["borger"]["id"]
+            tekst = response.content.decode()
+            ejer_nr = next(i for i, b in enumerate(borgere) if str(b.pk) == ejer)
+            assert ejer_nr in (for_hvem, hvem)
+            assert ejer_nr == hvem or forventet
+            for i, b in enumerate(borgere):
+                if i != ejer_nr:
+                    assert b.cpr not in tekst and f"ord-{i}-" not in tekst
+                    assert f"formaal-{i}-" not in tekst
+        else:
+            assert response.status_code == 404 and not forventet
+        transaction.set_rollback(True)
+
+
+# --- the demo's citizens ---------------------------------------------------------------------
+
+
+def test_downloads_validate_for_the_demo_citizens(client, kodesystemer):
+    """Karen (logged in as herself, then Jonas with her fuldmagt) and a handful of the demo's
+    other citizens: both downloads validate, and hold only their own citizen."""
+    from demo.byg import byg_demo
+    from demo.organisation import KAREN
+
+    byg_demo(scale=0.1, seed=3)
+    karen = Borger.objects.get(cpr=KAREN[1])
+    assert karen.tilstande.exists() and karen.samtykker.exists()
+    client.force_login(karen.user)
+    dok = hent(client, JSON)
+    VALIDATOR.validate(dok)
+    assert any(len(t["registreringer"]) > 1 for t in dok["tilstande"])
+    Bundle.model_validate(hent(client, FHIR))
+
+    jonas = Relation.objects.get(borger=karen, type=RelationsType.FULDMAGT).person
+    client.force_login(jonas.user)
+    saet_handler_for(client, karen.pk)
+    dok = hent(client, JSON)
+    VALIDATOR.validate(dok)
+    assert dok["borger"]["cpr"] == karen.cpr and dok["dannet_af"] == jonas.navn
+    bundle = hent(client, FHIR)
+    Bundle.model_validate(bundle)
+    assert set(referencer(bundle["entry"], [])) <= {e["fullUrl"] for e in bundle["entry"]}
+
+    now = clock.now()
+    andre = Borger.objects.filter(tilstande__isnull=False).exclude(pk=karen.pk).distinct()[:5]
+    assert andre
+    for b in andre:
+        data = eksport_data(b, now)
+        dok = eksport_dokument(data, dannet_af=b.navn, schema_url="urn:test")
+        VALIDATOR.validate(dok)
+        assert {t["id"] for t in dok["tilstande"]} == {
+            str(pk) for pk in b.tilstande.values_list("pk", flat=True)
+        }
+        Bundle.model_validate(eksport_bundle(data))
