@@ -270,7 +270,7 @@ def test_query_counts_do_not_grow_with_messages(verden, django_assert_num_querie
     samtale = selectors.samtale_for(bruger=v.g.user, samtale_id=s.pk)
     with django_assert_num_queries(QUERIES_BESKEDER):
         vindue = selectors.beskeder_for(bruger=v.g.user, samtale=samtale)
-    assert len(vindue.beskeder) == 50 and vindue.flere_foer
+    assert len(vindue.beskeder) == min(50, n + 2) and vindue.flere_foer == (n + 2 > 50)
     [(b.tekst, b.filer, b.henvisninger, b.tidligere, b.sete_af) for b in vindue.beskeder]
 
 
