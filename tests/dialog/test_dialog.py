@@ -276,3 +276,20 @@ def test_query_counts_do_not_grow_with_messages(verden, django_assert_num_querie
 
 QUERIES_SAMTALER = 5
 QUERIES_BESKEDER = 9
+
+
+def test_the_admin_shows_conversations_read_only_logged_and_without_text(verden, admin_client):
+    from django.urls import reverse
+
+    v = verden
+    s = _samtale(v, tekst="Meget privat besked")
+    foer = Adgangslog.objects.filter(borger=v.g.borger).count()
+    for side in (
+        reverse("admin:dialog_samtale_changelist"),
+        reverse("admin:dialog_samtale_change", args=[s.pk]),
+    ):
+        svar = admin_client.get(side)
+        assert svar.status_code == 200
+        assert "Meget privat besked" not in svar.content.decode()
+    assert Adgangslog.objects.filter(borger=v.g.borger).count() == foer + 2
+    assert admin_client.post(reverse("admin:dialog_samtale_delete", args=[s.pk])).status_code == 403
