@@ -293,3 +293,23 @@ def test_the_admin_shows_conversations_read_only_logged_and_without_text(verden,
         assert "Meget privat besked" not in svar.content.decode()
     assert Adgangslog.objects.filter(borger=v.g.borger).count() == foer + 2
     assert admin_client.post(reverse("admin:dialog_samtale_delete", args=[s.pk])).status_code == 403
+
+
+def test_narrowing_away_the_dialogue_removes_reading_at_once(verden):
+    v = verden
+    s = _samtale(v)
+    samtykke = samtykke_services.samtykke_give(
+        actor=None, borger=v.g.borger, modtager=v.psykiatri, kilder=[v.g.enhed], dialog=True,
+        sagsindeks=True, formaal="Koordinering",
+    )  # fmt: skip
+    services.deltager_add(samtale=s, actor=v.g.user, enhed=v.psykiatri)
+    assert selectors.samtale_for(bruger=v.psyk_user, samtale_id=s.pk).laeser
+    samtykke_services.samtykke_narrow(actor=None, samtykke=samtykke, dialog=False)
+    with pytest.raises(Http404):
+        selectors.samtale_for(bruger=v.psyk_user, samtale_id=s.pk)
+    kun_dialog = samtykke_services.samtykke_give(
+        actor=None, borger=v.g.borger, modtager=v.g.anden_enhed, kilder=[v.g.enhed],
+        dialog=True, formaal="Koordinering",
+    )  # fmt: skip
+    with pytest.raises(ValidationError):  # nothing would be left
+        samtykke_services.samtykke_narrow(actor=None, samtykke=kun_dialog, dialog=False)
