@@ -313,3 +313,23 @@ def test_narrowing_away_the_dialogue_removes_reading_at_once(verden):
     )  # fmt: skip
     with pytest.raises(ValidationError):  # nothing would be left
         samtykke_services.samtykke_narrow(actor=None, samtykke=kun_dialog, dialog=False)
+
+
+def test_a_message_can_wait_for_an_answer_from_a_participant(verden):
+    v = verden
+    s = _samtale(v)
+    _dialogsamtykke(v)
+    psyk = services.deltager_add(samtale=s, actor=v.g.user, medarbejder=v.psyk)
+    frist = datetime.date.today() + datetime.timedelta(days=3)
+    with pytest.raises(ValidationError):  # a due date needs someone to answer
+        services.besked_write(samtale=s, actor=v.g.user, tekst="Svar?", svar_frist=frist)
+    services.besked_write(
+        samtale=s, actor=v.g.user, tekst="Kan I svare?", svar_fra=psyk, svar_frist=frist
+    )
+    (liste,) = selectors.samtaler_for(bruger=v.psyk_user, borger=v.g.borger)
+    assert liste.venter_paa_mig and liste.svar_frist == frist
+    (egen,) = selectors.samtaler_for(bruger=v.g.user, borger=v.g.borger)
+    assert not egen.venter_paa_mig
+    services.besked_write(samtale=s, actor=v.psyk_user, tekst="Ja, på torsdag")
+    (liste,) = selectors.samtaler_for(bruger=v.psyk_user, borger=v.g.borger)
+    assert not liste.venter_paa_mig and liste.svar_frist is None
