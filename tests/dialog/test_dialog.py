@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404
+from django.utils import timezone
 
 from dialog import selectors, services
 from dialog.models import Besked, SamtaleHaendelse, SamtaleType, Vedhaeftning
@@ -320,7 +321,7 @@ def test_a_message_can_wait_for_an_answer_from_a_participant(verden):
     s = _samtale(v)
     _dialogsamtykke(v)
     psyk = services.deltager_add(samtale=s, actor=v.g.user, medarbejder=v.psyk)
-    frist = datetime.date.today() + datetime.timedelta(days=3)
+    frist = timezone.localdate() + datetime.timedelta(days=3)
     with pytest.raises(ValidationError):  # a due date needs someone to answer
         services.besked_write(samtale=s, actor=v.g.user, tekst="Svar?", svar_frist=frist)
     services.besked_write(
