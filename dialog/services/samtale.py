@@ -149,14 +149,17 @@ def samtale_create(
     return samtale
 
 
+_DELTAGERFELT: tuple[tuple[type, str], ...] = (
+    (Medarbejder, "medarbejder"), (Enhed, "enhed"), (Borger, "person"),
+)  # fmt: skip
+
+
 def _som_deltager(d: Medarbejder | Enhed | Borger) -> dict[str, Any]:
-    if isinstance(d, Medarbejder):
-        return {"medarbejder": d}
-    if isinstance(d, Enhed):
-        return {"enhed": d}
-    if isinstance(d, Borger):
-        return {"person": d}
-    raise TypeError("en deltager er en Medarbejder, en Enhed eller en Borger")
+    """Return the participant field that names `d` (for `_deltager_tilfoej`)."""
+    felt = next((f for klasse, f in _DELTAGERFELT if isinstance(d, klasse)), None)
+    if felt is None:
+        raise TypeError("en deltager er en Medarbejder, en Enhed eller en Borger")
+    return {felt: d}
 
 
 def _kontroller_emne(
