@@ -507,15 +507,18 @@ class BerigtigelseSvar(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    status="rettet", tilstand_registrering__isnull=False,
+                    status="rettet",
+                    tilstand_registrering__isnull=False,
                     indsats_registrering__isnull=True,
                 )
                 | Q(
-                    status="rettet", tilstand_registrering__isnull=True,
+                    status="rettet",
+                    tilstand_registrering__isnull=True,
                     indsats_registrering__isnull=False,
                 )
                 | Q(
-                    status="afvist", tilstand_registrering__isnull=True,
+                    status="afvist",
+                    tilstand_registrering__isnull=True,
                     indsats_registrering__isnull=True,
                 ),
                 name="berigtigelsesvar_rettet_har_registrering",
