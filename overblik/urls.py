@@ -1,4 +1,12 @@
-from overblik.views import borger, indsats, mine_data, samtykke_borger, samtykke_personale, tilstand
+from overblik.views import (
+    berigtigelse,
+    borger,
+    indsats,
+    mine_data,
+    samtykke_borger,
+    samtykke_personale,
+    tilstand,
+)
 
 app_name = "overblik"
 
@@ -7,6 +15,7 @@ urlpatterns = [
     *tilstand.urlpatterns,
     *indsats.urlpatterns,
     *mine_data.urlpatterns,
+    *berigtigelse.urlpatterns,
     *samtykke_borger.urlpatterns,
     *samtykke_personale.urlpatterns,
 ]

@@ -1,0 +1,11 @@
+"""Template filters for what belongs to a datum (the citizen's statements and voice)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def hent(ordbog, noegle):
+    """Return ordbog[noegle], or [] when it has none (`{{ d|hent:t.pk }}`)."""
+    return (ordbog or {}).get(noegle, [])
