@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 
+from datadeling.core.models import idag as idag_
 from indsats.models import BorgerensStemme
 from indsats.services import borgerens_stemme_add
 from organisation.models import Omfang, Relation, RelationsType
@@ -86,9 +87,12 @@ def test_declined_then_statement(g):
 
 def test_requests_are_append_only(g):
     b = _anmod(g)
-    with pytest.raises(Exception, match="må kun udvides"), transaction.atomic():
-        with connection.cursor() as c:
-            c.execute("UPDATE samtykke_berigtigelse SET hvad_er_forkert='x' WHERE id=%s", [b.pk])
+    with (
+        pytest.raises(Exception, match="må kun udvides"),
+        transaction.atomic(),
+        connection.cursor() as c,
+    ):
+        c.execute("UPDATE samtykke_berigtigelse SET hvad_er_forkert='x' WHERE id=%s", [b.pk])
 
 
 def test_empty_text_is_refused_in_danish(g):
@@ -100,7 +104,7 @@ def test_empty_text_is_refused_in_danish(g):
 
 
 def test_relative_in_scope_files_and_others_do_not(g):
-    idag = datetime.date.today()
+    idag = idag_()
     for n, (omfang, ok) in enumerate(
         (
             ([Omfang.SAMTYKKE, Omfang.HELBRED], True),
@@ -111,18 +115,21 @@ def test_relative_in_scope_files_and_others_do_not(g):
         person = type(g.borger).objects.create(cpr=f"030370{n}234", fornavn="P", efternavn="R")
         r = Relation.objects.create(
             borger=g.borger, person=person, type=RelationsType.FULDMAGT, omfang=omfang,
-            gyldig_fra=idag - datetime.timedelta(days=1), gyldig_til=idag + datetime.timedelta(days=30),
+            gyldig_fra=idag - datetime.timedelta(days=1),
+            gyldig_til=idag + datetime.timedelta(days=30),
         )  # fmt: skip
         if ok:
             _anmod_for = services.berigtigelse_create(
-                actor=None, datum=g.t, indsendt_af=person, via_relation=r, hvad_er_forkert="x"
-            )
+                actor=None, datum=g.t, indsendt_af=person, via_relation=r,
+                hvad_er_forkert="x",
+            )  # fmt: skip
             assert _anmod_for.via_relation == r
         else:
             with pytest.raises(PermissionDenied):
                 services.berigtigelse_create(
-                    actor=None, datum=g.t, indsendt_af=person, via_relation=r, hvad_er_forkert="x"
-                )
+                    actor=None, datum=g.t, indsendt_af=person, via_relation=r,
+                    hvad_er_forkert="x",
+                )  # fmt: skip
 
 
 def test_voice_is_appended(g):

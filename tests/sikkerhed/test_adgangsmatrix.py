@@ -113,6 +113,18 @@ MATRIX: dict[str, dict] = {
     "overblik:mit_samtykke_forlaeng": EGET_SAMTYKKE,
     "overblik:min_anmodning_svar": EGET_SAMTYKKE,
     "overblik:hjemmel_gennemgang": raekke(leder="200"),
+    # Correction requests: the citizen and whoever speaks for them about their data (not
+    # a relative whose relation does not cover it; another citizen has none of these); the
+    # owning unit's staff see the unit's requests; everybody else 404.
+    "overblik:mine_berigtigelser": raekke(
+        borger="200+log", anden_borger="200", paaroerende_i="200+log"
+    ),
+    "overblik:min_berigtigelse": EGET_SAMTYKKE,
+    "overblik:min_tilstand_berigtigelse": EGET_SAMTYKKE,
+    "overblik:min_indsats_berigtigelse": EGET_SAMTYKKE,
+    "overblik:mine_ord": EGET_SAMTYKKE,
+    "overblik:berigtigelser": raekke(**{**for_roller(PERSONALE, "200"), "ansat_a": "200+log"}),
+    "overblik:berigtigelse": raekke(ansat_a="200+log"),
     "overblik:hjemmel_gennemgaa": raekke("405", anonym="405"),
 }
 
@@ -158,6 +170,7 @@ ADMIN_MODELLER = {
     "samtykke_hjemmelgennemgang": BORGERDATA,
     "samtykke_samtykke": BORGERDATA,
     "samtykke_anmodning": BORGERDATA,
+    "samtykke_berigtigelse": BORGERDATA,
     "indsats_indsats": BORGERDATA,
     "sagsindeks_sag": BORGERDATA,
     "tilstand_tilstand": BORGERDATA,
