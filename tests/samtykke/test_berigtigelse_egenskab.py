@@ -163,3 +163,29 @@ def test_correction_rules_equal_the_reference(grundlag, w):
             # a relation names its own two people: nobody borrows it
             assert not policy.er_part(g.anden_borger, g.borger, relation, now)
         transaction.set_rollback(True)
+
+
+def test_every_relation_speaks_for_the_citizen_exactly_as_the_reference(grundlag):
+    """All types × every scope × periods before, around and after today (exhaustive)."""
+    g = grundlag
+    today = idag()
+    now = clock.now()
+    alle = list(Omfang)
+    n = 0
+    for type_ in RelationsType:
+        for maske in range(1, 2 ** len(alle)):
+            omfang = {o for i, o in enumerate(alle) if maske >> i & 1}
+            for fra, til in ((-5, 5), (-5, 0), (1, 5)):
+                n += 1
+                person = Borger.objects.create(
+                    cpr=f"{1000000 + n:07d}123"[-10:], fornavn="P", efternavn=str(n)
+                )
+                relation = Relation.objects.create(
+                    borger=g.borger, person=person, type=type_, omfang=sorted(omfang),
+                    gyldig_fra=today + datetime.timedelta(days=fra),
+                    gyldig_til=today + datetime.timedelta(days=til),
+                )  # fmt: skip
+                forventet = reference_part((type_, omfang, fra, til), today)
+                assert policy.er_part(person, g.borger, relation, now) == forventet, (
+                    type_, omfang, fra, til,
+                )  # fmt: skip
