@@ -113,12 +113,11 @@ MATRIX: dict[str, dict] = {
     "overblik:mit_samtykke_forlaeng": EGET_SAMTYKKE,
     "overblik:min_anmodning_svar": EGET_SAMTYKKE,
     "overblik:hjemmel_gennemgang": raekke(leder="200"),
-    # Correction requests: the citizen and whoever speaks for them about their data (not
-    # a relative whose relation does not cover it; another citizen has none of these); the
-    # owning unit's staff see the unit's requests; everybody else 404.
-    "overblik:mine_berigtigelser": raekke(
-        borger="200+log", anden_borger="200", paaroerende_i="200+log"
-    ),
+    # Correction requests: the list is every citizen's own (a relative whose relation does
+    # not cover the data sees their own); one request, or asking about one datum, only the
+    # citizen and whoever speaks for them; the owning unit's staff see the unit's requests
+    # (one of them here); everybody else 404.
+    "overblik:mine_berigtigelser": EGEN_SIDE,
     "overblik:min_berigtigelse": EGET_SAMTYKKE,
     "overblik:min_tilstand_berigtigelse": EGET_SAMTYKKE,
     "overblik:min_indsats_berigtigelse": EGET_SAMTYKKE,
