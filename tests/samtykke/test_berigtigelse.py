@@ -176,3 +176,27 @@ def test_pages_flow(g, client):
     client.force_login(g.user)
     side = client.get(reverse("overblik:tilstand", kwargs={"pk": g.t.pk})).content.decode()
     assert "Jeg er uenig" in side
+
+
+def test_notifications_hear_each_event_of_a_request(g):
+    """The kinds a notification hook registered for Berigtigelse receives, in order."""
+    from datadeling.core import hooks
+    from samtykke.models import Berigtigelse, BerigtigelseHaendelse
+
+    hoert = []
+
+    def krog(*, sender, aendringer):
+        hoert.extend((sender, a.livscykluskode, a.objekt.pk) for a in aendringer)
+
+    hooks.registrer(hooks.Trin.NOTIFIKATION, krog, sendere=(Berigtigelse,))
+    try:
+        b = _anmod(g)
+        services.berigtigelse_decline(actor=g.user, berigtigelse=b, begrundelse="Nej")
+        services.bemaerkning_add(actor=None, berigtigelse=b, skrevet_af=g.borger, tekst="Uenig")
+    finally:
+        hooks.afregistrer(hooks.Trin.NOTIFIKATION, krog)
+    assert hoert == [
+        (Berigtigelse, BerigtigelseHaendelse.INDSENDT, b.pk),
+        (Berigtigelse, BerigtigelseHaendelse.AFVIST, b.pk),
+        (Berigtigelse, BerigtigelseHaendelse.BEMAERKNING, b.pk),
+    ]
