@@ -95,6 +95,19 @@ def min_berigtigelse(borger_id: uuid.UUID, pk: uuid.UUID) -> Anmodning:
     return fundet[0]
 
 
+def seneste_pr_datum(borger_id: uuid.UUID) -> dict[uuid.UUID, Anmodning]:
+    """Return, by datum id, the citizen's newest request about it with its status (one
+    query), for Mine data to show next to each datum."""
+    ud: dict[uuid.UUID, Anmodning] = {}
+    for b in (
+        policy.berigtigelser_for_borger(borger_id).select_related("svar").order_by("-oprettet")
+    ):
+        datum_id = b.tilstand_id or b.indsats_id
+        if datum_id is not None and datum_id not in ud:
+            ud[datum_id] = Anmodning(b, None)
+    return ud
+
+
 @dataclass(frozen=True)
 class Enhedens:
     aabne: list[Anmodning]

@@ -63,6 +63,7 @@ def mine_data(request: HttpRequest) -> HttpResponse:
             "kan_rette": policy.er_part(hvem.person, hvem.borger, hvem.relation, clock.now()),
             "bemaerkninger": berigtigelse_selectors.bemaerkninger([*datum, *indsatser]),
             "stemmer": berigtigelse_selectors.stemmer(i.pk for i in indsatser),
+            "anmodninger": berigtigelse_selectors.seneste_pr_datum(hvem.borger.pk),
         }
         return render(request, "overblik/mine_data.html", context)
 

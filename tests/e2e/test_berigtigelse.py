@@ -102,6 +102,9 @@ def test_correction_request_from_citizen_to_unit_and_back(live_server, page, gru
     ingen_brud(page, "min anmodning")
     page.goto(f"{base}/mine-data/rettelser/")
     ingen_brud(page, "mine anmodninger")
+    page.goto(f"{base}/mine-data/")
+    expect(page.locator("main")).to_contain_text("Du har bedt om en rettelse. Svar senest")
+    ingen_brud(page, "mine data med en anmodning")
     log_ud(page)
 
     # The owning unit's caseworker corrects it.
