@@ -178,6 +178,8 @@ def test_pages_flow(g, client):
     client.force_login(g.user)
     side = client.get(reverse("overblik:tilstand", kwargs={"pk": g.t.pk})).content.decode()
     assert "Jeg er uenig" in side
+    oversigt = client.get(reverse("overblik:borger", kwargs={"pk": g.borger.pk}))
+    assert "Jeg er uenig" in oversigt.content.decode()
 
 
 def test_notifications_hear_each_event_of_a_request(g):
