@@ -7,7 +7,8 @@ rows (`organisation`). Conditions and interventions go through the tilstand and 
 services with deterministic ids and `kildesystem="demo"`; a citizen who already has demo
 data is skipped (`klinik`; what each kind of citizen gets in `pleje`, `socialt` and
 `karen`, from the classes in `katalog`). Consents, a request and a legal-basis access go
-through the samtykke services and are skipped when already made (`samtykke`). So running
+through the samtykke services and are skipped when already made (`samtykke`), as are
+Karen's correction requests and her words on a goal (`berigtigelse`). So running
 again creates nothing new; a larger `scale` adds people without changing the first ones.
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Q
 
+from demo.berigtigelse import byg_berigtigelser
 from demo.karen import byg_karen
 from demo.klinik import KILDESYSTEM, Hovedperson, Klinik
 from demo.organisation import (
@@ -105,6 +107,7 @@ def _klinik(bygger: _Bygger) -> Klinik | None:
         personaer=personaer,
     )
     byg_sager(klinik, karen=karen, personaer=personaer)
+    byg_berigtigelser(karen)
     return klinik
 
 

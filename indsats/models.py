@@ -135,3 +135,39 @@ class IndsatsVersion(VersionBase, IndsatsFelter):
                 name="indsatsversion_periode_orden",
             ),
         ]
+
+
+class BorgerensStemme(UUIDModel):
+    """The citizen's own words about an intervention's goals: what the goal means to them
+    and how it is going, written by the citizen (or someone acting for them). Shown beside
+    the professional follow-up and marked as the citizen's own. Never changed: a new entry
+    is a new row, the newest is shown and the older ones are its history."""
+
+    indsats = models.ForeignKey(
+        Indsats, on_delete=models.PROTECT, related_name="stemmer", verbose_name=_("indsats")
+    )
+    betydning = models.TextField(_("hvad målet betyder for borgeren"), blank=True)
+    forloeb = models.TextField(_("sådan går det, med borgerens ord"), blank=True)
+    skrevet_af = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("skrevet af"),
+    )  # fmt: skip
+    via_relation = models.ForeignKey(
+        "organisation.Relation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("via relation"),
+    )  # fmt: skip
+    oprettet = models.DateTimeField(_("skrevet"))
+
+    class Meta:
+        verbose_name = _("borgerens ord om målet")
+        verbose_name_plural = _("borgerens ord om målene")
+        ordering = ["-oprettet"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(betydning="", forloeb=""), name="stemme_har_tekst"
+            )
+        ]
+        indexes = [models.Index(fields=["indsats", "oprettet"], name="stemme_indsats")]
+
+    def __str__(self) -> str:
+        return (self.forloeb or self.betydning)[:60]

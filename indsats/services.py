@@ -14,17 +14,29 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
 from datadeling.core.historik import Historik, Samling
 from indsats import regler
-from indsats.models import Fremdrift, Indsats, IndsatsFelter, IndsatsRegistrering, IndsatsVersion
+from indsats.models import (
+    BorgerensStemme,
+    Fremdrift,
+    Indsats,
+    IndsatsFelter,
+    IndsatsRegistrering,
+    IndsatsVersion,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from klassifikation.models import Klasse
-    from organisation.models import Borger
+    from organisation.models import Borger, Relation
+
+MAKS_STEMME = 4000
 
 historik = Historik(
     objekt=Indsats,
@@ -203,3 +215,43 @@ def indsats_passivate(
         begrundelse=begrundelse,
         samling=samling,
     )
+
+
+def borgerens_stemme_add(
+    *,
+    actor: User | None,
+    indsats: Indsats,
+    skrevet_af: Borger,
+    via_relation: Relation | None = None,
+    betydning: str = "",
+    forloeb: str = "",
+) -> BorgerensStemme:
+    """Add the citizen's own words about the intervention's goals: what the goal means to
+    them and how it is going. Appended, never changed: the newest is shown, the older stay.
+
+    The caller has asked samtykke.policy.er_part whether `skrevet_af` speaks for the
+    citizen (this floor cannot ask it); the relation must at least be between the two.
+    """
+    betydning, forloeb = betydning.strip(), forloeb.strip()
+    if not (betydning or forloeb):
+        raise ValidationError(
+            {"forloeb": _("Skriv, hvad målet betyder for dig, eller hvordan det går.")},
+            code="mangler",
+        )
+    for felt, tekst in (("betydning", betydning), ("forloeb", forloeb)):
+        if len(tekst) > MAKS_STEMME:
+            raise ValidationError(
+                {felt: _("Skriv højst %(n)d tegn.") % {"n": MAKS_STEMME}}, code="for_lang"
+            )
+    if via_relation is None and skrevet_af.pk != indsats.borger_id:
+        raise ValidationError(_("Kun borgeren selv kan skrive her."), code="ikke_part")
+    if via_relation is not None and (
+        via_relation.borger_id != indsats.borger_id or via_relation.person_id != skrevet_af.pk
+    ):
+        raise ValidationError(_("Relationen gælder ikke denne borger."), code="ikke_part")
+    if not indsats.aktiv:
+        raise ValidationError(_("Indsatsen findes ikke længere."), code="passiveret")
+    return BorgerensStemme.objects.create(
+        indsats=indsats, betydning=betydning, forloeb=forloeb, skrevet_af=skrevet_af,
+        via_relation=via_relation, oprettet=clock.now(),
+    )  # fmt: skip

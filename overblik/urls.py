@@ -1,4 +1,5 @@
 from overblik.views import (
+    berigtigelse,
     borger,
     eksport,
     indsats,
@@ -16,6 +17,7 @@ urlpatterns = [
     *indsats.urlpatterns,
     *mine_data.urlpatterns,
     *eksport.urlpatterns,
+    *berigtigelse.urlpatterns,
     *samtykke_borger.urlpatterns,
     *samtykke_personale.urlpatterns,
 ]

@@ -394,3 +394,168 @@ class IndsatsBrugerTilladelse(UserObjectPermissionBase):
         unique_together = ["user", "permission", "content_object", "samtykke"]
         verbose_name = _("tilladelse til indsats (medarbejder)")
         verbose_name_plural = _("tilladelser til indsatser (medarbejdere)")
+
+
+# --- correction requests (GDPR art. 16, berigtigelse) ----------------------------------------
+# A request is never changed: it is one row, its answer (corrected or declined) another, and
+# the citizen's own statements on a datum that was not corrected further rows. Each table
+# refuses UPDATE and DELETE (a trigger). A correction links the answer to the registration
+# that corrected the datum (tilstand and indsats, a floor below, know nothing of requests).
+
+
+class BerigtigelseStatus(models.TextChoices):
+    MODTAGET = "modtaget", _("Modtaget – venter på svar")
+    RETTET = "rettet", _("Rettet")
+    AFVIST = "afvist", _("Ikke rettet")
+
+
+class BerigtigelseHaendelse(models.TextChoices):
+    """What happened to a correction request: the kinds notifications are made of."""
+
+    INDSENDT = "indsendt", _("Anmodning om rettelse modtaget")
+    RETTET = "rettet", _("Oplysningen er rettet efter anmodningen")
+    AFVIST = "afvist", _("Anmodningen om rettelse er afvist")
+    BEMAERKNING = "bemaerkning", _("Borgeren har tilføjet sin egen bemærkning")
+
+
+class Berigtigelse(models.Model):
+    """A citizen's request to correct one datum (a Tilstand or an Indsats): what is wrong
+    and what they think is right. Goes to the datum's responsible unit; answered within a
+    month (GDPR art. 12(3): `frist`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    borger = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="berigtigelser",
+        verbose_name=_("borger"),
+    )  # fmt: skip
+    tilstand = models.ForeignKey(
+        "tilstand.Tilstand", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("tilstand"),
+    )  # fmt: skip
+    indsats = models.ForeignKey(
+        "indsats.Indsats", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("indsats"),
+    )  # fmt: skip
+    hvad_er_forkert = models.TextField(_("hvad er forkert"))
+    hvad_er_rigtigt = models.TextField(_("hvad er rigtigt"), blank=True)
+    indsendt_af = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("indsendt af"), help_text=_("Borgeren selv, en værge eller en fuldmægtig."),
+    )  # fmt: skip
+    via_relation = models.ForeignKey(
+        "organisation.Relation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("via relation"),
+    )  # fmt: skip
+    oprettet = models.DateTimeField(_("modtaget"))
+    frist = models.DateField(_("svarfrist"))
+
+    class Meta:
+        verbose_name = _("anmodning om rettelse")
+        verbose_name_plural = _("anmodninger om rettelse")
+        ordering = ["-oprettet"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tilstand__isnull=False, indsats__isnull=True)
+                | Q(tilstand__isnull=True, indsats__isnull=False),
+                name="berigtigelse_et_datum",
+            ),
+            models.CheckConstraint(
+                condition=~Q(hvad_er_forkert=""), name="berigtigelse_siger_hvad"
+            ),
+        ]
+        indexes = [models.Index(fields=["borger", "oprettet"], name="berigtigelse_borger")]
+
+    def __str__(self) -> str:
+        return f"{self.hvad_er_forkert[:60]} ({self.oprettet:%d.%m.%Y})"
+
+    @property
+    def datum(self):
+        return self.tilstand if self.tilstand_id else self.indsats
+
+
+class BerigtigelseSvar(models.Model):
+    """The owning unit's answer to a correction request: corrected (naming the registration
+    that corrected the datum) or declined with a justification the citizen reads. One per
+    request, never changed."""
+
+    berigtigelse = models.OneToOneField(
+        Berigtigelse, on_delete=models.PROTECT, related_name="svar",
+        verbose_name=_("anmodning"),
+    )  # fmt: skip
+    status = models.CharField(_("svar"), max_length=16, choices=BerigtigelseStatus.choices)
+    begrundelse = models.TextField(_("begrundelse til borgeren"))
+    medarbejder = models.ForeignKey(
+        "organisation.Medarbejder", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("besvaret af"),
+    )  # fmt: skip
+    enhed = models.ForeignKey(
+        "organisation.Enhed", on_delete=models.PROTECT, related_name="+", verbose_name=_("enhed")
+    )
+    tidspunkt = models.DateTimeField(_("besvaret"))
+    tilstand_registrering = models.OneToOneField(
+        "tilstand.TilstandRegistrering", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="berigtigelse_svar", verbose_name=_("rettelsen (registrering)"),
+    )  # fmt: skip
+    indsats_registrering = models.OneToOneField(
+        "indsats.IndsatsRegistrering", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="berigtigelse_svar", verbose_name=_("rettelsen (registrering)"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("svar på anmodning om rettelse")
+        verbose_name_plural = _("svar på anmodninger om rettelse")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status="rettet",
+                    tilstand_registrering__isnull=False,
+                    indsats_registrering__isnull=True,
+                )
+                | Q(
+                    status="rettet",
+                    tilstand_registrering__isnull=True,
+                    indsats_registrering__isnull=False,
+                )
+                | Q(
+                    status="afvist",
+                    tilstand_registrering__isnull=True,
+                    indsats_registrering__isnull=True,
+                ),
+                name="berigtigelsesvar_rettet_har_registrering",
+            ),  # fmt: skip
+            models.CheckConstraint(condition=~Q(begrundelse=""), name="berigtigelsesvar_begrundet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.tidspunkt:%d.%m.%Y})"
+
+
+class BorgerensBemaerkning(models.Model):
+    """The citizen's own statement on a datum the unit declined to correct, shown next to
+    the datum to everyone who may see it. A newer statement on the same request is shown
+    instead of the older one; the older ones stay."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    berigtigelse = models.ForeignKey(
+        Berigtigelse, on_delete=models.PROTECT, related_name="bemaerkninger",
+        verbose_name=_("anmodning"),
+    )  # fmt: skip
+    tekst = models.TextField(_("borgerens bemærkning"))
+    skrevet_af = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("skrevet af"),
+    )  # fmt: skip
+    via_relation = models.ForeignKey(
+        "organisation.Relation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("via relation"),
+    )  # fmt: skip
+    oprettet = models.DateTimeField(_("skrevet"))
+
+    class Meta:
+        verbose_name = _("borgerens bemærkning")
+        verbose_name_plural = _("borgerens bemærkninger")
+        ordering = ["-oprettet"]
+        constraints = [models.CheckConstraint(condition=~Q(tekst=""), name="bemaerkning_tekst")]
+
+    def __str__(self) -> str:
+        return self.tekst[:60]

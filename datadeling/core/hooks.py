@@ -15,7 +15,10 @@ INSTALLED_APPS:
 1. TILDELING (samtykke): the grant rows of the new state, so that
 2. UDBAKKE (mox) decides on those who may hear of a change when it writes the outbound
    notifications;
-3. NOTIFIKATION: notifications to staff and citizens (no hook yet).
+3. NOTIFIKATION: notifications to staff and citizens (no hook yet). Correction requests
+   (samtykke.berigtigelse.services) call `data_aendret(sender=Berigtigelse, ...)` with
+   changes whose `livscykluskode` is a `BerigtigelseHaendelse` (indsendt, rettet, afvist,
+   bemaerkning): a notification hook registers for that sender.
 
 Within a stage, hooks run in the order they were registered (they must not depend on
 each other). A hook that must act only after the commit (a task, a message) uses

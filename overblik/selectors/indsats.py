@@ -305,7 +305,7 @@ def indsats_detalje(aktoer: Aktoer, pk: uuid.UUID) -> IndsatsSide:
             versioner=list(reg.versioner.all()),
         )
         for reg in IndsatsRegistrering.objects.filter(indsats=indsats)
-        .select_related("aktoer__medarbejder", "aktoer__borger")
+        .select_related("aktoer__medarbejder", "aktoer__borger", "berigtigelse_svar__berigtigelse")
         .prefetch_related(
             Prefetch(
                 "versioner",

@@ -373,7 +373,7 @@ def tilstand_detalje(aktoer: Aktoer, pk: uuid.UUID) -> TilstandDetalje:
     t = policy.tilstande_synlige(aktoer).select_related(*TILSTAND_RELATIONER, "borger").get(pk=pk)
     registreringer = list(
         TilstandRegistrering.objects.filter(tilstand_id=t.pk)
-        .select_related("aktoer__medarbejder")
+        .select_related("aktoer__medarbejder", "berigtigelse_svar__berigtigelse")
         .prefetch_related(
             Prefetch(
                 "versioner",

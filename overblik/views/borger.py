@@ -32,6 +32,7 @@ from organisation.models import Borger
 from organisation.selectors import Aktoer
 from overblik.forms import CprFindForm
 from overblik.forms.samtykke_personale import formularer
+from overblik.selectors import berigtigelse as berigtigelse_selectors
 from overblik.selectors import borger as selectors
 from overblik.selectors import sag as sag_selectors
 from overblik.selectors import samtykke_personale
@@ -203,6 +204,7 @@ def borger(request: HttpRequest, pk: Borger) -> HttpResponse:
             "kan_registrere": bool(aktoer.enhed_ids),
             "adgang": adgang,
             "formularer": formularer(adgang),
+            "bemaerkninger": berigtigelse_selectors.bemaerkninger(overblik.objekter),
         }
         partial = request.htmx and not request.htmx.history_restore_request
         template = "overblik/borger.html" + ("#indhold" if partial else "")

@@ -29,6 +29,7 @@ from overblik.forms.indsats import (
     maal_formset,
     vis_servicefejl,
 )
+from overblik.selectors import berigtigelse as berigtigelse_selectors
 from overblik.selectors import indsats as selectors
 from overblik.views import aktoer_for
 from overblik.views.borger import borgerside
@@ -71,6 +72,8 @@ def _side(request, aktoer, pk, *, partial: str | None = "indhold", **formularer)
     context = {
         "side": side,
         "indsats": side.indsats,
+        "bemaerkninger": berigtigelse_selectors.bemaerkninger([side.indsats]).get(side.indsats.pk),
+        "stemmer": berigtigelse_selectors.stemmer([side.indsats.pk]).get(side.indsats.pk, []),
         "opfoelg_form": formularer.get("opfoelg_form") or (valg and OpfoelgForm(valg=valg)),
         "afslut_form": formularer.get("afslut_form") or (valg and AfslutForm(valg=valg)),
         "ret_form": formularer.get("ret_form")

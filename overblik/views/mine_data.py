@@ -19,10 +19,13 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from datadeling.core import clock
 from organisation.models import Omfang
+from overblik.selectors import berigtigelse as berigtigelse_selectors
 from overblik.selectors.mine_data import mine_data as mine_data_selector
 from overblik.selectors.sag import KATEGORI as SAGSINDEKS
 from overblik.views.samtykke_borger import hvem_for, log_visning
+from samtykke import policy
 
 # What a relation must cover for the relative to read the citizen's tilstande and indsatser.
 SE_DATA = {Omfang.HELBRED, Omfang.SOCIALE, Omfang.PERSONLIGE}
@@ -52,7 +55,17 @@ def mine_data(request: HttpRequest) -> HttpResponse:
             if hvem.for_andre
             else _("Borgerens indsigt i egne oplysninger"),
         )
-        return render(request, "overblik/mine_data.html", {"data": data, "hvem": hvem})
+        datum = [m.tilstand for o in data.omraader for m in o.tilstande]
+        indsatser = [m.indsats for m in (*data.indsatser, *data.afsluttede)]
+        context = {
+            "data": data,
+            "hvem": hvem,
+            "kan_rette": policy.er_part(hvem.person, hvem.borger, hvem.relation, clock.now()),
+            "bemaerkninger": berigtigelse_selectors.bemaerkninger([*datum, *indsatser]),
+            "stemmer": berigtigelse_selectors.stemmer(i.pk for i in indsatser),
+            "anmodninger": berigtigelse_selectors.seneste_pr_datum(hvem.borger.pk),
+        }
+        return render(request, "overblik/mine_data.html", context)
 
 
 urlpatterns = [

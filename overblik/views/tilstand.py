@@ -36,6 +36,7 @@ from overblik.forms.tilstand import (
     TilstandRetForm,
     TilstandRevurderForm,
 )
+from overblik.selectors import berigtigelse as berigtigelse_selectors
 from overblik.selectors import borger as borger_selectors
 from overblik.selectors import tilstand as selectors
 from overblik.views.borger import borgerside, efter_post, log_visning, medarbejder_for
@@ -97,7 +98,11 @@ def tilstand(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         detalje = _detalje_eller_404(aktoer, pk)
         _log(request, aktoer, detalje)
         partial = request.htmx and not request.htmx.history_restore_request
-        context = {"d": detalje, "formularer": _formularer(aktoer, detalje)}
+        context = {
+            "d": detalje,
+            "formularer": _formularer(aktoer, detalje),
+            "bemaerkninger": berigtigelse_selectors.bemaerkninger([detalje.t]).get(detalje.t.pk),
+        }
         response = render(request, SIDE + ("#indhold" if partial else ""), context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -33,7 +33,16 @@ consent (Samtykke, with recipient, categories, sources and "i kraft nu") and fro
 citizen's access log.
 """
 
-from samtykke.admin import adgangslog, borger, hjemmel, indsats, sag, samtykke, tilstand
+from samtykke.admin import (
+    adgangslog,
+    berigtigelse,
+    borger,
+    hjemmel,
+    indsats,
+    sag,
+    samtykke,
+    tilstand,
+)
 from samtykke.admin.faelles import (
     BorgerdataAdmin,
     LivscyklusFilter,
@@ -49,6 +58,7 @@ __all__ = [
     "LogAdgangMixin",
     "SkrivebeskyttetInline",
     "adgangslog",
+    "berigtigelse",
     "borger",
     "hjemmel",
     "indsats",

@@ -47,7 +47,12 @@ implemented:
 9. Only staff register data, and only for a unit they work in today (`kan_skrive`). A
    member of staff with a current unit may find any citizen by CPR number to start a case
    (`kan_starte_sag`); the lookup is logged and opens the page for 24 hours (rule 7).
-10. A leader reviews the legal-basis accesses of the units they lead today, and only
+10. Correction requests (GDPR art. 16): the citizen, or a person acting for them through a
+   relation that counts today and covers their data, files them; the unit responsible
+   for the datum now sees and answers them; the citizen's statement on a datum that was
+   not corrected, and the citizen's voice on goals, are seen by whoever sees the datum
+   (`berigtigelse`).
+11. A leader reviews the legal-basis accesses of the units they lead today, and only
    those (`hjemler_til_gennemgang`).
 11. The citizen may download everything Datadeling holds about them, and only that; so
    may a person acting for them (rule 1) whose relation also covers health, care, social
@@ -67,6 +72,16 @@ exist". New kinds of data (dialogue, notifications, export) get their rule here,
 from the same pieces.
 """
 
+from samtykke.policy.berigtigelse import (
+    PART_OMFANG,
+    berigtigelser_for_borger,
+    berigtigelser_for_enheder,
+    berigtigelser_til,
+    er_part,
+    kan_besvare,
+    part_q,
+    part_relation,
+)
 from samtykke.policy.borger import HANDLE_TYPER, handle_for_q, kan_handle_for
 from samtykke.policy.byggesten import (
     TILLADELSER,
@@ -117,9 +132,13 @@ __all__ = [
     "HANDLE_TYPER",
     "OPSLAG",
     "OPSLAG_GYLDIGHED",
+    "PART_OMFANG",
     "TILLADELSER",
     "aaben_for",
     "adgang_annotationer",
+    "berigtigelser_for_borger",
+    "berigtigelser_for_enheder",
+    "berigtigelser_til",
     "blokeret",
     "borgere_aabne",
     "borgere_med_synligt",
@@ -129,6 +148,7 @@ __all__ = [
     "enhed_aktoer",
     "eksport_q",
     "enheders_grundlag",
+    "er_part",
     "fag_q",
     "forklar",
     "grundlag",
@@ -138,6 +158,7 @@ __all__ = [
     "hjemler_til_gennemgang",
     "hjemmel_q",
     "indsatser_synlige",
+    "kan_besvare",
     "kan_handle_for",
     "kan_skrive",
     "kan_starte_sag",
@@ -146,6 +167,8 @@ __all__ = [
     "leder_enhed_ids",
     "maa_eksportere",
     "modtager_q",
+    "part_q",
+    "part_relation",
     "sag_grundlag",
     "sag_grundlag_annotationer",
     "sager_synlige",

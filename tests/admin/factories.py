@@ -37,6 +37,7 @@ from organisation.models import (
 from organisation.selectors import aktoer_for
 from samtykke import services as samtykke_services
 from samtykke.adgangslog import adgangslog_write
+from samtykke.berigtigelse.services import berigtigelse_create
 from samtykke.models import (
     Adgangslog,
     Anmodning,
@@ -46,6 +47,7 @@ from samtykke.models import (
     HjemmelGennemgang,
     Samtykke,
 )
+from samtykke.models import Berigtigelse as _Berigtigelse
 from tilstand.models import Tilstand
 from tilstand.services import tilstand_register
 
@@ -544,3 +546,23 @@ class SamtaleFactory(ServiceFactory):
 from dialog.models import Samtale as _Samtale  # noqa: E402
 
 FACTORIES[_Samtale] = SamtaleFactory
+
+
+# --- samtykke: correction requests ----------------------------------------------------------
+
+
+class BerigtigelseFactory(ServiceFactory):
+    class Meta:
+        model = _Berigtigelse
+
+    tilstand = factory.SubFactory(TilstandFactory)
+    hvad_er_forkert = "Niveauet passer ikke"
+
+    @staticmethod
+    def lav(*, tilstand, **kwargs):
+        return berigtigelse_create(
+            actor=None, datum=tilstand, indsendt_af=tilstand.borger, **kwargs
+        )
+
+
+FACTORIES[_Berigtigelse] = BerigtigelseFactory

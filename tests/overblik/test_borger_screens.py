@@ -49,8 +49,9 @@ LISTE_SIDE = LOGIN + 2
 # the titles of their areas; the interventions; the cases elsewhere (sagsindeks). What is
 # hidden and why (test_samtykke_personale): the consents in force for the caseworker; their
 # units' requests; the units holding hidden data with the counts; the classes of the forms.
+# The citizen's statements on data not corrected after their request (one query).
 ADGANG = 4
-BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG
+BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG + 1
 # the access-log entry "Sagsindeks", written when the page shows at least one case
 SAGSINDEKS_LOG = ADGANGSLOG
 # the citizen with that CPR number, in a transaction with the access-log entry of the lookup

@@ -33,9 +33,9 @@ LOGIN = 4
 # + savepoint, the intervention with its classes and units, the registrations with their
 # authors, their versions, the tilstande the goals point at, the follow-up and end choices,
 # the access log (savepoint, lock, previous entry, insert, release), release.
-SIDE_QUERIES = LOGIN + 1 + 1 + 1 + 1 + 1 + 1 + 5 + 1
+SIDE_QUERIES = LOGIN + 1 + 1 + 1 + 1 + 1 + 1 + 5 + 1 + 2  # + statements, citizen's words
 # A citizen reading their own: user with profile only (no roles), and no action forms.
-SIDE_BORGER_QUERIES = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 5 + 1
+SIDE_BORGER_QUERIES = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 5 + 1 + 2
 # + the citizen, savepoint, the form's choices (interventions, legal bases, units, target
 # groups + sources + methods, the citizen's tilstande), the access log, release.
 NY_QUERIES = LOGIN + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 5 + 1

@@ -32,7 +32,8 @@ URL = reverse("overblik:mine_data")
 # citizen has no roles to fetch), savepoint, tilstande, indsatser, cases (with their units,
 # authorities and caseworkers), the access log (savepoint, lock, previous entry, insert,
 # release), release.
-MINE_DATA_QUERIES = 2 + 1 + 1 + 1 + 1 + 1 + 5 + 1
+# + the citizen's statements, words and correction requests next to the data (3)
+MINE_DATA_QUERIES = 2 + 1 + 1 + 1 + 1 + 1 + 5 + 1 + 3
 
 
 def klasse(root, titel: str) -> Klasse:

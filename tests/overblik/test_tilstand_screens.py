@@ -39,7 +39,8 @@ LOGIN = 2 + 2
 TRANSAKTION = 2
 ADGANGSLOG = 5
 # condition, its registrations, their versions, the titles of its area
-TILSTAND_SIDE = LOGIN + TRANSAKTION + 4 + ADGANGSLOG + 1  # + the classes of the change forms
+# + the classes of the change forms, + the citizen's statements on the condition
+TILSTAND_SIDE = LOGIN + TRANSAKTION + 4 + ADGANGSLOG + 1 + 1
 # citizen, the classes of the form (one query for all lists)
 NY_SIDE = LOGIN + TRANSAKTION + 2 + ADGANGSLOG
 NY_PARTIAL = LOGIN + TRANSAKTION + 2  # lists only: nothing about the citizen, no log entry

@@ -50,6 +50,7 @@ class Scenario:
     blokering: object = None
     anmodning: object = None
     hjemmel: object = None
+    berigtigelse: object = None
     klasse: object = None
     besked: object = None
     admin_objekter: dict = field(default_factory=dict)
@@ -177,6 +178,12 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
         kilde=leder_enhed,
     )  # fmt: skip
     s.hjemmel = f.HjemmelFactory(borger=s.borger, funktion=akut)
+    # The citizen asked unit A to correct its condition (not answered yet).
+    from samtykke.berigtigelse.services import berigtigelse_create
+
+    s.berigtigelse = berigtigelse_create(
+        actor=None, datum=s.tilstand, indsendt_af=s.borger, hvad_er_forkert="Forkert niveau"
+    )
     s.klasse = s.tilstand.type
     # the inbox message names a citizen Datadeling knows, so its admin page shows citizen data
     from mox.eksempler import BORGER
@@ -191,6 +198,7 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
         type(o): o
         for o in (
             s.borger, s.tilstand, s.indsats, s.samtykke, s.anmodning, s.hjemmel, s.besked,
+            s.berigtigelse,
             s.brugere["ansat_a"], a, kommune, fa, fa.medarbejder, s.klasse,
         )
     }  # fmt: skip

@@ -48,6 +48,11 @@ SAERLIGE = {
 
 # What `pk` (or `borger`) is on the portal's routes, by the URL name's prefix.
 PK = (
+    ("overblik:min_tilstand", "tilstand"),
+    ("overblik:min_indsats", "indsats"),
+    ("overblik:mine_ord", "indsats"),
+    ("overblik:min_berigtigelse", "berigtigelse"),
+    ("overblik:berigtigelse", "berigtigelse"),
     ("overblik:tilstand", "tilstand"),
     ("overblik:indsats", "indsats"),
     ("overblik:mit_samtykke", "samtykke"),
@@ -103,7 +108,8 @@ def adgangslog_antal() -> int:
 # Everything a refused POST must leave as it was.
 TABELLER = (
     "tilstand_tilstand", "tilstand_tilstandregistrering", "indsats_indsats",
-    "samtykke_samtykke", "samtykke_anmodning", "samtykke_hjemmel",
+    "samtykke_samtykke", "samtykke_anmodning", "samtykke_hjemmel", "samtykke_berigtigelse",
+    "samtykke_berigtigelsesvar", "samtykke_borgerensbemaerkning", "indsats_borgerensstemme",
     "samtykke_hjemmelgennemgang", "mox_besked", "organisation_relation",
 )  # fmt: skip
 

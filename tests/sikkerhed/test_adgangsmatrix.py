@@ -119,6 +119,17 @@ MATRIX: dict[str, dict] = {
     "overblik:mit_samtykke_forlaeng": EGET_SAMTYKKE,
     "overblik:min_anmodning_svar": EGET_SAMTYKKE,
     "overblik:hjemmel_gennemgang": raekke(leder="200"),
+    # Correction requests: the list is every citizen's own (a relative whose relation does
+    # not cover the data sees their own); one request, or asking about one datum, only the
+    # citizen and whoever speaks for them; the owning unit's staff see the unit's requests
+    # (one of them here); everybody else 404.
+    "overblik:mine_berigtigelser": EGEN_SIDE,
+    "overblik:min_berigtigelse": EGET_SAMTYKKE,
+    "overblik:min_tilstand_berigtigelse": EGET_SAMTYKKE,
+    "overblik:min_indsats_berigtigelse": EGET_SAMTYKKE,
+    "overblik:mine_ord": EGET_SAMTYKKE,
+    "overblik:berigtigelser": raekke(**{**for_roller(PERSONALE, "200"), "ansat_a": "200+log"}),
+    "overblik:berigtigelse": raekke(ansat_a="200+log"),
     "overblik:hjemmel_gennemgaa": raekke("405", anonym="405"),
 }
 
@@ -164,6 +175,7 @@ ADMIN_MODELLER = {
     "samtykke_hjemmelgennemgang": BORGERDATA,
     "samtykke_samtykke": BORGERDATA,
     "samtykke_anmodning": BORGERDATA,
+    "samtykke_berigtigelse": BORGERDATA,
     "indsats_indsats": BORGERDATA,
     "sagsindeks_sag": BORGERDATA,
     "tilstand_tilstand": BORGERDATA,
