@@ -1,8 +1,17 @@
-from overblik.views import borger, indsats, mine_data, samtykke_borger, samtykke_personale, tilstand
+from overblik.views import (
+    borger,
+    forside,
+    indsats,
+    mine_data,
+    samtykke_borger,
+    samtykke_personale,
+    tilstand,
+)
 
 app_name = "overblik"
 
 urlpatterns = [
+    *forside.urlpatterns,
     *borger.urlpatterns,
     *tilstand.urlpatterns,
     *indsats.urlpatterns,

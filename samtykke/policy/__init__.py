@@ -49,6 +49,10 @@ implemented:
    (`kan_starte_sag`); the lookup is logged and opens the page for 24 hours (rule 7).
 10. A leader reviews the legal-basis accesses of the units they lead today, and only
    those (`hjemler_til_gennemgang`).
+11. A member of staff is told of a consent about to expire (the worklist) when it is in
+   force, addressed to one of their units, their authorities or them by name, and the
+   citizen has not blocked them (`samtykker_udloeber`). Every other item of the worklist
+   names only citizens whose page the person may open (rule 7).
 
 Every function returns a queryset or a filter evaluated in the database, or decides from
 rows it reads in the same call; a view turns "not visible" into the same 404 as "does not
@@ -83,6 +87,7 @@ from samtykke.policy.personale import (
     kontakt_q,
     leder_enhed_ids,
     samtykker_til,
+    samtykker_udloeber,
     tilstande_synlige,
 )
 from samtykke.policy.sag import (
@@ -136,6 +141,7 @@ __all__ = [
     "sager_synlige",
     "samtykker_til",
     "samtykker_til_sag",
+    "samtykker_udloeber",
     "skjult_hos",
     "skjulte_indsatser",
     "skjulte_sager",
