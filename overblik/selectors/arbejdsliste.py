@@ -159,8 +159,10 @@ def _enheder(aktoer: Aktoer, filtre: Filtre, ids: Iterable[uuid.UUID] | None = N
     return sorted(mine)
 
 
-def _borger_q(filtre: Filtre, aabne: QuerySet[Borger], felt: str = "borger_id") -> Q:
-    q = Q(**{f"{felt}__in": aabne.values("pk")})
+def _borger_q(filtre: Filtre, aabne: QuerySet[Borger] | None, felt: str = "borger_id") -> Q:
+    """Return the filter for the chosen citizen, among those whose page opens (`aabne`;
+    None where the list's own rule already implies it)."""
+    q = Q() if aabne is None else Q(**{f"{felt}__in": aabne.values("pk")})
     if filtre.borger is not None:
         q &= Q(**{felt: filtre.borger})
     return q
@@ -213,15 +215,14 @@ def _opfoelgning_raekker(model: type[Tilstand] | type[Indsats], qs: QuerySet, ar
     )
 
 
-def opfoelgninger(
-    aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime, aabne: QuerySet
-) -> Page:
+def opfoelgninger(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> Page:
     """Return one page of the conditions and interventions of my units (or the chosen one)
     whose follow-up is due within OPFOELGNING_VARSEL days or overdue, or whose assessment
     has grown old (freshness): dicts with art, titel, borger, enhed_navn, frist."""
     idag = timezone.localdate(now)
     varsel = idag + datetime.timedelta(days=OPFOELGNING_VARSEL)
-    hvor = Q(ansvarlig_enhed_id__in=_enheder(aktoer, filtre)) & _borger_q(filtre, aabne)
+    # Data the policy shows opens its citizen's page (policy.borgere_aabne): no more check.
+    hvor = Q(ansvarlig_enhed_id__in=_enheder(aktoer, filtre)) & _borger_q(filtre, None)
     tilstande = _opfoelgning_raekker(
         Tilstand, policy.tilstande_synlige(aktoer, now=now).filter(hvor), "tilstand"
     ).filter(frist__lte=varsel)
@@ -232,12 +233,13 @@ def opfoelgninger(
 
 
 def udloebende_samtykker(
-    aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime, aabne: QuerySet
+    aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime
 ) -> Page:
     """Return one page of the consents in force for me, my units or my authorities that end
     within UDLOEB_DAGE days (samtykke.policy.samtykker_udloeber); with a unit chosen, those
     to that unit or its authority."""
-    qs = policy.samtykker_udloeber(aktoer, now, UDLOEB_DAGE).filter(_borger_q(filtre, aabne))
+    # A consent in force to the person opens the citizen's page (policy.kontakt_q).
+    qs = policy.samtykker_udloeber(aktoer, now, UDLOEB_DAGE).filter(_borger_q(filtre, None))
     if filtre.enhed is not None:
         valgt = [f.enhed for f in aktoer.funktioner if f.enhed_id == filtre.enhed]
         qs = qs.filter(
@@ -334,9 +336,9 @@ def arbejdsliste(
         return sider.get(liste, 1)
 
     if skal(OPFOELGNINGER):
-        resultat.lister[OPFOELGNINGER] = opfoelgninger(aktoer, filtre, s(OPFOELGNINGER), now, aabne)
+        resultat.lister[OPFOELGNINGER] = opfoelgninger(aktoer, filtre, s(OPFOELGNINGER), now)
     if skal(SAMTYKKER):
-        resultat.lister[SAMTYKKER] = udloebende_samtykker(aktoer, filtre, s(SAMTYKKER), now, aabne)
+        resultat.lister[SAMTYKKER] = udloebende_samtykker(aktoer, filtre, s(SAMTYKKER), now)
     if skal(ANMODNINGER):
         resultat.lister[ANMODNINGER] = anmodninger_afventer(
             aktoer, filtre, s(ANMODNINGER), now, aabne
