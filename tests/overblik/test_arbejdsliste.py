@@ -222,3 +222,82 @@ def test_citizen_list_filters(client, verden):
     assert "Frederiksen" not in html and "Kristensen" in html
     html = client.get(reverse("overblik:borgere"), {"enhed": str(verden["b"].pk)}).content.decode()
     assert "Kristensen" in html  # B is not hers: the filter falls back to all her units
+
+
+def test_citizen_front_page_query_count_is_the_same_for_few_and_many(client, verden):
+    borger = verden["borger"]
+    borger.user = get_user_model().objects.create_user("karla")
+    borger.save(update_fields=["user"])
+    client.force_login(borger.user)
+    t = verden["tilstand"]
+    felter = {
+        fld.attname: getattr(t, fld.attname)
+        for fld in Tilstand._meta.concrete_fields
+        if fld.attname != "id"
+    }
+
+    def flere(n: int) -> None:
+        Tilstand.objects.bulk_create(Tilstand(**felter) for _ in range(n))
+        for _ in range(n // 10 or 1):
+            f.HjemmelFactory(borger=borger, funktion=verden["bo"])
+
+    flere(9)
+    client.get(reverse("forside"))  # the first visit creates the "last looked" row
+    with CaptureQueriesContext(connection) as faa:
+        assert client.get(reverse("forside")).status_code == 200
+    flere(200)
+    with CaptureQueriesContext(connection) as mange:
+        html = client.get(reverse("forside")).content.decode()
+    assert html.count('class="nyt-punkt"') == 5 + 5  # capped: 5 new data, 5 accesses
+    assert len(mange) == len(faa)
+
+
+def test_relative_acting_for_the_citizen_sees_their_news(client, verden):
+    from organisation.models import Omfang, RelationsType
+    from overblik.views.samtykke_borger import SESSION_KEY
+
+    borger = verden["borger"]
+    soen = f.BorgerFactory(fornavn="Søren", efternavn="Kristensen")
+    soen.user = get_user_model().objects.create_user("soeren")
+    soen.save(update_fields=["user"])
+    idag = timezone.localdate()
+    relation = f.RelationFactory(
+        borger=borger, person=soen, type=RelationsType.FULDMAGT,
+        omfang=[Omfang.SAMTYKKE, Omfang.HELBRED], gyldig_fra=idag - datetime.timedelta(1),
+        gyldig_til=idag + datetime.timedelta(300),
+    )  # fmt: skip
+    f.HjemmelFactory(borger=borger, funktion=verden["bo"])
+    client.force_login(soen.user)
+    session = client.session
+    session[SESSION_KEY] = str(borger.pk)
+    session.save()
+    html = client.get(reverse("forside")).content.decode()
+    assert "Du handler for Karla Kristensen" in html and "uden samtykke" in html
+    entry = Adgangslog.objects.filter(borger=borger).order_by("-nummer").first()
+    assert entry.grundlag == "relation" and str(entry.grundlag_id) == str(relation.pk)
+    # when the power of attorney ends, the page is the relative's own again
+    type(relation).objects.filter(pk=relation.pk).update(gyldig_til=idag)
+    html = client.get(reverse("forside")).content.decode()
+    assert "Du handler for" not in html
+
+
+def test_what_was_new_stays_new_while_the_visit_lasts(monkeypatch, verden):
+    from overblik.models import Side
+    from overblik.services import sidst_set_update
+    from tests.fakeclock import FakeClock
+
+    clock = FakeClock(timezone.now())
+    monkeypatch.setattr("datadeling.core.clock.now", clock)
+    user = get_user_model().objects.create_user("karla")
+    kwargs = {"actor": user, "side": Side.BORGER_FORSIDE, "borger": verden["borger"]}
+    start = clock()
+    assert sidst_set_update(**kwargs, besoeg=True) is None  # never visited
+    clock.advance(minutes=10)
+    assert sidst_set_update(**kwargs, besoeg=True) is None  # the same visit
+    clock.advance(hours=2)
+    besoeget = clock()
+    assert sidst_set_update(**kwargs, besoeg=True) == start + datetime.timedelta(minutes=10)
+    clock.advance(minutes=5)
+    assert sidst_set_update(**kwargs, besoeg=True) == start + datetime.timedelta(minutes=10)
+    clock.advance(hours=1)
+    assert sidst_set_update(**kwargs, besoeg=True) == besoeget + datetime.timedelta(minutes=5)
