@@ -3,10 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from organisation.oidc import views as oidc_views
-from overblik import views as overblik_views
+from overblik.views import forside as overblik_forside
 
 urlpatterns = [
-    path("", overblik_views.forside, name="forside"),
+    path("", overblik_forside.forside, name="forside"),
     path(
         "log-ind/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Q
 
+from demo.arbejdsliste import byg_arbejdsliste
 from demo.berigtigelse import byg_berigtigelser
 from demo.karen import byg_karen
 from demo.klinik import KILDESYSTEM, Hovedperson, Klinik
@@ -106,6 +107,7 @@ def _klinik(bygger: _Bygger) -> Klinik | None:
         borgere=[b for _i, b, _g in bygger.hovedpersoner],
         personaer=personaer,
     )
+    byg_arbejdsliste(klinik, borgere=[b for _i, b, _g in bygger.hovedpersoner], personaer=personaer)
     byg_sager(klinik, karen=karen, personaer=personaer)
     byg_berigtigelser(karen)
     return klinik

@@ -162,19 +162,22 @@ DEMO_LOGINS = [
     DemoLogin(
         "sagsbehandler",
         "Mette Lund Sørensen",
-        "Sagsbehandler (socialrådgiver), Handicap og Psykiatri, Aarhus Kommune; "
-        "egne borgere, en adgang på lovhjemmel, venter på svar fra Karen Holm",
+        "Sagsbehandler (socialrådgiver), Handicap og Psykiatri, Aarhus Kommune; arbejdsliste "
+        "med opfølgninger, et samtykke der udløber om 10 dage og en besvaret anmodning; egne "
+        "borgere, en adgang på lovhjemmel, venter på svar fra Karen Holm",
     ),
     DemoLogin(
         "sygeplejerske",
         "Hanne Kjær Poulsen",
-        "Sagsbehandler (sygeplejerske), Hjemmepleje, Aarhus Kommune; "
-        "ser Karen Holms pleje og, med samtykke, psykiatriens vurderinger",
+        "Sagsbehandler (sygeplejerske), Hjemmepleje, Aarhus Kommune; arbejdsliste med "
+        "opfølgninger og et samtykke der udløber om 10 dage; ser Karen Holms pleje og, med "
+        "samtykke, psykiatriens vurderinger",
     ),
     DemoLogin(
         "leder",
         "Peter Vestergaard",
-        "Leder, Handicap og Psykiatri, Aarhus Kommune; gennemgår adgange på lovhjemmel",
+        "Leder, Handicap og Psykiatri, Aarhus Kommune; en adgang på lovhjemmel til "
+        "gennemgang på arbejdslisten",
     ),
     DemoLogin(
         "borger",

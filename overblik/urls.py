@@ -2,6 +2,7 @@ from overblik.views import (
     berigtigelse,
     borger,
     eksport,
+    forside,
     indsats,
     mine_data,
     samtykke_borger,
@@ -12,6 +13,7 @@ from overblik.views import (
 app_name = "overblik"
 
 urlpatterns = [
+    *forside.urlpatterns,
     *borger.urlpatterns,
     *tilstand.urlpatterns,
     *indsats.urlpatterns,

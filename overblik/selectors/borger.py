@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from datadeling.core import clock
+from datadeling.core.proveniens import friskhed_graense
 from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
@@ -52,14 +53,49 @@ def borgere_synlige_for_medarbejder(aktoer: Aktoer) -> QuerySet[Borger]:
     return policy.borgere_med_synligt(aktoer)
 
 
-def borger_liste(aktoer: Aktoer, *, q: str = "", side: int | str = 1) -> Page:
-    """Return one page of the citizens the person may see, searched by name.
+def fulgte_q(aktoer: Aktoer) -> Q | None:
+    """Return the filter for the citizens the person follows, or None while no app offers
+    following (the lead points this at Følg's selector when merging it)."""
+    return None
 
-    Every word of `q` must occur in the first or last name. Each citizen carries
-    `antal_tilstande` and `antal_indsatser`: how many the person may see. Two queries
-    (the count and the page).
+
+def borger_liste(
+    aktoer: Aktoer,
+    *,
+    q: str = "",
+    side: int | str = 1,
+    friskhed: bool = False,
+    enhed: uuid.UUID | None = None,
+    fulgt: bool = False,
+) -> Page:
+    """Return one page of the citizens the person may see, searched by name and filtered.
+
+    Every word of `q` must occur in the first or last name. `friskhed`: only citizens with
+    visible data whose follow-up date has passed or whose assessment is old; `enhed`: only
+    citizens with data of that unit of the person's (or, when it is not theirs, of any of
+    their units); `fulgt`: only the citizens they follow (when following exists). Each
+    citizen carries `antal_tilstande` and `antal_indsatser`: how many the person may see.
+    Two queries (the count and the page).
     """
     qs = borgere_synlige_for_medarbejder(aktoer)
+    if friskhed or enhed is not None:
+        now = clock.now()
+        hvor = Q()
+        if friskhed:
+            hvor &= Q(opfoelgning__lt=timezone.localdate(now)) | Q(
+                vurderet__lt=now - friskhed_graense()
+            )
+        if enhed is not None:
+            enheder = [enhed] if enhed in aktoer.enhed_ids else list(aktoer.enhed_ids)
+            hvor &= Q(ansvarlig_enhed_id__in=enheder)
+        tilstande = policy.tilstande_synlige(aktoer, now=now).filter(hvor)
+        indsatser = policy.indsatser_synlige(aktoer, now=now).filter(hvor)
+        qs = qs.filter(
+            Exists(tilstande.filter(borger_id=OuterRef("pk")))
+            | Exists(indsatser.filter(borger_id=OuterRef("pk")))
+        )
+    if fulgt and (foelg := fulgte_q(aktoer)) is not None:
+        qs = qs.filter(foelg)
     for ord_ in q.split()[:MAKS_ORD]:
         qs = qs.filter(Q(fornavn__icontains=ord_) | Q(efternavn__icontains=ord_))
     qs = qs.annotate(

@@ -1,12 +1,9 @@
-"""The portals' shared pages: the start page, and who is logged in for every page header."""
+"""What every page of the portals shares: who is logged in, for the page header."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_GET
 
 from organisation import selectors as org_selectors
 from organisation.selectors import Aktoer
@@ -24,10 +21,3 @@ def aktoer_for(request: HttpRequest) -> Aktoer:
 def aktoer(request: HttpRequest) -> dict[str, object]:
     """Context processor: `aktoer` for the page header, read only if a template uses it."""
     return {"aktoer": SimpleLazyObject(lambda: aktoer_for(request))}
-
-
-@require_GET
-@login_required
-def forside(request: HttpRequest) -> HttpResponse:
-    """Show the start page for the logged-in person: staff, citizen or neither."""
-    return render(request, "forside.html", {"aktoer": aktoer_for(request)})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -116,8 +117,29 @@ def efter_post(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _liste_context(aktoer: Aktoer, q: str, side) -> dict:
-    return {"q": q, "side": selectors.borger_liste(aktoer, q=q, side=side)}
+def _liste_filtre(aktoer: Aktoer, data) -> dict:
+    """Return the citizen list's filters from the request (a value that does not parse is
+    dropped): freshness, one of the person's units, followed."""
+    try:
+        enhed = uuid.UUID(data.get("enhed", ""))
+    except ValueError:
+        enhed = None
+    return {
+        "friskhed": data.get("friskhed") == "1",
+        "enhed": enhed if enhed in aktoer.enhed_ids else None,
+        "fulgt": data.get("fulgt") == "1" and selectors.fulgte_q(aktoer) is not None,
+    }
+
+
+def _liste_context(aktoer: Aktoer, q: str, side, filtre: dict | None = None) -> dict:
+    filtre = filtre or {}
+    return {
+        "q": q,
+        "side": selectors.borger_liste(aktoer, q=q, side=side, **filtre),
+        "filtre": filtre,
+        "kan_foelge": selectors.fulgte_q(aktoer) is not None,
+        "filter_query": urlencode({k: ("1" if v is True else v) for k, v in filtre.items() if v}),
+    }
 
 
 @never_cache
@@ -140,7 +162,8 @@ def borgere(request: HttpRequest) -> HttpResponse:
     # nor written back into the page.
     cifre = bool(CIFRE.search(q))
     q = CIFRE.sub("", q).strip()
-    context = {**_liste_context(aktoer, q, data.get("side")), "cifre": cifre}
+    filtre = _liste_filtre(aktoer, data)
+    context = {**_liste_context(aktoer, q, data.get("side"), filtre), "cifre": cifre}
     context["cpr_advarsel"] = CPR_I_NAVNESOEGNING
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "overblik/borgere.html#liste", context)

@@ -54,10 +54,10 @@ implemented:
    (`berigtigelse`).
 11. A leader reviews the legal-basis accesses of the units they lead today, and only
    those (`hjemler_til_gennemgang`).
-11. The citizen may download everything Datadeling holds about them, and only that; so
+12. The citizen may download everything Datadeling holds about them, and only that; so
    may a person acting for them (rule 1) whose relation also covers health, care, social
    or personal matters (`eksport`).
-12. The dialogue (`dialog`): a member of staff may see a citizen's dialogue by their own
+13. The dialogue (`dialog`): a member of staff may see a citizen's dialogue by their own
    unit's involvement (data, a case or an open request of the unit about the citizen) or
    a consent in force that includes the dialogue, unless blocked, or by a legal basis in
    force; they read a conversation when they may see the dialogue and they or their unit
@@ -65,6 +65,10 @@ implemented:
    the dialogue, read the conversations held with the citizen; of one among
    professionals the citizen sees only that it exists and its history. A unit (a system)
    is told of messages, metadata only, when the unit may see the dialogue.
+14. A member of staff is told of a consent about to expire (the worklist) when it is in
+   force, addressed to one of their units, their authorities or them by name, and the
+   citizen has not blocked them (`samtykker_udloeber`). Every other item of the worklist
+   names only citizens whose page the person may open (rule 7).
 
 Every function returns a queryset or a filter evaluated in the database, or decides from
 rows it reads in the same call; a view turns "not visible" into the same 404 as "does not
@@ -110,6 +114,7 @@ from samtykke.policy.personale import (
     kontakt_q,
     leder_enhed_ids,
     samtykker_til,
+    samtykker_udloeber,
     tilstande_synlige,
 )
 from samtykke.policy.sag import (
@@ -174,6 +179,7 @@ __all__ = [
     "sager_synlige",
     "samtykker_til",
     "samtykker_til_sag",
+    "samtykker_udloeber",
     "skjult_hos",
     "skjulte_indsatser",
     "skjulte_sager",

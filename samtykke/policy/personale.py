@@ -211,6 +211,19 @@ def samtykker_til(
     return Samtykke.objects.filter(i_kraft_q(now), modtager_q(aktoer), beslutning=beslutning)
 
 
+def samtykker_udloeber(
+    aktoer: Aktoer, now: datetime.datetime, dage: int = 30
+) -> QuerySet[Samtykke]:
+    """Return the consent versions in force addressed to the member of staff (to one of
+    their units, their authorities or them by name) that end within `dage` days — unless
+    the citizen has blocked them, for a block beats any consent. None for anybody else."""
+    if not aktoer.er_medarbejder:
+        return Samtykke.objects.none()
+    return samtykker_til(aktoer, now).filter(
+        ~blokeret(aktoer, now), gyldig_til__lte=now + datetime.timedelta(days=dage)
+    )
+
+
 def hjemler_til(aktoer: Aktoer, now: datetime.datetime) -> QuerySet[Hjemmel]:
     """Return the legal-basis accesses of the member of staff in force now."""
     return Hjemmel.objects.filter(hjemmel_q(aktoer, now))

@@ -65,7 +65,17 @@ OFFENTLIG = raekke("200", anonym="200")
 LOGGET_IND = raekke("200")
 
 MATRIX: dict[str, dict] = {
-    "forside": LOGGET_IND,
+    # The front page names citizens' data: the citizen's "what is new" (their request, the
+    # legal-basis access, new data; the other citizen's new condition; the relative acting
+    # for the citizen), and unit A's worklist (its request waiting for an answer). Unit B's
+    # consent runs for a year; the leader's reviews name an access, not data (unlogged).
+    "forside": raekke(
+        "200",
+        borger="200+log",
+        anden_borger="200+log",
+        paaroerende_i="200+log",
+        ansat_a="200+log",
+    ),  # fmt: skip
     "login": raekke("302", anonym="200"),
     "logout": raekke("405", anonym="405"),
     # OpenID Connect is not configured in the tests: the routes exist and answer 404.
@@ -131,6 +141,7 @@ MATRIX: dict[str, dict] = {
     "overblik:berigtigelser": raekke(**{**for_roller(PERSONALE, "200"), "ansat_a": "200+log"}),
     "overblik:berigtigelse": raekke(ansat_a="200+log"),
     "overblik:hjemmel_gennemgaa": raekke("405", anonym="405"),
+    "overblik:arbejdsliste_svar_set": raekke("405", anonym="405"),
 }
 
 # --- the admin ------------------------------------------------------------------------------
@@ -231,6 +242,10 @@ POST_MATRIX: dict[str, dict] = {
     "overblik:indsats_ret": AENDRING_POST,
     "overblik:min_blokering_ny": raekke(**for_roller(BORGERE, "200+log")),
     "overblik:hjemmel_gennemgaa": raekke(leder="200"),
+    # marking the worklist's answers seen: staff with a unit (those of an ended unit have none)
+    "overblik:arbejdsliste_svar_set": raekke(
+        **for_roller(set(PERSONALE) - {"ansat_ophoert"}, "302")
+    ),
     # the admin's logout is not behind its login: anybody is logged out, staff to the login
     "admin:logout": {**raekke("302", anonym="302"), **for_roller(ADMINBRUGERE, "302>login")},
     "admin:samtykke_adgangslog_verificer": {**IKKE_ADMIN, "is_staff": "403", "superbruger": "302"},
