@@ -1,4 +1,13 @@
-from overblik.views import borger, indsats, mine_data, samtykke_borger, samtykke_personale, tilstand
+from overblik.views import (
+    borger,
+    dialog,
+    indsats,
+    mine_data,
+    mine_samtaler,
+    samtykke_borger,
+    samtykke_personale,
+    tilstand,
+)
 
 app_name = "overblik"
 
@@ -9,4 +18,6 @@ urlpatterns = [
     *mine_data.urlpatterns,
     *samtykke_borger.urlpatterns,
     *samtykke_personale.urlpatterns,
+    *dialog.urlpatterns,
+    *mine_samtaler.urlpatterns,
 ]

@@ -26,6 +26,7 @@ from overblik.selectors.samtykke_borger import (
 )
 
 JA, NEJ, VIS = "ja", "nej", "vis"
+SKRIV = "skriv"  # only write in the request's conversation, answer later
 
 
 class Afkrydsninger(forms.MultipleChoiceField):
@@ -103,7 +104,8 @@ class SvarForm(_Valg, forms.Form):
     case overview among them) or no."""
 
     svar = forms.ChoiceField(
-        choices=[(JA, _("Ja")), (NEJ, _("Nej")), (VIS, _("Vis teksten"))], required=False
+        choices=[(JA, _("Ja")), (NEJ, _("Nej")), (VIS, _("Vis teksten")), (SKRIV, _("Skriv"))],
+        required=False,
     )
 
     def __init__(self, *args, kort: AnmodningKort, **kwargs):
