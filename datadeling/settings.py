@@ -362,6 +362,10 @@ HJEMMEL_MAKS_DAGE = int(os.environ.get("HJEMMEL_MAKS_DAGE", "30"))
 # A consent request opens the citizen's page to its unit only while it is open (sent, not
 # answered) and at most this many days old (samtykke.policy.kontakt_q).
 ANMODNING_AABNER_DAGE = int(os.environ.get("ANMODNING_AABNER_DAGE", "30"))
+# Dialogue: the largest attachment a message may carry (bytes; 10 MiB by default).
+DIALOG_VEDHAEFTNING_MAKS_BYTES = int(
+    os.environ.get("DIALOG_VEDHAEFTNING_MAKS_BYTES", str(10 * 1024 * 1024))
+)
 # MOX: how old an open inbox message must be before the sweep (beat, every minute) enqueues
 # it again — its task was lost with a broker restart or a killed worker. The defaults of
 # every MOX setting are in mox/indstillinger.py.

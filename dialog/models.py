@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from datadeling.core.models import UUIDModel
@@ -105,6 +105,20 @@ class DeltagerHandling(models.TextChoices):
     AFSLUT = "afslut", _("Forladt")
 
 
+class DeltagerQuerySet(models.QuerySet):
+    def gaeldende(self) -> DeltagerQuerySet:
+        """Return the rows that say a participant takes part now: the newest row of each
+        participant (by insertion order) when it adds them."""
+        senere = Deltager.objects.filter(
+            Q(medarbejder_id=OuterRef("medarbejder_id"))
+            | Q(enhed_id=OuterRef("enhed_id"))
+            | Q(person_id=OuterRef("person_id")),
+            samtale_id=OuterRef("samtale_id"),
+            id__gt=OuterRef("id"),
+        )
+        return self.filter(handling=DeltagerHandling.TILFOEJ).exclude(Exists(senere))
+
+
 class Deltager(models.Model):
     """One participant event: a member of staff by name, a whole unit, or a person (the
     citizen or someone acting for the citizen through a relation). The newest row per
@@ -139,6 +153,8 @@ class Deltager(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("af"),
     )  # fmt: skip
+
+    objects = DeltagerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("deltager")

@@ -1,0 +1,223 @@
+"""The dialogue rule: who may see a citizen's dialogue, and who reads which conversation.
+
+The conversations live in `dialog`, one floor above this package, so the rule is written
+over field paths and subqueries the caller hands in; nothing here imports `dialog`.
+
+A member of staff may see a citizen's dialogue (`ser_dialog_q`) when
+- their own unit is involved with the citizen: a unit they work in today is the
+  responsible unit of an active condition, intervention or case of the citizen, or has
+  an open request for consent to the citizen (sent, not answered, at most
+  ANMODNING_AABNER_DAGE old: the request that opens a conversation with the citizen), or
+- a consent in force that includes the dialogue (Samtykke.dialog, "dialogen om mig") is
+  addressed to one of their units, their authority or them by name, open to their
+  profession,
+  and in both cases the citizen has not blocked them (a block, AFVIS, to their unit,
+  authority or themselves beats the own unit's involvement and any consent); or
+- they hold a legal-basis access (Hjemmel) to the citizen in force now. A legal basis is
+  the one access the citizen cannot block, here as for data.
+A unit as such (a conversation's unit participant, a system acting for it) is judged by
+the same rule through `enhed_aktoer`: no profession, no legal basis (that is personal).
+
+A member of staff reads a conversation when they may see its citizen's dialogue AND take
+part in it: they by name, or one of their units, is a current participant (the newest
+participant row says so). Taking part alone never lets anyone read.
+
+The citizen reads the conversations about them that are held with them (type "med
+borgeren"); a person acting for the citizen through a relation valid today whose scope
+(omfang) includes the dialogue (Omfang.DIALOG) reads those too. Of a conversation among
+professionals only, the citizen sees that it exists and its history (who, when), never
+its messages; a relative sees nothing of it. Nobody else reads anything.
+
+Everything is decided when the query runs: a revoked consent or a new block removes the
+reading on the very next request, while what the person wrote stays for the others.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from datadeling.core.models import gyldig_q
+from indsats.models import Indsats
+from organisation.models import Borger, Omfang, Relation
+from organisation.selectors import Aktoer
+from sagsindeks.models import Sag
+from samtykke.models import (
+    Anmodning,
+    AnmodningStatus,
+    Beslutning,
+    Grundlag,
+    Hjemmel,
+    Samtykke,
+    i_kraft_q,
+)
+from samtykke.policy.byggesten import blokeret, hjemmel_q
+from samtykke.policy.sag import modtager_fag_q
+from tilstand.models import Tilstand
+
+INGEN = Q(pk__in=[])
+
+
+def involveret_q(aktoer: Aktoer, now: datetime.datetime, borger: str = "borger_id") -> Q:
+    """Return the filter for outer rows (with the citizen in field `borger`) whose citizen
+    the person's own unit is involved with: data, a case or an open request of the unit."""
+    enheder = list(aktoer.enhed_ids)
+    if not enheder:
+        return INGEN
+    ref = OuterRef(borger)
+    aaben_siden = now - datetime.timedelta(days=settings.ANMODNING_AABNER_DAGE)
+    return (
+        Q(
+            Exists(
+                Tilstand.objects.filter(borger_id=ref, aktiv=True, ansvarlig_enhed_id__in=enheder)
+            )
+        )
+        | Q(
+            Exists(
+                Indsats.objects.filter(borger_id=ref, aktiv=True, ansvarlig_enhed_id__in=enheder)
+            )
+        )
+        | Q(Exists(Sag.objects.filter(borger_id=ref, aktiv=True, ansvarlig_enhed_id__in=enheder)))
+        | Q(
+            Exists(
+                Anmodning.objects.filter(
+                    borger_id=ref,
+                    modtager_enhed_id__in=enheder,
+                    status=AnmodningStatus.AFVENTER,
+                    oprettet__gt=aaben_siden,
+                )
+            )
+        )
+    )
+
+
+def dialogsamtykker(aktoer: Aktoer, now: datetime.datetime) -> QuerySet[Samtykke]:
+    """Return the consent versions in force that include the dialogue and are addressed to
+    the person (unit, authority or them by name), open to their profession."""
+    return Samtykke.objects.filter(
+        i_kraft_q(now), modtager_fag_q(aktoer), beslutning=Beslutning.TILLAD, dialog=True
+    )
+
+
+def ser_dialog_q(aktoer: Aktoer, now: datetime.datetime, borger: str = "borger_id") -> Q:
+    """Return the filter for outer rows (the citizen in field `borger`: a Samtale, or "pk"
+    for a Borger) whose citizen's dialogue the member of staff (or unit) may see."""
+    if not aktoer.enhed_ids:
+        return INGEN
+    ref = OuterRef(borger)
+    q = (
+        involveret_q(aktoer, now, borger)
+        | Q(Exists(dialogsamtykker(aktoer, now).filter(borger_id=ref)))
+    ) & ~Q(blokeret(aktoer, now, borger=borger))
+    if aktoer.medarbejder is not None:
+        q |= Q(Exists(Hjemmel.objects.filter(hjemmel_q(aktoer, now), borger_id=ref)))
+    return q
+
+
+def deltager_q(aktoer: Aktoer) -> Q:
+    """Return the filter for participant rows that name the member of staff or one of
+    their units (on the participant model: `medarbejder_id`, `enhed_id`)."""
+    if not aktoer.enhed_ids:
+        return INGEN
+    q = Q(enhed_id__in=list(aktoer.enhed_ids))
+    if aktoer.medarbejder is not None:
+        q |= Q(medarbejder_id=aktoer.medarbejder.pk)
+    return q
+
+
+def dialog_relationer(aktoer: Aktoer, now: datetime.datetime) -> QuerySet[Relation]:
+    """Return the relations valid today by which the person may read a citizen's dialogue
+    with the citizen (scope includes Omfang.DIALOG)."""
+    if aktoer.borger is None or aktoer.er_medarbejder:
+        return Relation.objects.none()
+    return Relation.objects.filter(
+        gyldig_q(timezone.localdate(now)),
+        person_id=aktoer.borger.pk,
+        omfang__contains=[Omfang.DIALOG],
+    )
+
+
+def samtaler_laeselige_q(
+    aktoer: Aktoer, now: datetime.datetime, *, deltagere: QuerySet, med_borgeren: Q
+) -> Q:
+    """Return the filter for the conversations (a Samtale query) the person reads.
+
+    `deltagere` is the caller's queryset of current participant rows of the outer
+    conversation (filtered on `samtale_id=OuterRef("pk")`); `med_borgeren` the filter for
+    conversations held with the citizen.
+    """
+    if aktoer.er_medarbejder:
+        return ser_dialog_q(aktoer, now) & Q(Exists(deltagere.filter(deltager_q(aktoer))))
+    if aktoer.borger is not None:
+        egne = Q(borger_id=aktoer.borger.pk)
+        via = Q(borger_id__in=dialog_relationer(aktoer, now).values("borger_id"))
+        return (egne | via) & med_borgeren
+    return INGEN
+
+
+def samtaler_kendte_q(aktoer: Aktoer) -> Q:
+    """Return the filter for conversations a citizen knows exist without reading them:
+    every conversation about them (the professionals-only ones show their history only)."""
+    if aktoer.er_borger:
+        assert aktoer.borger is not None  # er_borger says so
+        return Q(borger_id=aktoer.borger.pk)
+    return INGEN
+
+
+def dialog_grundlag(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+) -> tuple[str, uuid.UUID | None, Relation | None] | None:
+    """Return the basis on which the person sees the citizen's dialogue: (grundlag, consent
+    or legal-basis id, relation acted through), or None when they do not. For the access
+    log and the "on what basis" line; at most two queries.
+
+    Own unit first, then a consent, then a legal basis; for a person, themselves or the
+    relation. A block leaves only a legal basis.
+    """
+    if aktoer.enhed_ids:
+        raekke = (
+            Borger.objects.filter(pk=borger_id)
+            .annotate(
+                _involveret=Exists(
+                    Borger.objects.filter(involveret_q(aktoer, now, "pk"), pk=OuterRef("pk"))
+                ),
+                _blokeret=blokeret(aktoer, now, borger="pk"),
+            )
+            .values("_involveret", "_blokeret")
+            .first()
+        )
+        if raekke is None:
+            return None
+        if not raekke["_blokeret"]:
+            if raekke["_involveret"]:
+                return (Grundlag.EGEN_ENHED, None, None)
+            samtykke_id = (
+                dialogsamtykker(aktoer, now)
+                .filter(borger_id=borger_id)
+                .order_by("-gyldig_til", "pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if samtykke_id is not None:
+                return (Grundlag.SAMTYKKE, samtykke_id, None)
+        if aktoer.medarbejder is not None:
+            hjemmel_id = (
+                Hjemmel.objects.filter(hjemmel_q(aktoer, now), borger_id=borger_id)
+                .order_by("-gyldig_til")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if hjemmel_id is not None:
+                return (Grundlag.HJEMMEL, hjemmel_id, None)
+        return None
+    if aktoer.borger is not None:
+        if aktoer.borger.pk == borger_id:
+            return (Grundlag.BORGER, None, None)
+        relation = dialog_relationer(aktoer, now).filter(borger_id=borger_id).first()
+        if relation is not None:
+            return (Grundlag.RELATION, relation.pk, relation)
+    return None
