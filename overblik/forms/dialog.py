@@ -83,7 +83,10 @@ class BeskedForm(forms.Form):
         self.fields["filer"].help_text = self.fields["filer"].help_text % {"mb": mb}
         self.deltagere = {str(pk): navn for pk, navn in deltagere}
         if self.deltagere:
-            self.fields["svar_fra"].choices = [("", _("Ingen – kræver ikke svar")), *self.deltagere.items()]
+            self.fields["svar_fra"].choices = [
+                ("", _("Ingen – kræver ikke svar")),
+                *self.deltagere.items(),
+            ]
         else:
             del self.fields["svar_fra"]
             del self.fields["svar_frist"]
@@ -115,8 +118,14 @@ class SamtaleForm(forms.Form):
     type = forms.ChoiceField(
         label=_("Hvem er med"),
         choices=[
-            (SamtaleType.MED_BORGEREN, _("Borgeren (og pårørende, der handler for borgeren) er med")),
-            (SamtaleType.FAGLIG, _("Kun fagpersoner – borgeren kan se, at I har talt sammen, og hvornår")),
+            (
+                SamtaleType.MED_BORGEREN,
+                _("Borgeren (og pårørende, der handler for borgeren) er med"),
+            ),
+            (
+                SamtaleType.FAGLIG,
+                _("Kun fagpersoner – borgeren kan se, at I har talt sammen, og hvornår"),
+            ),
         ],
         widget=forms.RadioSelect,
         initial=SamtaleType.MED_BORGEREN,
@@ -157,8 +166,14 @@ class InviterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.enheder = {str(e.pk): e for e in enheder}
         self.medarbejdere = {str(m.pk): m for m in medarbejdere}
-        self.fields["enhed"].choices = [("", "–"), *((pk, f"{e.navn}, {e.myndighed.navn}") for pk, e in self.enheder.items())]
-        self.fields["medarbejder"].choices = [("", "–"), *((pk, f"{m.navn}, {m.myndighed.navn}") for pk, m in self.medarbejdere.items())]
+        self.fields["enhed"].choices = [
+            ("", "–"),
+            *((pk, f"{e.navn}, {e.myndighed.navn}") for pk, e in self.enheder.items()),
+        ]
+        self.fields["medarbejder"].choices = [
+            ("", "–"),
+            *((pk, f"{m.navn}, {m.myndighed.navn}") for pk, m in self.medarbejdere.items()),
+        ]
 
     def clean(self):
         c = super().clean()

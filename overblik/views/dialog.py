@@ -14,6 +14,7 @@ The conversation page and its partials are shared with the citizen's Mine samtal
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from overblik.forms import tilfoej_fejl
 from overblik.forms.dialog import SEND, VIS, BeskedForm, InviterForm, RetForm, SamtaleForm
 from overblik.selectors import dialog as selectors
 from overblik.views.borger import borgerside, efter_post, medarbejder_for
+from samtykke.adgangslog import Grundlag, adgangslog_write
 
 T = "overblik/dialog/"
 
@@ -124,8 +126,12 @@ def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning
     handling = request.POST.get("handling", SEND)
     if form.is_valid() and handling == VIS:
         if _partial(request):
-            return _vis(request, T + "_forhaandsvisning.html", {"tekst": form.cleaned_data["tekst"]})
-        return samtale_side(request, aktoer, side, v, form=form, forhaandsvisning=form.cleaned_data["tekst"])
+            return _vis(
+                request, T + "_forhaandsvisning.html", {"tekst": form.cleaned_data["tekst"]}
+            )
+        return samtale_side(
+            request, aktoer, side, v, form=form, forhaandsvisning=form.cleaned_data["tekst"]
+        )
     if form.is_valid():
         c = form.cleaned_data
         try:
@@ -149,7 +155,10 @@ def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning
 
 
 def _side(request: HttpRequest, borger: Borger, samtale: uuid.UUID, **kw) -> selectors.Side:
-    return selectors.samtale_side(bruger=request.user, borger=borger, samtale_id=samtale, **kw)
+    return selectors.samtale_side(
+        bruger=request.user, borger=borger, samtale_id=samtale,
+        fil_url=visning(borger, samtale).fil, **kw,
+    )  # fmt: skip
 
 
 @never_cache
@@ -173,7 +182,10 @@ def samtale_nye_view(request: HttpRequest, pk: Borger, samtale: uuid.UUID) -> Ht
     """The messages written since the page was shown (htmx polls this every few seconds)."""
     aktoer = medarbejder_for(request)
     return samtale_nye(
-        request, aktoer, lambda efter: _side(request, pk, samtale, efter=efter), visning(pk, samtale)
+        request,
+        aktoer,
+        lambda efter: _side(request, pk, samtale, efter=efter),
+        visning(pk, samtale),
     )
 
 
@@ -210,11 +222,18 @@ def samtale_ny(request: HttpRequest, pk: Borger) -> HttpResponse:
             tilfoej_fejl(form, fejl)
         else:
             messages.success(request, _("Samtalen er startet."))
-            return efter_post(request, reverse("overblik:samtale", kwargs={"pk": pk.pk, "samtale": ny.pk}))
+            return efter_post(
+                request, reverse("overblik:samtale", kwargs={"pk": pk.pk, "samtale": ny.pk})
+            )
     context = {"borger": pk, "form": form}
     if request.method == "POST" and _partial(request):
         return _vis(request, T + "ny.html", context, "formular")
-    return _vis(request, T + "ny.html", context)
+    with transaction.atomic():
+        adgangslog_write(
+            aktoer=aktoer, user=request.user, borger=pk, hvad=_("Start en samtale"),
+            grundlag=Grundlag.EGEN_ENHED, formaal=_("Sagsbehandling"),
+        )  # fmt: skip
+        return _vis(request, T + "ny.html", context)
 
 
 @never_cache
@@ -227,11 +246,15 @@ def samtale_inviter(request: HttpRequest, pk: Borger, samtale: uuid.UUID) -> Htt
     with transaction.atomic():
         side = _side(request, pk, samtale, beskeder=False)
         valg = selectors.inviter_valg(bruger=request.user, side=side)
-        form = InviterForm(request.POST or None, enheder=valg.enheder, medarbejdere=valg.medarbejdere)
+        form = InviterForm(
+            request.POST or None, enheder=valg.enheder, medarbejdere=valg.medarbejdere
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    dialog_services.deltager_add(samtale=side.samtale, actor=request.user, **form.valgt())
+                    dialog_services.deltager_add(
+                        samtale=side.samtale, actor=request.user, **form.valgt()
+                    )
             except ValidationError as fejl:
                 tilfoej_fejl(form, fejl)
             else:
@@ -239,7 +262,12 @@ def samtale_inviter(request: HttpRequest, pk: Borger, samtale: uuid.UUID) -> Htt
                 return efter_post(request, visning(pk, samtale).side)
         selectors.log_laesning(request, aktoer, side)
         context = {"s": side, "v": visning(pk, samtale), "form": form}
-        return _vis(request, T + "inviter.html", context, "formular" if request.method == "POST" and _partial(request) else None)
+        return _vis(
+            request,
+            T + "inviter.html",
+            context,
+            "formular" if request.method == "POST" and _partial(request) else None,
+        )
 
 
 def _egen_besked(request: HttpRequest, side: selectors.Side, besked: uuid.UUID):
@@ -250,7 +278,9 @@ def _egen_besked(request: HttpRequest, side: selectors.Side, besked: uuid.UUID):
 @require_http_methods(["GET", "POST"])
 @login_required
 @borgerside()
-def besked_ret(request: HttpRequest, pk: Borger, samtale: uuid.UUID, besked: uuid.UUID) -> HttpResponse:
+def besked_ret(
+    request: HttpRequest, pk: Borger, samtale: uuid.UUID, besked: uuid.UUID
+) -> HttpResponse:
     """Correct one's own message: a new version, the earlier one kept and shown."""
     aktoer = medarbejder_for(request)
     with transaction.atomic():
@@ -260,11 +290,15 @@ def besked_ret(request: HttpRequest, pk: Borger, samtale: uuid.UUID, besked: uui
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    dialog_services.besked_edit(besked=b, actor=request.user, tekst=form.cleaned_data["tekst"])
+                    dialog_services.besked_edit(
+                        besked=b, actor=request.user, tekst=form.cleaned_data["tekst"]
+                    )
             except ValidationError as fejl:
                 tilfoej_fejl(form, fejl)
             else:
-                messages.success(request, _("Beskeden er rettet. Den tidligere tekst kan stadig ses."))
+                messages.success(
+                    request, _("Beskeden er rettet. Den tidligere tekst kan stadig ses.")
+                )
                 return efter_post(request, f"{visning(pk, samtale).side}#besked-{b.nummer}")
         selectors.log_laesning(request, aktoer, side)
         context = {"s": side, "v": visning(pk, samtale), "b": b, "form": form}
@@ -275,7 +309,9 @@ def besked_ret(request: HttpRequest, pk: Borger, samtale: uuid.UUID, besked: uui
 @require_http_methods(["GET", "POST"])
 @login_required
 @borgerside()
-def besked_tilbagetraek(request: HttpRequest, pk: Borger, samtale: uuid.UUID, besked: uuid.UUID) -> HttpResponse:
+def besked_tilbagetraek(
+    request: HttpRequest, pk: Borger, samtale: uuid.UUID, besked: uuid.UUID
+) -> HttpResponse:
     """Withdraw one's own message: GET asks "are you sure?", POST leaves a marked stub."""
     aktoer = medarbejder_for(request)
     with transaction.atomic():
@@ -289,19 +325,27 @@ def besked_tilbagetraek(request: HttpRequest, pk: Borger, samtale: uuid.UUID, be
             except ValidationError as e:
                 fejl = " ".join(e.messages)
             else:
-                messages.success(request, _("Beskeden er trukket tilbage. De andre kan se, at der stod en besked."))
+                messages.success(
+                    request,
+                    _("Beskeden er trukket tilbage. De andre kan se, at der stod en besked."),
+                )
                 return efter_post(request, f"{visning(pk, samtale).side}#besked-{b.nummer}")
         selectors.log_laesning(request, aktoer, side)
         context = {"s": side, "v": visning(pk, samtale), "b": b, "fejl": fejl}
         return _vis(request, T + "tilbagetraek.html", context)
 
 
-def fil_svar(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, fil: uuid.UUID) -> HttpResponse:
+def fil_svar(
+    request: HttpRequest, aktoer: Aktoer, side: selectors.Side, fil: uuid.UUID
+) -> HttpResponse:
     """Send an attachment of a conversation the person may read, logged, as a download."""
     v = selectors.vedhaeftning(bruger=request.user, side=side, vedhaeftning_id=fil)
     selectors.log_fil(request, aktoer, side, v)
     response = FileResponse(
-        iter([bytes(v.indhold)]), as_attachment=True, filename=v.filnavn, content_type=v.content_type
+        io.BytesIO(bytes(v.indhold)),
+        as_attachment=True,
+        filename=v.filnavn,
+        content_type=v.content_type,
     )
     response["Content-Length"] = str(v.stoerrelse)
     response["X-Content-Type-Options"] = "nosniff"
@@ -313,7 +357,9 @@ def fil_svar(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, fil: uu
 @require_GET
 @login_required
 @borgerside()
-def samtale_fil(request: HttpRequest, pk: Borger, samtale: uuid.UUID, fil: uuid.UUID) -> HttpResponse:
+def samtale_fil(
+    request: HttpRequest, pk: Borger, samtale: uuid.UUID, fil: uuid.UUID
+) -> HttpResponse:
     """Download an attachment (only through here: the policy and the access log)."""
     aktoer = medarbejder_for(request)
     with transaction.atomic():
@@ -330,6 +376,10 @@ urlpatterns = [
     path(S + "skriv/", samtale_skriv, name="samtale_skriv"),
     path(S + "inviter/", samtale_inviter, name="samtale_inviter"),
     path(S + "besked/<uuid:besked>/ret/", besked_ret, name="samtale_besked_ret"),
-    path(S + "besked/<uuid:besked>/tilbagetraek/", besked_tilbagetraek, name="samtale_besked_tilbagetraek"),
+    path(
+        S + "besked/<uuid:besked>/tilbagetraek/",
+        besked_tilbagetraek,
+        name="samtale_besked_tilbagetraek",
+    ),
     path(S + "fil/<uuid:fil>/", samtale_fil, name="samtale_fil"),
 ]

@@ -48,7 +48,9 @@ def visning(samtale_id: uuid.UUID) -> Visning:
 
 
 def _side(request: HttpRequest, pk: uuid.UUID, **kw) -> selectors.Side:
-    return selectors.samtale_side(bruger=request.user, borger=None, samtale_id=pk, **kw)
+    return selectors.samtale_side(
+        bruger=request.user, borger=None, samtale_id=pk, fil_url=visning(pk).fil, **kw
+    )
 
 
 @never_cache
@@ -59,7 +61,7 @@ def mine_samtaler(request: HttpRequest) -> HttpResponse:
     in for), newest first, with what is unread and what waits for their answer."""
     aktoer = person_for(request)
     with transaction.atomic():
-        data = selectors.mine_samtaler(bruger=request.user, person=aktoer.borger)
+        data = selectors.mine_samtaler(bruger=request.user, person=aktoer.borger, aktoer=aktoer)
         selectors.log_liste(request, aktoer, data)
         return render(request, "overblik/dialog/mine_samtaler.html", {"data": data})
 

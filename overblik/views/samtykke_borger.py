@@ -46,9 +46,9 @@ from overblik.forms.samtykke_borger import (
     IndskraenkForm,
     SvarForm,
 )
+from overblik.selectors import dialog as dialog_selectors
 from overblik.selectors import samtykke_borger as selectors
 from overblik.selectors.samtykke_borger import Hvem
-from overblik.selectors import dialog as dialog_selectors
 from overblik.views import aktoer_for, mine_samtaler
 from samtykke import services
 from samtykke.adgangslog import Grundlag, adgangslog_write
@@ -254,7 +254,9 @@ def min_anmodning_svar(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         # The conversation the request opened (if the person may read it): shown above the
         # answer, with a box to write back in the same form (one process).
         samtale = dialog_selectors.anmodning_samtale(
-            bruger=request.user, anmodning=kort.anmodning
+            bruger=request.user,
+            anmodning=kort.anmodning,
+            fil_url_for=lambda pk: mine_samtaler.visning(pk).fil,
         )
         data = request.POST if request.method == "POST" else (request.GET or None)
         form = SvarForm(data, kort=kort)
