@@ -140,7 +140,7 @@ def samtaler_for(
     grundlag = _grundlag(aktoer, borger.pk, now)
     if grundlag is None:
         return []
-    samtaler = list(
+    samtaler: list[Samtale] = list(
         Samtale.objects.filter(laeselig_q(aktoer, now), borger=borger)
         .annotate(ulaeste=Coalesce(_ulaeste(bruger.pk), Value(0)))
         .select_related("oprettet_i_enhed")
@@ -271,9 +271,8 @@ def beskeder_for(
         b.redigeret = b.version > 1 and not b.trukket_tilbage  # type: ignore[attr-defined]
         b.filer = [] if b.trukket_tilbage else filer.get(b.kaede, [])  # type: ignore[attr-defined]
         b.henvisninger = [] if b.trukket_tilbage else henvisninger.get(b.pk, [])  # type: ignore[attr-defined]
-        b.sete_af = (
-            [x for x in laest if x.til_nummer >= b.nummer] if b.bruger_id == bruger.pk else []
-        )  # type: ignore[attr-defined]
+        egen = b.bruger_id == bruger.pk
+        b.sete_af = [x for x in laest if x.til_nummer >= b.nummer] if egen else []  # type: ignore[attr-defined]
     return Beskedvindue(beskeder=beskeder, flere_foer=flere)
 
 
@@ -350,7 +349,7 @@ def mine_samtaler(*, person: Borger, now: datetime.datetime | None = None) -> li
     med = Q(type=SamtaleType.MED_BORGEREN)
     q = Q(borger_id=person.pk) | (Q(borger_id__in=list(relationer)) & med)
     bruger_id = person.user_id
-    samtaler = list(
+    samtaler: list[Samtale] = list(
         Samtale.objects.filter(q)
         .annotate(ulaeste=Coalesce(_ulaeste(bruger_id), Value(0)))
         .select_related("borger")
@@ -365,9 +364,10 @@ def mine_samtaler(*, person: Borger, now: datetime.datetime | None = None) -> li
         .order_by("-seneste", "pk")
     )
     for s in samtaler:
-        s.laeser = s.type == SamtaleType.MED_BORGEREN  # type: ignore[attr-defined]
+        laeser = s.type == SamtaleType.MED_BORGEREN
+        s.laeser = laeser  # type: ignore[attr-defined]
         s.relation = relationer.get(s.borger_id)  # type: ignore[attr-defined]
-        if not s.laeser:
+        if not laeser:
             s.ulaeste = 0  # type: ignore[attr-defined]
     return samtaler
 

@@ -15,3 +15,9 @@ class MoxConfig(AppConfig):
         hooks.registrer(
             hooks.Trin.UDBAKKE, udgaaende.skriv_notifikationer, sendere=udgaaende.SENDERE
         )
+        # a message in a conversation: metadata only, to systems subscribed to `dialog`
+        from dialog.models import Besked
+
+        hooks.registrer(
+            hooks.Trin.UDBAKKE, udgaaende.skriv_dialog_notifikationer, sendere=(Besked,)
+        )

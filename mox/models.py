@@ -209,9 +209,18 @@ class NotifikationStatus(models.TextChoices):
     TILBAGEHOLDT = "tilbageholdt", "Tilbageholdt (adgangen er ophørt)"
 
 
-ABONNERBARE = (Objekttype.TILSTAND, Objekttype.INDSATS, Objekttype.SAG)
+class KunUdgaaende(models.TextChoices):
+    """Object types a system may subscribe to but never send (not in the inbound protocol)."""
+
+    DIALOG = "dialog", "Dialog (kun metadata)"
+
+
+ABONNERBARE = (Objekttype.TILSTAND, Objekttype.INDSATS, Objekttype.SAG, KunUdgaaende.DIALOG)
 """The object types whose changes produce notifications: those that send `data_aendret`
-(datadeling.core.historik for tilstand and indsats, sagsindeks.services for the case index)."""
+(datadeling.core.historik for tilstand and indsats, sagsindeks.services for the case index,
+dialog.services for a message: metadata only, never its text)."""
+
+NOTIFIKATION_OBJEKTTYPER = [*Objekttype.choices, *KunUdgaaende.choices]
 
 
 class Abonnement(models.Model):
@@ -304,7 +313,7 @@ class Notifikation(models.Model):
         on_delete=models.PROTECT,
         related_name="notifikationer",
     )
-    objekttype = models.CharField("objekttype", max_length=30, choices=Objekttype.choices)
+    objekttype = models.CharField("objekttype", max_length=30, choices=NOTIFIKATION_OBJEKTTYPER)
     operation = models.CharField("operation", max_length=20, choices=Operation.choices)
     objekt_id = models.UUIDField("objektID")
     borger = models.ForeignKey(

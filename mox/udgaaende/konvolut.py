@@ -113,3 +113,56 @@ def byg(*, objekttype: str, objekt, registrering, livscykluskode: str) -> dict[s
             **_objekt_data(objekttype, objekt),
         },
     }
+
+
+def dialog_data(besked) -> dict[str, Any]:
+    """Return the envelope's description of a message in a conversation: metadata only.
+
+    Which conversation and message (ids, number, version), when, whether it was withdrawn,
+    and who wrote it as a role: the author's unit and authority (uuid and name) and role for
+    a member of staff, "borger" or "paaroerende" for a person. Never the text, the subject,
+    a file or the names of people.
+    """
+    if besked.medarbejder_id:
+        forfatter = {
+            "type": "medarbejder",
+            "enhed": _uuid(besked.enhed_id),
+            "enhednavn": besked.enhed_navn,
+            "myndighednavn": besked.myndighed_navn,
+            "rolle": besked.rolle,
+        }
+    else:
+        forfatter = {"type": "paaroerende" if besked.via_relation_id else "borger"}
+    return {
+        "borger": CPR_URN_PRAEFIKS + besked.samtale.borger.cpr,
+        "samtale": str(besked.samtale_id),
+        "samtaletype": besked.samtale.type,
+        "besked": str(besked.kaede),
+        "nummer": besked.nummer,
+        "version": besked.version,
+        "skrevet": besked.skrevet.isoformat(),
+        "trukkettilbage": bool(besked.trukket_tilbage),
+        "forfatter": forfatter,
+    }
+
+
+def byg_dialog(*, besked, livscykluskode: str) -> dict[str, Any]:
+    """Return a new envelope for a message written, edited or withdrawn in a conversation
+    (objekttype "dialog", objektID the conversation): metadata only (`dialog_data`)."""
+    return {
+        "beskedID": str(uuid.uuid4()),
+        "beskedversion": BESKEDVERSION,
+        "beskedtype": Beskedtype.NOTIFICATION.value,
+        "objekttype": "dialog",
+        "operation": operation(livscykluskode),
+        "objektID": str(besked.samtale_id),
+        "data": {
+            "livscykluskode": str(livscykluskode),
+            "registrering": {
+                "nummer": besked.nummer,
+                "tidspunkt": besked.skrevet.isoformat(),
+                "aktoer": DATADELING,
+            },
+            **dialog_data(besked),
+        },
+    }

@@ -46,11 +46,12 @@ from datadeling.core.logging import mask_cpr
 from mox import indstillinger
 from mox.auth import signatur
 from mox.models import Notifikation, NotifikationStatus, valider_webhook_url
-from mox.udgaaende.services import lever_efter_commit
+from mox.udgaaende.services import DIALOG, lever_efter_commit
 from mox.udgaaende.synlighed import MODELLER
 from organisation.selectors import Aktoer
 from samtykke import adgangslog, policy
 from samtykke.models import Grundlag, Handling
+from samtykke.policy import dialog as dialogregel
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,13 @@ def post(url: str, body: bytes, *, secret: str, besked_id: str) -> str | None:
 
 def grundlag(n: Notifikation, now) -> tuple[str, uuid.UUID | None] | None:
     """Return the basis on which the row's system may see its object now, or None."""
+    if n.objekttype == DIALOG:
+        # a conversation: the system's unit must still see the citizen's dialogue
+        if n.system.enhed_id is None:
+            return None
+        return dialogregel.enheders_dialog_grundlag(n.borger_id, [n.system.enhed], now).get(
+            n.system.enhed_id
+        )
     model = MODELLER[n.objekttype]
     objekt = model.objects.filter(pk=n.objekt_id).first()
     if objekt is None:

@@ -30,6 +30,13 @@ def skriv_notifikationer(sender, aendringer, **kwargs) -> None:
         )
 
 
+def skriv_dialog_notifikationer(sender, aendringer, **kwargs) -> None:
+    """Write the outbox rows (metadata only) for messages written, edited or withdrawn in a
+    conversation: the after-change hook of stage UDBAKKE for dialog's Besked."""
+    for a in aendringer:
+        services.dialog_notifikationer_write(besked=a.objekt, livscykluskode=a.livscykluskode)
+
+
 @receiver(notifikationer_klar, dispatch_uid="mox_udgaaende_lever")
 def lever_klare(sender, notifikation_ids: list[int], **kwargs) -> None:
     """Enqueue the delivery of outbox rows (sent after the commit that made them due)."""

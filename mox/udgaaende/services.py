@@ -24,16 +24,25 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from datadeling.core import clock, memo
-from mox.models import ABONNERBARE, Abonnement, Notifikation, NotifikationStatus, System
+from mox.models import (
+    ABONNERBARE,
+    Abonnement,
+    KunUdgaaende,
+    Notifikation,
+    NotifikationStatus,
+    System,
+)
 from mox.signals import notifikationer_klar
 from mox.udgaaende import konvolut
 from mox.udgaaende.synlighed import OBJEKTTYPER
 from samtykke import policy
+from samtykke.policy import dialog as dialogregel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from datadeling.core.models import RegistreringBase
+    from dialog.models import Besked
     from indsats.models import Indsats
     from sagsindeks.models import Sag
     from tilstand.models import Tilstand
@@ -41,6 +50,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _GennemBorger = Abonnement.borgere.through
+DIALOG = KunUdgaaende.DIALOG.value
 
 
 def abonnement_create(
@@ -58,7 +68,7 @@ def abonnement_create(
     """
     if objekttype not in [o.value for o in ABONNERBARE]:
         raise ValidationError(
-            {"objekttype": "Der kan kun abonneres på tilstand, indsats og sag."},
+            {"objekttype": "Der kan kun abonneres på tilstand, indsats, sag og dialog."},
             code="objekttype",
         )
     if not system.webhook_url:
@@ -179,6 +189,46 @@ def notifikationer_write(
                 naeste_forsoeg=now,
             )
         )
+    raekker = Notifikation.objects.bulk_create(raekker)
+    lever_efter_commit([r.pk for r in raekker])
+    return raekker
+
+
+def dialog_notifikationer_write(*, besked: Besked, livscykluskode: str) -> list[Notifikation]:
+    """Write the outbox rows for a message written, edited or withdrawn, in the caller's
+    transaction: one per active `dialog` subscription whose system's unit may see the
+    citizen's dialogue as a unit (samtykke.policy.dialog). The envelope holds metadata only
+    (konvolut.byg_dialog), never the text. Nothing is sent without such a subscription."""
+    abonnementer = _aktive_abonnementer(DIALOG)
+    if not abonnementer:
+        return []
+    borger_id = besked.samtale.borger_id
+    kandidater = [a for a in abonnementer if a.system.enhed_id]
+    begraensede = [a.pk for a in kandidater if getattr(a, "begraenset", False)]
+    if begraensede:
+        kender = set(
+            _GennemBorger.objects.filter(
+                abonnement_id__in=begraensede, borger_id=borger_id
+            ).values_list("abonnement_id", flat=True)
+        )
+        kandidater = [a for a in kandidater if a.pk not in begraensede or a.pk in kender]
+    if not kandidater:
+        return []
+    now = clock.now()
+    enheder = {a.system.enhed_id: a.system.enhed for a in kandidater}
+    grundlag = dialogregel.enheders_dialog_grundlag(borger_id, enheder.values(), now)  # type: ignore[arg-type]
+    raekker = []
+    for a in kandidater:
+        if a.system.enhed_id not in grundlag:
+            continue
+        k = konvolut.byg_dialog(besked=besked, livscykluskode=livscykluskode)
+        raekker.append(
+            Notifikation(
+                besked_id=k["beskedID"], system=a.system, abonnement=a, objekttype=DIALOG,
+                operation=k["operation"], objekt_id=besked.samtale_id, borger_id=borger_id,
+                registrering_nummer=besked.nummer, konvolut=k, oprettet=now, naeste_forsoeg=now,
+            )
+        )  # fmt: skip
     raekker = Notifikation.objects.bulk_create(raekker)
     lever_efter_commit([r.pk for r in raekker])
     return raekker

@@ -49,6 +49,14 @@ implemented:
    (`kan_starte_sag`); the lookup is logged and opens the page for 24 hours (rule 7).
 10. A leader reviews the legal-basis accesses of the units they lead today, and only
    those (`hjemler_til_gennemgang`).
+11. The dialogue (`dialog`): a member of staff may see a citizen's dialogue by their own
+   unit's involvement (data, a case or an open request of the unit about the citizen) or
+   a consent in force that includes the dialogue, unless blocked, or by a legal basis in
+   force; they read a conversation when they may see the dialogue and they or their unit
+   take part. The citizen, and a person acting for them whose relation's scope includes
+   the dialogue, read the conversations held with the citizen; of one among
+   professionals the citizen sees only that it exists and its history. A unit (a system)
+   is told of messages, metadata only, when the unit may see the dialogue.
 
 Every function returns a queryset or a filter evaluated in the database, or decides from
 rows it reads in the same call; a view turns "not visible" into the same 404 as "does not

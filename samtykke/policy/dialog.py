@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -43,7 +44,7 @@ from django.utils import timezone
 
 from datadeling.core.models import gyldig_q
 from indsats.models import Indsats
-from organisation.models import Borger, Omfang, Relation
+from organisation.models import Borger, Enhed, Omfang, Relation
 from organisation.selectors import Aktoer
 from sagsindeks.models import Sag
 from samtykke.models import (
@@ -55,7 +56,7 @@ from samtykke.models import (
     Samtykke,
     i_kraft_q,
 )
-from samtykke.policy.byggesten import blokeret, hjemmel_q
+from samtykke.policy.byggesten import blokeret, enhed_aktoer, hjemmel_q
 from samtykke.policy.sag import modtager_fag_q
 from tilstand.models import Tilstand
 
@@ -221,3 +222,21 @@ def dialog_grundlag(
         if relation is not None:
             return (Grundlag.RELATION, relation.pk, relation)
     return None
+
+
+def enheders_dialog_grundlag(
+    borger_id: uuid.UUID, enheder: Iterable[Enhed], now: datetime.datetime
+) -> dict[uuid.UUID, tuple[str, uuid.UUID | None]]:
+    """Return {unit id: (grundlag, consent id or None)} for those of `enheder` (each with its
+    `myndighed` loaded) that may see the citizen's dialogue as units: what a system acting
+    for the unit may be told of it (metadata only). A unit past its validity sees nothing;
+    a legal basis is personal and never reaches a unit."""
+    idag = timezone.localdate(now)
+    svar: dict[uuid.UUID, tuple[str, uuid.UUID | None]] = {}
+    for e in enheder:
+        if not e.gyldig_paa(idag):
+            continue
+        g = dialog_grundlag(enhed_aktoer(e), borger_id, now)
+        if g is not None:
+            svar[e.pk] = (g[0], g[1])
+    return svar

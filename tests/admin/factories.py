@@ -514,3 +514,33 @@ from sagsindeks.models import Sag as _Sag  # noqa: E402
 FACTORIES[_Abonnement] = MoxAbonnementFactory
 FACTORIES[_Notifikation] = MoxNotifikationFactory
 FACTORIES[_Sag] = SagFactory
+
+
+# --- dialog: a conversation about a citizen ---------------------------------------------------
+
+
+class SamtaleFactory(ServiceFactory):
+    """A conversation with the citizen, started by a caseworker whose unit holds a condition
+    about her (its involvement), with a first message: made by the services."""
+
+    class Meta:
+        model = "dialog.Samtale"
+
+    borger = factory.SubFactory(BorgerFactory)
+    funktion = factory.SubFactory(FunktionFactory)
+
+    @staticmethod
+    def lav(*, borger, funktion, **kwargs):
+        from dialog.models import SamtaleType
+        from dialog.services import samtale_create
+
+        TilstandFactory(borger=borger, ansvarlig_enhed=funktion.enhed)
+        return samtale_create(
+            borger=borger, type=SamtaleType.MED_BORGEREN, emne="Hjælp i hjemmet",
+            actor=funktion.medarbejder.user, tekst="Hej, vi aftaler besøget her.",
+        )  # fmt: skip
+
+
+from dialog.models import Samtale as _Samtale  # noqa: E402
+
+FACTORIES[_Samtale] = SamtaleFactory

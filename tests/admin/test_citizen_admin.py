@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from datadeling.core.bitemporal import Livscykluskode
+from dialog.models import Samtale
 from indsats.models import Indsats
 from organisation.models import Borger, Relation
 from samtykke import services as samtykke_services
@@ -33,7 +34,9 @@ from tilstand.models import Tilstand
 
 pytestmark = pytest.mark.django_db
 
-SKRIVEBESKYTTET = [Tilstand, Indsats, Samtykke, Anmodning, Hjemmel, HjemmelGennemgang, Adgangslog]
+SKRIVEBESKYTTET = [
+    Tilstand, Indsats, Samtykke, Anmodning, Hjemmel, HjemmelGennemgang, Adgangslog, Samtale,
+]  # fmt: skip
 BORGERDATA = [*SKRIVEBESKYTTET, Borger, Relation]
 
 

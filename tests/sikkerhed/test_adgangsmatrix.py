@@ -183,6 +183,7 @@ ADMIN_MODELLER = {
     "indsats_indsats": BORGERDATA,
     "sagsindeks_sag": BORGERDATA,
     "tilstand_tilstand": BORGERDATA,
+    "dialog_samtale": BORGERDATA,
     "mox_abonnement": ALT,
     "mox_system": ALT,
     "mox_notifikation": "200 403 200+log 403 200+log",  # the envelope names a citizen
