@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Q
 
+from demo.dialog import byg_dialog
 from demo.karen import byg_karen
 from demo.klinik import KILDESYSTEM, Hovedperson, Klinik
 from demo.organisation import (
@@ -105,6 +106,7 @@ def _klinik(bygger: _Bygger) -> Klinik | None:
         personaer=personaer,
     )
     byg_sager(klinik, karen=karen, personaer=personaer)
+    byg_dialog(klinik, karen=karen, jonas=bygger.personaer_borger["jonas"], personaer=personaer)
     return klinik
 
 
