@@ -162,10 +162,25 @@ class InviterForm(forms.Form):
         error_messages={"invalid_choice": _("Vælg en medarbejder fra listen.")},
     )
 
-    def __init__(self, *args, enheder=(), medarbejdere=(), **kwargs):
+    person = forms.ChoiceField(
+        label=_("Eller en pårørende, der handler for borgeren"),
+        required=False,
+        help_text=_("Kun personer med fuldmagt, værgemål eller en relation, der omfatter dialog."),
+        error_messages={"invalid_choice": _("Vælg en person fra listen.")},
+    )
+
+    def __init__(self, *args, enheder=(), medarbejdere=(), personer=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.enheder = {str(e.pk): e for e in enheder}
         self.medarbejdere = {str(m.pk): m for m in medarbejdere}
+        self.personer = {str(r.person_id): r.person for r in personer}
+        if self.personer:
+            self.fields["person"].choices = [
+                ("", "–"),
+                *((pk, p.navn) for pk, p in self.personer.items()),
+            ]
+        else:
+            del self.fields["person"]
         self.fields["enhed"].choices = [
             ("", "–"),
             *((pk, f"{e.navn}, {e.myndighed.navn}") for pk, e in self.enheder.items()),
@@ -177,17 +192,17 @@ class InviterForm(forms.Form):
 
     def clean(self):
         c = super().clean()
-        valgt = [n for n in ("enhed", "medarbejder") if c.get(n)]
+        valgt = [n for n in ("enhed", "medarbejder", "person") if c.get(n)]
         if not valgt and not self.errors:
-            raise forms.ValidationError(_("Vælg en enhed eller en medarbejder."), code="intet")
-        if len(valgt) == 2:
-            raise forms.ValidationError(
-                _("Vælg enten en enhed eller en medarbejder, ikke begge."), code="begge"
-            )
+            raise forms.ValidationError(_("Vælg hvem du vil invitere."), code="intet")
+        if len(valgt) > 1:
+            raise forms.ValidationError(_("Vælg kun én ad gangen."), code="flere")
         return c
 
     def valgt(self) -> dict:
         c = self.cleaned_data
         if c.get("enhed"):
             return {"enhed": self.enheder[c["enhed"]]}
+        if c.get("person"):
+            return {"person": self.personer[c["person"]]}
         return {"medarbejder": self.medarbejdere[c["medarbejder"]]}

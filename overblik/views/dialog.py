@@ -247,8 +247,9 @@ def samtale_inviter(request: HttpRequest, pk: Borger, samtale: uuid.UUID) -> Htt
         side = _side(request, pk, samtale, beskeder=False)
         valg = selectors.inviter_valg(bruger=request.user, side=side)
         form = InviterForm(
-            request.POST or None, enheder=valg.enheder, medarbejdere=valg.medarbejdere
-        )
+            request.POST or None, enheder=valg.enheder, medarbejdere=valg.medarbejdere,
+            personer=valg.personer,
+        )  # fmt: skip
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():

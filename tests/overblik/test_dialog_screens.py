@@ -330,6 +330,16 @@ def test_inviting_a_unit_that_may_not_see_the_dialogue_is_refused_in_danish(tina
     assert "Tandpleje kan ikke deltage" in html
 
 
+def test_inviting_a_relative_who_acts_for_the_citizen_in_the_dialogue(tina, g):
+    s = samtale(g)
+    side_ = tina.get(url("samtale_inviter", g, s)).content.decode()
+    assert "Jonas Holm" in side_
+    response = tina.post(url("samtale_inviter", g, s), {"person": str(g.jonas.pk)})
+    assert response.status_code == 302
+    assert s.deltagere.filter(person=g.jonas, via_relation=g.fuldmagt).exists()
+    assert "Handler for borgeren (Fuldmagt)" in side(tina, g, s).content.decode()
+
+
 # --- Mine samtaler ------------------------------------------------------------------------------
 
 
