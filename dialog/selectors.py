@@ -22,7 +22,17 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -124,6 +134,45 @@ def _ulaeste(bruger_id: Any) -> Subquery:
     )
 
 
+def _mig_q(aktoer: Aktoer) -> Q:
+    """Return the filter for messages whose answer is asked of the reader: of them by name,
+    of one of their units, or of them as a person."""
+    q = Q(pk__in=[])
+    if aktoer.medarbejder is not None:
+        q |= Q(svar_fra__medarbejder_id=aktoer.medarbejder.pk)
+        if aktoer.enhed_ids:
+            q |= Q(svar_fra__enhed_id__in=list(aktoer.enhed_ids))
+    elif aktoer.borger is not None:
+        q |= Q(svar_fra__person_id=aktoer.borger.pk)
+    return q
+
+
+def _annotationer(aktoer: Aktoer, bruger_id: Any) -> dict[str, Any]:
+    """Return the reader's annotations of a Samtale query: `ulaeste` (unread messages),
+    `venter_paa_mig` (a current message asks them for an answer they have not given by
+    writing after it) and `svar_frist` (the earliest due date among those, or None)."""
+    venter = (
+        Besked.objects.filter(
+            _mig_q(aktoer), samtale=OuterRef("pk"), erstattet_af__isnull=True,
+            trukket_tilbage=False,
+        )
+        .exclude(
+            Exists(
+                Besked.objects.filter(
+                    samtale=OuterRef("samtale"), nummer__gt=OuterRef("nummer"), bruger_id=bruger_id
+                )
+            )
+        )
+    )  # fmt: skip
+    return {
+        "ulaeste": Coalesce(_ulaeste(bruger_id), Value(0)),
+        "venter_paa_mig": Exists(venter),
+        "svar_frist": Subquery(
+            venter.filter(svar_frist__isnull=False).order_by("svar_frist").values("svar_frist")[:1]
+        ),
+    }
+
+
 def _grundlag(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> tuple | None:
     return dialogregel.dialog_grundlag(aktoer, borger_id, now)
 
@@ -132,7 +181,8 @@ def samtaler_for(
     *, bruger: Bruger, borger: Borger, now: datetime.datetime | None = None
 ) -> list[Samtale]:
     """Return the conversations about `borger` the reader reads, newest activity first,
-    each with `ulaeste` (unread messages), `aktuelle_deltagere` (who takes part) and
+    each with `ulaeste` (unread messages), `venter_paa_mig`/`svar_frist` (an answer is
+    asked of the reader, by that date), `aktuelle_deltagere` (who takes part) and
     `grundlag` (the reader's basis: (grundlag, consent/legal-basis id, relation)).
     A fixed number of queries whatever the number of conversations or messages."""
     now = now or clock.now()
@@ -142,7 +192,7 @@ def samtaler_for(
         return []
     samtaler: list[Samtale] = list(
         Samtale.objects.filter(laeselig_q(aktoer, now), borger=borger)
-        .annotate(ulaeste=Coalesce(_ulaeste(bruger.pk), Value(0)))
+        .annotate(**_annotationer(aktoer, bruger.pk))
         .select_related("oprettet_i_enhed")
         .prefetch_related(_deltagere_prefetch())
         .order_by("-seneste", "pk")
@@ -170,7 +220,7 @@ def samtale_for(
     laeselig = laeselig_q(aktoer, now)
     samtale = (
         Samtale.objects.filter(laeselig | dialogregel.samtaler_kendte_q(aktoer), pk=pk)
-        .annotate(ulaeste=Coalesce(_ulaeste(bruger.pk), Value(0)))
+        .annotate(**_annotationer(aktoer, bruger.pk))
         .select_related("borger", "oprettet_i_enhed")
         .prefetch_related(_deltagere_prefetch())
         .first()
@@ -351,7 +401,7 @@ def mine_samtaler(*, person: Borger, now: datetime.datetime | None = None) -> li
     bruger_id = person.user_id
     samtaler: list[Samtale] = list(
         Samtale.objects.filter(q)
-        .annotate(ulaeste=Coalesce(_ulaeste(bruger_id), Value(0)))
+        .annotate(**_annotationer(aktoer, bruger_id))
         .select_related("borger")
         .prefetch_related(
             _deltagere_prefetch(),

@@ -270,9 +270,11 @@ def samtykke_narrow(
     kilder: Iterable[Enhed] | None = None,
     gyldig_til: datetime.datetime | None = None,
     sagsindeks: bool | None = None,
+    dialog: bool | None = None,
 ) -> Samtykke:
     """Narrow a consent: fewer categories or sources, without the case overview
-    (`sagsindeks=False`), or an earlier end. A new version.
+    (`sagsindeks=False`) or the dialogue (`dialog=False`: the recipients stop reading the
+    conversations about the citizen at once), or an earlier end. A new version.
 
     A consent left with neither categories nor the case overview (nor the dialogue) is
     refused, as when it is given.
@@ -296,6 +298,10 @@ def samtykke_narrow(
                 {"sagsindeks": _("Et samtykke kan kun indskrænkes, ikke udvides.")}
             )
         aendringer["sagsindeks"] = sagsindeks
+    if dialog is not None:
+        if dialog and not samtykke.dialog:
+            raise ValidationError({"dialog": _("Et samtykke kan kun indskrænkes, ikke udvides.")})
+        aendringer["dialog"] = dialog
     if gyldig_til is not None:
         if gyldig_til > samtykke.gyldig_til:
             raise ValidationError({"gyldig_til": _("Brug «forlæng» for at forlænge samtykket.")})

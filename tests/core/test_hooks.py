@@ -77,9 +77,14 @@ def test_grants_before_the_outbox_when_the_apps_register_in_reverse_order(monkey
 
 
 def test_the_project_registers_grants_and_outbox_at_their_stages():
-    from mox.udgaaende.receivers import skriv_notifikationer
+    from dialog.models import Besked
+    from mox.udgaaende.receivers import skriv_dialog_notifikationer, skriv_notifikationer
     from samtykke.services import tildel_ved_aendring
 
     registreret = {trin: [r.krog for r in rs] for trin, rs in hooks.KROGE._trin.items()}
     assert registreret[hooks.Trin.TILDELING] == [tildel_ved_aendring]
-    assert registreret[hooks.Trin.UDBAKKE] == [skriv_notifikationer]
+    assert registreret[hooks.Trin.UDBAKKE] == [skriv_notifikationer, skriv_dialog_notifikationer]
+    # a message in a conversation reaches only the dialogue's outbox hook (metadata only)
+    sendere = {r.krog: r.sendere for r in hooks.KROGE._trin[hooks.Trin.UDBAKKE]}
+    assert sendere[skriv_dialog_notifikationer] == (Besked,)
+    assert Besked not in sendere[skriv_notifikationer]

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404
+from django.utils import timezone
 
 from dialog import selectors, services
 from dialog.models import Besked, SamtaleHaendelse, SamtaleType, Vedhaeftning
@@ -293,3 +294,43 @@ def test_the_admin_shows_conversations_read_only_logged_and_without_text(verden,
         assert "Meget privat besked" not in svar.content.decode()
     assert Adgangslog.objects.filter(borger=v.g.borger).count() == foer + 2
     assert admin_client.post(reverse("admin:dialog_samtale_delete", args=[s.pk])).status_code == 403
+
+
+def test_narrowing_away_the_dialogue_removes_reading_at_once(verden):
+    v = verden
+    s = _samtale(v)
+    samtykke = samtykke_services.samtykke_give(
+        actor=None, borger=v.g.borger, modtager=v.psykiatri, kilder=[v.g.enhed], dialog=True,
+        sagsindeks=True, formaal="Koordinering",
+    )  # fmt: skip
+    services.deltager_add(samtale=s, actor=v.g.user, enhed=v.psykiatri)
+    assert selectors.samtale_for(bruger=v.psyk_user, samtale_id=s.pk).laeser
+    samtykke_services.samtykke_narrow(actor=None, samtykke=samtykke, dialog=False)
+    with pytest.raises(Http404):
+        selectors.samtale_for(bruger=v.psyk_user, samtale_id=s.pk)
+    kun_dialog = samtykke_services.samtykke_give(
+        actor=None, borger=v.g.borger, modtager=v.g.anden_enhed, kilder=[v.g.enhed],
+        dialog=True, formaal="Koordinering",
+    )  # fmt: skip
+    with pytest.raises(ValidationError):  # nothing would be left
+        samtykke_services.samtykke_narrow(actor=None, samtykke=kun_dialog, dialog=False)
+
+
+def test_a_message_can_wait_for_an_answer_from_a_participant(verden):
+    v = verden
+    s = _samtale(v)
+    _dialogsamtykke(v)
+    psyk = services.deltager_add(samtale=s, actor=v.g.user, medarbejder=v.psyk)
+    frist = timezone.localdate() + datetime.timedelta(days=3)
+    with pytest.raises(ValidationError):  # a due date needs someone to answer
+        services.besked_write(samtale=s, actor=v.g.user, tekst="Svar?", svar_frist=frist)
+    services.besked_write(
+        samtale=s, actor=v.g.user, tekst="Kan I svare?", svar_fra=psyk, svar_frist=frist
+    )
+    (liste,) = selectors.samtaler_for(bruger=v.psyk_user, borger=v.g.borger)
+    assert liste.venter_paa_mig and liste.svar_frist == frist
+    (egen,) = selectors.samtaler_for(bruger=v.g.user, borger=v.g.borger)
+    assert not egen.venter_paa_mig
+    services.besked_write(samtale=s, actor=v.psyk_user, tekst="Ja, på torsdag")
+    (liste,) = selectors.samtaler_for(bruger=v.psyk_user, borger=v.g.borger)
+    assert not liste.venter_paa_mig and liste.svar_frist is None

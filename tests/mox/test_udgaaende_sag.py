@@ -316,7 +316,7 @@ def test_sag_is_subscribable_and_other_types_are_refused(grundlag, webhook):
     with pytest.raises(ValidationError) as fejl:
         services.abonnement_create(system=s, objekttype="klasse")
     assert fejl.value.message_dict["objekttype"] == [
-        "Der kan kun abonneres på tilstand, indsats og sag."
+        "Der kan kun abonneres på tilstand, indsats, sag og dialog."
     ]
 
 
