@@ -9,12 +9,13 @@ templates never query and never decide anything about access.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -349,6 +350,7 @@ class SamtaleRaekke:
     samtale: Samtale
     ulaeste: int
     afventer_mig: bool
+    svar_frist: datetime.date | None
     deltagere: list[str]
 
 
@@ -359,39 +361,13 @@ class Sektion:
     borger: Borger
 
 
-def _afventer(bruger: Bruger, aktoer: Aktoer, samtale_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Return the ids of the conversations where a current message asks the reader (by
-    name, one of their units, or them as a person) for an answer not yet given (one query)."""
-    if not samtale_ids:
-        return set()
-    hvem = Q(pk__in=[])
-    if aktoer.medarbejder is not None:
-        hvem = Q(svar_fra__medarbejder_id=aktoer.medarbejder.pk) | Q(
-            svar_fra__enhed_id__in=list(aktoer.enhed_ids)
-        )
-    elif aktoer.borger is not None:
-        hvem = Q(svar_fra__person_id=aktoer.borger.pk)
-    svaret = Besked.objects.filter(
-        samtale_id=OuterRef("samtale_id"), nummer__gt=OuterRef("nummer"), bruger_id=bruger.pk
-    )
-    return set(
-        Besked.objects.filter(
-            hvem, samtale_id__in=samtale_ids, erstattet_af__isnull=True, trukket_tilbage=False
-        )
-        .exclude(Exists(svaret))
-        .order_by()
-        .values_list("samtale_id", flat=True)
-        .distinct()
-    )
-
-
-def _raekker(bruger: Bruger, aktoer: Aktoer, samtaler: list[Samtale]) -> list[SamtaleRaekke]:
-    afventer = _afventer(bruger, aktoer, [s.pk for s in samtaler])
+def _raekker(samtaler: list[Samtale]) -> list[SamtaleRaekke]:
     return [
         SamtaleRaekke(
             samtale=s,
             ulaeste=_a(s, "ulaeste") or 0,
-            afventer_mig=s.pk in afventer,
+            afventer_mig=bool(getattr(s, "venter_paa_mig", False)),
+            svar_frist=getattr(s, "svar_frist", None),
             deltagere=[deltager_navn(d) for d in _a(s, "aktuelle_deltagere")],
         )
         for s in samtaler
@@ -403,7 +379,7 @@ def sektion(*, bruger: Bruger, aktoer: Aktoer, borger: Borger) -> Sektion:
     with unread counts and whether one waits for the reader's answer (fixed queries)."""
     samtaler = ds.samtaler_for(bruger=bruger, borger=borger)
     return Sektion(
-        samtaler=_raekker(bruger, aktoer, samtaler),
+        samtaler=_raekker(samtaler),
         kan_starte=bool(aktoer.enhed_ids),
         borger=borger,
     )
@@ -439,13 +415,12 @@ class MineSamtaler:
     grupper: list[Gruppe]
 
 
-def mine_samtaler(*, bruger: Bruger, person: Borger, aktoer: Aktoer | None = None) -> MineSamtaler:
+def mine_samtaler(*, bruger: Bruger, person: Borger) -> MineSamtaler:
     """Return the person's conversations grouped by whom they are about (themself first),
     and, for their own, the professionals-only conversations as who and when."""
     samtaler = ds.mine_samtaler(person=person)
-    aktoer = aktoer or Aktoer(navn=person.navn, logget_ind=True, borger=person)
     laeste = [s for s in samtaler if _a(s, "laeser")]
-    raekker = {r.samtale.pk: r for r in _raekker(bruger, aktoer, laeste)}
+    raekker = {r.samtale.pk: r for r in _raekker(laeste)}
     grupper: dict[uuid.UUID, Gruppe] = {}
     for s in samtaler:
         g = grupper.get(s.borger_id)

@@ -61,7 +61,7 @@ def mine_samtaler(request: HttpRequest) -> HttpResponse:
     in for), newest first, with what is unread and what waits for their answer."""
     aktoer = person_for(request)
     with transaction.atomic():
-        data = selectors.mine_samtaler(bruger=request.user, person=aktoer.borger, aktoer=aktoer)
+        data = selectors.mine_samtaler(bruger=request.user, person=aktoer.borger)
         selectors.log_liste(request, aktoer, data)
         return render(request, "overblik/dialog/mine_samtaler.html", {"data": data})
 

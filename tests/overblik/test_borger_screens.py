@@ -52,10 +52,10 @@ LISTE_SIDE = LOGIN + 2
 ADGANG = 4
 # The Dialog section (test_dialog_screens): who is logged in (dialog's selector looks it up
 # itself, 2), whether the caseworker may see the citizen's dialogue (1) and the conversations
-# they read (1); with conversations also their participants, which wait for the reader's
-# answer, and the access-log entry of the list (DIALOG_LISTE).
+# they read (1); with conversations also their participants and the access-log entry of the
+# list (DIALOG_LISTE).
 DIALOG = 2 + 1 + 1
-DIALOG_LISTE = 1 + 1 + ADGANGSLOG
+DIALOG_LISTE = 1 + ADGANGSLOG
 BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG + DIALOG
 # the access-log entry "Sagsindeks", written when the page shows at least one case
 SAGSINDEKS_LOG = ADGANGSLOG

@@ -267,7 +267,10 @@ def test_without_javascript_a_request_is_a_plain_post_and_errors_get_a_page(klie
 @pytest.mark.parametrize(
     ("over", "besked"),
     [
-        ({"anmod-kategorier": None}, "Vælg hvilke oplysninger — eller oversigten over sagerne eller dialogen."),
+        (
+            {"anmod-kategorier": None},
+            "Vælg hvilke oplysninger — eller oversigten over sagerne eller dialogen.",
+        ),
         ({"anmod-kilder": [str(uuid.uuid4())]}, "Vælg myndighederne fra listen."),
         ({"anmod-begrundelse": " "}, "Forklar borgeren, hvorfor I beder om oplysningerne."),
         ({"anmod-varighed_dage": "5000"}, "Et samtykke kan højst gælde 730 dage."),
