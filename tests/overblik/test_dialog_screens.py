@@ -197,6 +197,29 @@ def test_a_participant_whose_consent_is_revoked_gets_404_on_the_next_request(fre
     assert Besked.objects.filter(samtale=s).count() == 1
 
 
+def test_the_citizen_takes_the_dialogue_out_of_a_consent_and_the_reader_gets_404(frede, else_, g):
+    from samtykke.models import Samtykke
+
+    samtykke_services.samtykke_revoke(actor=None, samtykke=g.dialogsamtykke)
+    med_data = samtykke_services.samtykke_give(
+        actor=None, borger=g.borger, modtager=g.anden_enhed, kategorier=[g.type.overordnet],
+        kilder=[g.enhed], formaal="Jobsøgning og dialog", dialog=True,
+    )  # fmt: skip
+    s = samtale(g)
+    assert side(frede, g, s).status_code == 200
+    adresse = reverse("overblik:mit_samtykke_indskraenk", kwargs={"pk": med_data.pk})
+    form = else_.get(adresse).content.decode()
+    assert "Dialogen om dig" in form
+    response = else_.post(
+        adresse,
+        {"kategorier": [str(g.type.overordnet.pk)], "kilder": [str(g.enhed.pk)]},
+    )
+    assert response.status_code == 302
+    assert side(frede, g, s).status_code == 404
+    ny = Samtykke.objects.get(kaede=med_data.kaede, erstattet_af__isnull=True)
+    assert not ny.dialog and ny.kategorier == [g.type.overordnet.pk]  # the data still shared
+
+
 def test_a_conversation_about_another_citizen_is_a_404_like_a_random_one(tina, g):
     s = samtale(g)
     tilstand(g, borger=g.anden_borger)
