@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from demo.arbejdsliste import byg_arbejdsliste
 from demo.berigtigelse import byg_berigtigelser
+from demo.dialog import byg_dialog
 from demo.karen import byg_karen
 from demo.klinik import KILDESYSTEM, Hovedperson, Klinik
 from demo.organisation import (
@@ -110,6 +111,7 @@ def _klinik(bygger: _Bygger) -> Klinik | None:
     byg_arbejdsliste(klinik, borgere=[b for _i, b, _g in bygger.hovedpersoner], personaer=personaer)
     byg_sager(klinik, karen=karen, personaer=personaer)
     byg_berigtigelser(karen)
+    byg_dialog(klinik, karen=karen, jonas=bygger.personaer_borger["jonas"], personaer=personaer)
     return klinik
 
 

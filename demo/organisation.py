@@ -182,9 +182,14 @@ DEMO_LOGINS = [
     DemoLogin(
         "borger",
         "Karen Holm",
-        "Borger, modtager hjemmepleje, Viby J; samtykker og en anmodning at svare på",
+        "Borger, modtager hjemmepleje, Viby J; samtykker, en anmodning at svare på og "
+        "Mine samtaler (en venter på hendes svar)",
     ),
-    DemoLogin("paaroerende", "Jonas Holm", "Pårørende: søn af Karen Holm, med gyldig fuldmagt"),
+    DemoLogin(
+        "paaroerende",
+        "Jonas Holm",
+        "Pårørende: søn af Karen Holm, med gyldig fuldmagt (også til dialog: Mine samtaler)",
+    ),
     DemoLogin(
         "admin",
         "Birgitte Holst",

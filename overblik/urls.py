@@ -1,10 +1,12 @@
 from overblik.views import (
     berigtigelse,
     borger,
+    dialog,
     eksport,
     forside,
     indsats,
     mine_data,
+    mine_samtaler,
     samtykke_borger,
     samtykke_personale,
     tilstand,
@@ -22,4 +24,6 @@ urlpatterns = [
     *berigtigelse.urlpatterns,
     *samtykke_borger.urlpatterns,
     *samtykke_personale.urlpatterns,
+    *dialog.urlpatterns,
+    *mine_samtaler.urlpatterns,
 ]

@@ -26,6 +26,7 @@ from overblik.selectors.samtykke_borger import (
 )
 
 JA, NEJ, VIS = "ja", "nej", "vis"
+SKRIV = "skriv"  # only write in the request's conversation, answer later
 
 
 class Afkrydsninger(forms.MultipleChoiceField):
@@ -103,7 +104,8 @@ class SvarForm(_Valg, forms.Form):
     case overview among them) or no."""
 
     svar = forms.ChoiceField(
-        choices=[(JA, _("Ja")), (NEJ, _("Nej")), (VIS, _("Vis teksten"))], required=False
+        choices=[(JA, _("Ja")), (NEJ, _("Nej")), (VIS, _("Vis teksten")), (SKRIV, _("Skriv"))],
+        required=False,
     )
 
     def __init__(self, *args, kort: AnmodningKort, **kwargs):
@@ -124,6 +126,14 @@ class IndskraenkForm(_Valg, forms.Form):
     """Narrow a consent: fewer kinds of information, fewer sources, without the overview of
     the citizen's cases, or an earlier end."""
 
+    dialog = forms.BooleanField(
+        label=_("Dialogen om dig"),
+        required=False,
+        help_text=_(
+            "De må tage del i samtaler om dig. Fjern fluebenet, så kan de ikke længere læse "
+            "eller skrive i samtalerne. Det, de allerede har skrevet, bliver stående."
+        ),
+    )
     sidste_dag = forms.DateField(
         label=_("Sidste dag samtykket gælder"),
         required=False,
@@ -145,6 +155,10 @@ class IndskraenkForm(_Valg, forms.Form):
             omfatter=kort.samtykke.sagsindeks,
             andet=bool(kategorier) or kort.samtykke.dialog,
         )
+        if kort.samtykke.dialog:
+            self.fields["dialog"].initial = True
+        else:
+            del self.fields["dialog"]
         self.fields["sidste_dag"].initial = kort.sidste_dag
         self.fields["sidste_dag"].widget.attrs.update(
             {"min": idag().isoformat(), "max": kort.sidste_dag.isoformat()}
@@ -169,6 +183,8 @@ class IndskraenkForm(_Valg, forms.Form):
         sagsindeks = self.valgt_sagsindeks()
         if sagsindeks is not None and sagsindeks != s.sagsindeks:
             aendringer["sagsindeks"] = sagsindeks
+        if "dialog" in self.fields and not data.get("dialog"):
+            aendringer["dialog"] = False
         if data.get("sidste_dag"):
             aendringer["gyldig_til"] = min(dagen_efter(data["sidste_dag"]), s.gyldig_til)
         if not aendringer and not self.errors:

@@ -44,6 +44,14 @@ class _Valg(forms.Form):
             "sagsbehandler og datoer – aldrig hvad der står i sagerne."
         ),
     )
+    dialog = forms.BooleanField(
+        label=_("Dialogen om borgeren"),
+        required=False,
+        help_text=_(
+            "Enheden må tage del i samtaler om borgeren i Datadeling – med borgeren og med "
+            "andre fagpersoner."
+        ),
+    )
     kilder = forms.MultipleChoiceField(
         label=_("Fra hvilke myndigheder"),
         widget=forms.CheckboxSelectMultiple,
@@ -113,11 +121,16 @@ class _Valg(forms.Form):
                 _("Borgeren har frabedt sig deling med din enhed. Du kan ikke bede om samtykke."),
                 code="blokeret",
             )
-        if "kategorier" in c and not c["kategorier"] and not c.get("sagsindeks"):
+        if (
+            "kategorier" in c
+            and not c["kategorier"]
+            and not c.get("sagsindeks")
+            and not c.get("dialog")
+        ):
             self.add_error(
                 "kategorier",
                 ValidationError(
-                    _("Vælg hvilke oplysninger — eller oversigten over sagerne."),
+                    _("Vælg hvilke oplysninger — eller oversigten over sagerne eller dialogen."),
                     code="intet_valgt",
                 ),
             )
@@ -139,6 +152,7 @@ class _Valg(forms.Form):
         return {
             "kategorier": [self.klasser[pk] for pk in c["kategorier"]],
             "sagsindeks": c["sagsindeks"],
+            "dialog": c["dialog"],
             "kilder": self.adgang.kilder_for(self.myndigheder[pk].pk for pk in c["kilder"]),
             "enhed": self.egne[c["enhed"]],
         }
@@ -158,8 +172,20 @@ class AnmodningForm(_Valg):
         error_messages={"required": _("Forklar borgeren, hvorfor I beder om oplysningerne.")},
     )
 
+    besked = forms.CharField(
+        label=_("Skriv også en besked til borgeren"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Starter en samtale med borgeren om anmodningen. Borgeren kan svare på anmodningen "
+            "og skrive tilbage på samme side."
+        ),
+    )
+
     field_order = [
-        "kategorier", "sagsindeks", "kilder", "formaal", "begrundelse", "varighed_dage", "enhed",
+        "kategorier", "sagsindeks", "dialog", "kilder", "formaal", "begrundelse",
+        "varighed_dage", "enhed", "besked",
     ]  # fmt: skip
 
 

@@ -35,6 +35,7 @@ from overblik.forms import CprFindForm
 from overblik.forms.samtykke_personale import formularer
 from overblik.selectors import berigtigelse as berigtigelse_selectors
 from overblik.selectors import borger as selectors
+from overblik.selectors import dialog as dialog_selectors
 from overblik.selectors import sag as sag_selectors
 from overblik.selectors import samtykke_personale
 from overblik.views import aktoer_for
@@ -222,7 +223,10 @@ def borger(request: HttpRequest, pk: Borger) -> HttpResponse:
             kategorier=["tilstande", "indsatser"],
         )
         log_sagsindeks(request, aktoer, overblik.borger, overblik.sager)
+        dialog = dialog_selectors.sektion(bruger=request.user, aktoer=aktoer, borger=b)
+        dialog_selectors.log_sektion(request, aktoer, dialog)
         context = {
+            "dialog": dialog,
             "o": overblik,
             "kan_registrere": bool(aktoer.enhed_ids),
             "adgang": adgang,

@@ -31,12 +31,14 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from datadeling.core import clock
+from dialog import services as dialog_services
 from organisation.models import Relation
 from organisation.selectors import Aktoer
 from overblik.forms import tilfoej_fejl
 from overblik.forms.samtykke_borger import (
     JA,
     NEJ,
+    SKRIV,
     VIS,
     BlokerForm,
     ForlaengForm,
@@ -44,9 +46,10 @@ from overblik.forms.samtykke_borger import (
     IndskraenkForm,
     SvarForm,
 )
+from overblik.selectors import dialog as dialog_selectors
 from overblik.selectors import samtykke_borger as selectors
 from overblik.selectors.samtykke_borger import Hvem
-from overblik.views import aktoer_for
+from overblik.views import aktoer_for, mine_samtaler
 from samtykke import services
 from samtykke.adgangslog import Grundlag, Handling, adgangslog_write
 from samtykke.models import Adgangslog, Anmodning, AnmodningStatus, Beslutning, Samtykke
@@ -250,10 +253,17 @@ def min_anmodning_svar(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         if kort.anmodning.status != AnmodningStatus.AFVENTER:
             messages.info(request, _("Anmodningen er allerede besvaret."))
             return efter_post(request, reverse(MINE))
+        # The conversation the request opened (if the person may read it): shown above the
+        # answer, with a box to write back in the same form (one process).
+        samtale = dialog_selectors.anmodning_samtale(
+            bruger=request.user,
+            anmodning=kort.anmodning,
+            fil_url_for=lambda pk: mine_samtaler.visning(pk).fil,
+        )
         data = request.POST if request.method == "POST" else (request.GET or None)
         form = SvarForm(data, kort=kort)
         if request.method == "POST" and form.is_valid():
-            svar = _svar(request, hvem, kort, form)
+            svar = _svar(request, hvem, kort, form, samtale)
             if svar is not None:
                 return svar
         log_visning(
@@ -261,31 +271,53 @@ def min_anmodning_svar(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             objekter=[("anmodning", kort.anmodning.pk)],
         )  # fmt: skip
         context = _svar_context(hvem, kort, form)
+        if samtale is not None:
+            dialog_selectors.log_laesning(request, aktoer, samtale)
+            dialog_selectors.marker_laest(request.user, samtale)
+            context |= {
+                "samtale": samtale,
+                "v": mine_samtaler.visning(samtale.samtale.pk),
+                "besked": request.POST.get("besked", "") if request.method == "POST" else "",
+            }
         del_ = "tekst" if request.GET.get("del") == "tekst" else "formular"
         if request.method == "POST" and _partial(request):
             del_ = "formular"
         return _vis(request, T + "svar.html", del_, context)
 
 
-def _svar(request, hvem: Hvem, kort, form: SvarForm) -> HttpResponse | None:
-    """Carry out a valid answer; return the response, or None after form errors."""
+def _svar(request, hvem: Hvem, kort, form: SvarForm, samtale=None) -> HttpResponse | None:
+    """Carry out a valid answer, and write the person's message in the request's
+    conversation with it (both or neither); return the response, or None after errors."""
     svar = form.cleaned_data["svar"]
     if svar == VIS:  # "show the text for my ticks" without JavaScript: nothing is saved
         return None
-    if svar not in (JA, NEJ):
+    tekst = request.POST.get("besked", "").strip() if samtale is not None else ""
+    if svar == SKRIV:
+        if not tekst:
+            form.add_error(None, _("Skriv en besked, før du sender den."))
+            return None
+    elif svar not in (JA, NEJ):
         form.add_error(None, _("Vælg ja eller nej."))
         return None
     enhed = kort.enhed
     try:
         with transaction.atomic():
-            services.anmodning_answer(
-                actor=request.user, anmodning=kort.anmodning, givet_af=hvem.person,
-                accepter=svar == JA, kategorier=form.valgte_kategorier(),
-                kilder=form.valgte_kilder(), sagsindeks=form.valgt_sagsindeks(),
-            )  # fmt: skip
+            if svar != SKRIV:
+                services.anmodning_answer(
+                    actor=request.user, anmodning=kort.anmodning, givet_af=hvem.person,
+                    accepter=svar == JA, kategorier=form.valgte_kategorier(),
+                    kilder=form.valgte_kilder(), sagsindeks=form.valgt_sagsindeks(),
+                )  # fmt: skip
+            if tekst:
+                dialog_services.besked_write(
+                    samtale=samtale.samtale, actor=request.user, tekst=tekst
+                )
     except ValidationError as fejl:
         tilfoej_fejl(form, fejl)
         return None
+    if svar == SKRIV:
+        messages.success(request, _("Din besked er sendt."))
+        return efter_post(request, reverse("overblik:min_anmodning_svar", args=[kort.anmodning.pk]))
     if svar == JA:
         messages.success(
             request,

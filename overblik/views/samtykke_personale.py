@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dialog import services as dialog_services
+from dialog.models import SamtaleType
 from organisation.models import Borger
 from organisation.selectors import Aktoer
 from overblik.forms import tilfoej_fejl
@@ -79,7 +81,8 @@ def _formular(
         form = lav(request.POST if post else None, adgang=adgang, prefix=navn)
         if post and form.is_valid():
             try:
-                besked = udfoer(form, aktoer, borger, adgang)
+                with transaction.atomic():  # all of it or nothing (request and message)
+                    besked = udfoer(form, aktoer, borger, adgang)
             except ValidationError as fejl:
                 tilfoej_fejl(form, fejl)
             else:
@@ -125,6 +128,7 @@ def samtykke_anmod(request: HttpRequest, pk: Borger) -> HttpResponse:
             a.a.modtager_enhed_id == valgte["enhed"].pk
             and set(a.a.kategorier) == {x.pk for x in valgte["kategorier"]}
             and a.a.sagsindeks == valgte["sagsindeks"]
+            and a.a.dialog == valgte["dialog"]
             and set(a.a.kilder) == {e.pk for e in valgte["kilder"]}
             for a in adgang.afventer
         ):
@@ -132,11 +136,22 @@ def samtykke_anmod(request: HttpRequest, pk: Borger) -> HttpResponse:
                 _("Din enhed har allerede bedt om det samme. Anmodningen afventer borgerens svar."),
                 code="samme",
             )
-        services.anmodning_create(
+        anmodning = services.anmodning_create(
             actor=request.user, borger=borger, anmoder=aktoer.medarbejder, **valgte,
             formaal=c["formaal"], begrundelse=c["begrundelse"], varighed_dage=c["varighed_dage"],
         )  # fmt: skip
-        return _("Anmodningen er sendt til borgeren. Du ser svaret her på siden.")
+        if not c["besked"]:
+            return _("Anmodningen er sendt til borgeren. Du ser svaret her på siden.")
+        # One process: the request opens a conversation with the citizen in the same step.
+        dialog_services.samtale_create(
+            borger=borger, type=SamtaleType.MED_BORGEREN, actor=request.user,
+            emne=_("Anmodning om samtykke: %(formaal)s") % {"formaal": c["formaal"]},
+            enhed=valgte["enhed"], anmodning=anmodning, tekst=c["besked"],
+        )  # fmt: skip
+        return _(
+            "Anmodningen og din besked er sendt til borgeren. Du ser svaret her på siden og "
+            "under Dialog."
+        )
 
     return _formular(request, pk, ANMOD, AnmodningForm, udfoer)
 
@@ -155,6 +170,7 @@ def samtykke_papir(request: HttpRequest, pk: Borger) -> HttpResponse:
         services.samtykke_give(
             actor=request.user, borger=borger, modtager=valgte["enhed"],
             kategorier=valgte["kategorier"], sagsindeks=valgte["sagsindeks"],
+            dialog=valgte["dialog"],
             kilder=valgte["kilder"], formaal=c["formaal"],
             gyldig_fra=c["gyldig_fra"], gyldig_til=c["gyldig_til"], assisteret=True,
             vidne=c["vidne"],

@@ -802,7 +802,8 @@ MINE_SAMTYKKER = FAELLES + TRANSAKTION + 4 + LOG  # requests, consents, classes,
 HVEM_HAR_SET = FAELLES + TRANSAKTION + 3 + LOG  # count, page, legal bases on the page
 SAMTYKKE = FAELLES + TRANSAKTION + 3 + LOG  # versions, classes, units
 TILBAGEKALD = FAELLES + TRANSAKTION + 3 + LOG  # the version (and whether it is old), classes, units
-SVAR = FAELLES + TRANSAKTION + 3 + LOG  # the request, classes, units
+# the request, classes, units; the conversation the request opened (none here)
+SVAR = FAELLES + TRANSAKTION + 3 + 1 + LOG
 HANDL_FOR = FAELLES + 1  # the relations
 
 

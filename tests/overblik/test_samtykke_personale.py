@@ -267,7 +267,10 @@ def test_without_javascript_a_request_is_a_plain_post_and_errors_get_a_page(klie
 @pytest.mark.parametrize(
     ("over", "besked"),
     [
-        ({"anmod-kategorier": None}, "Vælg hvilke oplysninger — eller oversigten over sagerne."),
+        (
+            {"anmod-kategorier": None},
+            "Vælg hvilke oplysninger — eller oversigten over sagerne eller dialogen.",
+        ),
         ({"anmod-kilder": [str(uuid.uuid4())]}, "Vælg myndighederne fra listen."),
         ({"anmod-begrundelse": " "}, "Forklar borgeren, hvorfor I beder om oplysningerne."),
         ({"anmod-varighed_dage": "5000"}, "Et samtykke kan højst gælde 730 dage."),
@@ -362,7 +365,7 @@ def test_an_expired_consent_grants_nothing_though_no_job_ran(klient, w, monkeypa
 # --- the overview of the citizen's cases elsewhere (sagsindeks) --------------------------------
 
 SAG_TITEL = "Sygedagpenge – opfølgning"
-INTET_VALGT = "Vælg hvilke oplysninger — eller oversigten over sagerne."
+INTET_VALGT = "Vælg hvilke oplysninger — eller oversigten over sagerne eller dialogen."
 
 
 def sag(g, enhed=None, **data) -> Sag:

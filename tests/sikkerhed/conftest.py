@@ -53,6 +53,9 @@ class Scenario:
     berigtigelse: object = None
     klasse: object = None
     besked: object = None
+    samtale: object = None
+    dialog_besked: object = None
+    vedhaeftning: object = None
     admin_objekter: dict = field(default_factory=dict)
     brugere: dict = field(default_factory=dict)
     cookies: dict = field(default_factory=dict)
@@ -153,6 +156,7 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     s.samtykke = samtykke_services.samtykke_give(
         actor=None, borger=s.borger, modtager=b,
         kategorier=[s.tilstand.type, s.indsats.type], kilder=[a], formaal="Koordinering",
+        dialog=True,  # unit B also takes part in the dialogue about the citizen
     )  # fmt: skip
     s.blokering = samtykke_services.samtykke_give(
         actor=None, borger=s.borger, modtager=c, beslutning=Beslutning.AFVIS,
@@ -184,6 +188,22 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     s.berigtigelse = berigtigelse_create(
         actor=None, datum=s.tilstand, indsendt_af=s.borger, hvad_er_forkert="Forkert niveau"
     )
+    # A conversation with the citizen, started by unit A with unit B taking part, and a
+    # message of ansat_a's with an attachment.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dialog import services as dialog_services
+    from dialog.models import Besked, SamtaleType
+
+    s.samtale = dialog_services.samtale_create(
+        borger=s.borger, type=SamtaleType.MED_BORGEREN, emne="Matrixsamtale",
+        actor=s.brugere["ansat_a"], enhed=a, deltagere=[b],
+    )  # fmt: skip
+    s.dialog_besked = dialog_services.besked_write(
+        samtale=s.samtale, actor=s.brugere["ansat_a"], tekst="Hej fra enhed A",
+        filer=[SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")],
+    )  # fmt: skip
+    s.vedhaeftning = Besked.objects.get(pk=s.dialog_besked.pk).vedhaeftninger.get()
     s.klasse = s.tilstand.type
     # the inbox message names a citizen Datadeling knows, so its admin page shows citizen data
     from mox.eksempler import BORGER

@@ -58,6 +58,7 @@ PK = (
     ("overblik:mit_samtykke", "samtykke"),
     ("overblik:min_anmodning_svar", "anmodning"),
     ("overblik:hjemmel_gennemgaa", "hjemmel"),
+    ("overblik:min_samtale", "samtale"),
     ("klassifikation:klasse", "klasse"),
     ("overblik:", "borger"),
 )
@@ -83,6 +84,12 @@ def adresse(rute: Rute, s) -> str:
             return str(s.borger.pk)
         if navn == "besked_id":
             return str(s.besked.besked_id)
+        if navn == "samtale":
+            return str(s.samtale.pk)
+        if navn == "besked":
+            return str(s.dialog_besked.kaede)
+        if navn == "fil":
+            return str(s.vedhaeftning.pk)
         if navn == "content_type_id":
             return str(ContentType.objects.get_for_model(type(s.borger)).pk)
         if navn == "user_id":
@@ -111,6 +118,7 @@ TABELLER = (
     "samtykke_samtykke", "samtykke_anmodning", "samtykke_hjemmel", "samtykke_berigtigelse",
     "samtykke_berigtigelsesvar", "samtykke_borgerensbemaerkning", "indsats_borgerensstemme",
     "samtykke_hjemmelgennemgang", "mox_besked", "organisation_relation",
+    "dialog_samtale", "dialog_deltager", "dialog_besked", "dialog_vedhaeftning",
 )  # fmt: skip
 
 

@@ -61,6 +61,14 @@ AENDRING_POST = raekke(ansat_a="200+log")
 EGEN_SIDE = raekke(**for_roller(BORGERE, "200+log"))
 # One of the citizen's consents or requests: the citizen and whoever acts for them.
 EGET_SAMTYKKE = raekke(borger="200+log", paaroerende_i="200+log")
+# One conversation: the staff who read it (unit A started it, unit B takes part by a
+# consent that includes the dialogue); a blocked unit whose page opens still gets 404.
+SAMTALE = raekke(ansat_a="200+log", ansat_b="200+log")
+# One's own message in it: its author only.
+EGEN_BESKED = raekke(ansat_a="200+log")
+# The citizen's conversation in Mine samtaler: the citizen (the relative's fuldmagt does not
+# cover the dialogue); staff get 404.
+MIN_SAMTALE = raekke(borger="200+log")
 OFFENTLIG = raekke("200", anonym="200")
 LOGGET_IND = raekke("200")
 
@@ -128,6 +136,20 @@ MATRIX: dict[str, dict] = {
     "overblik:mit_samtykke_indskraenk": EGET_SAMTYKKE,
     "overblik:mit_samtykke_forlaeng": EGET_SAMTYKKE,
     "overblik:min_anmodning_svar": EGET_SAMTYKKE,
+    "overblik:samtale_ny": BORGERS_SIDE,
+    "overblik:samtale": SAMTALE,
+    "overblik:samtale_nye": SAMTALE,
+    "overblik:samtale_skriv": raekke("405", anonym="405"),
+    "overblik:samtale_inviter": SAMTALE,
+    "overblik:samtale_besked_ret": EGEN_BESKED,
+    "overblik:samtale_besked_tilbagetraek": EGEN_BESKED,
+    "overblik:samtale_fil": SAMTALE,
+    # the list: the citizen's own conversations are logged; nobody else's are listed
+    "overblik:mine_samtaler": {**raekke(**for_roller(BORGERE, "200")), "borger": "200+log"},
+    "overblik:min_samtale": MIN_SAMTALE,
+    "overblik:min_samtale_nye": MIN_SAMTALE,
+    "overblik:min_samtale_skriv": raekke("405", anonym="405"),
+    "overblik:min_samtale_fil": MIN_SAMTALE,
     "overblik:hjemmel_gennemgang": raekke(leder="200"),
     # Correction requests: the list is every citizen's own (a relative whose relation does
     # not cover the data sees their own); one request, or asking about one datum, only the
@@ -246,6 +268,9 @@ POST_MATRIX: dict[str, dict] = {
     "overblik:arbejdsliste_svar_set": raekke(
         **for_roller(set(PERSONALE) - {"ansat_ophoert"}, "302")
     ),
+    # an empty message: the conversation again with the error (logged), nothing written
+    "overblik:samtale_skriv": SAMTALE,
+    "overblik:min_samtale_skriv": MIN_SAMTALE,
     # the admin's logout is not behind its login: anybody is logged out, staff to the login
     "admin:logout": {**raekke("302", anonym="302"), **for_roller(ADMINBRUGERE, "302>login")},
     "admin:samtykke_adgangslog_verificer": {**IKKE_ADMIN, "is_staff": "403", "superbruger": "302"},
