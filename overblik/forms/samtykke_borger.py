@@ -12,9 +12,9 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from datadeling.core.tekst import dato
 from klassifikation.models import Klasse
 from organisation.models import Enhed, Relation
 from overblik.forms import DatoInput, dagen_efter, idag
@@ -24,6 +24,7 @@ from overblik.selectors.samtykke_borger import (
     enhed_navn,
     varighed_tekst,
 )
+from overblik.tiltale import Tiltale
 
 JA, NEJ, VIS = "ja", "nej", "vis"
 
@@ -54,7 +55,7 @@ class _Valg:
             label=_("Fra hvem"), valg=[(e.pk, enhed_navn(e)) for e in kilder]
         )
 
-    def _saet_sagsindeks(self, *, omfatter: bool, andet: bool) -> None:
+    def _saet_sagsindeks(self, *, omfatter: bool, andet: bool, tiltale: Tiltale) -> None:
         """Offer the case overview as a tick of its own, ticked, among the kinds of
         information, when the consent or request includes it and something else would
         remain without it (`andet`): taking away the only thing shared is revoking or
@@ -63,7 +64,9 @@ class _Valg:
         if not (omfatter and andet):
             return
         self.fields["sagsindeks"] = forms.BooleanField(
-            label=_("Oversigten over dine sager i andre systemer"), required=False, initial=True
+            label=_("Oversigten over %(dine)s sager i andre systemer") % tiltale.ord(),
+            required=False,
+            initial=True,
         )
         # what the overview shows (_sagsindeks_forklaring.html, next to the tick)
         felt = self["sagsindeks"].auto_id
@@ -117,6 +120,7 @@ class SvarForm(_Valg, forms.Form):
         self._saet_sagsindeks(
             omfatter=a.sagsindeks,
             andet=bool(kort.kategorier) or a.dialog,
+            tiltale=kort.tiltale,
         )
 
 
@@ -144,6 +148,7 @@ class IndskraenkForm(_Valg, forms.Form):
         self._saet_sagsindeks(
             omfatter=kort.samtykke.sagsindeks,
             andet=bool(kategorier) or kort.samtykke.dialog,
+            tiltale=kort.tiltale,
         )
         self.fields["sidste_dag"].initial = kort.sidste_dag
         self.fields["sidste_dag"].widget.attrs.update(
@@ -239,7 +244,7 @@ def relation_tekst(r: Relation) -> str:
     hvad = r.get_type_display().lower()
     if r.gyldig_til is None:
         return f"{r.borger.navn} ({hvad})"
-    sidste = date_format(r.gyldig_til - datetime.timedelta(days=1), "j. F Y")
+    sidste = dato(r.gyldig_til - datetime.timedelta(days=1))
     return _("%(navn)s (%(hvad)s, til og med %(dag)s)") % {
         "navn": r.borger.navn,
         "hvad": hvad,

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Relation, RelationsType
+from overblik.tiltale import SELV, Tiltale
 from samtykke import policy
 from samtykke.models import (
     Adgangslog,
@@ -130,6 +131,11 @@ class Hvem:
     def for_andre(self) -> bool:
         return self.relation is not None
 
+    @property
+    def tiltale(self) -> Tiltale:
+        """Return the words for the person whose data it is ("dig", or the citizen's name)."""
+        return Tiltale(self.borger.navn if self.for_andre else None)
+
 
 def givet_af_tekst(s: Samtykke, hvem: Hvem) -> str:
     """Return who gave (or last changed) a consent version, seen from the reader."""
@@ -151,6 +157,7 @@ class SamtykkeKort:
     givet_af: str
     sidste_dag: datetime.date
     tilstand: str  # aktiv, kommende, udloebet, tilbagekaldt, erstattet
+    tiltale: Tiltale = SELV  # whose consent: "dine sager" or "Karens sager"
 
     @property
     def blokering(self) -> bool:
@@ -163,7 +170,9 @@ class SamtykkeKort:
     @property
     def hvad(self) -> list[str]:
         s = self.samtykke
-        return hvad_tekster([k.titel for k in self.kategorier], s.sagsindeks, s.dialog)
+        return hvad_tekster(
+            [k.titel for k in self.kategorier], s.sagsindeks, s.dialog, self.tiltale
+        )
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,7 @@ class AnmodningKort:
     kategorier: list[Klasse]
     kilder: list[Enhed]
     hvad: list[str]
+    tiltale: Tiltale = SELV
 
     @property
     def anmoder(self) -> str:
@@ -237,25 +247,29 @@ def _kort(
         givet_af=givet_af_tekst(s, hvem),
         sidste_dag=sidste_dag(s.gyldig_til),
         tilstand=_tilstand(s, now, erstattet),
+        tiltale=hvem.tiltale,
     )
 
 
-def hvad_tekster(titler: list[str], sagsindeks: bool, dialog: bool) -> list[str]:
+def hvad_tekster(
+    titler: list[str], sagsindeks: bool, dialog: bool, tiltale: Tiltale = SELV
+) -> list[str]:
     hvad = list(titler)
     if sagsindeks:
-        hvad.append(_("Oversigten over dine sager"))
+        hvad.append(_("Oversigten over %(dine)s sager") % tiltale.ord())
     if dialog:
-        hvad.append(_("Dialogen om dig"))
+        hvad.append(_("Dialogen om %(dig)s") % tiltale.ord())
     return hvad
 
 
-def _anmodning_kort(a: Anmodning, opslag: Opslag) -> AnmodningKort:
+def _anmodning_kort(a: Anmodning, opslag: Opslag, tiltale: Tiltale = SELV) -> AnmodningKort:
     kategorier = opslag.kategorier(a.kategorier)
     return AnmodningKort(
         anmodning=a,
         kategorier=kategorier,
         kilder=opslag.kilder(a.kilder),
-        hvad=hvad_tekster([k.titel for k in kategorier], a.sagsindeks, a.dialog),
+        hvad=hvad_tekster([k.titel for k in kategorier], a.sagsindeks, a.dialog, tiltale),
+        tiltale=tiltale,
     )
 
 
@@ -336,9 +350,9 @@ def mine_samtykker(hvem: Hvem, now: datetime.datetime) -> MineSamtykker:
     data = MineSamtykker([], [], [], [], [], [], [], blok_valg(anmodninger, samtykker, now))
     for a in anmodninger:
         if a.status == AnmodningStatus.AFVENTER:
-            data.afventer.append(_anmodning_kort(a, opslag))
+            data.afventer.append(_anmodning_kort(a, opslag, hvem.tiltale))
         elif a.status in (AnmodningStatus.AFVIST, AnmodningStatus.TRUKKET):
-            data.besvarede.append(_anmodning_kort(a, opslag))
+            data.besvarede.append(_anmodning_kort(a, opslag, hvem.tiltale))
         data.objekter.append(("anmodning", a.pk))
     for s in samtykker:
         kort = _kort(s, opslag, hvem, now)
@@ -385,7 +399,7 @@ def anmodning_til_svar(hvem: Hvem, pk: uuid.UUID) -> AnmodningKort:
     """Return one of the citizen's requests as a card (three queries), or raise
     Anmodning.DoesNotExist."""
     a = _anmodninger(hvem.borger).get(pk=pk)
-    return _anmodning_kort(a, _opslag(set(a.kategorier), set(a.kilder)))
+    return _anmodning_kort(a, _opslag(set(a.kategorier), set(a.kilder)), hvem.tiltale)
 
 
 def blok_enheder(hvem: Hvem, now: datetime.datetime) -> list[Enhed]:

@@ -46,6 +46,7 @@ from overblik.forms.samtykke_borger import (
 )
 from overblik.selectors import samtykke_borger as selectors
 from overblik.selectors.samtykke_borger import Hvem
+from overblik.tiltale import Tiltale
 from overblik.views import aktoer_for
 from samtykke import services
 from samtykke.adgangslog import Grundlag, adgangslog_write
@@ -85,12 +86,19 @@ def handler_for(request: HttpRequest) -> Relation | None:
     return relation
 
 
+def _tiltale(request: HttpRequest) -> Tiltale:
+    relation = handler_for(request)
+    return Tiltale(relation.borger.navn if relation is not None else None)
+
+
 def handler_for_kontekst(request: HttpRequest) -> dict[str, object]:
-    """Context processor: `handler_for` for the banner in base.html (a query only while
-    acting for someone)."""
+    """Context processor: `handler_for` for the banner in base.html, and `tiltale`, the
+    words for the person whose data the citizen's pages show (a query only while acting
+    for someone)."""
     return {
         "handler_for_i_base": True,
         "handler_for": SimpleLazyObject(lambda: handler_for(request)),
+        "tiltale": SimpleLazyObject(lambda: _tiltale(request)),
     }
 
 

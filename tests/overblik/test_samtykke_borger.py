@@ -29,6 +29,7 @@ from samtykke.adgangslog import adgangslog_write
 from samtykke.models import Adgangslog, Anmodning, Beslutning, Grundlag, Samtykke
 from tests.fakeclock import FakeClock
 from tests.overblik.test_mine_data import MINE_DATA_QUERIES
+from tests.overblik.test_mine_data import klasse as mine_data_klasse
 from tests.overblik.test_mine_data import sag as mine_data_sag
 from tilstand import services as tilstand_services
 
@@ -170,13 +171,23 @@ def test_mine_samtykker_shows_every_section_in_plain_danish(borger_client, g):
         "Hjemmepleje, Testrup Kommune",
         g.kat.titel, g.kat2.titel, "Jobcenter, Testrup Kommune", "Bostøtte, Testrup Kommune",
         "så du ikke skal fortælle det igen", "Planlægning af hjemmehjælp",
-        "6 måneder fra du siger ja", aktiv.tekst, "Tekstversion 2026-11", "Dig selv",
+        "6 måneder fra du siger ja", aktiv.tekst, f"Tekstversion {services.TEKST_VERSION}", "Dig selv",
         "Assisteret", "Bente Bisidder", "Udløbet", "Trukket tilbage", "Nej tak",
         "Blokeret", 'hx-history="false"',
     ):  # fmt: skip
         assert tekst in html, tekst
     # the citizen may block the units that asked or were given consent, except a blocked one
     assert {e.pk for e in data.blok_valg} == {g.enhed.pk, g.anden_enhed.pk}
+
+
+def test_the_consent_text_has_one_full_stop_and_dates_in_words(borger_client, g):
+    """A purpose that ends with a full stop gave "hjælpen.." in the text, and the text's
+    dates read "07.11.2026" where the page around it says "7. november 2026"."""
+    s = samtykke(g, formaal="Koordinering af hjælpen.")
+    assert ".." not in s.tekst and "Formålet er: Koordinering af hjælpen. " in s.tekst
+    assert not re.search(r"\d{1,2}\.\d{1,2}\.\d{4}", s.tekst)
+    html = borger_client.get(MINE).content.decode()
+    assert "hjælpen.." not in html
 
 
 def test_reading_mine_samtykker_is_logged_as_the_citizen(borger_client, g):
@@ -520,7 +531,7 @@ def test_a_relative_with_fuldmagt_chooses_and_acts_for_the_citizen(jonas_client,
 
     assert response.context["hvem"].borger == g.borger
     assert "Du handler på vegne af <strong>Else Jensen</strong>" in html
-    assert "Samtykker for Else Jensen" in html and s.tekst in html
+    assert "Else Jensens samtykker" in html and s.tekst in html
     entry = seneste_log(g.borger)
     assert entry.grundlag == Grundlag.RELATION and entry.handler_for == g.fuldmagt
     assert entry.bruger_id == g.jonas_user.pk and entry.navn == "Jonas Holm"
@@ -1050,7 +1061,7 @@ def test_a_relative_acting_sees_the_citizens_cases_as_on_the_rest_of_mine_data(j
 
     html = jonas_client.get(reverse("overblik:mine_data")).content.decode()
 
-    assert "Else Jensens data" in html and "Dine sager i andre systemer" in html
+    assert "Else Jensens data" in html and "Else Jensens sager i andre systemer" in html
     assert "Elses sag i jobcentret" in html and "Jonas' egen sag" not in html
     entry = Adgangslog.objects.filter(borger=g.borger).latest("nummer")
     assert entry.grundlag == Grundlag.RELATION and entry.handler_for == g.fuldmagt
@@ -1082,3 +1093,76 @@ def test_a_relation_without_care_or_social_scope_shows_no_data(jonas_client, g):
     assert "omfatter ikke helbred" in response.content.decode()
     assert "Elses sag i jobcentret" not in response.content.decode()
     assert Adgangslog.objects.filter(borger=g.borger).count() == antal
+
+
+# --- whose data: the citizen's words and the relative's (overblik/tiltale.py) ---------------
+
+
+def test_the_genitive_and_the_words_for_whose_data_it_is():
+    from overblik.tiltale import Tiltale, ejefald
+
+    assert ejefald("Karen Hansen") == "Karen Hansens" and ejefald("Jonas") == "Jonas'"
+    assert ejefald("Felix") == "Felix'" and ejefald("Inez") == "Inez'"
+    selv, karen = Tiltale(), Tiltale("Karen Hansen")
+    assert (selv.mine_data, karen.mine_data) == ("Mine data", "Karen Hansens data")
+    assert karen.hvem_har_set == "Hvem har set Karen Hansens data"
+    assert selv.hvem_har_set == "Hvem har set mine data"
+    assert "%(Du)s klarer det · %(din)s situation · af %(dig)s" % karen.ord() == (
+        "Karen Hansen klarer det · Karen Hansens situation · af Karen Hansen"
+    )
+    assert "%(Du)s klarer det · %(din)s situation · af %(dig)s" % selv.ord() == (
+        "Du klarer det · din situation · af dig"
+    )
+
+
+# The words a citizen reads about themself, which a relative acting for them must never
+# read about the citizen (they would be about the relative).
+EGNE_ORD = [
+    "Mine data", "Mine samtykker", "Hvem har set mine data", "din situation", "Dine sager",
+    "Dine egne ord", "Oplyst af dig", "Den hjælp du får", "Du klarer", "Venter på dit svar",
+    "om dig", "dine oplysninger", "Oversigten over dine sager",
+]  # fmt: skip
+
+
+def _sider(g) -> list[str]:
+    return [reverse("forside"), reverse("overblik:mine_data"), MINE, HVEM,
+            url("mit_samtykke", samtykke(g, sagsindeks=True).pk),
+            url("min_anmodning_svar", anmodning(g, sagsindeks=True).pk)]  # fmt: skip
+
+
+def _fyld_mine_data(g) -> None:
+    kilde = mine_data_klasse(k.CSC_KILDE, "Borger")
+    tilstand_services.tilstand_register(
+        actor=g.user, borger=g.borger,
+        data={"type": g.type, "ansvarlig_enhed": g.anden_enhed, "kilde": kilde,
+              "borgerens_vurdering": "Det går fint",
+              "niveau": mine_data_klasse(k.FSIII_FUNKTIONSEVNE_SKALA, "1")},
+    )  # fmt: skip
+
+
+def test_a_relative_reads_about_the_citizen_by_name_on_every_citizen_page(jonas_client, g):
+    _fyld_mine_data(g)
+    for side in _sider(g):
+        response = jonas_client.get(side)
+        assert response.status_code == 200, side
+        tekst = re.sub(r"<[^>]+>", " ", uden_token(response))
+        tekst = re.sub(r"\s+", " ", tekst)
+        for ord_ in EGNE_ORD:
+            assert ord_ not in tekst, (side, ord_)
+    html = jonas_client.get(reverse("overblik:mine_data")).content.decode()
+    for ord_ in ["<title>Else Jensens data", "Else Jensens situation", "Oplyst af Else Jensen",
+                 "Else Jensen klarer det meste selv", "Else Jensens egne ord"]:  # fmt: skip
+        assert ord_ in html, ord_
+    html = jonas_client.get(MINE).content.decode()
+    assert "Hvem har set Else Jensens data" in html and "Else Jensens samtykker" in html
+
+
+def test_the_citizen_reads_mine_and_din_on_every_citizen_page(borger_client, g):
+    _fyld_mine_data(g)
+    for side in _sider(g):
+        assert borger_client.get(side).status_code == 200, side
+    html = borger_client.get(reverse("overblik:mine_data")).content.decode()
+    for ord_ in ["<title>Mine data", "din situation", "Oplyst af dig selv",
+                 "Du klarer det meste selv", "Dine egne ord", "Hvem har set mine data"]:  # fmt: skip
+        assert ord_ in html, ord_
+    assert "Else Jensen" not in html.split("Logget ind som")[0].split("<main")[-1]
