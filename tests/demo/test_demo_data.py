@@ -305,7 +305,9 @@ def test_karen_holm_has_a_coherent_picture_and_consents(client, demo_bygget):
     assert side.status_code == 200
     assert {s.pk for s in fremmede} <= {s.pk for s in side.context["o"].sager}
     assert fremmede[0].titel in side.content.decode()
-    log = Adgangslog.objects.filter(borger=karen, hvad="Sagsindeks").latest("nummer")
+    log = Adgangslog.objects.filter(borger=karen, kategorier__contains=["sagsindeks"]).latest(
+        "nummer"
+    )
     assert (log.grundlag, log.grundlag_id) == ("samtykke", hendes.pk)
     # The demo caseworker in Handicap og Psykiatri waits for her answer.
     sagsbehandler = aktoer_for(User.objects.get(username="sagsbehandler"))

@@ -51,8 +51,8 @@ LISTE_SIDE = LOGIN + 2
 # units' requests; the units holding hidden data with the counts; the classes of the forms.
 ADGANG = 4
 BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG
-# the access-log entry "Sagsindeks", written when the page shows at least one case
-SAGSINDEKS_LOG = ADGANGSLOG
+# the cases shown are in the page's one access-log entry: no entry of their own
+SAGSINDEKS_LOG = 0
 # the citizen with that CPR number, in a transaction with the access-log entry of the lookup
 FIND = LOGIN + TRANSAKTION + 1 + ADGANGSLOG
 FIND_UKENDT = LOGIN + TRANSAKTION + 1
