@@ -171,7 +171,8 @@ def test_mine_samtykker_shows_every_section_in_plain_danish(borger_client, g):
         "Hjemmepleje, Testrup Kommune",
         g.kat.titel, g.kat2.titel, "Jobcenter, Testrup Kommune", "Bostøtte, Testrup Kommune",
         "så du ikke skal fortælle det igen", "Planlægning af hjemmehjælp",
-        "6 måneder fra du siger ja", aktiv.tekst, f"Tekstversion {services.TEKST_VERSION}", "Dig selv",
+        "6 måneder fra du siger ja", aktiv.tekst, f"Tekstversion {services.TEKST_VERSION}",
+        "Dig selv",
         "Assisteret", "Bente Bisidder", "Udløbet", "Trukket tilbage", "Nej tak",
         "Blokeret", 'hx-history="false"',
     ):  # fmt: skip
@@ -1107,10 +1108,11 @@ def test_the_genitive_and_the_words_for_whose_data_it_is():
     assert (selv.mine_data, karen.mine_data) == ("Mine data", "Karen Hansens data")
     assert karen.hvem_har_set == "Hvem har set Karen Hansens data"
     assert selv.hvem_har_set == "Hvem har set mine data"
-    assert "%(Du)s klarer det · %(din)s situation · af %(dig)s" % karen.ord() == (
+    tekst = "%(Du)s klarer det · %(din)s situation · af %(dig)s"
+    assert tekst % karen.ord() == (  # noqa: UP031 (gettext's placeholders)
         "Karen Hansen klarer det · Karen Hansens situation · af Karen Hansen"
     )
-    assert "%(Du)s klarer det · %(din)s situation · af %(dig)s" % selv.ord() == (
+    assert tekst % selv.ord() == (  # noqa: UP031
         "Du klarer det · din situation · af dig"
     )
 
@@ -1162,7 +1164,8 @@ def test_the_citizen_reads_mine_and_din_on_every_citizen_page(borger_client, g):
     for side in _sider(g):
         assert borger_client.get(side).status_code == 200, side
     html = borger_client.get(reverse("overblik:mine_data")).content.decode()
-    for ord_ in ["<title>Mine data", "din situation", "Oplyst af dig selv",
-                 "Du klarer det meste selv", "Dine egne ord", "Hvem har set mine data"]:  # fmt: skip
+    for ord_ in ["<title>Mine data", "<h1>Mine data</h1>", "din situation",
+                 "Oplyst af dig selv", "Du klarer det meste selv", "Dine egne ord",
+                 "Hvem har set mine data"]:  # fmt: skip
         assert ord_ in html, ord_
-    assert "Else Jensen" not in html.split("Logget ind som")[0].split("<main")[-1]
+    assert "Else Jensens" not in html
