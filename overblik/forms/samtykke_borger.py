@@ -20,6 +20,7 @@ from organisation.models import Enhed, Relation
 from overblik.forms import DatoInput, dagen_efter, idag
 from overblik.selectors.samtykke_borger import (
     AnmodningKort,
+    LogFilter,
     SamtykkeKort,
     enhed_navn,
     varighed_tekst,
@@ -269,3 +270,62 @@ class HandlForForm(forms.Form):
             "omfatter samtykke, og som gælder i dag."
         )
         self.fields["borger"].initial = valgt
+
+
+DATO_FEJL = _("Skriv en dato som dag.måned.år, eller vælg den i kalenderen.")
+
+
+class LogFilterForm(forms.Form):
+    """Filter Hvem har set: others' reads or all, by whom, unit and period (GET, so the
+    filter lives in the address and the pages and the download keep it)."""
+
+    ANDRE, ALLE = "andre", "alle"
+
+    vis = forms.ChoiceField(
+        label=_("Vis"),
+        required=False,
+        choices=[(ANDRE, _("Kun andres opslag")), (ALLE, _("Alle opslag"))],
+        widget=forms.RadioSelect,
+        initial=ANDRE,
+    )
+    hvem = forms.ChoiceField(label=_("Hvem"), required=False)
+    enhed = forms.ChoiceField(label=_("Enhed"), required=False)
+    fra = forms.DateField(
+        label=_("Fra og med"),
+        required=False,
+        widget=DatoInput(),
+        error_messages={
+            "invalid": _("Skriv en dato som dag.måned.år, eller vælg den i kalenderen.")
+        },
+    )
+    til = forms.DateField(
+        label=_("Til og med"),
+        required=False,
+        widget=DatoInput(),
+        error_messages={
+            "invalid": _("Skriv en dato som dag.måned.år, eller vælg den i kalenderen.")
+        },
+    )
+
+    def __init__(self, *args, navne: list[str], enheder: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hvem"].choices = [("", _("Alle")), *((n, n) for n in navne)]
+        self.fields["enhed"].choices = [("", _("Alle enheder")), *((e, e) for e in enheder)]
+
+    def clean(self):
+        data = super().clean()
+        fra, til = data.get("fra"), data.get("til")
+        if fra and til and til < fra:
+            self.add_error("til", _("Til-datoen skal ligge efter fra-datoen."))
+        return data
+
+    def filter(self) -> LogFilter:
+        """Return the filter for the valid fields; a field with an error filters nothing."""
+        data = self.cleaned_data if self.is_bound else {}
+        return LogFilter(
+            andre=data.get("vis", "") != self.ALLE,
+            hvem=data.get("hvem", "") or "",
+            enhed=data.get("enhed", "") or "",
+            fra=data.get("fra"),
+            til=data.get("til"),
+        )

@@ -9,6 +9,7 @@ consent or a request of another citizen is not found, just like a uuid that does
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from samtykke.models import (
     AnmodningStatus,
     Beslutning,
     Grundlag,
+    Handling,
     Hjemmel,
     Samtykke,
     SamtykkeStatus,
@@ -158,6 +160,12 @@ class SamtykkeKort:
     sidste_dag: datetime.date
     tilstand: str  # aktiv, kommende, udloebet, tilbagekaldt, erstattet
     tiltale: Tiltale = SELV  # whose consent: "dine sager" or "Karens sager"
+    blokeret: Samtykke | None = None  # the block in force that beats it (policy)
+
+    @property
+    def virker(self) -> bool:
+        """Whether the consent gives access now: in force and not beaten by a block."""
+        return self.tilstand == "aktiv" and self.blokeret is None
 
     @property
     def blokering(self) -> bool:
@@ -237,8 +245,9 @@ def _tilstand(s: Samtykke, now: datetime.datetime, erstattet: bool = False) -> s
 
 
 def _kort(
-    s: Samtykke, opslag: Opslag, hvem: Hvem, now: datetime.datetime, erstattet: bool = False
-) -> SamtykkeKort:
+    s: Samtykke, opslag: Opslag, hvem: Hvem, now: datetime.datetime, erstattet: bool = False,
+    blokeringer: Iterable[Samtykke] = (),
+) -> SamtykkeKort:  # fmt: skip
     return SamtykkeKort(
         samtykke=s,
         modtager=modtager_navn(s),
@@ -248,6 +257,7 @@ def _kort(
         sidste_dag=sidste_dag(s.gyldig_til),
         tilstand=_tilstand(s, now, erstattet),
         tiltale=hvem.tiltale,
+        blokeret=None if erstattet else policy.blokering_for(s, blokeringer, now),
     )
 
 
@@ -355,7 +365,7 @@ def mine_samtykker(hvem: Hvem, now: datetime.datetime) -> MineSamtykker:
             data.besvarede.append(_anmodning_kort(a, opslag, hvem.tiltale))
         data.objekter.append(("anmodning", a.pk))
     for s in samtykker:
-        kort = _kort(s, opslag, hvem, now)
+        kort = _kort(s, opslag, hvem, now, blokeringer=samtykker)
         if s.beslutning == Beslutning.AFVIS:
             liste = data.blokeringer if kort.kan_aendres else data.tidligere_blokeringer
         else:
@@ -421,6 +431,7 @@ class LogLinje:
     art: str  # css modifier: egen, samtykke, hjemmel, borger, relation, administration
     samtykke_id: uuid.UUID | None = None
     begrundelse: str = ""
+    hvad: str = ""  # what the read showed, in plain words (hvad_set)
 
 
 def _grundlag(e: Adgangslog, hvem: Hvem, hjemler: dict) -> LogLinje:
@@ -451,19 +462,108 @@ def _grundlag(e: Adgangslog, hvem: Hvem, hjemler: dict) -> LogLinje:
     return LogLinje(e, _("Administration af Datadeling"), "administration")
 
 
-def hvem_har_set(
-    hvem: Hvem, *, side: int | str | None, kun_andre_bruger_id: int | None = None
-) -> tuple[Page, list]:
-    """Return a page of the citizen's access log, newest first, with each entry's basis in
-    plain words. Two queries, three when the page holds reads on a legal basis.
+# What a read showed, by the kinds of objects and categories an entry names. The log keeps
+# what the reader's screen called it (`hvad`, hash-chained, never rewritten); the citizen
+# reads what was seen, in the same words on every entry, old and new.
+SET: list[tuple[set[str], object]] = [
+    ({"tilstand", "tilstande"}, L("beskrivelsen af %(din)s situation")),
+    ({"indsats", "indsatser"}, L("den hjælp, %(du)s får")),
+    ({"sag", "sagsindeks"}, L("%(dine)s sager i andre systemer")),
+    ({"samtykke", "anmodning"}, L("%(dine)s samtykker og anmodninger")),
+    ({"samtale", "dialog"}, L("samtaler om %(dig)s")),
+]
+HANDLING_VERBUM: dict[str, object] = {
+    Handling.VISNING: L("Så"),
+    Handling.EKSPORT: L("Hentede en kopi af"),
+    Handling.ADMIN: L("Så i administrationen"),
+    Handling.INTEGRATION: L("Fik sendt"),
+}
 
-    `kun_andre_bruger_id` leaves out the reads of that login (the reader's own).
+
+def hvad_set(e: Adgangslog, tiltale: Tiltale) -> str:
+    """Return what a read showed, in plain words: "Så beskrivelsen af din situation og dine
+    sager i andre systemer". Falls back to the screen's own words for anything else."""
+    arter = {str(o.get("type")) for o in e.objekter if isinstance(o, dict)}
+    arter |= {str(k) for k in e.kategorier}
+    if "opslag" in arter:
+        return _("Slog %(dig)s op på CPR-nummer") % tiltale.ord()
+    dele = [str(tekst) % tiltale.ord() for navne, tekst in SET if navne & arter]
+    if not dele:
+        return e.hvad
+    verbum = str(HANDLING_VERBUM.get(e.handling, HANDLING_VERBUM[Handling.VISNING]))
+    hvad = dele[0] if len(dele) == 1 else _("%(a)s og %(b)s") % {
+        "a": ", ".join(dele[:-1]), "b": dele[-1]
+    }  # fmt: skip
+    return f"{verbum} {hvad}"
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which reads of the log to show: others' only (default), by whom, unit, period."""
+
+    andre: bool = True
+    hvem: str = ""
+    enhed: str = ""  # "Unit, Authority" as listed by log_valg
+    fra: datetime.date | None = None
+    til: datetime.date | None = None
+
+
+def _enhed_tekst(enhed_navn: str, myndighed_navn: str) -> str:
+    return ", ".join(d for d in (enhed_navn, myndighed_navn) if d)
+
+
+def log_valg(hvem: Hvem) -> tuple[list[str], list[str]]:
+    """Return the readers and the units in the citizen's log, for the filter (one query)."""
+    raekker = list(
+        Adgangslog.objects.filter(borger=hvem.borger)
+        .values_list("navn", "enhed_navn", "myndighed_navn")
+        .distinct()
+    )
+    navne = sorted({n for n, _e, _m in raekker if n})
+    enheder = sorted({_enhed_tekst(e, m) for _n, e, m in raekker if e})
+    return navne, enheder
+
+
+def _log_qs(hvem: Hvem, filter_: LogFilter) -> QuerySet[Adgangslog]:
+    qs = Adgangslog.objects.filter(borger=hvem.borger)
+    if filter_.andre:
+        # the citizen's own reads, and the reader's own (a relative's), are not others'
+        qs = qs.exclude(grundlag=Grundlag.BORGER).exclude(bruger_id=hvem.person.user_id)
+    if filter_.hvem:
+        qs = qs.filter(navn=filter_.hvem)
+    if filter_.enhed:
+        enhed, _sep, myndighed = filter_.enhed.partition(", ")
+        qs = qs.filter(enhed_navn=enhed, myndighed_navn=myndighed)
+    tz = timezone.get_current_timezone()
+    if filter_.fra is not None:
+        fra = datetime.datetime.combine(filter_.fra, datetime.time.min, tzinfo=tz)
+        qs = qs.filter(tidspunkt__gte=fra)
+    if filter_.til is not None:
+        til = datetime.datetime.combine(filter_.til, datetime.time.min, tzinfo=tz)
+        qs = qs.filter(tidspunkt__lt=til + datetime.timedelta(days=1))
+    return qs
+
+
+def hvem_har_set_alle(hvem: Hvem, filter_: LogFilter) -> list[LogLinje]:
+    """Return every entry of the citizen's log that the filter keeps, newest first, for the
+    download (two queries)."""
+    entries = list(_log_qs(hvem, filter_).select_related("handler_for").order_by("-nummer"))
+    return _linjer(hvem, entries)
+
+
+def hvem_har_set(
+    hvem: Hvem, *, side: int | str | None, filter_: LogFilter | None = None
+) -> tuple[Page, list]:
+    """Return a page of the citizen's access log, newest first, with what each read showed
+    and its basis in plain words. Two queries, three when the page holds reads on a legal
+    basis. By default only others' reads (`LogFilter`).
     """
-    qs = Adgangslog.objects.filter(borger=hvem.borger).select_related("handler_for")
-    if kun_andre_bruger_id is not None:
-        qs = qs.exclude(bruger_id=kun_andre_bruger_id)
+    qs = _log_qs(hvem, filter_ or LogFilter()).select_related("handler_for")
     page = Paginator(qs.order_by("-nummer"), PR_SIDE).get_page(side)
-    entries = list(page.object_list)
+    return page, _linjer(hvem, list(page.object_list))
+
+
+def _linjer(hvem: Hvem, entries: list[Adgangslog]) -> list[LogLinje]:
     hjemmel_ids = {
         e.grundlag_id for e in entries if e.grundlag == Grundlag.HJEMMEL and e.grundlag_id
     }
@@ -477,7 +577,10 @@ def hvem_har_set(
         if hjemmel_ids
         else {}
     )
-    return page, [_grundlag(e, hvem, hjemler) for e in entries]
+    tiltale = hvem.tiltale
+    return [
+        dataclasses.replace(_grundlag(e, hvem, hjemler), hvad=hvad_set(e, tiltale)) for e in entries
+    ]
 
 
 def svar_tekst(

@@ -422,6 +422,38 @@ def test_block_a_unit_that_asked(borger_client, g):
     assert g.enhed.pk not in {e.pk for e in data.blok_valg}
 
 
+def test_a_consent_to_a_blocked_unit_says_it_has_no_effect(borger_client, g):
+    """A new user saw a green "Aktivt" on a consent to a unit they had blocked: a block
+    beats a consent (the policy's rule), and the page says so."""
+    s = samtykke(g)  # to g.enhed, Hjemmepleje
+    til_myndighed = samtykke(g, modtager=g.myndighed)
+    andet = samtykke(g, modtager=g.tredje_enhed)
+    samtykke(g, beslutning=Beslutning.AFVIS)  # blocks Hjemmepleje
+
+    data = borger_client.get(MINE).context["data"]
+    kort = {k.samtykke.pk: k for k in data.aktive}
+    assert kort[s.pk].blokeret and not kort[s.pk].virker
+    assert not kort[andet.pk].blokeret and kort[andet.pk].virker
+    assert not kort[til_myndighed.pk].blokeret  # the authority's other units still see
+    html = borger_client.get(MINE).content.decode()
+    artikel = html.split(f'id="samtykke-{s.pk}"')[1].split("</article>")[0]
+    assert "Aktivt" not in artikel and "Virker ikke: blokeret" in artikel
+    assert "maerke-aktiv" not in artikel
+    assert "Aktivt" in html.split(f'id="samtykke-{andet.pk}"')[1].split("</article>")[0]
+    # the policy agrees: the caseworker of the blocked unit sees nothing through it
+    t = tilstand_fra_jobcentret(g)
+    assert t not in policy.tilstande_synlige(org_aktoer_for(g.user), borger_id=g.borger.pk)
+
+
+def test_a_block_of_the_authority_beats_a_consent_to_its_unit(g):
+    s = samtykke(g)
+    blok = samtykke(g, modtager=g.myndighed, beslutning=Beslutning.AFVIS)
+    now = timezone.now()
+    assert policy.blokering_for(s, [blok], now) == blok
+    assert policy.blokering_for(s, [blok], blok.gyldig_til) is None  # expired
+    assert policy.blokering_for(blok, [blok], now) is None  # a block is no consent
+
+
 def test_block_only_units_that_asked_or_were_given_consent(borger_client, g):
     anmodning(g)
     response = borger_client.post(
@@ -480,7 +512,7 @@ def test_hvem_har_set_shows_who_when_why_and_on_which_basis(borger_client, g):
         hvad="Mine data", grundlag=Grundlag.BORGER,
     )  # fmt: skip
 
-    response = borger_client.get(HVEM)
+    response = borger_client.get(HVEM, {"vis": "alle"})
     html = response.content.decode()
 
     assert response.status_code == 200
@@ -516,7 +548,7 @@ def test_hvem_har_set_pages_25_at_a_time_newest_first(borger_client, g):
     assert b"<html" not in htmx.content and b'id="adgangsliste"' in htmx.content
     # page 2 is counted after page 1's own read was logged: 31 before it, 25 on page 1
     assert [linje.entry.hvad for linje in side2.context["linjer"]][-1] == "Opslag 0"
-    andre = borger_client.get(HVEM, {"kun": "andre"})
+    andre = borger_client.get(HVEM, {"vis": "andre"})
     assert all(linje.entry.bruger_id == g.user.pk for linje in andre.context["linjer"])
     assert andre.context["side"].paginator.count == 30
 
@@ -811,7 +843,8 @@ FAELLES = 2 + 1
 LOG = 5
 TRANSAKTION = 2
 MINE_SAMTYKKER = FAELLES + TRANSAKTION + 4 + LOG  # requests, consents, classes, units
-HVEM_HAR_SET = FAELLES + TRANSAKTION + 3 + LOG  # count, page, legal bases on the page
+# the readers and units for the filter, count, page, legal bases on the page
+HVEM_HAR_SET = FAELLES + TRANSAKTION + 4 + LOG
 SAMTYKKE = FAELLES + TRANSAKTION + 3 + LOG  # versions, classes, units
 TILBAGEKALD = FAELLES + TRANSAKTION + 3 + LOG  # the version (and whether it is old), classes, units
 SVAR = FAELLES + TRANSAKTION + 3 + LOG  # the request, classes, units
@@ -1169,3 +1202,96 @@ def test_the_citizen_reads_mine_and_din_on_every_citizen_page(borger_client, g):
                  "Hvem har set mine data"]:  # fmt: skip
         assert ord_ in html, ord_
     assert "Else Jensens" not in html
+
+
+# --- Hvem har set mine data: others' reads, in plain words, filtered, downloadable -----------
+
+
+DAGE_40 = datetime.timedelta(days=40)
+
+
+def _log(g, user, *, hvad, grundlag=Grundlag.EGEN_ENHED, **kw):
+    return adgangslog_write(
+        aktoer=org_aktoer_for(user), user=user, borger=g.borger, hvad=hvad, grundlag=grundlag,
+        **kw,
+    )  # fmt: skip
+
+
+def test_hvem_har_set_opens_on_others_reads_in_plain_danish(borger_client, g):
+    """A new user's log opened on their own views, and a caseworker's one look at the
+    page read "Overblik over borgerens tilstande og indsatser" and "Sagsindeks"."""
+    t = tilstand_fra_jobcentret(g)
+    for _ in range(3):
+        _log(g, g.borger_user, hvad="Mine data", grundlag=Grundlag.BORGER)
+    _log(g, g.user, hvad="Overblik over borgerens tilstande og indsatser",
+         objekter=[("tilstand", t.pk)], kategorier=["tilstande", "indsatser"])  # fmt: skip
+    _log(g, g.user, hvad="Sagsindeks", objekter=[("sag", uuid.uuid4())],
+         kategorier=["sagsindeks"])  # fmt: skip
+
+    response = borger_client.get(HVEM)
+
+    linjer = response.context["linjer"]
+    assert [linje.entry.bruger_id for linje in linjer] == [g.user.pk, g.user.pk]
+    html = response.content.decode()
+    assert "Sagsindeks" not in html and "Overblik over borgerens" not in html
+    assert "Så dine sager i andre systemer" in html
+    assert "Så beskrivelsen af din situation" in html
+    alle = borger_client.get(HVEM, {"vis": "alle"}).context["linjer"]
+    assert {linje.entry.bruger_id for linje in alle} == {g.user.pk, g.borger_user.pk}
+
+
+def test_hvem_har_set_filters_by_who_unit_and_period(borger_client, g, monkeypatch):
+    jonas = org_aktoer_for(g.jonas_user)
+    with monkeypatch.context() as m:
+        m.setattr("datadeling.core.clock.now", FakeClock(timezone.now() - DAGE_40))
+        _log(g, g.user, hvad="Gammelt opslag")
+    _log(g, g.user, hvad="Opslag")
+    adgangslog_write(
+        aktoer=jonas, user=g.jonas_user, borger=g.borger, hvad="Mine samtykker",
+        grundlag=Grundlag.RELATION, handler_for=g.fuldmagt,
+    )  # fmt: skip
+
+    side = borger_client.get(HVEM)
+    assert len(side.context["linjer"]) == 3
+    html = side.content.decode()
+    assert '<option value="Tina Test">' in html and '<option value="Jonas Holm">' in html
+
+    hvem = borger_client.get(HVEM, {"hvem": "Jonas Holm"}).context["linjer"]
+    assert [linje.entry.navn for linje in hvem] == ["Jonas Holm"]
+    enhed = borger_client.get(HVEM, {"enhed": "Hjemmepleje, Testrup Kommune"})
+    assert {linje.entry.navn for linje in enhed.context["linjer"]} == {"Tina Test"}
+    fra = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
+    nye = borger_client.get(HVEM, {"fra": fra}).context["linjer"]
+    assert {linje.entry.hvad for linje in nye} == {"Opslag", "Mine samtykker"}
+    til = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
+    gamle = borger_client.get(HVEM, {"til": til}).context["linjer"]
+    assert [linje.entry.hvad for linje in gamle] == ["Gammelt opslag"]
+    # the filter survives paging and htmx: the partial has the list only
+    htmx = borger_client.get(HVEM, {"hvem": "Jonas Holm"}, **HTMX)
+    assert b"<html" not in htmx.content and b"Jonas Holm" in htmx.content
+    fejl = borger_client.get(HVEM, {"fra": "i går"})
+    assert fejl.status_code == 200 and "Skriv en dato" in fejl.content.decode()
+
+
+def test_hvem_har_set_downloads_as_csv_with_the_same_filter(borger_client, g):
+    _log(g, g.user, hvad="Sagsindeks", objekter=[("sag", uuid.uuid4())],
+         kategorier=["sagsindeks"], formaal="Sagsbehandling")  # fmt: skip
+    _log(g, g.borger_user, hvad="Mine data", grundlag=Grundlag.BORGER)
+    antal = Adgangslog.objects.filter(borger=g.borger).count()
+
+    response = borger_client.get(reverse("overblik:hvem_har_set_csv"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    import csv
+    import io
+
+    raekker = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert raekker[0][:3] == ["Tidspunkt", "Hvem", "Rolle"]
+    assert len(raekker) == 2 and raekker[1][1] == "Tina Test"
+    assert "Så dine sager i andre systemer" in raekker[1]
+    assert len(borger_client.get(reverse("overblik:hvem_har_set_csv"), {"vis": "alle"})
+               .content.decode("utf-8-sig").strip().splitlines()) == 4  # fmt: skip
+    entry = seneste_log(g.borger)
+    assert entry.nummer > antal and entry.handling == "eksport"

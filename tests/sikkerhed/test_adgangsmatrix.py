@@ -105,6 +105,7 @@ MATRIX: dict[str, dict] = {
     "overblik:mine_data": EGEN_SIDE,
     "overblik:mine_samtykker": EGEN_SIDE,
     "overblik:hvem_har_set": EGEN_SIDE,
+    "overblik:hvem_har_set_csv": EGEN_SIDE,
     "overblik:handl_for": raekke(**for_roller(BORGERE, "200")),
     "overblik:min_blokering_ny": raekke("405", anonym="405"),
     "overblik:mit_samtykke": EGET_SAMTYKKE,
