@@ -307,10 +307,18 @@ class TilstandRevurderForm(TilstandDataForm):
     begrundelse = _tekst(_("Bemærkning til historikken"))
 
     def __init__(self, *args, valg: Klassevalg, tilstand: Tilstand, **kwargs):
-        kwargs["initial"] = {**initial_fra(tilstand), "vurderet": idag(), "virkning_fra": idag()}
+        initial = {**initial_fra(tilstand), "vurderet": idag(), "virkning_fra": idag()}
+        if tilstand.opfoelgning is not None and tilstand.opfoelgning <= idag():
+            initial["opfoelgning"] = None  # this reassessment is the follow-up: ask anew
+        kwargs["initial"] = initial
         kwargs.setdefault("prefix", "revurder")
         super().__init__(*args, valg=valg, type_=tilstand.type, tilstand=tilstand, **kwargs)
         self.fields["status"].choices = TilstandStatus.choices
+        self.fields["opfoelgning"].label = _("Næste opfølgning")
+        self.fields["opfoelgning"].help_text = _(
+            "Hvornår der skal følges op næste gang. En dato, der er passeret, er fulgt op "
+            "med denne vurdering."
+        )
 
     def aendringer(self) -> dict[str, Any]:
         """Return what changed, plus when it was assessed: a reassessment is always recorded."""
