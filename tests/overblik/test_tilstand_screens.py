@@ -468,6 +468,35 @@ def test_choosing_a_part_reloads_its_conditions(klient, g):
     assert "selected" not in typer.replace('<option value="" selected>', "")
 
 
+def test_choosing_a_part_narrows_the_levels_to_its_code_system(klient, g):
+    """After choosing FSIII, a new user met FSIII's 0–4 and FFB's levels in one list (13
+    options): the levels follow the chosen part's code system, with htmx and without."""
+    tilstand(g)  # the caseworker's unit has data on the citizen: the page opens
+    ny = url("tilstand_ny", borger=g.borger.pk)
+    fsiii_del = str(k.FSIII_FUNKTIONSEVNETILSTANDE[0])
+
+    def niveauer(html: str) -> str:
+        return html.split('name="niveau"')[1].split("</select>")[0]
+
+    htmx = klient.get(ny, {"kodesystem": fsiii_del}, **HTMX, HTTP_HX_TRIGGER_NAME="kodesystem")
+    uden_js = klient.post(ny, ny_data(g, kodesystem=fsiii_del, type="", opdater="1"))
+    for html in (htmx.content.decode(), uden_js.content.decode()):
+        liste = niveauer(html)
+        assert "Moderate begrænsninger" in liste and "nedsat funktionsevne" not in liste
+        assert "<optgroup" not in liste
+    ffb = klient.get(ny, {"kodesystem": str(k.FFB_TILSTANDE)}, **HTMX,
+                     HTTP_HX_TRIGGER_NAME="kodesystem").content.decode()  # fmt: skip
+    assert "Moderate begrænsninger" not in niveauer(ffb)
+    # and the service refuses a level of the other system (tilstand/regler.py)
+    forkert = klient.post(
+        ny,
+        ny_data(
+            g, niveau=str(Klasse.objects.filter(overordnet_id=k.FFB_FUNKTIONSEVNENIVEAU)[0].pk)
+        ),
+    )
+    assert forkert.status_code == 200 and "skala 0–4 eller 9" in forkert.content.decode()
+
+
 def test_without_javascript_the_lists_can_be_narrowed_without_saving(klient, g):
     tilstand(g)
     foer = antal_gemt()
