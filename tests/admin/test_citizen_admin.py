@@ -511,3 +511,14 @@ def test_the_citizen_list_is_a_directory_and_one_citizens_page_a_read(su_client)
     su_client.get(url(Borger, "change", borgere[0].pk))
     [post] = nye_poster(foer)
     assert post.borger_id == borgere[0].pk and post.handling == Handling.ADMIN
+
+
+def test_the_admin_speaks_danish(su_client):
+    """A new user met "Django administration" and "OBJECT PERMISSIONS" in the admin."""
+    html = su_client.get(reverse("admin:index")).content.decode()
+    assert "Datadeling – administration" in html and "Django" not in html
+    borger = f.BorgerFactory()
+    side = su_client.get(url(Borger, "change", borger.pk)).content.decode()
+    assert "Objektrettigheder" in side and "Object permissions" not in side
+    rettigheder = su_client.get(url(Borger, "permissions", borger.pk)).content.decode()
+    assert "Brugerrettigheder" in rettigheder and "User permissions" not in rettigheder
