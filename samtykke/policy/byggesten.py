@@ -8,6 +8,7 @@ query runs (revocation and expiry take effect on the very next request).
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q
@@ -131,14 +132,15 @@ def blokering_for(
     """
     if samtykke.beslutning != Beslutning.TILLAD:
         return None
-    if samtykke.modtager_enhed_id is not None:
-        enheder = {samtykke.modtager_enhed_id}
+    enheder: set[uuid.UUID] = set()
+    myndighed_id: uuid.UUID | None
+    if samtykke.modtager_enhed is not None:
+        enheder = {samtykke.modtager_enhed.pk}
         myndighed_id = samtykke.modtager_enhed.myndighed_id
-    elif samtykke.modtager_medarbejder_id is not None:
-        enheder = set()
+    elif samtykke.modtager_medarbejder is not None:
         myndighed_id = samtykke.modtager_medarbejder.myndighed_id
     else:
-        enheder, myndighed_id = set(), samtykke.modtager_myndighed_id
+        myndighed_id = samtykke.modtager_myndighed_id
     for b in blokeringer:
         if b.beslutning != Beslutning.AFVIS or b.borger_id != samtykke.borger_id:
             continue

@@ -96,9 +96,8 @@ MATRIX: dict[str, dict] = {
     "overblik:tilstand_ret": AENDRING,
     "overblik:tilstand_afslut": AENDRING,
     "overblik:tilstand_fjern": AENDRING,
-    # The citizen's own intervention opens for them on the caseworker's page (logged as
-    # theirs), while the condition's page gives them 404.
-    "overblik:indsats": {**OBJEKT, "borger": "200+log"},
+    # The staff page of an intervention is staff's only: the citizen reads it on Mine data.
+    "overblik:indsats": OBJEKT,
     "overblik:indsats_opfoelg": AENDRING,
     "overblik:indsats_afslut": AENDRING,
     "overblik:indsats_ret": AENDRING,
