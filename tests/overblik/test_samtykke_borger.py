@@ -1295,3 +1295,89 @@ def test_hvem_har_set_downloads_as_csv_with_the_same_filter(borger_client, g):
                .content.decode("utf-8-sig").strip().splitlines()) == 4  # fmt: skip
     entry = seneste_log(g.borger)
     assert entry.nummer > antal and entry.handling == "eksport"
+
+
+def test_in_a_browser_the_changed_pages_have_no_axe_violations_wide_and_narrow(
+    live_server, g, tmp_path, monkeypatch
+):
+    """The pages issue 14 (items 5, 6) changed, for the citizen, the relative acting for
+    her and the caseworker, at 1280 and at 390 px: axe-core reports no violations at all.
+    The log's filter is used with htmx."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    _fyld_mine_data(g)
+    t = tilstand_fra_jobcentret(g)
+    egen = tilstand_services.tilstand_register(
+        actor=g.user, borger=g.borger,
+        data={"type": g.type, "ansvarlig_enhed": g.enhed, "kildesystem": "Kildesystem demo",
+              "kildesystem_id": "s1/b5/t6", "opfoelgning": timezone.localdate()},
+    )  # fmt: skip
+    samtykke(g)
+    samtykke(g, beslutning=Beslutning.AFVIS)  # the consent to Hjemmepleje has no effect
+    anmodning(g, sagsindeks=True)
+    _log(g, g.user, hvad="Sagsindeks", objekter=[("tilstand", t.pk)], kategorier=["tilstande"])
+
+    def sessions_cookie(user, handl_for=None) -> str:
+        c = Client()
+        c.force_login(user)
+        if handl_for is not None:
+            c.post(HANDL, {"borger": str(handl_for.pk)})
+        return c.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def ingen_fejl(page, navn):
+        fejl = axe_sync.Axe().run(page).response["violations"]
+        assert not fejl, f"axe on {navn}: " + "; ".join(
+            f"{v['id']} ({v['impact']}): {v['help']} – "
+            + ", ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in fejl
+        )
+
+    sider = {
+        "borger": [reverse("forside"), reverse("overblik:mine_data"), MINE, HVEM,
+                   HVEM + "?vis=alle&hvem=Tina+Test"],
+        "jonas": [reverse("overblik:mine_data"), MINE, HVEM],
+        "personale": [reverse("overblik:tilstand", kwargs={"pk": egen.pk}),
+                      reverse("overblik:tilstand_ny", kwargs={"borger": g.borger.pk})
+                      + f"?kodesystem={k.FSIII_FUNKTIONSEVNETILSTANDE[0]}",
+                      reverse("klassifikation:soeg") + "?q=Hukommelse"],
+    }  # fmt: skip
+    cookies = {
+        "borger": sessions_cookie(g.borger_user),
+        "jonas": sessions_cookie(g.jonas_user, handl_for=g.borger),
+        "personale": sessions_cookie(g.user),
+    }
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for hvem, adresser in sider.items():
+                for bredde, hoejde in ((1280, 900), (390, 844)):
+                    context = browser.new_context(
+                        locale="da-DK", viewport={"width": bredde, "height": hoejde}
+                    )
+                    context.add_cookies(
+                        [{"name": settings.SESSION_COOKIE_NAME, "value": cookies[hvem],
+                          "url": live_server.url}]
+                    )  # fmt: skip
+                    page = context.new_page()
+                    for nr, adresse in enumerate(adresser):
+                        page.goto(live_server.url + adresse)
+                        ingen_fejl(page, f"{adresse} ({hvem}, {bredde} px)")
+                        page.screenshot(path=folder / f"{hvem}-{nr}-{bredde}.png", full_page=True)
+                    if hvem == "borger" and bredde == 1280:
+                        page.goto(live_server.url + HVEM)
+                        page.get_by_label("Alle opslag").check()
+                        page.get_by_role("button", name="Vis").click()
+                        sync_api.expect(page.locator("#adgangsliste")).to_contain_text(
+                            "Så beskrivelsen af din situation"
+                        )
+                        page.wait_for_url("**/mine-data/adgang/?vis=alle*")
+                        ingen_fejl(page, "Hvem har set, filtreret med htmx")
+                    context.close()
+        finally:
+            browser.close()
