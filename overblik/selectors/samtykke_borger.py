@@ -382,8 +382,9 @@ def mine_samtykker(hvem: Hvem, now: datetime.datetime) -> MineSamtykker:
 
 
 def samtykke_historik(hvem: Hvem, pk: uuid.UUID, now: datetime.datetime) -> list[SamtykkeKort]:
-    """Return every version of the consent chain that `pk` belongs to, newest first
-    (three queries), or raise Samtykke.DoesNotExist when it is not this citizen's."""
+    """Return every version of the consent chain that `pk` belongs to, newest first, the
+    newest marked when a block beats it (four queries), or raise Samtykke.DoesNotExist when
+    it is not this citizen's."""
     kaede = Samtykke.objects.filter(pk=pk, borger=hvem.borger).values("kaede")[:1]
     versioner = list(_samtykker(hvem.borger).filter(kaede=Subquery(kaede)).order_by("-version"))
     if not versioner:
@@ -391,7 +392,13 @@ def samtykke_historik(hvem: Hvem, pk: uuid.UUID, now: datetime.datetime) -> list
     opslag = _opslag(
         {i for s in versioner for i in s.kategorier}, {i for s in versioner for i in s.kilder}
     )
-    return [_kort(s, opslag, hvem, now, erstattet=n > 0) for n, s in enumerate(versioner)]
+    blokeringer = list(
+        _samtykker(hvem.borger).filter(beslutning=Beslutning.AFVIS, erstattet_af__isnull=True)
+    )
+    return [
+        _kort(s, opslag, hvem, now, erstattet=n > 0, blokeringer=blokeringer)
+        for n, s in enumerate(versioner)
+    ]
 
 
 def samtykke_til_handling(hvem: Hvem, pk: uuid.UUID, now: datetime.datetime) -> SamtykkeKort:

@@ -440,6 +440,9 @@ def test_a_consent_to_a_blocked_unit_says_it_has_no_effect(borger_client, g):
     assert "Aktivt" not in artikel and "Virker ikke: blokeret" in artikel
     assert "maerke-aktiv" not in artikel
     assert "Aktivt" in html.split(f'id="samtykke-{andet.pk}"')[1].split("</article>")[0]
+    # the consent's own page says the same
+    side = borger_client.get(url("mit_samtykke", s.pk)).content.decode()
+    assert "Virker ikke: blokeret" in side
     # the policy agrees: the caseworker of the blocked unit sees nothing through it
     t = tilstand_fra_jobcentret(g)
     assert t not in policy.tilstande_synlige(org_aktoer_for(g.user), borger_id=g.borger.pk)
@@ -845,7 +848,7 @@ TRANSAKTION = 2
 MINE_SAMTYKKER = FAELLES + TRANSAKTION + 4 + LOG  # requests, consents, classes, units
 # the readers and units for the filter, count, page, legal bases on the page
 HVEM_HAR_SET = FAELLES + TRANSAKTION + 4 + LOG
-SAMTYKKE = FAELLES + TRANSAKTION + 3 + LOG  # versions, classes, units
+SAMTYKKE = FAELLES + TRANSAKTION + 4 + LOG  # versions, classes, units, blocks
 TILBAGEKALD = FAELLES + TRANSAKTION + 3 + LOG  # the version (and whether it is old), classes, units
 SVAR = FAELLES + TRANSAKTION + 3 + LOG  # the request, classes, units
 HANDL_FOR = FAELLES + 1  # the relations
