@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow lint typecheck format migrate check clean worker
+.PHONY: install demo demo-reset test test-slow lint typecheck format migrate check clean worker
 
 install: $(STAMP)
 
@@ -20,9 +20,16 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data
-	$(BIN)/python manage.py demo_logins
+	$(BIN)/python manage.py demo_logins --port $(PORT)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 HTTPS=0 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Back to the demo's starting point: everything but the code systems is emptied (citizens,
+# staff, data, consents, the access log, sessions) and the demo is built again.
+demo-reset: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_data --nulstil --noinput
+	$(BIN)/python manage.py demo_logins --port $(PORT)
 
 # One pytest worker per core (pytest-xdist; tests/conftest.py schedules them). PYTEST_ARGS="-n 0"
 # runs serially. HTTPS=0: the test client and the browser tests' live server speak plain http.

@@ -128,6 +128,8 @@ TEMPLATES = [
                 "overblik.views.samtykke_borger.handler_for_kontekst",
             ],
             "debug": DEBUG,
+            # one date format for users, in every template without {% load %}
+            "builtins": ["datadeling.core.templatetags.tekst"],
         },
     }
 ]

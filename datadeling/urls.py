@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from organisation.oidc import views as oidc_views
 from overblik.views import forside as overblik_forside
+
+# The admin's own name, in Danish like the rest (not "Django administration").
+admin.site.site_header = _("Datadeling – administration")
+admin.site.site_title = _("Datadeling – administration")
+admin.site.index_title = _("Administration af Datadeling")
 
 urlpatterns = [
     path("", overblik_forside.forside, name="forside"),

@@ -122,6 +122,16 @@ class Klasse(UUIDModel):
     def __str__(self) -> str:
         return self.titel
 
+    @property
+    def vist_kode(self) -> str:
+        """Return the code as users read it: "" for a code that is a UUID (FSIII's), which
+        says nothing to a person; the admin and MOX use `kode` itself."""
+        try:
+            uuid.UUID(self.kode)
+        except ValueError:
+            return self.kode
+        return ""
+
     def get_absolute_url(self) -> str:
         return reverse("klassifikation:klasse", kwargs={"pk": self.pk})
 

@@ -65,7 +65,8 @@ def klasse_soeg(
     Case-insensitive. An exact code match comes first, then title matches, then the rest.
     Each class carries `fagord` and `fagord_faglighed`: the term that matched (if the match
     was on a Betegnelse) and the profession that uses it, so the list can say "also called
-    ... by ...". With its code system and parent, to tell like-named classes apart. One query.
+    ... by ...", and `del_titel`, the title of the root it lies under (FSIII's parts). With
+    its code system and parent, to tell like-named classes apart. One query.
     """
     tekst = tekst.strip()
     if not tekst:
@@ -83,6 +84,10 @@ def klasse_soeg(
             har_fagord=Exists(betegnelse_match),
             fagord=Subquery(fagord.values("tekst")[:1]),
             fagord_faglighed=Subquery(fagord.values("faglighed__titel")[:1]),
+            # the part of its code system (the root of its tree), to tell like-named apart
+            del_titel=Subquery(
+                Klasse.objects.filter(pk=OuterRef("sti__0"), niveau=0).values("titel")[:1]
+            ),
         )
         .annotate(
             rang=Case(

@@ -126,8 +126,12 @@ def adgangslog_visning(
     handling: str = Handling.VISNING,
     handler_for=None,
     kategorier: Iterable[str] = (),
+    med_grundlag: Sequence[tuple[str, uuid.UUID, str, uuid.UUID | None]] = (),
 ) -> Adgangslog:
     """Log a read of Tilstand/Indsats objects, with the basis each is seen on (policy.forklar).
+
+    `med_grundlag` adds objects whose basis the caller already knows (the cases of the case
+    index, overblik.selectors.sag.logpost), so one page view is one entry whatever it shows.
 
     The entry's own basis is the strongest among them: a legal basis, then a consent, then
     the reader's own unit; a citizen reading their own data, or a relative acting for them,
@@ -136,7 +140,7 @@ def adgangslog_visning(
     basis = policy.forklar(aktoer, objekter)
     rows = [
         (o._meta.model_name, o.pk, *basis.get(o.pk, (Grundlag.EGEN_ENHED, None))) for o in objekter
-    ]
+    ] + list(med_grundlag)
     if handler_for is not None:
         top, top_id = Grundlag.RELATION, handler_for.pk
     elif aktoer.er_borger:

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datadeling.core import clock
+from datadeling.core.tekst import dato as _dato_tekst
+from datadeling.core.tekst import saetning
 from klassifikation.kendte import ADGANGSHJEMMEL_URI
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Relation
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
     from datadeling.core.historik import Aendring
 
-TEKST_VERSION = "2026-11"
+TEKST_VERSION = "2026-12"  # dates as "7. november 2026", no ".." after the purpose
 
 Modtager = Enhed | Myndighed | Medarbejder
 
@@ -56,7 +57,7 @@ def _modtager_felter(modtager: Modtager) -> dict:
 
 
 def _dato(t: datetime.datetime) -> str:
-    return f"{timezone.localtime(t):%d.%m.%Y}"
+    return _dato_tekst(t)
 
 
 def samtykke_tekst(s: Samtykke, kategorier: Sequence[Klasse], kilder: Sequence[Enhed]) -> str:
@@ -84,7 +85,7 @@ def samtykke_tekst(s: Samtykke, kategorier: Sequence[Klasse], kilder: Sequence[E
         "modtager": s.modtager,
         "hvad": ", ".join(hvad),
         "kilder": ", ".join(e.navn for e in kilder),
-        "formaal": s.formaal,
+        "formaal": saetning(s.formaal),
         "fra": _dato(s.gyldig_fra),
         "til": _dato(s.gyldig_til),
     }

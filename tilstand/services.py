@@ -14,6 +14,10 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
 from datadeling.core.historik import Historik, Samling
@@ -91,14 +95,30 @@ def tilstand_reassess(
     begrundelse: str = "",
     samling: Samling | None = None,
 ) -> Tilstand:
-    """Record a new assessment: the changes hold from `virkning_fra` (now) onwards."""
+    """Record a new assessment: the changes hold from `virkning_fra` (now) onwards.
+
+    A reassessment is the follow-up: a follow-up date on or before the new assessment is
+    done and is not carried over (the condition would still read "not fresh"), and a new
+    one must lie after the assessment (ValidationError, code `opfoelgning_foer_vurdering`).
+    """
     now = clock.now()
+    aendringer = {"vurderet": now, **aendringer}
+    vurderet_dag = timezone.localdate(aendringer["vurderet"])
+    if "opfoelgning" in aendringer:
+        ny = aendringer["opfoelgning"]
+        if ny is not None and ny <= vurderet_dag:
+            raise ValidationError(
+                {"opfoelgning": _("Den næste opfølgning skal ligge efter vurderingen.")},
+                code="opfoelgning_foer_vurdering",
+            )
+    elif tilstand.opfoelgning is not None and tilstand.opfoelgning <= vurderet_dag:
+        aendringer["opfoelgning"] = None
     return historik.change(
         tilstand,
         actor=actor,
         fra=virkning_fra or now,
         til=None,
-        aendringer={"vurderet": now, **aendringer},
+        aendringer=aendringer,
         aktoer_tekst=aktoer_tekst,
         begrundelse=begrundelse,
         samling=samling,

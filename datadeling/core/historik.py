@@ -34,10 +34,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.base import ModelState
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datadeling.core import clock
+from datadeling.core import clock, tekst
 from datadeling.core.bitemporal import Livscykluskode, Version, apply_changes, version_at
 from datadeling.core.hooks import data_aendret
 
@@ -192,7 +191,7 @@ class Historik:
                     "virkning_fra": _(
                         "Ændringen kan ikke gælde fra før oplysningen blev gyldig (%(start)s)."
                     )
-                    % {"start": f"{timezone.localtime(start):%d.%m.%Y}"}
+                    % {"start": tekst.dato(start)}
                 },
                 code="foer_start",
             )

@@ -178,6 +178,11 @@ class IndsatsForm(forms.Form):
             )  # fmt: skip
         self.ffb_typer = valg.typer.ffb
         _valg(self.fields["type"], valg.typer.valg)
+        if not valg.typer.valg:
+            self.fields["type"].help_text = _(
+                "Der er ingen indsatser at vælge: kodesystemernes lister over indsatser (FSIII "
+                "og FFB) er ikke indlæst eller er udgået. Kontakt en administrator."
+            )
         _valg(self.fields["lovgrundlag"], valg.lovgrundlag)
         _valg(self.fields["bevilgende_enhed"], valg.egne_enheder)
         _valg(self.fields["leverende_enhed"], valg.enheder, INGEN)

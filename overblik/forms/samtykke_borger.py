@@ -12,18 +12,20 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from datadeling.core.tekst import dato
 from klassifikation.models import Klasse
 from organisation.models import Enhed, Relation
 from overblik.forms import DatoInput, dagen_efter, idag
 from overblik.selectors.samtykke_borger import (
     AnmodningKort,
+    LogFilter,
     SamtykkeKort,
     enhed_navn,
     varighed_tekst,
 )
+from overblik.tiltale import Tiltale
 
 JA, NEJ, VIS = "ja", "nej", "vis"
 SKRIV = "skriv"  # only write in the request's conversation, answer later
@@ -55,7 +57,7 @@ class _Valg:
             label=_("Fra hvem"), valg=[(e.pk, enhed_navn(e)) for e in kilder]
         )
 
-    def _saet_sagsindeks(self, *, omfatter: bool, andet: bool) -> None:
+    def _saet_sagsindeks(self, *, omfatter: bool, andet: bool, tiltale: Tiltale) -> None:
         """Offer the case overview as a tick of its own, ticked, among the kinds of
         information, when the consent or request includes it and something else would
         remain without it (`andet`): taking away the only thing shared is revoking or
@@ -64,7 +66,9 @@ class _Valg:
         if not (omfatter and andet):
             return
         self.fields["sagsindeks"] = forms.BooleanField(
-            label=_("Oversigten over dine sager i andre systemer"), required=False, initial=True
+            label=_("Oversigten over %(dine)s sager i andre systemer") % tiltale.ord(),
+            required=False,
+            initial=True,
         )
         # what the overview shows (_sagsindeks_forklaring.html, next to the tick)
         felt = self["sagsindeks"].auto_id
@@ -119,6 +123,7 @@ class SvarForm(_Valg, forms.Form):
         self._saet_sagsindeks(
             omfatter=a.sagsindeks,
             andet=bool(kort.kategorier) or a.dialog,
+            tiltale=kort.tiltale,
         )
 
 
@@ -154,6 +159,7 @@ class IndskraenkForm(_Valg, forms.Form):
         self._saet_sagsindeks(
             omfatter=kort.samtykke.sagsindeks,
             andet=bool(kategorier) or kort.samtykke.dialog,
+            tiltale=kort.tiltale,
         )
         if kort.samtykke.dialog:
             self.fields["dialog"].initial = True
@@ -255,7 +261,7 @@ def relation_tekst(r: Relation) -> str:
     hvad = r.get_type_display().lower()
     if r.gyldig_til is None:
         return f"{r.borger.navn} ({hvad})"
-    sidste = date_format(r.gyldig_til - datetime.timedelta(days=1), "j. F Y")
+    sidste = dato(r.gyldig_til - datetime.timedelta(days=1))
     return _("%(navn)s (%(hvad)s, til og med %(dag)s)") % {
         "navn": r.borger.navn,
         "hvad": hvad,
@@ -280,3 +286,62 @@ class HandlForForm(forms.Form):
             "omfatter samtykke, og som gælder i dag."
         )
         self.fields["borger"].initial = valgt
+
+
+DATO_FEJL = _("Skriv en dato som dag.måned.år, eller vælg den i kalenderen.")
+
+
+class LogFilterForm(forms.Form):
+    """Filter Hvem har set: others' reads or all, by whom, unit and period (GET, so the
+    filter lives in the address and the pages and the download keep it)."""
+
+    ANDRE, ALLE = "andre", "alle"
+
+    vis = forms.ChoiceField(
+        label=_("Vis"),
+        required=False,
+        choices=[(ANDRE, _("Kun andres opslag")), (ALLE, _("Alle opslag"))],
+        widget=forms.RadioSelect,
+        initial=ANDRE,
+    )
+    hvem = forms.ChoiceField(label=_("Hvem"), required=False)
+    enhed = forms.ChoiceField(label=_("Enhed"), required=False)
+    fra = forms.DateField(
+        label=_("Fra og med"),
+        required=False,
+        widget=DatoInput(),
+        error_messages={
+            "invalid": _("Skriv en dato som dag.måned.år, eller vælg den i kalenderen.")
+        },
+    )
+    til = forms.DateField(
+        label=_("Til og med"),
+        required=False,
+        widget=DatoInput(),
+        error_messages={
+            "invalid": _("Skriv en dato som dag.måned.år, eller vælg den i kalenderen.")
+        },
+    )
+
+    def __init__(self, *args, navne: list[str], enheder: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hvem"].choices = [("", _("Alle")), *((n, n) for n in navne)]
+        self.fields["enhed"].choices = [("", _("Alle enheder")), *((e, e) for e in enheder)]
+
+    def clean(self):
+        data = super().clean()
+        fra, til = data.get("fra"), data.get("til")
+        if fra and til and til < fra:
+            self.add_error("til", _("Til-datoen skal ligge efter fra-datoen."))
+        return data
+
+    def filter(self) -> LogFilter:
+        """Return the filter for the valid fields; a field with an error filters nothing."""
+        data = self.cleaned_data if self.is_bound else {}
+        return LogFilter(
+            andre=data.get("vis", "") != self.ALLE,
+            hvem=data.get("hvem", "") or "",
+            enhed=data.get("enhed", "") or "",
+            fra=data.get("fra"),
+            til=data.get("til"),
+        )

@@ -145,6 +145,7 @@ class TilstandDataForm(forms.Form):
         valg: Klassevalg,
         type_: Klasse | None,
         tilstand: Tilstand | None = None,
+        system: str | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -155,9 +156,17 @@ class TilstandDataForm(forms.Form):
             felt = self.fields[navn]
             felt.gyldige = kendte
             if skalaer is None:
-                grupper = [(sys, valg.skala(rod)) for sys, rod in ALLE_SKALAER[navn]]
-                felt.choices = [INGEN, *grupper] if len(grupper) > 1 else [INGEN, *grupper[0][1]]
-                felt.gaelder = True
+                # no condition yet: every list the field can take, or the chosen system's
+                grupper = [
+                    (sys, valg.skala(rod))
+                    for sys, rod in ALLE_SKALAER[navn]
+                    if system is None or sys == system
+                ]
+                if len(grupper) > 1:
+                    felt.choices = [INGEN, *grupper]
+                else:
+                    felt.choices = [INGEN, *(grupper[0][1] if grupper else [])]
+                felt.gaelder = bool(grupper)
             else:
                 rod = getattr(skalaer, navn)
                 felt.choices = [INGEN, *(valg.skala(rod) if rod else [])]
@@ -251,7 +260,10 @@ class TilstandNyForm(TilstandDataForm):
             "virkning_fra": idag(),
             **kwargs.get("initial", {}),
         }
-        super().__init__(*args, valg=valg, type_=type_, **kwargs)
+        system = None
+        if del_id is not None:
+            system = "FFB" if del_id == k.FFB_TILSTANDE else "FSIII"
+        super().__init__(*args, valg=valg, type_=type_, system=system, **kwargs)
         if opslag_url:
             # htmx: a new part reloads the conditions, a new condition reloads its scales.
             skalaer = "#tilstand-ny [name=kodesystem], #tilstand-ny [name=type], #skalaer"
@@ -307,10 +319,18 @@ class TilstandRevurderForm(TilstandDataForm):
     begrundelse = _tekst(_("Bemærkning til historikken"))
 
     def __init__(self, *args, valg: Klassevalg, tilstand: Tilstand, **kwargs):
-        kwargs["initial"] = {**initial_fra(tilstand), "vurderet": idag(), "virkning_fra": idag()}
+        initial = {**initial_fra(tilstand), "vurderet": idag(), "virkning_fra": idag()}
+        if tilstand.opfoelgning is not None and tilstand.opfoelgning <= idag():
+            initial["opfoelgning"] = None  # this reassessment is the follow-up: ask anew
+        kwargs["initial"] = initial
         kwargs.setdefault("prefix", "revurder")
         super().__init__(*args, valg=valg, type_=tilstand.type, tilstand=tilstand, **kwargs)
         self.fields["status"].choices = TilstandStatus.choices
+        self.fields["opfoelgning"].label = _("Næste opfølgning")
+        self.fields["opfoelgning"].help_text = _(
+            "Hvornår der skal følges op næste gang. En dato, der er passeret, er fulgt op "
+            "med denne vurdering."
+        )
 
     def aendringer(self) -> dict[str, Any]:
         """Return what changed, plus when it was assessed: a reassessment is always recorded."""

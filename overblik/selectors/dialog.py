@@ -385,17 +385,11 @@ def sektion(*, bruger: Bruger, aktoer: Aktoer, borger: Borger) -> Sektion:
     )
 
 
-def log_sektion(request: HttpRequest, aktoer: Aktoer, s: Sektion) -> None:
-    """Write one access-log entry for the listed conversations (none when none is listed)."""
-    if not s.samtaler:
-        return
-    art, grundlag_id, _relation = _a(s.samtaler[0].samtale, "grundlag")
-    adgangslog_write(
-        aktoer=aktoer, user=request.user, borger=s.borger,
-        hvad=_("Dialog: oversigten over samtaler om borgeren"), grundlag=art,
-        grundlag_id=grundlag_id, objekter=[("samtale", r.samtale.pk) for r in s.samtaler],
-        kategorier=["dialog"], formaal=ds.FORMAAL,
-    )  # fmt: skip
+def log_objekter(s: Sektion) -> list[tuple[str, Any, str, Any]]:
+    """Return the listed conversations as rows of the citizen page's one access-log entry
+    (samtykke.adgangslog.adgangslog_visning's `med_grundlag`), each with the basis the
+    reader reads it on."""
+    return [("samtale", r.samtale.pk, *_a(r.samtale, "grundlag")[:2]) for r in s.samtaler]
 
 
 # --- Mine samtaler --------------------------------------------------------------------------------

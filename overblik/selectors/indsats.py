@@ -47,14 +47,17 @@ def _grupper(klasser: Iterable[Klasse], roedder: Sequence[uuid.UUID], *, kun_bla
 
     def noegle(kl: Klasse) -> tuple:
         forfaedre = sti(kl)
-        return (roedder.index(forfaedre[0].pk), [f.titel.lower() for f in forfaedre[1:]])
+        # a class whose root is not among the lists (retired, not imported) is left out below
+        rod = forfaedre[0].pk
+        plads = roedder.index(rod) if rod in roedder else len(roedder)
+        return (plads, [f.titel.lower() for f in forfaedre[1:]])
 
     grupper: dict[str, list[tuple[str, str]]] = {}
     for kl in sorted(alle.values(), key=noegle):
         if kl.pk in roedder or (kun_blade and kl.pk in har_boern):
             continue
         forfaedre = sti(kl)[:-1]
-        if forfaedre[0].pk not in roedder:
+        if not forfaedre or forfaedre[0].pk not in roedder:
             continue
         if len(roedder) == 1:
             forfaedre = forfaedre[1:]

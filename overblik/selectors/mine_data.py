@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from datadeling.core.proveniens import OPFOELGNING_OVERSKREDET, friskhed_problemer, is_fresh
+from datadeling.core.tekst import dato
 from indsats.models import Fremdrift, Indsats
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.models import Enhed
 from organisation.selectors import Aktoer
 from overblik.selectors import sag as sag_selectors
+from overblik.tiltale import SELV, Tiltale
 from sagsindeks.models import Sag, SagFremdrift
 from samtykke import policy
 from tilstand.models import Tilstand, TilstandStatus
@@ -31,46 +33,48 @@ L = gettext_lazy
 
 # FSIII funktionsevne 0–4 and 9, by the class's title (the number).
 FSIII_NIVEAU = {
-    "0": L("Du klarer det selv uden hjælp."),
-    "1": L("Du klarer det meste selv, men har brug for lidt hjælp."),
-    "2": L("Du gør selv en del af det, men har brug for hjælp til resten."),
-    "3": L("Du er med til det, men har brug for meget hjælp."),
-    "4": L("Du kan ikke selv og har brug for hjælp til det hele."),
-    "9": L("Det er ikke relevant for dig."),
+    "0": L("%(Du)s klarer det selv uden hjælp."),
+    "1": L("%(Du)s klarer det meste selv, men har brug for lidt hjælp."),
+    "2": L("%(Du)s gør selv en del af det, men har brug for hjælp til resten."),
+    "3": L("%(Du)s er med til det, men har brug for meget hjælp."),
+    "4": L("%(Du)s kan ikke selv og har brug for hjælp til det hele."),
+    "9": L("Det er ikke relevant for %(dig)s."),
 }
 FFB_NIVEAU = {
-    "Ingen nedsat funktionsevne": L("Du klarer det selv uden hjælp."),
-    "Let nedsat funktionsevne": L("Du klarer det meste selv, men har brug for lidt hjælp."),
-    "Moderat nedsat funktionsevne": L("Du klarer noget selv, men har brug for hjælp til en del."),
-    "Svært nedsat funktionsevne": L("Du har brug for hjælp til det meste."),
-    "Fuldstændig nedsat funktionsevne": L("Du har brug for hjælp til det hele."),
+    "Ingen nedsat funktionsevne": L("%(Du)s klarer det selv uden hjælp."),
+    "Let nedsat funktionsevne": L("%(Du)s klarer det meste selv, men har brug for lidt hjælp."),
+    "Moderat nedsat funktionsevne": L(
+        "%(Du)s klarer noget selv, men har brug for hjælp til en del."
+    ),
+    "Svært nedsat funktionsevne": L("%(Du)s har brug for hjælp til det meste."),
+    "Fuldstændig nedsat funktionsevne": L("%(Du)s har brug for hjælp til det hele."),
     "Ikke vurderet": L("Det er ikke vurderet endnu."),
 }
 FFB_STOETTE = {
-    "Intet støttebehov": L("Du har ikke brug for støtte."),
-    "Let støttebehov": L("Du har brug for lidt støtte."),
-    "Moderat støttebehov": L("Du har brug for en del støtte."),
-    "Højt støttebehov": L("Du har brug for meget støtte."),
-    "Fuldstændigt støttebehov": L("Du har brug for støtte til det hele."),
-    "Ikke vurderet": L("Dit behov for støtte er ikke vurderet endnu."),
+    "Intet støttebehov": L("%(Du)s har ikke brug for støtte."),
+    "Let støttebehov": L("%(Du)s har brug for lidt støtte."),
+    "Moderat støttebehov": L("%(Du)s har brug for en del støtte."),
+    "Højt støttebehov": L("%(Du)s har brug for meget støtte."),
+    "Fuldstændigt støttebehov": L("%(Du)s har brug for støtte til det hele."),
+    "Ikke vurderet": L("%(Dit)s behov for støtte er ikke vurderet endnu."),
 }
 # CareSocialCodes Kilde, by the class's title.
 KILDE = {
-    "Borger": L("Oplyst af dig selv"),
+    "Borger": L("Oplyst af %(dig)s selv"),
     "Sagsbehandler": L("Vurderet af en sagsbehandler"),
     "Pårørende alene": L("Oplyst af en pårørende"),
     "Medarbejder og pårørende alene": L("Oplyst af en medarbejder og en pårørende"),
-    "Borger støttet af medarbejder": L("Oplyst af dig med hjælp fra en medarbejder"),
+    "Borger støttet af medarbejder": L("Oplyst af %(dig)s med hjælp fra en medarbejder"),
     "Medarbejder alene": L("Vurderet af en medarbejder"),
-    "Borger støttet af pårørende": L("Oplyst af dig med hjælp fra en pårørende"),
+    "Borger støttet af pårørende": L("Oplyst af %(dig)s med hjælp fra en pårørende"),
     "Andre": L("Oplyst af andre, fx en læge"),
-    "Udfører": L("Oplyst af dem, der giver dig hjælpen"),
+    "Udfører": L("Oplyst af dem, der giver %(dig)s hjælpen"),
 }
 FREMDRIFT: dict[str, object] = {
     Fremdrift.UOPLYST: L("Det er ikke oplyst, hvor langt hjælpen er."),
-    Fremdrift.VISITERET: L("Du har fået bevilget hjælpen. Den er ved at blive planlagt."),
+    Fremdrift.VISITERET: L("%(Du)s har fået bevilget hjælpen. Den er ved at blive planlagt."),
     Fremdrift.DISPONERET: L("Hjælpen er planlagt, og det er aftalt, hvem der giver den."),
-    Fremdrift.LEVERET: L("Du får hjælpen nu."),
+    Fremdrift.LEVERET: L("%(Du)s får hjælpen nu."),
     Fremdrift.VURDERET: L("Kommunen har fulgt op på, hvordan hjælpen virker."),
 }
 
@@ -85,28 +89,34 @@ SAG_FREMDRIFT: dict[str, object] = {
 }
 
 
-def niveau_tekst(niveau: Klasse | None) -> str:
+def _tekst(tekster: dict, noegle: str, tiltale: Tiltale) -> str:
+    """Return the text for `noegle` with the words for whose data it is, or ""."""
+    tekst = tekster.get(noegle)
+    return str(tekst) % tiltale.ord() if tekst is not None else ""
+
+
+def niveau_tekst(niveau: Klasse | None, tiltale: Tiltale = SELV) -> str:
     """Return a level (FSIII 0–4/9 or FFB) in plain words, or "" for none or unknown."""
     if niveau is None:
         return ""
     if k.under(niveau, k.FSIII_FUNKTIONSEVNE_SKALA):
-        return str(FSIII_NIVEAU.get(niveau.titel, ""))
+        return _tekst(FSIII_NIVEAU, niveau.titel, tiltale)
     if k.under(niveau, k.FFB_FUNKTIONSEVNENIVEAU):
-        return str(FFB_NIVEAU.get(niveau.titel, ""))
+        return _tekst(FFB_NIVEAU, niveau.titel, tiltale)
     return ""
 
 
-def stoette_tekst(stoettebehov: Klasse | None) -> str:
+def stoette_tekst(stoettebehov: Klasse | None, tiltale: Tiltale = SELV) -> str:
     if stoettebehov is None or not k.under(stoettebehov, k.FFB_STOETTEBEHOVSNIVEAU):
         return ""
-    return str(FFB_STOETTE.get(stoettebehov.titel, ""))
+    return _tekst(FFB_STOETTE, stoettebehov.titel, tiltale)
 
 
-def kilde_tekst(kilde: Klasse | None) -> str:
-    """Return who a datum came from, addressed to the citizen."""
+def kilde_tekst(kilde: Klasse | None, tiltale: Tiltale = SELV) -> str:
+    """Return who a datum came from, addressed to the reader."""
     if kilde is None:
         return _("Det er ikke oplyst, hvem oplysningen kommer fra")
-    return str(KILDE.get(kilde.titel, kilde.titel))
+    return _tekst(KILDE, kilde.titel, tiltale) or kilde.titel
 
 
 def friskhed_tekst(vurderet: datetime.datetime, opfoelgning: datetime.date | None) -> str:
@@ -119,7 +129,7 @@ def friskhed_tekst(vurderet: datetime.datetime, opfoelgning: datetime.date | Non
         return _(
             "Kommunen skulle have fulgt op på dette senest %(dato)s. "
             "Du kan bede kommunen om at se på det igen."
-        ) % {"dato": f"{opfoelgning.day}.{opfoelgning.month}.{opfoelgning.year}"}
+        ) % {"dato": dato(opfoelgning)}
     if maaneder == 12:
         alder = _("over et år gammel")
     else:
@@ -209,10 +219,11 @@ def mine_sager(aktoer: Aktoer) -> list[MinSag]:
     ]
 
 
-def mine_data(aktoer: Aktoer) -> MineData:
+def mine_data(aktoer: Aktoer, tiltale: Tiltale = SELV) -> MineData:
     """Return a citizen's own active tilstande, indsatser and cases in other systems,
     every unit's, in plain words.
 
+    `tiltale` names whose data it is in the texts ("Du klarer", "Karen Hansen klarer").
     Three queries whatever the amount of data. Only for a citizen: for anybody else the
     policy would answer for another person's data, so this refuses with PermissionError.
     """
@@ -246,9 +257,9 @@ def mine_data(aktoer: Aktoer) -> MineData:
         omraader.setdefault(omraade, []).append(
             MinTilstand(
                 tilstand=t,
-                niveau=niveau_tekst(t.niveau),
-                stoette=stoette_tekst(t.stoettebehov),
-                kilde=kilde_tekst(t.kilde),
+                niveau=niveau_tekst(t.niveau, tiltale),
+                stoette=stoette_tekst(t.stoettebehov, tiltale),
+                kilde=kilde_tekst(t.kilde, tiltale),
                 hvem=_hvem(t.ansvarlig_enhed),
                 friskhed=friskhed_tekst(t.vurderet, t.opfoelgning),
                 aktuel=t.status in (TilstandStatus.AKTIV, TilstandStatus.POTENTIEL),
@@ -257,10 +268,10 @@ def mine_data(aktoer: Aktoer) -> MineData:
     mine = [
         MinIndsats(
             indsats=i,
-            status=str(FREMDRIFT.get(i.fremdrift, "")),
+            status=_tekst(FREMDRIFT, i.fremdrift, tiltale),
             bevilget_af=_hvem(i.bevilgende_enhed) or _hvem(i.ansvarlig_enhed),
             leveres_af=_hvem(i.leverende_enhed) or i.leverandoer,
-            kilde=kilde_tekst(i.kilde),
+            kilde=kilde_tekst(i.kilde, tiltale),
             maal=[
                 (
                     str(m.get("tekst", "")),

@@ -9,6 +9,7 @@ consent or a request of another citizen is not found, just like a uuid that does
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from django.utils.translation import ngettext
 
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Relation, RelationsType
+from overblik.tiltale import SELV, Tiltale
 from samtykke import policy
 from samtykke.models import (
     Adgangslog,
@@ -30,6 +32,7 @@ from samtykke.models import (
     AnmodningStatus,
     Beslutning,
     Grundlag,
+    Handling,
     Hjemmel,
     Samtykke,
     SamtykkeStatus,
@@ -130,6 +133,11 @@ class Hvem:
     def for_andre(self) -> bool:
         return self.relation is not None
 
+    @property
+    def tiltale(self) -> Tiltale:
+        """Return the words for the person whose data it is ("dig", or the citizen's name)."""
+        return Tiltale(self.borger.navn if self.for_andre else None)
+
 
 def givet_af_tekst(s: Samtykke, hvem: Hvem) -> str:
     """Return who gave (or last changed) a consent version, seen from the reader."""
@@ -151,6 +159,13 @@ class SamtykkeKort:
     givet_af: str
     sidste_dag: datetime.date
     tilstand: str  # aktiv, kommende, udloebet, tilbagekaldt, erstattet
+    tiltale: Tiltale = SELV  # whose consent: "dine sager" or "Karens sager"
+    blokeret: Samtykke | None = None  # the block in force that beats it (policy)
+
+    @property
+    def virker(self) -> bool:
+        """Whether the consent gives access now: in force and not beaten by a block."""
+        return self.tilstand == "aktiv" and self.blokeret is None
 
     @property
     def blokering(self) -> bool:
@@ -163,7 +178,9 @@ class SamtykkeKort:
     @property
     def hvad(self) -> list[str]:
         s = self.samtykke
-        return hvad_tekster([k.titel for k in self.kategorier], s.sagsindeks, s.dialog)
+        return hvad_tekster(
+            [k.titel for k in self.kategorier], s.sagsindeks, s.dialog, self.tiltale
+        )
 
 
 @dataclass(frozen=True)
@@ -172,6 +189,7 @@ class AnmodningKort:
     kategorier: list[Klasse]
     kilder: list[Enhed]
     hvad: list[str]
+    tiltale: Tiltale = SELV
 
     @property
     def anmoder(self) -> str:
@@ -227,8 +245,9 @@ def _tilstand(s: Samtykke, now: datetime.datetime, erstattet: bool = False) -> s
 
 
 def _kort(
-    s: Samtykke, opslag: Opslag, hvem: Hvem, now: datetime.datetime, erstattet: bool = False
-) -> SamtykkeKort:
+    s: Samtykke, opslag: Opslag, hvem: Hvem, now: datetime.datetime, erstattet: bool = False,
+    blokeringer: Iterable[Samtykke] = (),
+) -> SamtykkeKort:  # fmt: skip
     return SamtykkeKort(
         samtykke=s,
         modtager=modtager_navn(s),
@@ -237,25 +256,30 @@ def _kort(
         givet_af=givet_af_tekst(s, hvem),
         sidste_dag=sidste_dag(s.gyldig_til),
         tilstand=_tilstand(s, now, erstattet),
+        tiltale=hvem.tiltale,
+        blokeret=None if erstattet else policy.blokering_for(s, blokeringer, now),
     )
 
 
-def hvad_tekster(titler: list[str], sagsindeks: bool, dialog: bool) -> list[str]:
+def hvad_tekster(
+    titler: list[str], sagsindeks: bool, dialog: bool, tiltale: Tiltale = SELV
+) -> list[str]:
     hvad = list(titler)
     if sagsindeks:
-        hvad.append(_("Oversigten over dine sager"))
+        hvad.append(_("Oversigten over %(dine)s sager") % tiltale.ord())
     if dialog:
-        hvad.append(_("Dialogen om dig"))
+        hvad.append(_("Dialogen om %(dig)s") % tiltale.ord())
     return hvad
 
 
-def _anmodning_kort(a: Anmodning, opslag: Opslag) -> AnmodningKort:
+def _anmodning_kort(a: Anmodning, opslag: Opslag, tiltale: Tiltale = SELV) -> AnmodningKort:
     kategorier = opslag.kategorier(a.kategorier)
     return AnmodningKort(
         anmodning=a,
         kategorier=kategorier,
         kilder=opslag.kilder(a.kilder),
-        hvad=hvad_tekster([k.titel for k in kategorier], a.sagsindeks, a.dialog),
+        hvad=hvad_tekster([k.titel for k in kategorier], a.sagsindeks, a.dialog, tiltale),
+        tiltale=tiltale,
     )
 
 
@@ -336,12 +360,12 @@ def mine_samtykker(hvem: Hvem, now: datetime.datetime) -> MineSamtykker:
     data = MineSamtykker([], [], [], [], [], [], [], blok_valg(anmodninger, samtykker, now))
     for a in anmodninger:
         if a.status == AnmodningStatus.AFVENTER:
-            data.afventer.append(_anmodning_kort(a, opslag))
+            data.afventer.append(_anmodning_kort(a, opslag, hvem.tiltale))
         elif a.status in (AnmodningStatus.AFVIST, AnmodningStatus.TRUKKET):
-            data.besvarede.append(_anmodning_kort(a, opslag))
+            data.besvarede.append(_anmodning_kort(a, opslag, hvem.tiltale))
         data.objekter.append(("anmodning", a.pk))
     for s in samtykker:
-        kort = _kort(s, opslag, hvem, now)
+        kort = _kort(s, opslag, hvem, now, blokeringer=samtykker)
         if s.beslutning == Beslutning.AFVIS:
             liste = data.blokeringer if kort.kan_aendres else data.tidligere_blokeringer
         else:
@@ -358,8 +382,9 @@ def mine_samtykker(hvem: Hvem, now: datetime.datetime) -> MineSamtykker:
 
 
 def samtykke_historik(hvem: Hvem, pk: uuid.UUID, now: datetime.datetime) -> list[SamtykkeKort]:
-    """Return every version of the consent chain that `pk` belongs to, newest first
-    (three queries), or raise Samtykke.DoesNotExist when it is not this citizen's."""
+    """Return every version of the consent chain that `pk` belongs to, newest first, the
+    newest marked when a block beats it (four queries), or raise Samtykke.DoesNotExist when
+    it is not this citizen's."""
     kaede = Samtykke.objects.filter(pk=pk, borger=hvem.borger).values("kaede")[:1]
     versioner = list(_samtykker(hvem.borger).filter(kaede=Subquery(kaede)).order_by("-version"))
     if not versioner:
@@ -367,7 +392,13 @@ def samtykke_historik(hvem: Hvem, pk: uuid.UUID, now: datetime.datetime) -> list
     opslag = _opslag(
         {i for s in versioner for i in s.kategorier}, {i for s in versioner for i in s.kilder}
     )
-    return [_kort(s, opslag, hvem, now, erstattet=n > 0) for n, s in enumerate(versioner)]
+    blokeringer = list(
+        _samtykker(hvem.borger).filter(beslutning=Beslutning.AFVIS, erstattet_af__isnull=True)
+    )
+    return [
+        _kort(s, opslag, hvem, now, erstattet=n > 0, blokeringer=blokeringer)
+        for n, s in enumerate(versioner)
+    ]
 
 
 def samtykke_til_handling(hvem: Hvem, pk: uuid.UUID, now: datetime.datetime) -> SamtykkeKort:
@@ -385,7 +416,7 @@ def anmodning_til_svar(hvem: Hvem, pk: uuid.UUID) -> AnmodningKort:
     """Return one of the citizen's requests as a card (three queries), or raise
     Anmodning.DoesNotExist."""
     a = _anmodninger(hvem.borger).get(pk=pk)
-    return _anmodning_kort(a, _opslag(set(a.kategorier), set(a.kilder)))
+    return _anmodning_kort(a, _opslag(set(a.kategorier), set(a.kilder)), hvem.tiltale)
 
 
 def blok_enheder(hvem: Hvem, now: datetime.datetime) -> list[Enhed]:
@@ -407,6 +438,7 @@ class LogLinje:
     art: str  # css modifier: egen, samtykke, hjemmel, borger, relation, administration
     samtykke_id: uuid.UUID | None = None
     begrundelse: str = ""
+    hvad: str = ""  # what the read showed, in plain words (hvad_set)
 
 
 def _grundlag(e: Adgangslog, hvem: Hvem, hjemler: dict) -> LogLinje:
@@ -437,19 +469,108 @@ def _grundlag(e: Adgangslog, hvem: Hvem, hjemler: dict) -> LogLinje:
     return LogLinje(e, _("Administration af Datadeling"), "administration")
 
 
-def hvem_har_set(
-    hvem: Hvem, *, side: int | str | None, kun_andre_bruger_id: int | None = None
-) -> tuple[Page, list]:
-    """Return a page of the citizen's access log, newest first, with each entry's basis in
-    plain words. Two queries, three when the page holds reads on a legal basis.
+# What a read showed, by the kinds of objects and categories an entry names. The log keeps
+# what the reader's screen called it (`hvad`, hash-chained, never rewritten); the citizen
+# reads what was seen, in the same words on every entry, old and new.
+SET: list[tuple[set[str], object]] = [
+    ({"tilstand", "tilstande"}, L("beskrivelsen af %(din)s situation")),
+    ({"indsats", "indsatser"}, L("den hjælp, %(du)s får")),
+    ({"sag", "sagsindeks"}, L("%(dine)s sager i andre systemer")),
+    ({"samtykke", "anmodning"}, L("%(dine)s samtykker og anmodninger")),
+    ({"samtale", "dialog"}, L("samtaler om %(dig)s")),
+]
+HANDLING_VERBUM: dict[str, object] = {
+    Handling.VISNING: L("Så"),
+    Handling.EKSPORT: L("Hentede en kopi af"),
+    Handling.ADMIN: L("Så i administrationen"),
+    Handling.INTEGRATION: L("Fik sendt"),
+}
 
-    `kun_andre_bruger_id` leaves out the reads of that login (the reader's own).
+
+def hvad_set(e: Adgangslog, tiltale: Tiltale) -> str:
+    """Return what a read showed, in plain words: "Så beskrivelsen af din situation og dine
+    sager i andre systemer". Falls back to the screen's own words for anything else."""
+    arter = {str(o.get("type")) for o in e.objekter if isinstance(o, dict)}
+    arter |= {str(k) for k in e.kategorier}
+    if "opslag" in arter:
+        return _("Slog %(dig)s op på CPR-nummer") % tiltale.ord()
+    dele = [str(tekst) % tiltale.ord() for navne, tekst in SET if navne & arter]
+    if not dele:
+        return e.hvad
+    verbum = str(HANDLING_VERBUM.get(e.handling, HANDLING_VERBUM[Handling.VISNING]))
+    hvad = dele[0] if len(dele) == 1 else _("%(a)s og %(b)s") % {
+        "a": ", ".join(dele[:-1]), "b": dele[-1]
+    }  # fmt: skip
+    return f"{verbum} {hvad}"
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which reads of the log to show: others' only (default), by whom, unit, period."""
+
+    andre: bool = True
+    hvem: str = ""
+    enhed: str = ""  # "Unit, Authority" as listed by log_valg
+    fra: datetime.date | None = None
+    til: datetime.date | None = None
+
+
+def _enhed_tekst(enhed_navn: str, myndighed_navn: str) -> str:
+    return ", ".join(d for d in (enhed_navn, myndighed_navn) if d)
+
+
+def log_valg(hvem: Hvem) -> tuple[list[str], list[str]]:
+    """Return the readers and the units in the citizen's log, for the filter (one query)."""
+    raekker = list(
+        Adgangslog.objects.filter(borger=hvem.borger)
+        .values_list("navn", "enhed_navn", "myndighed_navn")
+        .distinct()
+    )
+    navne = sorted({n for n, _e, _m in raekker if n})
+    enheder = sorted({_enhed_tekst(e, m) for _n, e, m in raekker if e})
+    return navne, enheder
+
+
+def _log_qs(hvem: Hvem, filter_: LogFilter) -> QuerySet[Adgangslog]:
+    qs = Adgangslog.objects.filter(borger=hvem.borger)
+    if filter_.andre:
+        # the citizen's own reads, and the reader's own (a relative's), are not others'
+        qs = qs.exclude(grundlag=Grundlag.BORGER).exclude(bruger_id=hvem.person.user_id)
+    if filter_.hvem:
+        qs = qs.filter(navn=filter_.hvem)
+    if filter_.enhed:
+        enhed, _sep, myndighed = filter_.enhed.partition(", ")
+        qs = qs.filter(enhed_navn=enhed, myndighed_navn=myndighed)
+    tz = timezone.get_current_timezone()
+    if filter_.fra is not None:
+        fra = datetime.datetime.combine(filter_.fra, datetime.time.min, tzinfo=tz)
+        qs = qs.filter(tidspunkt__gte=fra)
+    if filter_.til is not None:
+        til = datetime.datetime.combine(filter_.til, datetime.time.min, tzinfo=tz)
+        qs = qs.filter(tidspunkt__lt=til + datetime.timedelta(days=1))
+    return qs
+
+
+def hvem_har_set_alle(hvem: Hvem, filter_: LogFilter) -> list[LogLinje]:
+    """Return every entry of the citizen's log that the filter keeps, newest first, for the
+    download (two queries)."""
+    entries = list(_log_qs(hvem, filter_).select_related("handler_for").order_by("-nummer"))
+    return _linjer(hvem, entries)
+
+
+def hvem_har_set(
+    hvem: Hvem, *, side: int | str | None, filter_: LogFilter | None = None
+) -> tuple[Page, list]:
+    """Return a page of the citizen's access log, newest first, with what each read showed
+    and its basis in plain words. Two queries, three when the page holds reads on a legal
+    basis. By default only others' reads (`LogFilter`).
     """
-    qs = Adgangslog.objects.filter(borger=hvem.borger).select_related("handler_for")
-    if kun_andre_bruger_id is not None:
-        qs = qs.exclude(bruger_id=kun_andre_bruger_id)
+    qs = _log_qs(hvem, filter_ or LogFilter()).select_related("handler_for")
     page = Paginator(qs.order_by("-nummer"), PR_SIDE).get_page(side)
-    entries = list(page.object_list)
+    return page, _linjer(hvem, list(page.object_list))
+
+
+def _linjer(hvem: Hvem, entries: list[Adgangslog]) -> list[LogLinje]:
     hjemmel_ids = {
         e.grundlag_id for e in entries if e.grundlag == Grundlag.HJEMMEL and e.grundlag_id
     }
@@ -463,7 +584,10 @@ def hvem_har_set(
         if hjemmel_ids
         else {}
     )
-    return page, [_grundlag(e, hvem, hjemler) for e in entries]
+    tiltale = hvem.tiltale
+    return [
+        dataclasses.replace(_grundlag(e, hvem, hjemler), hvad=hvad_set(e, tiltale)) for e in entries
+    ]
 
 
 def svar_tekst(

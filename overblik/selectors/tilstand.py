@@ -8,6 +8,7 @@ its relations up front, so templates never query.
 from __future__ import annotations
 
 import datetime
+import itertools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -322,9 +323,12 @@ def tilstand_visning(
 class RegistreringVisning:
     r: TilstandRegistrering
     versioner: list[TilstandVersion]
+    ny_vurdering: bool = False  # a change that assessed anew (see registreringer_visning)
 
     @property
     def livscyklus(self) -> str:
+        if self.ny_vurdering:
+            return _("Ny vurdering")
         try:
             return str(Livscykluskode(self.r.livscykluskode).label)
         except ValueError:
@@ -363,6 +367,22 @@ class TilstandDetalje:
         return til_og_med(self.t.virkning_til)
 
 
+def _vurderet(versioner: list[TilstandVersion]) -> datetime.datetime | None:
+    return max((v.vurderet for v in versioner if v.vurderet is not None), default=None)
+
+
+def registreringer_visning(registreringer: list[TilstandRegistrering]) -> list:
+    """Return the registrations (newest first, versions prefetched) for display. LoRa calls
+    every change "Rettet"; one that assessed the condition anew (its assessment time moved
+    on, as tilstand_reassess does and a correction does not) reads "Ny vurdering"."""
+    visning = [RegistreringVisning(r, list(r.versioner.all())) for r in registreringer]
+    for nyere, aeldre in itertools.pairwise(visning):
+        if nyere.r.livscykluskode == Livscykluskode.RETTET:
+            foer, efter = _vurderet(aeldre.versioner), _vurderet(nyere.versioner)
+            nyere.ny_vurdering = efter is not None and (foer is None or efter > foer)
+    return visning
+
+
 def tilstand_detalje(aktoer: Aktoer, pk: uuid.UUID) -> TilstandDetalje:
     """Return one condition the person may see, with every registration and its timeline.
 
@@ -393,7 +413,7 @@ def tilstand_detalje(aktoer: Aktoer, pk: uuid.UUID) -> TilstandDetalje:
         del_titel=titler.get(rod, ""),
         system=system_navn(rod),
         omraade=omraade_titel(t.type, titler),
-        registreringer=[RegistreringVisning(r, list(r.versioner.all())) for r in registreringer],
+        registreringer=registreringer_visning(registreringer),
         start=versioner[0].virkning_fra if versioner else None,
     )
 

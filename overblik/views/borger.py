@@ -83,34 +83,29 @@ def borgerside(parameter: str = "pk"):
     return decorator
 
 
-def log_visning(request, aktoer: Aktoer, borger: Borger, *, hvad: str, objekter=(), kategorier=()):
-    """Write the access-log entry for a response that shows the citizen's data."""
+def log_visning(
+    request, aktoer: Aktoer, borger: Borger, *, hvad: str, objekter=(), kategorier=(), sager=(),
+    samtaler=(),
+):  # fmt: skip
+    """Write the access-log entry for a response that shows the citizen's data: one entry
+    per page view, the cases elsewhere (`sager`) and the conversations listed (`samtaler`,
+    rows from overblik.selectors.dialog.log_objekter), each with the basis it was seen on,
+    in it beside the conditions and interventions."""
+    kategorier = list(kategorier)
+    if sager:
+        kategorier.append(sag_selectors.KATEGORI)
+    if samtaler:
+        kategorier.append("dialog")
     adgangslog_visning(
         aktoer=aktoer,
         user=request.user,
         borger=borger,
         hvad=hvad,
         objekter=list(objekter),
-        kategorier=list(kategorier),
+        kategorier=kategorier,
         formaal=_("Sagsbehandling"),
+        med_grundlag=[*(sag_selectors.logpost(sager).objekter if sager else ()), *samtaler],
     )
-
-
-def log_sagsindeks(request, aktoer: Aktoer, borger: Borger, sager) -> None:
-    """Write the access-log entry for showing the citizen's cases elsewhere (if any shown).
-
-    A separate entry ("Sagsindeks"), so the citizen sees the case overview apart from the
-    conditions and interventions, each case with the basis it was seen on. An empty list
-    shows nothing about the citizen and is not logged.
-    """
-    if not sager:
-        return
-    post = sag_selectors.logpost(sager)
-    adgangslog_write(
-        aktoer=aktoer, user=request.user, borger=borger, hvad=_("Sagsindeks"),
-        grundlag=post.grundlag, grundlag_id=post.grundlag_id, objekter=post.objekter,
-        kategorier=[sag_selectors.KATEGORI], formaal=_("Sagsbehandling"),
-    )  # fmt: skip
 
 
 def efter_post(request: HttpRequest, url: str) -> HttpResponse:
@@ -214,17 +209,17 @@ def borger(request: HttpRequest, pk: Borger) -> HttpResponse:
     with transaction.atomic():
         overblik = selectors.borger_overblik(aktoer, b)
         adgang = samtykke_personale.adgang(aktoer, b)
+        dialog = dialog_selectors.sektion(bruger=request.user, aktoer=aktoer, borger=b)
         log_visning(
             request,
             aktoer,
             overblik.borger,
-            hvad=_("Overblik over borgerens tilstande og indsatser"),
+            hvad=_("Borgerens side: tilstande, indsatser, sager i andre systemer og samtaler"),
             objekter=overblik.objekter,
             kategorier=["tilstande", "indsatser"],
+            sager=overblik.sager,
+            samtaler=dialog_selectors.log_objekter(dialog),
         )
-        log_sagsindeks(request, aktoer, overblik.borger, overblik.sager)
-        dialog = dialog_selectors.sektion(bruger=request.user, aktoer=aktoer, borger=b)
-        dialog_selectors.log_sektion(request, aktoer, dialog)
         context = {
             "dialog": dialog,
             "o": overblik,

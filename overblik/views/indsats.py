@@ -31,8 +31,7 @@ from overblik.forms.indsats import (
 )
 from overblik.selectors import berigtigelse as berigtigelse_selectors
 from overblik.selectors import indsats as selectors
-from overblik.views import aktoer_for
-from overblik.views.borger import borgerside
+from overblik.views.borger import borgerside, medarbejder_for
 from samtykke import policy
 from samtykke.adgangslog import adgangslog_visning
 
@@ -90,7 +89,7 @@ def _side(request, aktoer, pk, *, partial: str | None = "indhold", **formularer)
 def indsats(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Show one intervention with provenance and history; htmx gets the main content only."""
     with transaction.atomic():
-        return _side(request, aktoer_for(request), pk)
+        return _side(request, medarbejder_for(request), pk)
 
 
 # --- register ------------------------------------------------------------------------------
@@ -101,7 +100,7 @@ def indsats(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @borgerside("borger")
 def indsats_ny(request: HttpRequest, borger: Borger) -> HttpResponse:
     """Register a new intervention for a citizen; htmx gets the form (or one field) back."""
-    aktoer = aktoer_for(request)
+    aktoer = medarbejder_for(request)
     person = borger
     if request.htmx and request.htmx.trigger_name == "type" and request.method == "GET":
         form = IndsatsForm(request.GET, valg=selectors.maalgruppe_felt_valg())
@@ -152,7 +151,7 @@ def _til_aendring(aktoer, pk) -> Indsats:
 
 def _aendring(request, pk, navn: str, form_class, handling) -> HttpResponse:
     """Run one change form: parse → access check → service → redirect, or show the errors."""
-    aktoer = aktoer_for(request)
+    aktoer = medarbejder_for(request)
     with transaction.atomic():
         indsats = _til_aendring(aktoer, pk)
         valg = selectors.handlingsvalg(indsats) if form_class is not RetForm else None

@@ -43,7 +43,7 @@ def mine_data(request: HttpRequest) -> HttpResponse:
         return render(request, "overblik/mine_data.html", context)
     laeser = dataclasses.replace(aktoer, borger=hvem.borger)  # whose data the policy shows
     with transaction.atomic():
-        data = mine_data_selector(laeser)
+        data = mine_data_selector(laeser, hvem.tiltale)
         log_visning(
             request,
             aktoer,

@@ -13,6 +13,7 @@ for someone acting for them.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import uuid
 
@@ -26,11 +27,13 @@ from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as L
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from datadeling.core import clock
+from datadeling.core.tekst import tidspunkt
 from dialog import services as dialog_services
 from organisation.models import Relation
 from organisation.selectors import Aktoer
@@ -44,15 +47,17 @@ from overblik.forms.samtykke_borger import (
     ForlaengForm,
     HandlForForm,
     IndskraenkForm,
+    LogFilterForm,
     SvarForm,
 )
 from overblik.selectors import dialog as dialog_selectors
 from overblik.selectors import samtykke_borger as selectors
 from overblik.selectors.samtykke_borger import Hvem
+from overblik.tiltale import Tiltale
 from overblik.views import aktoer_for, mine_samtaler
 from samtykke import services
-from samtykke.adgangslog import Grundlag, Handling, adgangslog_write
-from samtykke.models import Adgangslog, Anmodning, AnmodningStatus, Beslutning, Samtykke
+from samtykke.adgangslog import Grundlag, adgangslog_write
+from samtykke.models import Adgangslog, Anmodning, AnmodningStatus, Beslutning, Handling, Samtykke
 
 SESSION_KEY = "datadeling_handler_for"
 T = "overblik/samtykke_borger/"
@@ -88,12 +93,19 @@ def handler_for(request: HttpRequest) -> Relation | None:
     return relation
 
 
+def _tiltale(request: HttpRequest) -> Tiltale:
+    relation = handler_for(request)
+    return Tiltale(relation.borger.navn if relation is not None else None)
+
+
 def handler_for_kontekst(request: HttpRequest) -> dict[str, object]:
-    """Context processor: `handler_for` for the banner in base.html (a query only while
-    acting for someone)."""
+    """Context processor: `handler_for` for the banner in base.html, and `tiltale`, the
+    words for the person whose data the citizen's pages show (a query only while acting
+    for someone)."""
     return {
         "handler_for_i_base": True,
         "handler_for": SimpleLazyObject(lambda: handler_for(request)),
+        "tiltale": SimpleLazyObject(lambda: _tiltale(request)),
     }
 
 
@@ -115,7 +127,6 @@ def log_visning(
     """Write the access-log entry for a response that shows (or hands over, `handling`
     EKSPORT) the citizen's data; return it."""
     return adgangslog_write(
-        handling=handling,
         aktoer=aktoer,
         user=request.user,
         borger=hvem.borger,
@@ -131,6 +142,7 @@ def log_visning(
             else _("Borgerens indsigt i egne oplysninger")
         ),
         handler_for=hvem.relation,
+        handling=handling,
     )
 
 
@@ -484,14 +496,13 @@ def min_blokering_ny(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 def hvem_har_set(request: HttpRequest) -> HttpResponse:
-    """Show the citizen's access log, newest first, 25 a page, each read's basis in words."""
+    """Show the citizen's access log, newest first, 25 a page: others' reads unless asked for
+    all, filtered by whom, unit and period, what each read showed and its basis in words."""
     aktoer, hvem = hvem_for(request)
-    kun_andre = request.GET.get("kun") == "andre"
     with transaction.atomic():
+        form = _log_filter(request, hvem)
         side, linjer = selectors.hvem_har_set(
-            hvem,
-            side=request.GET.get("side"),
-            kun_andre_bruger_id=request.user.pk if kun_andre else None,
+            hvem, side=request.GET.get("side"), filter_=form.filter()
         )
         log_visning(request, aktoer, hvem, hvad=_("Hvem har set mine data: adgangsloggen"))
         context = {
@@ -499,9 +510,63 @@ def hvem_har_set(request: HttpRequest) -> HttpResponse:
             "handler_for": hvem.relation,
             "side": side,
             "linjer": linjer,
-            "kun_andre": kun_andre,
+            "form": form,
+            "filter_query": _filter_query(request),
         }
         return _vis(request, T + "hvem_har_set.html", "liste", context)
+
+
+def _log_filter(request: HttpRequest, hvem: Hvem) -> LogFilterForm:
+    navne, enheder = selectors.log_valg(hvem)
+    felter = {"vis", "hvem", "enhed", "fra", "til"}
+    data = None
+    if felter.intersection(request.GET):
+        data = request.GET.copy()
+        data.setdefault("vis", LogFilterForm.ANDRE)
+    form = LogFilterForm(data, navne=navne, enheder=enheder)
+    form.is_valid()
+    return form
+
+
+def _filter_query(request: HttpRequest) -> str:
+    """Return the filter's part of the address, for the pages and the download."""
+    q = request.GET.copy()
+    q.pop("side", None)
+    return q.urlencode()
+
+
+CSV_KOLONNER = [
+    L("Tidspunkt"), L("Hvem"), L("Rolle"), L("Faglighed"), L("Enhed"), L("Hvad"), L("Formål"),
+    L("Grundlag"),
+]  # fmt: skip
+
+
+@never_cache
+@require_http_methods(["GET"])
+@login_required
+def hvem_har_set_csv(request: HttpRequest) -> HttpResponse:
+    """Download the access log as a CSV file (semicolons, UTF-8 with BOM, as Excel opens it
+    in Denmark) with the page's filter; the download is itself a logged read (eksport)."""
+    aktoer, hvem = hvem_for(request)
+    with transaction.atomic():
+        linjer = selectors.hvem_har_set_alle(hvem, _log_filter(request, hvem).filter())
+        log_visning(
+            request, aktoer, hvem, hvad=_("Hvem har set mine data: adgangsloggen hentet som fil"),
+            handling=Handling.EKSPORT,
+        )  # fmt: skip
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="adgangslog.csv"'
+    response.write("\ufeff")
+    skriver = csv.writer(response, delimiter=";")
+    skriver.writerow([str(k) for k in CSV_KOLONNER])
+    for linje in linjer:
+        e = linje.entry
+        skriver.writerow([
+            tidspunkt(e.tidspunkt), e.navn, e.rolle, e.faglighed,
+            ", ".join(d for d in (e.enhed_navn, e.myndighed_navn) if d), linje.hvad, e.formaal,
+            linje.grundlag,
+        ])  # fmt: skip
+    return response
 
 
 # --- acting for someone --------------------------------------------------------------------
@@ -561,5 +626,6 @@ urlpatterns = [
         name="min_anmodning_svar",
     ),
     path("mine-data/adgang/", hvem_har_set, name="hvem_har_set"),
+    path("mine-data/adgang.csv", hvem_har_set_csv, name="hvem_har_set_csv"),
     path("handl-for/", handl_for, name="handl_for"),
 ]

@@ -12,7 +12,8 @@ implemented:
    b. a consent version in force grants it to them — to one of their units or
       authorities, or to them by name — and is open to their profession in that role,
       unless the citizen has blocked them (a block, AFVIS, to their unit, authority or
-      themselves: a block beats any consent, never the own unit), or
+      themselves: a block beats any consent, never the own unit; `blokering_for` tells
+      the citizen which of their consents a block has taken the effect from), or
    c. they hold a legal-basis access (Hjemmel) to the citizen in force now.
    Nobody else sees anything — a superuser neither (`personale`).
 3. A consent version covers an object when it is the consent's citizen's, active, its
@@ -90,6 +91,7 @@ from samtykke.policy.borger import HANDLE_TYPER, handle_for_q, kan_handle_for
 from samtykke.policy.byggesten import (
     TILLADELSER,
     blokeret,
+    blokering_for,
     enhed_aktoer,
     hjemmel_q,
     modtager_q,
@@ -145,6 +147,7 @@ __all__ = [
     "berigtigelser_for_enheder",
     "berigtigelser_til",
     "blokeret",
+    "blokering_for",
     "borgere_aabne",
     "borgere_med_synligt",
     "borgere_synlige",

@@ -8,6 +8,8 @@ query runs (revocation and expiry take effect on the very next request).
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -19,6 +21,7 @@ from samtykke.models import (
     IndsatsBrugerTilladelse,
     IndsatsGruppeTilladelse,
     Samtykke,
+    SamtykkeStatus,
     TilstandBrugerTilladelse,
     TilstandGruppeTilladelse,
     i_kraft_q,
@@ -108,6 +111,51 @@ def blokeret(aktoer: Aktoer, now: datetime.datetime, borger: str = "borger_id") 
             borger_id=OuterRef(borger),
         )
     )  # fmt: skip
+
+
+def _i_kraft(s: Samtykke, now: datetime.datetime) -> bool:
+    """Python's `i_kraft_q` for a version known to be the newest of its chain."""
+    return s.status == SamtykkeStatus.AKTIV and s.gyldig_fra <= now < s.gyldig_til
+
+
+def blokering_for(
+    samtykke: Samtykke, blokeringer: Iterable[Samtykke], now: datetime.datetime
+) -> Samtykke | None:
+    """Return the citizen's block in force that takes the effect from this consent, or None.
+
+    The rule of `blokeret`, for the citizen's own view of a consent: a block beats a consent
+    when it addresses the consent's recipient — the unit or the unit's authority for a
+    consent to a unit, the authority for one to an authority, the person or their authority
+    for one to a member of staff. A block of one unit leaves a consent to its authority in
+    force for the authority's other units. `blokeringer` are the newest versions of the
+    citizen's consents and blocks (their relations to recipients loaded); no query.
+    """
+    if samtykke.beslutning != Beslutning.TILLAD:
+        return None
+    enheder: set[uuid.UUID] = set()
+    myndighed_id: uuid.UUID | None
+    if samtykke.modtager_enhed is not None:
+        enheder = {samtykke.modtager_enhed.pk}
+        myndighed_id = samtykke.modtager_enhed.myndighed_id
+    elif samtykke.modtager_medarbejder is not None:
+        myndighed_id = samtykke.modtager_medarbejder.myndighed_id
+    else:
+        myndighed_id = samtykke.modtager_myndighed_id
+    for b in blokeringer:
+        if b.beslutning != Beslutning.AFVIS or b.borger_id != samtykke.borger_id:
+            continue
+        if not _i_kraft(b, now):
+            continue
+        if (
+            (b.modtager_enhed_id is not None and b.modtager_enhed_id in enheder)
+            or (b.modtager_myndighed_id is not None and b.modtager_myndighed_id == myndighed_id)
+            or (
+                b.modtager_medarbejder_id is not None
+                and b.modtager_medarbejder_id == samtykke.modtager_medarbejder_id
+            )
+        ):
+            return b
+    return None
 
 
 def hjemmel_q(aktoer: Aktoer, now: datetime.datetime, prefix: str = "") -> Q:

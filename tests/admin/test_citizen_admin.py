@@ -499,3 +499,29 @@ def test_cpr_is_neither_searchable_nor_shown(su_client, model):
     sti = "hjemmel__borger__cpr" if model is HjemmelGennemgang else "borger__cpr"
     assert su_client.get(url(model, "changelist"), {sti: cpr}).status_code == 400
     assert not Adgangslog.objects.filter(hvad__contains=cpr[:6]).exists()
+
+
+def test_the_citizen_list_is_a_directory_and_one_citizens_page_a_read(su_client):
+    """A new user found ~100 entries in each citizen's log from opening the admin's list of
+    citizens: a list of names is not a read of anyone's data; one citizen's page is, and
+    writes one entry, in that citizen's log only (the superuser like anyone else)."""
+    borgere = [f.BorgerFactory() for _ in range(30)]
+    foer = Adgangslog.objects.count()
+    svar = su_client.get(url(Borger, "changelist"))
+    assert svar.status_code == 200 and len(svar.context["cl"].result_list) == 30
+    assert nye_poster(foer) == []
+
+    su_client.get(url(Borger, "change", borgere[0].pk))
+    [post] = nye_poster(foer)
+    assert post.borger_id == borgere[0].pk and post.handling == Handling.ADMIN
+
+
+def test_the_admin_speaks_danish(su_client):
+    """A new user met "Django administration" and "OBJECT PERMISSIONS" in the admin."""
+    html = su_client.get(reverse("admin:index")).content.decode()
+    assert "Datadeling – administration" in html and "Django" not in html
+    borger = f.BorgerFactory()
+    side = su_client.get(url(Borger, "change", borger.pk)).content.decode()
+    assert "Objektrettigheder" in side and "Object permissions" not in side
+    rettigheder = su_client.get(url(Borger, "permissions", borger.pk)).content.decode()
+    assert "Brugerrettigheder" in rettigheder and "User permissions" not in rettigheder

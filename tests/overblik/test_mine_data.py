@@ -4,6 +4,7 @@ Danish, and nobody else's."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -177,7 +178,17 @@ def test_old_assessment_gets_a_freshness_note(borger_client, g):
 def test_passed_follow_up_gets_a_note(borger_client, g):
     indsats(g, opfoelgning=datetime.date(2025, 3, 1))
     html = borger_client.get(URL).content.decode()
-    assert "Kommunen skulle have fulgt op på dette senest 1.3.2025." in html
+    assert "Kommunen skulle have fulgt op på dette senest 1. marts 2025." in html
+
+
+def test_one_date_format_on_the_page(borger_client, g):
+    """A new user met "28. september 2026" and "7.11.2026" on one page: every date a user
+    reads is written one way (datadeling.core.tekst.dato)."""
+    indsats(g, opfoelgning=datetime.date(2025, 3, 1))
+    tilstand(g, opfoelgning=datetime.date(2025, 11, 7))
+    html = borger_client.get(URL).content.decode()
+    assert "1. marts 2025" in html
+    assert not re.search(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b", html)
 
 
 def test_ended_help_is_listed_apart_and_passivated_data_not_at_all(borger_client, g):

@@ -199,7 +199,7 @@ def test_the_condition_page_shows_state_provenance_and_history(klient, g):
     assert response.status_code == 200
     assert g.type.titel in html
     assert "Jeg kan selv, når det er en god dag" in html
-    assert "Registrering 1: Opstået" in html and "Registrering 2: Rettet" in html
+    assert "Registrering 1: Opstået" in html and "Registrering 2: Ny vurdering" in html
     assert g.kilde.titel in html and g.metode.titel in html
     assert "Tina Test" in html  # who registered it and who is responsible
     assert 'hx-history="false"' in html
@@ -218,7 +218,7 @@ def test_the_condition_page_has_a_pinned_query_count_whatever_the_history(
         with django_assert_num_queries(TILSTAND_SIDE):
             response = klient.get(url("tilstand", pk=t.pk))
         assert response.status_code == 200
-    assert "Registrering 11: Rettet" in response.content.decode()
+    assert "Registrering 11: Ny vurdering" in response.content.decode()
 
 
 def test_the_condition_page_writes_one_access_log_entry(klient, g):
@@ -469,6 +469,35 @@ def test_choosing_a_part_reloads_its_conditions(klient, g):
     assert "selected" not in typer.replace('<option value="" selected>', "")
 
 
+def test_choosing_a_part_narrows_the_levels_to_its_code_system(klient, g):
+    """After choosing FSIII, a new user met FSIII's 0–4 and FFB's levels in one list (13
+    options): the levels follow the chosen part's code system, with htmx and without."""
+    tilstand(g)  # the caseworker's unit has data on the citizen: the page opens
+    ny = url("tilstand_ny", borger=g.borger.pk)
+    fsiii_del = str(k.FSIII_FUNKTIONSEVNETILSTANDE[0])
+
+    def niveauer(html: str) -> str:
+        return html.split('name="niveau"')[1].split("</select>")[0]
+
+    htmx = klient.get(ny, {"kodesystem": fsiii_del}, **HTMX, HTTP_HX_TRIGGER_NAME="kodesystem")
+    uden_js = klient.post(ny, ny_data(g, kodesystem=fsiii_del, type="", opdater="1"))
+    for html in (htmx.content.decode(), uden_js.content.decode()):
+        liste = niveauer(html)
+        assert "Moderate begrænsninger" in liste and "nedsat funktionsevne" not in liste
+        assert "<optgroup" not in liste
+    ffb = klient.get(ny, {"kodesystem": str(k.FFB_TILSTANDE)}, **HTMX,
+                     HTTP_HX_TRIGGER_NAME="kodesystem").content.decode()  # fmt: skip
+    assert "Moderate begrænsninger" not in niveauer(ffb)
+    # and the service refuses a level of the other system (tilstand/regler.py)
+    forkert = klient.post(
+        ny,
+        ny_data(
+            g, niveau=str(Klasse.objects.filter(overordnet_id=k.FFB_FUNKTIONSEVNENIVEAU)[0].pk)
+        ),
+    )
+    assert forkert.status_code == 200 and "skala 0–4 eller 9" in forkert.content.decode()
+
+
 def test_without_javascript_the_lists_can_be_narrowed_without_saving(klient, g):
     tilstand(g)
     foer = antal_gemt()
@@ -508,7 +537,48 @@ def test_reassessing_through_the_form_adds_a_registration(klient, g):
     niveauer = [v.niveau for v in t.registrering.versioner.order_by("virkning_fra")]
     assert niveauer == [g.fsiii[3], g.fsiii[2]]
     side = klient.get(url("tilstand", pk=t.pk)).content.decode()
-    assert "Registrering 2: Rettet" in side and "Ny vurdering." in side
+    assert "Registrering 2: Ny vurdering" in side and "Ny vurdering." in side
+
+
+def test_a_reassessment_is_the_follow_up_and_reads_as_one(klient, g):
+    """A new user reassessed a condition whose follow-up date had passed: it still said
+    "Ikke frisk" (the old date was kept), and the history called it "Rettet"."""
+    t = tilstand(g, opfoelgning=idag() - 10 * DAG)
+    form = klient.get(url("tilstand", pk=t.pk)).context["formularer"]["revurder"]
+    assert form["opfoelgning"].value() in (None, "")  # asked anew, not the passed date
+    data = {
+        "revurder-niveau": str(g.fsiii[2].pk),
+        "revurder-status": "aktiv",
+        "revurder-kilde": str(g.kilde.pk),
+        "revurder-metode": str(g.metode.pk),
+        "revurder-vurderet": idag().isoformat(),
+        "revurder-virkning_fra": idag().isoformat(),
+        "revurder-opfoelgning": (idag() - 10 * DAG).isoformat(),  # as the old form kept it
+    }
+    fejl = klient.post(url("tilstand_revurder", pk=t.pk), data)
+    assert fejl.status_code == 200 and "efter vurderingen" in fejl.content.decode()
+    del data["revurder-opfoelgning"]
+
+    klient.post(url("tilstand_revurder", pk=t.pk), data)
+
+    t.refresh_from_db()
+    assert t.registrering.nummer == 2 and t.opfoelgning is None
+    side = klient.get(url("tilstand", pk=t.pk)).content.decode()
+    assert "Ikke frisk" not in side
+    assert "Registrering 2: Ny vurdering" in side and "Registrering 2: Rettet" not in side
+    # a later reassessment may set the next follow-up
+    data["revurder-opfoelgning"] = (idag() + 90 * DAG).isoformat()
+    klient.post(url("tilstand_revurder", pk=t.pk), data)
+    t.refresh_from_db()
+    assert t.opfoelgning == idag() + 90 * DAG
+
+
+def test_the_source_system_is_named_without_its_raw_id(klient, g):
+    """Users read "Kildesystem demo (id s1/b5/t6)": the system's name is for users, its
+    id for the admin and MOX."""
+    t = tilstand(g, kildesystem="Kildesystem demo", kildesystem_id="s1/b5/t6")
+    side = klient.get(url("tilstand", pk=t.pk)).content.decode()
+    assert "Kildesystem demo" in side and "s1/b5/t6" not in side
 
 
 def test_correcting_a_period_needs_a_reason_and_keeps_the_rest(klient, g):

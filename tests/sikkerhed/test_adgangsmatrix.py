@@ -114,9 +114,8 @@ MATRIX: dict[str, dict] = {
     "overblik:tilstand_ret": AENDRING,
     "overblik:tilstand_afslut": AENDRING,
     "overblik:tilstand_fjern": AENDRING,
-    # The citizen's own intervention opens for them on the caseworker's page (logged as
-    # theirs), while the condition's page gives them 404.
-    "overblik:indsats": {**OBJEKT, "borger": "200+log"},
+    # The staff page of an intervention is staff's only: the citizen reads it on Mine data.
+    "overblik:indsats": OBJEKT,
     "overblik:indsats_opfoelg": AENDRING,
     "overblik:indsats_afslut": AENDRING,
     "overblik:indsats_ret": AENDRING,
@@ -129,6 +128,7 @@ MATRIX: dict[str, dict] = {
     "overblik:eksport_fhir": EGEN_SIDE,
     "overblik:mine_data_udskrift": EGEN_SIDE,
     "overblik:eksport_schema": OFFENTLIG,
+    "overblik:hvem_har_set_csv": EGEN_SIDE,
     "overblik:handl_for": raekke(**for_roller(BORGERE, "200")),
     "overblik:min_blokering_ny": raekke("405", anonym="405"),
     "overblik:mit_samtykke": EGET_SAMTYKKE,

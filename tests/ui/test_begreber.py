@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -66,7 +67,8 @@ def test_search_by_title_case_insensitive(staff_client, data):
     html = response.content.decode()
     assert "2 begreber matcher „gå på TRAPPER“." in html
     assert f'href="{data.boern[0].get_absolute_url()}"' in html
-    assert "Fælles Sprog III (2.1) · under „Gå“ · kode" in html  # tells like-named apart
+    # tells like-named apart: the code system, its part, the parent
+    assert "Fælles Sprog III (2.1) › Funktionsevnetilstande</span> · under „Gå“ · kode" in html
 
 
 def test_search_by_code_puts_exact_code_first(staff_client, data):
@@ -251,3 +253,29 @@ def test_detail_page_query_count(staff_client, django_assert_num_queries, n):
     assert html.count("Gå på trapper") == 2 * n
     assert html.count("Mobilitet i hjemmet") == n
     assert len(response.context["detalje"].forfaedre) == n + 1
+
+
+def test_like_named_concepts_say_which_system_and_part_and_never_show_uuid_codes(staff_client, db):
+    """A new user found "Hukommelse" three times with different codes and no hint which code
+    system each belonged to, and codes that were UUIDs."""
+    fsiii = factories.klassifikation("FSIII", "FSIII")
+    ffb = factories.klassifikation("FFB", "Fælles Faglige Begreber")
+    for del_ in ("Pleje- og omsorgstilstande", "Genoptræning efter sygehusophold"):
+        rod = factories.klasse(fsiii, str(uuid.uuid4()), del_)
+        mentale = factories.klasse(fsiii, str(uuid.uuid4()), "Mentale funktioner", overordnet=rod)
+        factories.klasse(fsiii, str(uuid.uuid4()), "Hukommelse", overordnet=mentale)
+    rod = factories.klasse(ffb, "A", "Tilstande")
+    factories.klasse(ffb, "A1.2", "Hukommelse", overordnet=rod)
+
+    htmx = staff_client.get(SOEG, {"q": "Hukommelse"}, **HTMX)
+    for response in (soeg(staff_client, "Hukommelse"), htmx):
+        html = response.content.decode()
+        tekst = re.sub(r'(href|value|id)="[^"]*"', "", html)
+        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", tekst)
+        resultater = html.split('<li class="resultat">')[1:]
+        assert len(resultater) == 3
+        fsiii_hits = [r for r in resultater if "FSIII" in r]
+        assert len(fsiii_hits) == 2
+        assert "Pleje- og omsorgstilstande" in fsiii_hits[0] + fsiii_hits[1]
+        assert "Genoptræning efter sygehusophold" in fsiii_hits[0] + fsiii_hits[1]
+        assert any("Fælles Faglige Begreber" in r and "A1.2" in r for r in resultater)

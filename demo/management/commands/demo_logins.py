@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from demo.byg import DEMO_ADGANGSKODE, DEMO_LOGINS
 from organisation.models import Funktion
@@ -12,7 +14,14 @@ from organisation.models import Funktion
 class Command(BaseCommand):
     help = "Viser demo-logins (brugernavn, adgangskode, hvem)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--port",
+            default=os.environ.get("PORT", "8000"),
+            help="Den port, demoen kører på (standard: miljøvariablen PORT, ellers 8000).",
+        )
+
+    def handle(self, *args, port: str, **options):
         findes = set(
             get_user_model()
             .objects.filter(username__in=[d.brugernavn for d in DEMO_LOGINS], is_active=True)
@@ -23,7 +32,7 @@ class Command(BaseCommand):
         ]
         bredde = [max(len(r[i]) for r in raekker) for i in range(2)]
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING("Demo-logins (http://127.0.0.1:8000/)"))
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Demo-logins (http://127.0.0.1:{port}/)"))
         for nr, (brugernavn, kode, hvem) in enumerate(raekker):
             linje = f"  {brugernavn:<{bredde[0]}}  {kode:<{bredde[1]}}  {hvem}"
             if nr == 0:
