@@ -1,4 +1,12 @@
-from overblik.views import borger, indsats, mine_data, samtykke_borger, samtykke_personale, tilstand
+from overblik.views import (
+    borger,
+    indsats,
+    mine_data,
+    notifikationer,
+    samtykke_borger,
+    samtykke_personale,
+    tilstand,
+)
 
 app_name = "overblik"
 
@@ -9,4 +17,5 @@ urlpatterns = [
     *mine_data.urlpatterns,
     *samtykke_borger.urlpatterns,
     *samtykke_personale.urlpatterns,
+    *notifikationer.urlpatterns,
 ]

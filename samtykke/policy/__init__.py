@@ -49,6 +49,10 @@ implemented:
    (`kan_starte_sag`); the lookup is logged and opens the page for 24 hours (rule 7).
 10. A leader reviews the legal-basis accesses of the units they lead today, and only
    those (`hjemler_til_gennemgang`).
+11. Notifications (`modtagere`, `notifikation`): a change is delivered only to those the
+   staff rule (the case rule) shows the object at delivery, asked for a batch of people at
+   once (`personale_der_ser`); the inbox shows a notification only while the person may
+   still see what it is about (`notifikationer_synlige_q`), so losing access hides it.
 
 Every function returns a queryset or a filter evaluated in the database, or decides from
 rows it reads in the same call; a view turns "not visible" into the same 404 as "does not
@@ -66,6 +70,8 @@ from samtykke.policy.byggesten import (
 )
 from samtykke.policy.daekning import aaben_for, daekker, daekker_q, fag_q, typer
 from samtykke.policy.enhed import enheders_grundlag, synlige_for_enhed
+from samtykke.policy.modtagere import handler_for_brugere, personale_der_ser
+from samtykke.policy.notifikation import DATA_ARTER, notifikationer_synlige_q
 from samtykke.policy.personale import (
     OPSLAG,
     OPSLAG_GYLDIGHED,
@@ -101,6 +107,7 @@ from samtykke.policy.skjult import (
 )
 
 __all__ = [
+    "DATA_ARTER",
     "HANDLE_TYPER",
     "OPSLAG",
     "OPSLAG_GYLDIGHED",
@@ -119,6 +126,7 @@ __all__ = [
     "forklar",
     "grundlag",
     "handle_for_q",
+    "handler_for_brugere",
     "har_skjult_annotation",
     "hjemler_til",
     "hjemler_til_gennemgang",
@@ -131,6 +139,8 @@ __all__ = [
     "kontakt_q",
     "leder_enhed_ids",
     "modtager_q",
+    "notifikationer_synlige_q",
+    "personale_der_ser",
     "sag_grundlag",
     "sag_grundlag_annotationer",
     "sager_synlige",

@@ -1,0 +1,346 @@
+"""Every write of following and notifications: follow and stop following, the fan-out of
+one event in batches, mark read, the settings, and the e-mail digest.
+
+The fan-out (`haendelse_udfold`) takes one batch of candidates at a time:
+- about data (a Tilstand, an Indsats, a Sag): the staff of the unit that registered it
+  follow the citizen from then on (unless their settings say no); the candidates are the
+  citizen's followers whose choice covers the change, less the person who made it; the
+  policy keeps those who may see the object now; on the last batch the citizen, if they
+  asked to hear of new data about them;
+- a request answered: the caseworker who asked; a consent revoked, narrowed or expiring:
+  the staff it names (by name, or with a current role in its unit or authority, within
+  its profession); a legal-basis access: the leaders of its unit, and the citizen and
+  whoever acts for them; a new request: the citizen and whoever acts for them;
+- another kind (the dialogue, corrections): the function registered for it with
+  `modtagere_registrer`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from datadeling.core import clock
+from indsats.models import Indsats
+from klassifikation.models import Klasse
+from organisation.models import Borger, Funktion, Rolle
+from overblik.models import Foelg, Notifikation, NotifikationIndstillinger
+from sagsindeks.models import Sag
+from samtykke import policy
+from samtykke.models import Anmodning, Haendelse, HaendelseArt, Samtykke
+from tilstand.models import Tilstand
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
+
+MODELLER: dict[str, type[Tilstand] | type[Indsats] | type[Sag]] = {
+    HaendelseArt.TILSTAND: Tilstand,
+    HaendelseArt.INDSATS: Indsats,
+    HaendelseArt.SAG: Sag,
+}
+
+Modtagere = Callable[[Haendelse, datetime.datetime], Iterable[int]]
+_MODTAGERE: dict[str, Modtagere] = {}
+
+
+def modtagere_registrer(art: str, modtagere: Modtagere) -> None:
+    """Register who hears of events of `art` (the extension point for the dialogue,
+    DIALOG_BESKED, and corrections, BERIGTIGELSE): `modtagere(haendelse, now)` returns the
+    user ids. The inbox shows them to staff who may open the citizen's page, and to the
+    citizen and whoever acts for them (samtykke.policy.notifikationer_synlige_q)."""
+    _MODTAGERE[art] = modtagere
+
+
+def _batch() -> int:
+    return int(getattr(settings, "NOTIFIKATION_BATCH", 500))
+
+
+# --- following ------------------------------------------------------------------------------
+
+
+def foelg_create(
+    *,
+    actor: User,
+    borger: Borger,
+    alt: bool = True,
+    klasser: Iterable[Klasse] = (),
+    lovgrundlag: Iterable[Klasse] = (),
+    sager: bool = False,
+    dialog: bool = False,
+) -> Foelg:
+    """Follow a citizen (everything, or the chosen information), or change what one
+    follows. The caller has checked that the person may open the citizen's page."""
+    klasse_ids = [k.pk for k in klasser]
+    lov_ids = [k.pk for k in lovgrundlag]
+    foelg, _ny = Foelg.objects.update_or_create(
+        bruger=actor, borger=borger,
+        defaults={
+            "alt": alt or not (klasse_ids or lov_ids or sager or dialog),
+            "klasser": klasse_ids, "lovgrundlag": lov_ids, "sager": sager, "dialog": dialog,
+            "automatisk": False,
+        },
+    )  # fmt: skip
+    return foelg
+
+
+def foelg_stop(*, actor: User, borger: Borger) -> int:
+    """Stop following a citizen; return how many subscriptions ended (0 or 1)."""
+    antal, _detaljer = Foelg.objects.filter(bruger=actor, borger=borger).delete()
+    return antal
+
+
+# --- the fan-out ----------------------------------------------------------------------------
+
+
+def _foelger_automatisk(h: Haendelse, now: datetime.datetime) -> None:
+    """The staff of the unit that registered the change follow the citizen from now on,
+    unless their settings say no (one statement)."""
+    idag = timezone.localdate(now)
+    brugere = (
+        Funktion.objects.gaeldende(idag)
+        .exclude(enhed__gyldig_til__lte=idag)
+        .filter(enhed_id=h.enhed_id)
+        .exclude(medarbejder__user__notifikation_indstillinger__auto_foelg=False)
+        .values_list("medarbejder__user_id", flat=True)
+        .distinct()
+    )
+    Foelg.objects.bulk_create(
+        [Foelg(bruger_id=u, borger_id=h.borger_id, automatisk=True, oprettet=now) for u in brugere],
+        ignore_conflicts=True,
+    )
+
+
+def _emner(objekt: Tilstand | Indsats | Sag) -> tuple[set, uuid.UUID | None]:
+    """Return the object's type with its ancestors, and its legal basis (an Indsats)."""
+    if isinstance(objekt, Sag):
+        return set(), None
+    sti = Klasse.objects.filter(pk=objekt.type_id).values_list("sti", flat=True).first() or []
+    return {objekt.type_id, *sti}, getattr(objekt, "lovgrundlag_id", None)
+
+
+def _daekker(foelg: tuple, art: str, typer: set, lovgrundlag: uuid.UUID | None) -> bool:
+    """Return whether what a follower chose covers a change of this kind and type."""
+    _id, _bruger, alt, klasser, lov, sager, _m = foelg
+    if alt:
+        return True
+    if art == HaendelseArt.SAG:
+        return sager
+    return bool(typer & set(klasser)) or (lovgrundlag is not None and lovgrundlag in lov)
+
+
+def _data_batch(
+    h: Haendelse, efter: int, batch: int, now: datetime.datetime
+) -> tuple[int | None, list[int]]:
+    """Return the cursor of the next batch (None: this is the last) and this batch's
+    recipients of a change of data."""
+    objekt = MODELLER[h.art].objects.filter(pk=h.objekt_id).first()
+    if objekt is None:
+        return None, []
+    if efter == 0 and h.enhed_id is not None:
+        _foelger_automatisk(h, now)
+    raekker = list(
+        Foelg.objects.filter(borger_id=h.borger_id, id__gt=efter)
+        .order_by("id")
+        .values_list("id", "bruger_id", "alt", "klasser", "lovgrundlag", "sager",
+                     "bruger__medarbejder__id")[:batch]
+    )  # fmt: skip
+    naeste = raekker[-1][0] if len(raekker) == batch else None
+    typer, lovgrundlag = _emner(objekt)
+    kandidater = {
+        r[6]: r[1]
+        for r in raekker
+        if r[6] is not None and r[1] != h.aktoer_id and _daekker(r, h.art, typer, lovgrundlag)
+    }
+    brugere = [kandidater[m] for m in policy.personale_der_ser(objekt, kandidater, now)]
+    if naeste is None and objekt.aktiv:
+        brugere += list(
+            NotifikationIndstillinger.objects.filter(nye_data=True, bruger__borger__id=h.borger_id)
+            .exclude(bruger_id=h.aktoer_id)
+            .values_list("bruger_id", flat=True)
+        )
+    return naeste, brugere
+
+
+def _ansatte(q: Q, now: datetime.datetime) -> list[int]:
+    """Return the user ids of staff with a current role matching `q`."""
+    idag = timezone.localdate(now)
+    return list(
+        Funktion.objects.gaeldende(idag)
+        .exclude(enhed__gyldig_til__lte=idag)
+        .filter(q)
+        .values_list("medarbejder__user_id", flat=True)
+        .distinct()
+    )
+
+
+def _borger_og_handlende(h: Haendelse, now: datetime.datetime) -> list[int]:
+    """Return the citizen's user id (if they have a login) and those acting for them."""
+    assert h.borger_id is not None  # the events for citizens name one
+    egen = Borger.objects.filter(pk=h.borger_id).values_list("user_id", flat=True).first()
+    return [*([egen] if egen else []), *policy.handler_for_brugere(h.borger_id, now)]
+
+
+def _samtykkets_modtagere(samtykke_id: uuid.UUID | None, now: datetime.datetime) -> list[int]:
+    """Return the staff a consent version names: by name, or with a current role in its unit
+    or authority, within its profession (a consent to one profession reaches only it)."""
+    s = Samtykke.objects.filter(pk=samtykke_id).select_related("modtager_medarbejder").first()
+    if s is None:
+        return []
+    if s.modtager_medarbejder is not None:
+        return [s.modtager_medarbejder.user_id]
+    q = (
+        Q(enhed_id=s.modtager_enhed_id)
+        if s.modtager_enhed_id
+        else Q(enhed__myndighed_id=s.modtager_myndighed_id)
+    )
+    if s.faglighed_id is not None:
+        q &= Q(faglighed_id=s.faglighed_id)
+    return _ansatte(q, now)
+
+
+def _andre_modtagere(h: Haendelse, now: datetime.datetime) -> list[int]:
+    """Return the recipients of an event that is not a change of data (see the module)."""
+    if h.art == HaendelseArt.ANMODNING_NY:
+        return _borger_og_handlende(h, now)
+    if h.art == HaendelseArt.ANMODNING_BESVARET:
+        return list(
+            Anmodning.objects.filter(pk=h.objekt_id).values_list("anmoder__user_id", flat=True)
+        )
+    if h.art in (
+        HaendelseArt.SAMTYKKE_TILBAGEKALDT,
+        HaendelseArt.SAMTYKKE_INDSKRAENKET,
+        HaendelseArt.SAMTYKKE_UDLOEBER,
+    ):
+        return _samtykkets_modtagere(h.objekt_id, now)
+    if h.art == HaendelseArt.HJEMMEL_REGISTRERET:
+        ledere = _ansatte(Q(enhed_id=h.enhed_id, rolle=Rolle.LEDER), now)
+        return ledere + _borger_og_handlende(h, now)
+    modtagere = _MODTAGERE.get(h.art)
+    return list(modtagere(h, now)) if modtagere is not None else []
+
+
+def haendelse_udfold(*, haendelse_id: int, efter: int = 0, batch: int | None = None) -> int | None:
+    """Deliver one batch of an event to its recipients' inboxes, in one transaction; return
+    the cursor for the next batch, or None when the event is fully delivered.
+
+    Idempotent: a notification is unique per event and person, and a delivered event is
+    marked (`udfoldet`) so that it is not taken again.
+    """
+    batch = batch or _batch()
+    with transaction.atomic():
+        h = Haendelse.objects.select_for_update(of=("self",)).filter(pk=haendelse_id).first()
+        if h is None or h.udfoldet is not None:
+            return None
+        now = clock.now()
+        if h.art in MODELLER:
+            naeste, brugere = _data_batch(h, efter, batch, now)
+        else:
+            naeste, brugere = None, [u for u in _andre_modtagere(h, now) if u != h.aktoer_id]
+        Notifikation.objects.bulk_create(
+            [
+                Notifikation(
+                    haendelse_id=h.pk, modtager_id=u, art=h.art, borger_id=h.borger_id,
+                    objekt_id=h.objekt_id, livscykluskode=h.livscykluskode, oprettet=now,
+                )
+                for u in set(brugere)
+            ],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        if naeste is None:
+            Haendelse.objects.filter(pk=h.pk).update(udfoldet=now)
+    return naeste
+
+
+def haendelse_udfold_alle(*, haendelse_id: int, batch: int | None = None) -> None:
+    """Deliver an event to every recipient here and now, batch after batch (the demo, the
+    tests, a management command; the worker chains one task per batch instead)."""
+    efter: int | None = 0
+    while efter is not None:
+        efter = haendelse_udfold(haendelse_id=haendelse_id, efter=efter, batch=batch)
+
+
+# --- the inbox ------------------------------------------------------------------------------
+
+
+def notifikationer_mark_read(
+    *, actor: User, ids: Iterable[int] | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Mark the person's notifications read (the given ones, or all); return how many."""
+    qs = Notifikation.objects.filter(modtager=actor, laest__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(laest=now or clock.now())
+
+
+def indstillinger_update(*, actor: User, **felter: Any) -> NotifikationIndstillinger:
+    """Save the person's notification settings (the fields of NotifikationIndstillinger)."""
+    with transaction.atomic():
+        indstillinger, _ny = NotifikationIndstillinger.objects.select_for_update().get_or_create(
+            bruger=actor
+        )
+        for navn, vaerdi in felter.items():
+            setattr(indstillinger, navn, vaerdi)
+        indstillinger.full_clean()
+        indstillinger.save()
+    return indstillinger
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+
+def email_digest_send(*, now: datetime.datetime | None = None) -> int:
+    """Send "Der er nyt i Datadeling" with a link to everyone who asked for e-mail, has
+    unread notifications newer than their last e-mail, and was last mailed at least their
+    interval ago; return how many were sent. The e-mail never carries citizen data."""
+    now = now or clock.now()
+    nye = Notifikation.objects.filter(modtager_id=OuterRef("bruger_id"), laest__isnull=True)
+    modtagere = list(
+        NotifikationIndstillinger.objects.filter(email=True)
+        .exclude(bruger__email="")
+        .filter(
+            (Q(sidst_mailet__isnull=True) & Q(Exists(nye)))
+            | Q(Exists(nye.filter(oprettet__gt=OuterRef("sidst_mailet"))))
+        )
+        .select_related("bruger")
+    )
+    link = settings.DATADELING_URL.rstrip("/") + reverse("overblik:notifikationer")
+    sendt = 0
+    for ind in modtagere:
+        if ind.sidst_mailet and ind.sidst_mailet > now - datetime.timedelta(
+            minutes=ind.email_minutter
+        ):
+            continue
+        send_mail(
+            _("Der er nyt i Datadeling"),
+            _("Der er nyt til dig i Datadeling. Log ind for at se det:\n\n%(link)s\n")
+            % {"link": link},
+            None,
+            [ind.bruger.email],
+        )
+        NotifikationIndstillinger.objects.filter(pk=ind.pk).update(sidst_mailet=now)
+        sendt += 1
+    return sendt
+
+
+def udestaaende() -> list[int]:
+    """Return the ids of events not yet fully delivered and older than a minute (whose
+    signal or task was lost), oldest first, at most 1,000."""
+    graense = clock.now() - datetime.timedelta(minutes=1)
+    return list(
+        Haendelse.objects.filter(udfoldet__isnull=True, tidspunkt__lt=graense)
+        .order_by("tidspunkt")
+        .values_list("pk", flat=True)[:1000]
+    )
