@@ -289,7 +289,9 @@ def test_notifications_equal_the_reference(kodesystemer, monkeypatch, steps):
 
             for u, user in enumerate(users):
                 har = set(
-                    Notifikation.objects.filter(modtager=user).values_list("haendelse_id", flat=True)
+                    Notifikation.objects.filter(modtager=user).values_list(
+                        "haendelse_id", flat=True
+                    )
                 )
                 assert har == set(world.has[u]), (u, s, "har")
                 vist = set(
