@@ -108,7 +108,7 @@ def test_who_may_be_told_equals_the_reference(
             m = Medarbejder.objects.create(user=user, myndighed=kommune, navn=f"M{i}")
             ansatte.append(m)
             brugere.append(user)
-            unikke = {e: f for e, f in roller[i]}  # one role per unit
+            unikke = dict(roller[i])  # one role per unit
             w["roller"].append(set(unikke.items()))
             for e, f in unikke.items():
                 Funktion.objects.create(
