@@ -54,6 +54,7 @@ PK = (
     ("overblik:min_anmodning_svar", "anmodning"),
     ("overblik:hjemmel_gennemgaa", "hjemmel"),
     ("klassifikation:klasse", "klasse"),
+    ("overblik:notifikation_aabn", "notifikation"),
     ("overblik:", "borger"),
 )
 

@@ -114,6 +114,19 @@ MATRIX: dict[str, dict] = {
     "overblik:min_anmodning_svar": EGET_SAMTYKKE,
     "overblik:hjemmel_gennemgang": raekke(leder="200"),
     "overblik:hjemmel_gennemgaa": raekke("405", anonym="405"),
+    # Every person's inbox (staff, citizens, relatives); the list names the citizens its
+    # notifications are about, so it is logged when it shows one (unit A's has one).
+    "overblik:notifikationer": {
+        **raekke(**for_roller(PERSONALE + BORGERE, "200")),
+        "ansat_a": "200+log",
+    },
+    "overblik:notifikationer_antal": LOGGET_IND,
+    "overblik:notifikationer_laest": raekke("405", anonym="405"),
+    "overblik:notifikation_indstillinger": raekke(**for_roller(PERSONALE + BORGERE, "200")),
+    # Opening one: only its recipient, while they may still see what it is about.
+    "overblik:notifikation_aabn": raekke(ansat_a="302"),
+    # Following a citizen: whoever may open the citizen's page (it shows only the name).
+    "overblik:borger_foelg": raekke(ansat_a="200", ansat_b="200", blokeret_c="200"),
 }
 
 # --- the admin ------------------------------------------------------------------------------
@@ -212,6 +225,7 @@ POST_MATRIX: dict[str, dict] = {
     "overblik:indsats_ret": AENDRING_POST,
     "overblik:min_blokering_ny": raekke(**for_roller(BORGERE, "200+log")),
     "overblik:hjemmel_gennemgaa": raekke(leder="200"),
+    "overblik:notifikationer_laest": raekke(**for_roller(PERSONALE + BORGERE, "302")),
     # the admin's logout is not behind its login: anybody is logged out, staff to the login
     "admin:logout": {**raekke("302", anonym="302"), **for_roller(ADMINBRUGERE, "302>login")},
     "admin:samtykke_adgangslog_verificer": {**IKKE_ADMIN, "is_staff": "403", "superbruger": "302"},
