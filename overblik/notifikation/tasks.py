@@ -47,7 +47,8 @@ def udfold(haendelse_id: int, efter: int = 0) -> int | None:
 def udfold_udestaaende() -> int:
     """Enqueue the fan-out of events not yet delivered (a lost signal or task)."""
     ids = services.udestaaende()
-    udfold_hver(ids)
+    if ids:
+        udfold_mange.delay(ids)
     if ids:
         logger.info("Notifikationer: fejning satte %d hændelser til udfoldning", len(ids))
     return len(ids)
@@ -65,6 +66,25 @@ def email_digest() -> int:
     return services.email_digest_send()
 
 
+@shared_task(
+    name="overblik.udfold_mange",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENTE,
+    retry_backoff=1,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def udfold_mange(haendelse_ids: list[int]) -> int:
+    """Settle the events of one commit that nobody can be told of, in a few queries, and
+    enqueue a fan-out task for each of the others; return how many those are."""
+    rest = services.haendelser_udfold(haendelse_ids=haendelse_ids)
+    udfold_hver(rest)
+    return len(rest)
+
+
 def udfold_hver(haendelse_ids: list[int]) -> None:
     """Enqueue the fan-out of each event."""
     for pk in haendelse_ids:
@@ -72,5 +92,6 @@ def udfold_hver(haendelse_ids: list[int]) -> None:
 
 
 def haendelser_klar(sender, haendelse_ids: list[int], **kwargs) -> None:
-    """Receiver of samtykke.haendelser.haendelser_klar (sent after the commit)."""
-    udfold_hver(haendelse_ids)
+    """Receiver of samtykke.haendelser.haendelser_klar (sent after the commit): one task
+    for all the events of the commit (a MOX chunk's hundreds cost one message)."""
+    udfold_mange.delay(haendelse_ids)

@@ -34,8 +34,8 @@ pytestmark = pytest.mark.django_db
 
 def udfold(batch: int | None = None) -> None:
     """Fan out every event not yet delivered, as the workers would."""
-    for pk in Haendelse.objects.filter(udfoldet__isnull=True).order_by("pk").values_list(
-        "pk", flat=True
+    for pk in (
+        Haendelse.objects.filter(udfoldet__isnull=True).order_by("pk").values_list("pk", flat=True)
     ):
         services.haendelse_udfold_alle(haendelse_id=pk, batch=batch)
 
@@ -331,3 +331,21 @@ def test_the_email_digest_says_only_that_there_is_news_at_most_every_n_minutes(g
     clock.advance(minutes=25)
     assert services.email_digest_send() == 1
     assert services.email_digest_send() == 0  # nothing new since
+
+
+def test_events_nobody_can_be_told_of_are_settled_together(g, django_assert_max_num_queries):
+    """A MOX chunk's changes about citizens nobody follows, by a unit without staff: one
+    task settles them all in a few queries; an event with a follower is left for its own."""
+    from organisation.models import Enhed
+
+    ubemandet = Enhed.objects.create(myndighed=g.myndighed, navn="Fagsystemets enhed")
+    services.indstillinger_update(actor=g.user, auto_foelg=False)
+    for _ in range(5):
+        tilstand(g, borger=g.anden_borger, enhed=ubemandet)
+    services.foelg_create(actor=g.fremmed_user, borger=g.borger)
+    tilstand(g, enhed=ubemandet)
+    ids = list(Haendelse.objects.order_by("pk").values_list("pk", flat=True))
+    with django_assert_max_num_queries(7):  # savepoint pair, events, 3 checks, update
+        rest = services.haendelser_udfold(haendelse_ids=ids)
+    assert rest == ids[-1:]
+    assert Haendelse.objects.filter(udfoldet__isnull=True).count() == 1
