@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -105,30 +106,38 @@ def foelg_stop(*, actor: User, borger: Borger) -> int:
 # --- the fan-out ----------------------------------------------------------------------------
 
 
-def _foelger_automatisk(h: Haendelse, now: datetime.datetime) -> None:
-    """The staff of the unit that registered the change follow the citizen from now on,
-    unless their settings say no (one statement)."""
+def _foelger_automatisk(haendelser: list[Haendelse], now: datetime.datetime) -> None:
+    """The staff of the unit that registered a change follow its citizen from now on,
+    unless their settings say no (two statements for any number of changes)."""
     idag = timezone.localdate(now)
-    brugere = (
+    enheder = {h.enhed_id for h in haendelser if h.enhed_id is not None}
+    if not enheder:
+        return
+    ansatte = defaultdict(set)
+    for e, u in (
         Funktion.objects.gaeldende(idag)
         .exclude(enhed__gyldig_til__lte=idag)
-        .filter(enhed_id=h.enhed_id)
+        .filter(enhed_id__in=enheder)
         .exclude(medarbejder__user__notifikation_indstillinger__auto_foelg=False)
-        .values_list("medarbejder__user_id", flat=True)
-        .distinct()
-    )
+        .values_list("enhed_id", "medarbejder__user_id")
+    ):
+        ansatte[e].add(u)
+    par = {(u, h.borger_id) for h in haendelser for u in ansatte.get(h.enhed_id, ())}
     Foelg.objects.bulk_create(
-        [Foelg(bruger_id=u, borger_id=h.borger_id, automatisk=True, oprettet=now) for u in brugere],
+        [Foelg(bruger_id=u, borger_id=b, automatisk=True, oprettet=now) for u, b in par],
         ignore_conflicts=True,
     )
 
 
-def _emner(objekt: Tilstand | Indsats | Sag) -> tuple[set, uuid.UUID | None]:
-    """Return the object's type with its ancestors, and its legal basis (an Indsats)."""
-    if isinstance(objekt, Sag):
-        return set(), None
-    sti = Klasse.objects.filter(pk=objekt.type_id).values_list("sti", flat=True).first() or []
-    return {objekt.type_id, *sti}, getattr(objekt, "lovgrundlag_id", None)
+FOELG_FELTER = (
+    "id",
+    "bruger_id",
+    "alt",
+    "klasser",
+    "lovgrundlag",
+    "sager",
+    "bruger__medarbejder__id",
+)
 
 
 def _daekker(foelg: tuple, art: str, typer: set, lovgrundlag: uuid.UUID | None) -> bool:
@@ -141,37 +150,53 @@ def _daekker(foelg: tuple, art: str, typer: set, lovgrundlag: uuid.UUID | None) 
     return bool(typer & set(klasser)) or (lovgrundlag is not None and lovgrundlag in lov)
 
 
-def _data_batch(
-    h: Haendelse, efter: int, batch: int, now: datetime.datetime
-) -> tuple[int | None, list[int]]:
-    """Return the cursor of the next batch (None: this is the last) and this batch's
-    recipients of a change of data."""
-    objekt = MODELLER[h.art].objects.filter(pk=h.objekt_id).first()
-    if objekt is None:
-        return None, []
-    if efter == 0 and h.enhed_id is not None:
-        _foelger_automatisk(h, now)
-    raekker = list(
-        Foelg.objects.filter(borger_id=h.borger_id, id__gt=efter)
-        .order_by("id")
-        .values_list("id", "bruger_id", "alt", "klasser", "lovgrundlag", "sager",
-                     "bruger__medarbejder__id")[:batch]
-    )  # fmt: skip
-    naeste = raekker[-1][0] if len(raekker) == batch else None
-    typer, lovgrundlag = _emner(objekt)
-    kandidater = {
-        r[6]: r[1]
-        for r in raekker
-        if r[6] is not None and r[1] != h.aktoer_id and _daekker(r, h.art, typer, lovgrundlag)
-    }
-    brugere = [kandidater[m] for m in policy.personale_der_ser(objekt, kandidater, now)]
-    if naeste is None and objekt.aktiv:
-        brugere += list(
-            NotifikationIndstillinger.objects.filter(nye_data=True, bruger__borger__id=h.borger_id)
-            .exclude(bruger_id=h.aktoer_id)
-            .values_list("bruger_id", flat=True)
-        )
-    return naeste, brugere
+def _data_modtagere(
+    haendelser: list[Haendelse], foelgere: dict, now: datetime.datetime, *, borgeren: bool
+) -> list[tuple[Haendelse, int]]:
+    """Return (event, user id) for changes of data: of each event's candidate followers
+    (`foelgere`: {citizen id: Foelg rows}) those whose choice covers the change and whom
+    the policy lets see it, less whoever made it; with `borgeren`, also the citizen who
+    asked to hear of new data. A fixed number of queries for any number of events."""
+    objekter: dict = {}
+    for art, model in MODELLER.items():
+        ids = [h.objekt_id for h in haendelser if h.art == art]
+        if ids:
+            objekter.update({o.pk: o for o in model.objects.filter(pk__in=ids)})
+    type_ids = {getattr(o, "type_id", None) for o in objekter.values()} - {None}
+    stier = (
+        dict(Klasse.objects.filter(pk__in=type_ids).values_list("pk", "sti")) if type_ids else {}
+    )
+    kandidater: list = []
+    for h in haendelser:
+        o = objekter.get(h.objekt_id)
+        if o is None:
+            continue
+        type_id = getattr(o, "type_id", None)
+        typer = {type_id, *(stier.get(type_id) or [])} if type_id else set()
+        lov = getattr(o, "lovgrundlag_id", None)
+        mine = {
+            r[6]: r[1]
+            for r in foelgere.get(h.borger_id, ())
+            if r[6] is not None and r[1] != h.aktoer_id and _daekker(r, h.art, typer, lov)
+        }
+        kandidater.append((h, o, mine))
+    ser = policy.personale_der_ser_mange([(o, mine) for _h, o, mine in kandidater], now)
+    svar = [(h, mine[m]) for h, o, mine in kandidater for m in ser.get(o.pk, ())]
+    if borgeren:
+        aktive = {h.pk for h, o, _m in kandidater if o.aktiv}
+        vil_vide = defaultdict(list)
+        for b, u in NotifikationIndstillinger.objects.filter(
+            nye_data=True, bruger__borger__id__in={h.borger_id for h in haendelser}
+        ).values_list("bruger__borger__id", "bruger_id"):
+            vil_vide[b].append(u)
+        svar += [
+            (h, u)
+            for h in haendelser
+            if h.pk in aktive
+            for u in vil_vide.get(h.borger_id, ())
+            if u != h.aktoer_id
+        ]
+    return svar
 
 
 def _ansatte(q: Q, now: datetime.datetime) -> list[int]:
@@ -245,28 +270,44 @@ def haendelse_udfold(*, haendelse_id: int, efter: int = 0, batch: int | None = N
         if h is None or h.udfoldet is not None:
             return None
         now = clock.now()
+        naeste = None
         if h.art in MODELLER:
-            naeste, brugere = _data_batch(h, efter, batch, now)
+            if efter == 0:
+                _foelger_automatisk([h], now)
+            raekker = list(
+                Foelg.objects.filter(borger_id=h.borger_id, id__gt=efter)
+                .order_by("id")
+                .values_list(*FOELG_FELTER)[:batch]
+            )
+            naeste = raekker[-1][0] if len(raekker) == batch else None
+            par = _data_modtagere([h], {h.borger_id: raekker}, now, borgeren=naeste is None)
         else:
-            naeste, brugere = None, [u for u in _andre_modtagere(h, now) if u != h.aktoer_id]
-        Notifikation.objects.bulk_create(
-            [
-                Notifikation(
-                    haendelse_id=h.pk, modtager_id=u, art=h.art, borger_id=h.borger_id,
-                    objekt_id=h.objekt_id, livscykluskode=h.livscykluskode, oprettet=now,
-                )
-                for u in set(brugere)
-            ],
-            ignore_conflicts=True,
-        )  # fmt: skip
-        if naeste is None:
-            Haendelse.objects.filter(pk=h.pk).update(udfoldet=now)
+            par = [(h, u) for u in _andre_modtagere(h, now) if u != h.aktoer_id]
+        _indsaet(par, now, [] if naeste is not None else [h.pk])
     return naeste
 
 
+def _indsaet(par: Iterable[tuple[Haendelse, int]], now: datetime.datetime, faerdige) -> None:
+    """Insert one notification per (event, person), once (one statement), and mark the
+    finished events delivered."""
+    Notifikation.objects.bulk_create(
+        [
+            Notifikation(
+                haendelse_id=h.pk, modtager_id=u, art=h.art, borger_id=h.borger_id,
+                objekt_id=h.objekt_id, livscykluskode=h.livscykluskode, oprettet=now,
+            )
+            for h, u in {(h.pk, u): (h, u) for h, u in par}.values()
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    if faerdige:
+        Haendelse.objects.filter(pk__in=list(faerdige)).update(udfoldet=now)
+
+
 def haendelser_udfold(*, haendelse_ids: Iterable[int]) -> list[int]:
-    """Settle at once the events about data that nobody can be told of, and return the
-    others, which need a fan-out of their own (`haendelse_udfold`).
+    """Settle at once the events about data that nobody can be told of, deliver together
+    those whose followers are few, and return the others, which need a fan-out of their
+    own (`haendelse_udfold`).
 
     Nobody can be told of a change of data when the citizen has no followers, the unit that
     registered it has no current staff (who would follow now) and the citizen has not asked
@@ -302,7 +343,36 @@ def haendelser_udfold(*, haendelse_ids: Iterable[int]) -> list[int]:
         }
         if tomme:
             Haendelse.objects.filter(pk__in=tomme).update(udfoldet=now)
-    return [r[0] for r in raekker if r[0] not in tomme]
+        sammen = _sammen([r[0] for r in data if r[0] not in tomme], now)
+    return [r[0] for r in raekker if r[0] not in tomme and r[0] not in sammen]
+
+
+def _sammen(haendelse_ids: list[int], now: datetime.datetime) -> set[int]:
+    """Deliver changes of data together when their followers are few (at most
+    NOTIFIKATION_BATCH in all): a dozen statements for the lot; return the ids delivered.
+    Otherwise nothing is delivered here and each gets a fan-out of its own."""
+    if not haendelse_ids:
+        return set()
+    haendelser = list(
+        Haendelse.objects.select_for_update(of=("self",))
+        .filter(pk__in=haendelse_ids)
+        .order_by("pk")
+    )
+    _foelger_automatisk(haendelser, now)
+    raekker = list(
+        Foelg.objects.filter(borger_id__in={h.borger_id for h in haendelser})
+        .order_by("id")
+        .values_list("borger_id", *FOELG_FELTER)[: _batch() + 1]
+    )
+    if len(raekker) > _batch():
+        return set()
+    foelgere: dict = defaultdict(list)
+    for b, *r in raekker:
+        foelgere[b].append(tuple(r))
+    _indsaet(
+        _data_modtagere(haendelser, foelgere, now, borgeren=True), now, [h.pk for h in haendelser]
+    )
+    return {h.pk for h in haendelser}
 
 
 def haendelse_udfold_alle(*, haendelse_id: int, batch: int | None = None) -> None:

@@ -70,7 +70,11 @@ from samtykke.policy.byggesten import (
 )
 from samtykke.policy.daekning import aaben_for, daekker, daekker_q, fag_q, typer
 from samtykke.policy.enhed import enheders_grundlag, synlige_for_enhed
-from samtykke.policy.modtagere import handler_for_brugere, personale_der_ser
+from samtykke.policy.modtagere import (
+    handler_for_brugere,
+    personale_der_ser,
+    personale_der_ser_mange,
+)
 from samtykke.policy.notifikation import DATA_ARTER, notifikationer_synlige_q
 from samtykke.policy.personale import (
     OPSLAG,
@@ -141,6 +145,7 @@ __all__ = [
     "modtager_q",
     "notifikationer_synlige_q",
     "personale_der_ser",
+    "personale_der_ser_mange",
     "sag_grundlag",
     "sag_grundlag_annotationer",
     "sager_synlige",

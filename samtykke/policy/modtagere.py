@@ -91,22 +91,47 @@ def _blokeret(p: _Person, m: uuid.UUID, blokeringer: list[tuple]) -> bool:
     return any(be in p.enheder or bm in p.myndigheder or bmed == m for be, bm, bmed in blokeringer)
 
 
-def _via_tilladelse(objekt: Tilstand | Indsats, now: datetime.datetime) -> tuple[list, list]:
-    """Return the group and the personal grant rows in force on the object."""
-    gruppe_model, bruger_model = TILLADELSER[type(objekt)]
+def _via_tilladelse(objekter: list, now: datetime.datetime) -> dict:
+    """Return {object id: (group grant rows, personal grant rows)} in force on the objects
+    (Tilstand and Indsats): two queries per model."""
+    svar: dict = defaultdict(lambda: ([], []))
     i_kraft = tilladelse_i_kraft_q(now)
-    grupper = list(
-        gruppe_model.objects.filter(i_kraft, content_object_id=objekt.pk).values_list(
-            "group_id", "samtykke__modtager_enhed_id", "samtykke__modtager_myndighed_id",
-            "samtykke__faglighed_id",
-        )
+    for model, (gruppe_model, bruger_model) in TILLADELSER.items():
+        ids = [o.pk for o in objekter if isinstance(o, model)]
+        if not ids:
+            continue
+        for pk, *raekke in gruppe_model.objects.filter(
+            i_kraft, content_object_id__in=ids
+        ).values_list(
+            "content_object_id", "group_id", "samtykke__modtager_enhed_id",
+            "samtykke__modtager_myndighed_id", "samtykke__faglighed_id",
+        ):  # fmt: skip
+            svar[pk][0].append(tuple(raekke))
+        for pk, *raekke in bruger_model.objects.filter(
+            i_kraft, content_object_id__in=ids
+        ).values_list("content_object_id", "user_id", "samtykke__faglighed_id"):
+            svar[pk][1].append(tuple(raekke))
+    return svar
+
+
+def _sag_samtykker(sager: list, now: datetime.datetime) -> dict:
+    """Return {case id: consents in force with the case overview whose sources hold the
+    case's unit} for the cases (one query)."""
+    svar: dict = defaultdict(list)
+    if not sager:
+        return svar
+    raekker = Samtykke.objects.filter(
+        i_kraft_q(now), beslutning=Beslutning.TILLAD, sagsindeks=True,
+        borger_id__in={s.borger_id for s in sager},
+    ).values_list(
+        "borger_id", "kilder", "modtager_enhed_id", "modtager_myndighed_id",
+        "modtager_medarbejder_id", "faglighed_id",
     )  # fmt: skip
-    brugere = list(
-        bruger_model.objects.filter(i_kraft, content_object_id=objekt.pk).values_list(
-            "user_id", "samtykke__faglighed_id"
-        )
-    )
-    return grupper, brugere
+    for b, kilder, *raekke in raekker:
+        for sag in sager:
+            if sag.borger_id == b and sag.ansvarlig_enhed_id in kilder:
+                svar[sag.pk].append(tuple(raekke))
+    return svar
 
 
 def _tilladelse_viser(p: _Person, grupper: list, brugere: list) -> bool:
@@ -140,48 +165,52 @@ def personale_der_ser(
 ) -> set[uuid.UUID]:
     """Return those of `medarbejder_ids` who may see `objekt` at `now` by the staff rule
     (the case rule for a Sag). Five queries at most, whatever the number of staff."""
-    if not objekt.aktiv:
-        return set()
-    personer = _personer(medarbejder_ids, now)
+    return personale_der_ser_mange([(objekt, medarbejder_ids)], now).get(objekt.pk, set())
+
+
+def personale_der_ser_mange(
+    par: Iterable[tuple[Tilstand | Indsats | Sag, Iterable[uuid.UUID]]],
+    now: datetime.datetime,
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Return {object id: those of its staff who may see it at `now`} for pairs of an
+    object and candidate staff: the rule of `personale_der_ser` for many changes at once
+    (a MOX chunk's), in at most seven queries whatever their number."""
+    par = [(o, set(ms)) for o, ms in par if o.aktiv]
+    personer = _personer({m for _o, ms in par for m in ms}, now)
     if not personer:
-        return set()
-    blokeringer = list(
-        Samtykke.objects.filter(
-            i_kraft_q(now), beslutning=Beslutning.AFVIS, borger_id=objekt.borger_id
-        ).values_list("modtager_enhed_id", "modtager_myndighed_id", "modtager_medarbejder_id")
-    )
+        return {}
+    borgere = {o.borger_id for o, _ms in par}
+    blokeringer: dict = defaultdict(list)
+    for b, *raekke in Samtykke.objects.filter(
+        i_kraft_q(now), beslutning=Beslutning.AFVIS, borger_id__in=borgere
+    ).values_list(
+        "borger_id", "modtager_enhed_id", "modtager_myndighed_id", "modtager_medarbejder_id"
+    ):
+        blokeringer[b].append(tuple(raekke))
     hjemler: dict = defaultdict(set)
-    for m, e in Hjemmel.objects.filter(
-        borger_id=objekt.borger_id, gyldig_fra__lte=now, gyldig_til__gt=now
-    ).values_list("medarbejder_id", "enhed_id"):
-        hjemler[m].add(e)
-    if isinstance(objekt, Sag):
-        samtykker = (
-            list(
-                Samtykke.objects.filter(
-                    i_kraft_q(now), beslutning=Beslutning.TILLAD, sagsindeks=True,
-                    borger_id=objekt.borger_id, kilder__contains=[objekt.ansvarlig_enhed_id],
-                ).values_list(
-                    "modtager_enhed_id", "modtager_myndighed_id", "modtager_medarbejder_id",
-                    "faglighed_id",
-                )
-            )
-            if objekt.ansvarlig_enhed_id is not None
-            else []
-        )  # fmt: skip
-    else:
-        grupper, brugere = _via_tilladelse(objekt, now)
-    svar = set()
-    for m, p in personer.items():
-        if objekt.ansvarlig_enhed_id in p.enheder or hjemler[m] & p.enheder:
-            svar.add(m)
-            continue
-        if isinstance(objekt, Sag):
-            viser = _samtykke_viser_sag(p, m, samtykker)
-        else:
-            viser = _tilladelse_viser(p, grupper, brugere)
-        if viser and not _blokeret(p, m, blokeringer):
-            svar.add(m)
+    for b, m, e in Hjemmel.objects.filter(
+        borger_id__in=borgere, gyldig_fra__lte=now, gyldig_til__gt=now
+    ).values_list("borger_id", "medarbejder_id", "enhed_id"):
+        hjemler[(b, m)].add(e)
+    objekter = [o for o, _ms in par]
+    tilladelser = _via_tilladelse([o for o in objekter if not isinstance(o, Sag)], now)
+    sag_samtykker = _sag_samtykker([o for o in objekter if isinstance(o, Sag)], now)
+    svar: dict = {}
+    for objekt, ms in par:
+        ser = svar.setdefault(objekt.pk, set())
+        for m in ms:
+            p = personer.get(m)
+            if p is None:
+                continue
+            if objekt.ansvarlig_enhed_id in p.enheder or hjemler[(objekt.borger_id, m)] & p.enheder:
+                ser.add(m)
+                continue
+            if isinstance(objekt, Sag):
+                viser = _samtykke_viser_sag(p, m, sag_samtykker[objekt.pk])
+            else:
+                viser = _tilladelse_viser(p, *tilladelser[objekt.pk])
+            if viser and not _blokeret(p, m, blokeringer[objekt.borger_id]):
+                ser.add(m)
     return svar
 
 
