@@ -34,9 +34,9 @@ def anden_page(browser):  # noqa: F811
 
 def test_the_caseworkers_badge_shows_the_answer_without_a_reload(
     live_server,
-    page,
+    page,  # noqa: F811  (the fixture imported above)
     anden_page,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     from datadeling.celery import app
 
