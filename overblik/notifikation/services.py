@@ -122,7 +122,12 @@ def _foelger_automatisk(haendelser: list[Haendelse], now: datetime.datetime) -> 
         .values_list("enhed_id", "medarbejder__user_id")
     ):
         ansatte[e].add(u)
-    par = {(u, h.borger_id) for h in haendelser for u in ansatte.get(h.enhed_id, ())}
+    par = {
+        (u, h.borger_id)
+        for h in haendelser
+        if h.borger_id is not None
+        for u in ansatte.get(h.enhed_id, ())
+    }
     Foelg.objects.bulk_create(
         [Foelg(bruger_id=u, borger_id=b, automatisk=True, oprettet=now) for u, b in par],
         ignore_conflicts=True,
@@ -159,10 +164,10 @@ def _data_modtagere(
     asked to hear of new data. A fixed number of queries for any number of events."""
     objekter: dict = {}
     for art, model in MODELLER.items():
-        ids = [h.objekt_id for h in haendelser if h.art == art]
+        ids = [h.objekt_id for h in haendelser if h.art == art and h.objekt_id is not None]
         if ids:
             objekter.update({o.pk: o for o in model.objects.filter(pk__in=ids)})
-    type_ids = {getattr(o, "type_id", None) for o in objekter.values()} - {None}
+    type_ids: set[Any] = {getattr(o, "type_id", None) for o in objekter.values()} - {None}
     stier = (
         dict(Klasse.objects.filter(pk__in=type_ids).values_list("pk", "sti")) if type_ids else {}
     )
@@ -184,7 +189,7 @@ def _data_modtagere(
     svar = [(h, mine[m]) for h, o, mine in kandidater for m in ser.get(o.pk, ())]
     if borgeren:
         aktive = {h.pk for h, o, _m in kandidater if o.aktiv}
-        vil_vide = defaultdict(list)
+        vil_vide: defaultdict[Any, list[int]] = defaultdict(list)
         for b, u in NotifikationIndstillinger.objects.filter(
             nye_data=True, bruger__borger__id__in={h.borger_id for h in haendelser}
         ).values_list("bruger__borger__id", "bruger_id"):
@@ -221,7 +226,11 @@ def _borger_og_handlende(h: Haendelse, now: datetime.datetime) -> list[int]:
 def _samtykkets_modtagere(samtykke_id: uuid.UUID | None, now: datetime.datetime) -> list[int]:
     """Return the staff a consent version names: by name, or with a current role in its unit
     or authority, within its profession (a consent to one profession reaches only it)."""
-    s = Samtykke.objects.filter(pk=samtykke_id).select_related("modtager_medarbejder").first()
+    s = (
+        Samtykke.objects.filter(pk=samtykke_id).select_related("modtager_medarbejder").first()
+        if samtykke_id is not None
+        else None
+    )
     if s is None:
         return []
     if s.modtager_medarbejder is not None:
@@ -240,7 +249,7 @@ def _andre_modtagere(h: Haendelse, now: datetime.datetime) -> list[int]:
     """Return the recipients of an event that is not a change of data (see the module)."""
     if h.art == HaendelseArt.ANMODNING_NY:
         return _borger_og_handlende(h, now)
-    if h.art == HaendelseArt.ANMODNING_BESVARET:
+    if h.art == HaendelseArt.ANMODNING_BESVARET and h.objekt_id is not None:
         return list(
             Anmodning.objects.filter(pk=h.objekt_id).values_list("anmoder__user_id", flat=True)
         )
@@ -275,7 +284,7 @@ def haendelse_udfold(*, haendelse_id: int, efter: int = 0, batch: int | None = N
             if efter == 0:
                 _foelger_automatisk([h], now)
             raekker = list(
-                Foelg.objects.filter(borger_id=h.borger_id, id__gt=efter)
+                Foelg.objects.filter(borger=h.borger_id, id__gt=efter)
                 .order_by("id")
                 .values_list(*FOELG_FELTER)[:batch]
             )
@@ -287,7 +296,9 @@ def haendelse_udfold(*, haendelse_id: int, efter: int = 0, batch: int | None = N
     return naeste
 
 
-def _indsaet(par: Iterable[tuple[Haendelse, int]], now: datetime.datetime, faerdige) -> None:
+def _indsaet(
+    par: Iterable[tuple[Haendelse, int]], now: datetime.datetime, faerdige: list[int]
+) -> None:
     """Insert one notification per (event, person), once (one statement), and mark the
     finished events delivered."""
     Notifikation.objects.bulk_create(

@@ -54,17 +54,22 @@ def notifikationer_synlige_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
         return Q(pk__in=[])
     assert aktoer.medarbejder is not None  # er_medarbejder says so
     objekt = OuterRef("objekt_id")
-    q = Q(art=HaendelseArt.TILSTAND) & Exists(tilstande_synlige(aktoer, now=now).filter(pk=objekt))
-    q |= Q(art=HaendelseArt.INDSATS) & Exists(indsatser_synlige(aktoer, now=now).filter(pk=objekt))
-    q |= Q(art=HaendelseArt.SAG) & Exists(sager_synlige(aktoer, now=now).filter(pk=objekt))
-    q |= Q(art__in=SAMTYKKE_ARTER) & Exists(Samtykke.objects.filter(modtager_q(aktoer), pk=objekt))
-    q |= Q(art=HaendelseArt.ANMODNING_BESVARET) & Exists(
-        Anmodning.objects.filter(anmoder_id=aktoer.medarbejder.pk, pk=objekt)
+    tilstande = tilstande_synlige(aktoer, now=now).filter(pk=objekt)
+    indsatser = indsatser_synlige(aktoer, now=now).filter(pk=objekt)
+    q: Q = Q(art=HaendelseArt.TILSTAND) & Q(Exists(tilstande))
+    q |= Q(art=HaendelseArt.INDSATS) & Q(Exists(indsatser))
+    q |= Q(art=HaendelseArt.SAG) & Q(Exists(sager_synlige(aktoer, now=now).filter(pk=objekt)))
+    q |= Q(art__in=SAMTYKKE_ARTER) & Q(
+        Exists(Samtykke.objects.filter(modtager_q(aktoer), pk=objekt))
     )
-    q |= Q(art=HaendelseArt.HJEMMEL_REGISTRERET) & Exists(
-        Hjemmel.objects.filter(enhed_id__in=leder_enhed_ids(aktoer), pk=objekt)
+    q |= Q(art=HaendelseArt.ANMODNING_BESVARET) & Q(
+        Exists(Anmodning.objects.filter(anmoder_id=aktoer.medarbejder.pk, pk=objekt))
+    )
+    q |= Q(art=HaendelseArt.HJEMMEL_REGISTRERET) & Q(
+        Exists(Hjemmel.objects.filter(enhed_id__in=leder_enhed_ids(aktoer), pk=objekt))
     )
     kendte = [*DATA_ARTER, *SAMTYKKE_ARTER, HaendelseArt.ANMODNING_BESVARET,
               HaendelseArt.HJEMMEL_REGISTRERET, HaendelseArt.ANMODNING_NY]  # fmt: skip
-    q |= ~Q(art__in=kendte) & Exists(borgere_aabne(aktoer, now).filter(pk=OuterRef("borger_id")))
+    aabne = borgere_aabne(aktoer, now).filter(pk=OuterRef("borger_id"))
+    q |= ~Q(art__in=kendte) & Q(Exists(aabne))
     return q
