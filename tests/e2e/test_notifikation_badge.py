@@ -26,6 +26,17 @@ from tests.ui import factories
 
 
 @pytest.fixture
+def eager():
+    """Run the fan-out task in the live server, after the commit that wrote the event."""
+    from datadeling.celery import app
+
+    foer = app.conf.task_always_eager
+    app.conf.update(task_always_eager=True)
+    yield
+    app.conf.update(task_always_eager=foer)
+
+
+@pytest.fixture
 def anden_page(browser):  # noqa: F811
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
     yield context.new_page()
@@ -36,11 +47,8 @@ def test_the_caseworkers_badge_shows_the_answer_without_a_reload(
     live_server,
     page,  # noqa: F811  (the fixture imported above)
     anden_page,
-    monkeypatch,
+    eager,
 ):
-    from datadeling.celery import app
-
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
     anna = factories.medarbejder()
     borger = factories.borger()
     enhed = anna.funktioner.get().enhed
