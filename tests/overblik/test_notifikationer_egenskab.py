@@ -147,7 +147,7 @@ class World:
 
 
 @settings(
-    max_examples=hypotese.eksempler(60),
+    max_examples=hypotese.eksempler(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
