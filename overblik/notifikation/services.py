@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -315,15 +315,16 @@ def _indsaet(
         Haendelse.objects.filter(pk__in=list(faerdige)).update(udfoldet=now)
 
 
-def haendelser_udfold(*, haendelse_ids: Iterable[int]) -> list[int]:
-    """Settle at once the events about data that nobody can be told of, deliver together
-    those whose followers are few, and return the others, which need a fan-out of their
-    own (`haendelse_udfold`).
+def haendelser_udfold(*, haendelse_ids: Iterable[int]) -> list[list[int]]:
+    """Settle at once the events about data that nobody can be told of, and return the
+    others in groups for the fan-out: a group of several changes of data whose followers
+    number at most NOTIFIKATION_BATCH in all (`haendelser_udfold_sammen` delivers it in a
+    fixed number of statements), or a single event (`haendelse_udfold`, in chained batches).
 
     Nobody can be told of a change of data when the citizen has no followers, the unit that
     registered it has no current staff (who would follow now) and the citizen has not asked
-    to hear of new data: three queries for any number of events, so the events of a MOX
-    chunk cost a single task, whatever their number.
+    to hear of new data. Five queries for any number of events, so the events of a MOX
+    chunk cost one task, and a task per group of followers after it.
     """
     now = clock.now()
     idag = timezone.localdate(now)
@@ -336,13 +337,15 @@ def haendelser_udfold(*, haendelse_ids: Iterable[int]) -> list[int]:
         data = [r for r in raekker if r[1] in MODELLER]
         borgere = {r[2] for r in data}
         enheder = {r[3] for r in data if r[3] is not None}
-        foelges = set(
-            Foelg.objects.filter(borger_id__in=borgere).values_list("borger_id", flat=True)
-        ) if data else set()  # fmt: skip
-        bemandede = set(
+        foelgere = dict(
+            Foelg.objects.filter(borger_id__in=borgere).values("borger_id")
+            .annotate(n=Count("id")).values_list("borger_id", "n")
+        ) if data else {}  # fmt: skip
+        ansatte = dict(
             Funktion.objects.gaeldende(idag).exclude(enhed__gyldig_til__lte=idag)
-            .filter(enhed_id__in=enheder).values_list("enhed_id", flat=True)
-        ) if enheder else set()  # fmt: skip
+            .filter(enhed_id__in=enheder).values("enhed_id")
+            .annotate(n=Count("medarbejder_id", distinct=True)).values_list("enhed_id", "n")
+        ) if enheder else {}  # fmt: skip
         vil_vide = set(
             NotifikationIndstillinger.objects.filter(nye_data=True, bruger__borger__id__in=borgere)
             .values_list("bruger__borger__id", flat=True)
@@ -350,12 +353,42 @@ def haendelser_udfold(*, haendelse_ids: Iterable[int]) -> list[int]:
         tomme = {
             pk
             for pk, _art, b, e in data
-            if b not in foelges and b not in vil_vide and e not in bemandede
+            if b not in foelgere and b not in vil_vide and e not in ansatte
         }
         if tomme:
             Haendelse.objects.filter(pk__in=tomme).update(udfoldet=now)
-        sammen = _sammen([r[0] for r in data if r[0] not in tomme], now)
-    return [r[0] for r in raekker if r[0] not in tomme and r[0] not in sammen]
+    # the candidates of a citizen's changes: their followers, and the staff of the units
+    # that registered them (who follow from now on)
+    vaegt: dict = defaultdict(int)
+    per_borger: dict = defaultdict(list)
+    for pk, _art, b, e in data:
+        if pk not in tomme:
+            per_borger[b].append(pk)
+            vaegt[b] = max(vaegt[b], foelgere.get(b, 0) + ansatte.get(e, 0) + 1)
+    grupper: list[list[int]] = [[pk] for pk, art, _b, _e in raekker if art not in MODELLER]
+    gruppe: list[int] = []
+    i_gruppen = 0
+    for b, pks in per_borger.items():
+        if vaegt[b] > _batch():
+            grupper += [[pk] for pk in pks]
+            continue
+        if i_gruppen + vaegt[b] > _batch() and gruppe:
+            grupper.append(gruppe)
+            gruppe, i_gruppen = [], 0
+        gruppe += pks
+        i_gruppen += vaegt[b]
+    if gruppe:
+        grupper.append(gruppe)
+    return grupper
+
+
+def haendelser_udfold_sammen(*, haendelse_ids: list[int]) -> list[int]:
+    """Deliver a group of changes of data together (see `haendelser_udfold`), in one
+    transaction; return those that proved to have too many followers for it, which need a
+    fan-out of their own."""
+    with transaction.atomic():
+        leveret = _sammen(haendelse_ids, clock.now())
+    return [pk for pk in haendelse_ids if pk not in leveret]
 
 
 def _sammen(haendelse_ids: list[int], now: datetime.datetime) -> set[int]:

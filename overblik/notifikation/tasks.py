@@ -79,10 +79,33 @@ def email_digest() -> int:
 )
 def udfold_mange(haendelse_ids: list[int]) -> int:
     """Settle the events of one commit that nobody can be told of, in a few queries, and
-    enqueue a fan-out task for each of the others; return how many those are."""
-    rest = services.haendelser_udfold(haendelse_ids=haendelse_ids)
+    enqueue a fan-out task for each group of the others; return how many groups."""
+    grupper = services.haendelser_udfold(haendelse_ids=haendelse_ids)
+    for gruppe in grupper:
+        if len(gruppe) == 1:
+            udfold.delay(gruppe[0])
+        else:
+            udfold_gruppe.delay(gruppe)
+    return len(grupper)
+
+
+@shared_task(
+    name="overblik.udfold_gruppe",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENTE,
+    retry_backoff=1,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def udfold_gruppe(haendelse_ids: list[int]) -> int:
+    """Deliver a group of changes with few followers in all, together; an event that
+    proved to have more gets a fan-out of its own."""
+    rest = services.haendelser_udfold_sammen(haendelse_ids=haendelse_ids)
     udfold_hver(rest)
-    return len(rest)
+    return len(haendelse_ids) - len(rest)
 
 
 def udfold_hver(haendelse_ids: list[int]) -> None:

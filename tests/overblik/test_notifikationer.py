@@ -347,12 +347,28 @@ def test_a_commits_events_are_settled_together(g, django_assert_max_num_queries)
     for _ in range(5):
         tilstand(g)  # Hjemmepleje's: its staff follow and see it
     ids = list(Haendelse.objects.order_by("pk").values_list("pk", flat=True))
-    # savepoint pair, events, 3 checks, update; then lock, auto-follow (2), followers,
-    # objects, classes, the policy (roles, blocks, legal bases, 2 grant queries), the
-    # citizen's wish, the insert, the update (21 whatever the number of events)
-    with django_assert_max_num_queries(21):
-        rest = services.haendelser_udfold(haendelse_ids=ids)
-    assert rest == []
+    with django_assert_max_num_queries(7):  # savepoint pair, events, 3 counts, update
+        grupper = services.haendelser_udfold(haendelse_ids=ids)
+    assert grupper == [ids[5:]]  # one group: few followers in all
+    assert Haendelse.objects.filter(udfoldet__isnull=True).count() == 5
+    # lock, auto-follow (2), followers, objects, classes, the policy (roles, blocks, legal
+    # bases, 2 grant queries), the citizen's wish, the insert, the update, savepoints:
+    # the same whatever the number of events
+    with django_assert_max_num_queries(16):
+        assert services.haendelser_udfold_sammen(haendelse_ids=grupper[0]) == []
     assert not Haendelse.objects.filter(udfoldet__isnull=True).exists()
     assert har(kollega) == [HaendelseArt.TILSTAND] * 5
     assert har(g.user) == []
+
+
+def test_a_citizen_with_many_followers_gets_a_fan_out_of_its_own(g, settings):
+    settings.NOTIFIKATION_BATCH = 3
+    kolleger = [ansat(g, f"k{i}") for i in range(4)]
+    tilstand(g)
+    tilstand(g, borger=g.anden_borger, enhed=g.anden_enhed)
+    ids = list(Haendelse.objects.order_by("pk").values_list("pk", flat=True))
+    grupper = services.haendelser_udfold(haendelse_ids=ids)
+    assert sorted(grupper) == [[ids[0]], [ids[1]]]
+    for (pk,) in grupper:
+        services.haendelse_udfold_alle(haendelse_id=pk)
+    assert all(har(u) == [HaendelseArt.TILSTAND] for u in kolleger)
