@@ -6,8 +6,8 @@ Steps: people follow citizens; units register data (their staff then follow the 
 automatically); citizens give, narrow and revoke consents and block units; consents are
 warned of as expiring; caseworkers get legal-basis access; people join and leave units;
 and a fake clock moves, so consents and accesses expire without any job running. Every
-event is fanned out after its step as the workers would, with batches of three, so the grouping and the chaining
-of batches are exercised too.
+event is fanned out after its step as the workers would, with batches of three, so the
+grouping and the chaining of batches are exercised too.
 """
 
 from __future__ import annotations
