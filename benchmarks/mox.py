@@ -240,6 +240,57 @@ def _stop(processer: list[subprocess.Popen]) -> None:
             p.wait(timeout=10)
 
 
+def _miljoe(broker: str) -> dict:
+    """Return the environment of the server and worker processes: the throwaway database
+    the current connection uses, the benchmark's broker, production-like settings."""
+    from django.db import connection
+
+    from datadeling.core.dburl import database_url
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + uuid.uuid4().hex,
+        "CELERY_BROKER_URL": broker,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "datadeling.settings",
+    }
+    env.pop("TEST_DATABASE_NAME", None)
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def _start(args, env: dict, logmappe: Path, processer: list[subprocess.Popen]) -> int:
+    """Start gunicorn (--web workers) and --workere Celery workers on `env`, appending them
+    to `processer`; wait for the web port and return it."""
+    port = _fri_port()
+    bin_ = Path(sys.executable).parent
+    weblog = logmappe / "gunicorn.log"
+    processer.append(
+        subprocess.Popen(  # noqa: S603 (our own server, fixed arguments)
+            [str(bin_ / "gunicorn"), "datadeling.wsgi", "-b", f"127.0.0.1:{port}",
+             "-w", str(args.web), "--timeout", "300"],
+            cwd=ROD, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    )  # fmt: skip
+    for n in range(args.workere):
+        processer.append(
+            subprocess.Popen(  # noqa: S603 (our own worker, fixed arguments)
+                [str(bin_ / "celery"), "-A", "datadeling", "worker", "--pool", "prefork",
+                 "--concurrency", str(args.concurrency), "-n", f"bench{n}@%h",
+                 "--without-heartbeat", "--without-mingle", "--without-gossip",
+                 "--loglevel", "WARNING"],
+                cwd=ROD, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        )  # fmt: skip
+    _vent_paa_port(port, processer[0], weblog)
+    return port
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--beskeder", type=int, default=5000, help="beskeder pr. kørsel")
@@ -264,7 +315,6 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Max, Min
 
-    from datadeling.core.dburl import database_url
     from mox.models import Besked
     from mox.protokol import Status
 
@@ -280,41 +330,8 @@ def main() -> None:
     logmappe.mkdir(parents=True, exist_ok=True)
     try:
         enhed, cprs, typer, token, secret = _byg(args.borgere)
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(connection.settings_dict),
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + uuid.uuid4().hex,
-            "CELERY_BROKER_URL": broker,
-            "DEBUG": "0",
-            "HTTPS": "0",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SETTINGS_MODULE": "datadeling.settings",
-        }
-        env.pop("TEST_DATABASE_NAME", None)
-        env.pop("REDIS_URL", None)
-        port = _fri_port()
-        bin_ = Path(sys.executable).parent
-        weblog = logmappe / "gunicorn.log"
-        processer.append(
-            subprocess.Popen(  # noqa: S603 (our own server, fixed arguments)
-                [str(bin_ / "gunicorn"), "datadeling.wsgi", "-b", f"127.0.0.1:{port}",
-                 "-w", str(args.web), "--timeout", "300"],
-                cwd=ROD, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )  # fmt: skip
-        for n in range(args.workere):
-            processer.append(
-                subprocess.Popen(  # noqa: S603 (our own worker, fixed arguments)
-                    [str(bin_ / "celery"), "-A", "datadeling", "worker", "--pool", "prefork",
-                     "--concurrency", str(args.concurrency), "-n", f"bench{n}@%h",
-                     "--without-heartbeat", "--without-mingle", "--without-gossip",
-                     "--loglevel", "WARNING"],
-                    cwd=ROD, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
-                    stderr=subprocess.STDOUT, start_new_session=True,
-                )
-            )  # fmt: skip
-        _vent_paa_port(port, processer[0], weblog)
+        env = _miljoe(broker)
+        port = _start(args, env, logmappe, processer)
         time.sleep(3)  # let the workers connect before the clock runs
         print(
             f"{args.beskeder} beskeder pr. kørsel ({args.beskeder // TRIN} objekter x {TRIN},"

@@ -330,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
     "mox-fej-op": {"task": "mox.fej_op", "schedule": 60.0},
     # MOX: deliver due notifications (retries after backoff, and rows whose task was lost).
     "mox-lever-udestaaende": {"task": "mox.lever_udestaaende", "schedule": 30.0},
+    # Notifications: fan out events whose task was lost; expiring consents; e-mail digests.
+    "overblik-udfold-udestaaende": {"task": "overblik.udfold_udestaaende", "schedule": 60.0},
+    "overblik-samtykker-udloeber": {"task": "overblik.samtykker_udloeber", "schedule": 3600.0},
+    "overblik-email": {"task": "overblik.email_digest", "schedule": 300.0},
 }
 
 # --- logging --------------------------------------------------------------------------
@@ -370,6 +374,20 @@ ANMODNING_AABNER_DAGE = int(os.environ.get("ANMODNING_AABNER_DAGE", "30"))
 DIALOG_VEDHAEFTNING_MAKS_BYTES = int(
     os.environ.get("DIALOG_VEDHAEFTNING_MAKS_BYTES", str(10 * 1024 * 1024))
 )
+# Notifications (overblik/notifikation): recipients per fan-out task, how many days before
+# its end a consent's recipients are told it expires, and the address e-mails link to.
+NOTIFIKATION_BATCH = int(os.environ.get("NOTIFIKATION_BATCH", "500"))
+SAMTYKKE_UDLOEBER_DAGE = int(os.environ.get("SAMTYKKE_UDLOEBER_DAGE", "30"))
+DATADELING_URL = os.environ.get("DATADELING_URL", "http://127.0.0.1:8000")
+# E-mail ("Der er nyt i Datadeling", never citizen data): the console in the demo, SMTP
+# when EMAIL_HOST is set.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ikke-svar@datadeling.local")
 # MOX: how old an open inbox message must be before the sweep (beat, every minute) enqueues
 # it again — its task was lost with a broker restart or a killed worker. The defaults of
 # every MOX setting are in mox/indstillinger.py.

@@ -7,6 +7,7 @@ from overblik.views import (
     indsats,
     mine_data,
     mine_samtaler,
+    notifikationer,
     samtykke_borger,
     samtykke_personale,
     tilstand,
@@ -26,4 +27,5 @@ urlpatterns = [
     *samtykke_personale.urlpatterns,
     *dialog.urlpatterns,
     *mine_samtaler.urlpatterns,
+    *notifikationer.urlpatterns,
 ]

@@ -8,10 +8,14 @@ class SamtykkeConfig(AppConfig):
     def ready(self) -> None:
         from datadeling.core import hooks
         from indsats.models import Indsats
-        from samtykke import services
+        from samtykke import haendelser, services
         from tilstand.models import Tilstand
 
         # grant rows for data that arrives after a consent, before anything after them
         hooks.registrer(
             hooks.Trin.TILDELING, services.tildel_ved_aendring, sendere=(Tilstand, Indsats)
+        )
+        # the event rows of the outbox, after the grants and the outbound MOX rows
+        hooks.registrer(
+            hooks.Trin.NOTIFIKATION, haendelser.skriv_ved_aendring, sendere=haendelser.SENDERE
         )

@@ -559,3 +559,71 @@ class BorgerensBemaerkning(models.Model):
 
     def __str__(self) -> str:
         return self.tekst[:60]
+
+
+class HaendelseArt(models.TextChoices):
+    """What happened: the kinds of event the outbox holds (see samtykke.haendelser)."""
+
+    TILSTAND = "tilstand", _("Tilstand ændret")
+    INDSATS = "indsats", _("Indsats ændret")
+    SAG = "sag", _("Sag ændret")
+    ANMODNING_NY = "anmodning_ny", _("Ny anmodning om samtykke")
+    ANMODNING_BESVARET = "anmodning_besvaret", _("Anmodning besvaret")
+    SAMTYKKE_TILBAGEKALDT = "samtykke_tilbagekaldt", _("Samtykke trukket tilbage")
+    SAMTYKKE_INDSKRAENKET = "samtykke_indskraenket", _("Samtykke indskrænket")
+    SAMTYKKE_UDLOEBER = "samtykke_udloeber", _("Samtykke udløber snart")
+    HJEMMEL_REGISTRERET = "hjemmel_registreret", _("Adgang på lovhjemmel")
+    # Extension points wired by the dialogue (issue 12) and corrections (issue 14).
+    DIALOG_BESKED = "dialog_besked", _("Ny besked")
+    BERIGTIGELSE = "berigtigelse", _("Anmodning om berigtigelse")
+
+
+class Haendelse(models.Model):
+    """One event in the transactional outbox: a change written in the transaction that
+    made it, read after the commit by whoever must hear of it (overblik's notifications
+    to people; the row is below both overblik and mox, so either may read it).
+
+    Holds identifiers only (never citizen content): what kind, about which citizen and
+    object, by which unit and person. `udfoldet` is set when the fan-out is complete.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    art = models.CharField(_("art"), max_length=32, choices=HaendelseArt.choices)
+    borger = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("borger"),
+    )  # fmt: skip
+    objekt_id = models.UUIDField(_("objekt"), null=True, blank=True)
+    enhed = models.ForeignKey(
+        "organisation.Enhed", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("enhed"),
+    )  # fmt: skip
+    livscykluskode = models.CharField(_("livscykluskode"), max_length=16, blank=True)
+    aktoer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("ændret af"),
+    )  # fmt: skip
+    tidspunkt = models.DateTimeField(_("tidspunkt"))
+    udfoldet = models.DateTimeField(_("udfoldet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hændelse")
+        verbose_name_plural = _("hændelser")
+        indexes = [
+            models.Index(
+                fields=["tidspunkt"],
+                name="haendelse_ikke_udfoldet",
+                condition=Q(udfoldet__isnull=True),
+            ),  # fmt: skip
+        ]
+        constraints = [
+            # one expiry warning per consent version
+            models.UniqueConstraint(
+                fields=["objekt_id"],
+                condition=Q(art="samtykke_udloeber"),
+                name="haendelse_udloeber_en_gang",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_art_display()} ({self.tidspunkt:%Y-%m-%d %H:%M})"

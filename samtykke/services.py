@@ -23,12 +23,13 @@ from datadeling.core.tekst import saetning
 from klassifikation.kendte import ADGANGSHJEMMEL_URI
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Relation
-from samtykke import grants
+from samtykke import grants, haendelser
 from samtykke.models import (
     Anmodning,
     AnmodningStatus,
     Beslutning,
     Gennemgang,
+    HaendelseArt,
     Hjemmel,
     HjemmelGennemgang,
     Samtykke,
@@ -211,6 +212,25 @@ def samtykke_give(
             Anmodning.objects.filter(pk=anmodning.pk).update(
                 status=AnmodningStatus.BESVARET, besvaret=now
             )
+            _besvaret(anmodning, actor)
+    return s
+
+
+def _besvaret(anmodning: Anmodning, actor: User | None) -> None:
+    """Write the event that a request was answered (the requesting caseworker is told)."""
+    haendelser.haendelse_write(
+        art=HaendelseArt.ANMODNING_BESVARET, borger_id=anmodning.borger_id,
+        objekt_id=anmodning.pk, enhed_id=anmodning.modtager_enhed_id,
+        aktoer_id=getattr(actor, "pk", None),
+    )  # fmt: skip
+
+
+def _aendret(s: Samtykke, art: str, actor: User | None) -> Samtykke:
+    """Write the event that a consent changed (its recipients are told)."""
+    haendelser.haendelse_write(
+        art=art, borger_id=s.borger_id, objekt_id=s.pk, enhed_id=s.modtager_enhed_id,
+        aktoer_id=getattr(actor, "pk", None),
+    )  # fmt: skip
     return s
 
 
@@ -307,7 +327,9 @@ def samtykke_narrow(
         if gyldig_til > samtykke.gyldig_til:
             raise ValidationError({"gyldig_til": _("Brug «forlæng» for at forlænge samtykket.")})
         aendringer["gyldig_til"] = gyldig_til
-    return _ny_version(samtykke, actor=actor, givet_af=givet_af, **aendringer)
+    with transaction.atomic():
+        ny = _ny_version(samtykke, actor=actor, givet_af=givet_af, **aendringer)
+        return _aendret(ny, HaendelseArt.SAMTYKKE_INDSKRAENKET, actor)
 
 
 def samtykke_prolong(
@@ -337,7 +359,11 @@ def samtykke_revoke(
                 )
             }
         )
-    return _ny_version(samtykke, actor=actor, givet_af=givet_af, status=SamtykkeStatus.TILBAGEKALDT)
+    with transaction.atomic():
+        ny = _ny_version(
+            samtykke, actor=actor, givet_af=givet_af, status=SamtykkeStatus.TILBAGEKALDT
+        )
+        return _aendret(ny, HaendelseArt.SAMTYKKE_TILBAGEKALDT, actor)
 
 
 def anmodning_create(
@@ -371,12 +397,28 @@ def anmodning_create(
         fejl["kilder"] = [_("Vælg hvilke enheder oplysningerne skal komme fra.")]
     if fejl:
         raise ValidationError(fejl)
-    return Anmodning.objects.create(
-        borger=borger, anmoder=anmoder, modtager_enhed=enhed,
-        kategorier=[k.pk for k in kategorier], kilder=[e.pk for e in kilder],
-        formaal=formaal, begrundelse=begrundelse, varighed_dage=varighed_dage,
-        sagsindeks=sagsindeks, dialog=dialog, oprettet=clock.now(),
-    )  # fmt: skip
+    with transaction.atomic():
+        anmodning = Anmodning.objects.create(
+            borger=borger,
+            anmoder=anmoder,
+            modtager_enhed=enhed,
+            kategorier=[k.pk for k in kategorier],
+            kilder=[e.pk for e in kilder],
+            formaal=formaal,
+            begrundelse=begrundelse,
+            varighed_dage=varighed_dage,
+            sagsindeks=sagsindeks,
+            dialog=dialog,
+            oprettet=clock.now(),
+        )
+        haendelser.haendelse_write(
+            art=HaendelseArt.ANMODNING_NY,
+            borger_id=borger.pk,
+            objekt_id=anmodning.pk,
+            enhed_id=enhed.pk,
+            aktoer_id=getattr(actor, "pk", None),
+        )
+    return anmodning  # fmt: skip
 
 
 def anmodning_answer(
@@ -411,6 +453,7 @@ def _besvar(
         Anmodning.objects.filter(pk=anmodning.pk).update(
             status=AnmodningStatus.AFVIST, besvaret=clock.now()
         )
+        _besvaret(anmodning, actor)
         return None
     alle_kat = list(Klasse.objects.filter(pk__in=anmodning.kategorier))
     alle_kilder = list(Enhed.objects.filter(pk__in=anmodning.kilder))
@@ -460,11 +503,26 @@ def hjemmel_register(
     if fejl:
         raise ValidationError(fejl)
     now = clock.now()
-    return Hjemmel.objects.create(
-        borger=borger, medarbejder=medarbejder, enhed=enhed, lovgrundlag=lovgrundlag,
-        begrundelse=begrundelse, gyldig_fra=now, gyldig_til=now + datetime.timedelta(days=dage),
-        oprettet=now,
-    )  # fmt: skip
+    with transaction.atomic():
+        hjemmel = Hjemmel.objects.create(
+            borger=borger,
+            medarbejder=medarbejder,
+            enhed=enhed,
+            lovgrundlag=lovgrundlag,
+            begrundelse=begrundelse,
+            gyldig_fra=now,
+            gyldig_til=now + datetime.timedelta(days=dage),
+            oprettet=now,
+        )
+        # the leaders of the unit review it; the citizen is told of the access
+        haendelser.haendelse_write(
+            art=HaendelseArt.HJEMMEL_REGISTRERET,
+            borger_id=borger.pk,
+            objekt_id=hjemmel.pk,
+            enhed_id=enhed.pk,
+            aktoer_id=getattr(actor, "pk", None),
+        )
+    return hjemmel  # fmt: skip
 
 
 def hjemmel_review(

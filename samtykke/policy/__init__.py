@@ -70,6 +70,10 @@ implemented:
    force, addressed to one of their units, their authorities or them by name, and the
    citizen has not blocked them (`samtykker_udloeber`). Every other item of the worklist
    names only citizens whose page the person may open (rule 7).
+15. Notifications (`modtagere`, `notifikation`): a change is delivered only to those the
+   staff rule (the case rule) shows the object at delivery, asked for a batch of people at
+   once (`personale_der_ser`); the inbox shows a notification only while the person may
+   still see what it is about (`notifikationer_synlige_q`), so losing access hides it.
 
 Every function returns a queryset or a filter evaluated in the database, or decides from
 rows it reads in the same call; a view turns "not visible" into the same 404 as "does not
@@ -99,6 +103,12 @@ from samtykke.policy.byggesten import (
 from samtykke.policy.daekning import aaben_for, daekker, daekker_q, fag_q, typer
 from samtykke.policy.eksport import EKSPORT_OMFANG, eksport_q, maa_eksportere
 from samtykke.policy.enhed import enheders_grundlag, synlige_for_enhed
+from samtykke.policy.modtagere import (
+    handler_for_brugere,
+    personale_der_ser,
+    personale_der_ser_mange,
+)
+from samtykke.policy.notifikation import DATA_ARTER, notifikationer_synlige_q
 from samtykke.policy.personale import (
     OPSLAG,
     OPSLAG_GYLDIGHED,
@@ -136,6 +146,7 @@ from samtykke.policy.skjult import (
 
 __all__ = [
     "EKSPORT_OMFANG",
+    "DATA_ARTER",
     "HANDLE_TYPER",
     "OPSLAG",
     "OPSLAG_GYLDIGHED",
@@ -161,6 +172,7 @@ __all__ = [
     "forklar",
     "grundlag",
     "handle_for_q",
+    "handler_for_brugere",
     "har_skjult_annotation",
     "hjemler_til",
     "hjemler_til_gennemgang",
@@ -177,6 +189,9 @@ __all__ = [
     "modtager_q",
     "part_q",
     "part_relation",
+    "notifikationer_synlige_q",
+    "personale_der_ser",
+    "personale_der_ser_mange",
     "sag_grundlag",
     "sag_grundlag_annotationer",
     "sager_synlige",

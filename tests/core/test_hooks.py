@@ -53,8 +53,10 @@ def test_registering_a_hook_again_replaces_it_and_it_can_be_removed():
 
 def test_grants_before_the_outbox_when_the_apps_register_in_reverse_order(monkeypatch):
     """mox registers before samtykke (the reverse of INSTALLED_APPS): the grant rows are
-    still written before the outbox decides who may hear of the change."""
+    still written before the outbox decides who may hear of the change, and the event rows
+    for notifications to people come last."""
     from mox.udgaaende import services as udgaaende_services
+    from samtykke import haendelser
     from samtykke import services as samtykke_services
 
     monkeypatch.setattr(hooks, "KROGE", hooks.Kroge())
@@ -71,14 +73,24 @@ def test_grants_before_the_outbox_when_the_apps_register_in_reverse_order(monkey
         "notifikationer_write",
         lambda *, objekt, registrering, livscykluskode: kaldt.append(("udbakke", objekt.pk)),
     )
-    aendring = SimpleNamespace(objekt=SimpleNamespace(pk=1), registrering=None, livscykluskode="")
+    monkeypatch.setattr(
+        haendelser,
+        "haendelser_write",
+        lambda *, haendelser: kaldt.append(("notifikation", [h.objekt_id for h in haendelser])),
+    )
+    aendring = SimpleNamespace(
+        objekt=SimpleNamespace(pk=1, borger_id=None, ansvarlig_enhed_id=None),
+        registrering=SimpleNamespace(aktoer_id=None),
+        livscykluskode="",
+    )
     hooks.data_aendret(sender=Tilstand, aendringer=[aendring])
-    assert kaldt == [("tildeling", [1]), ("udbakke", 1)]
+    assert kaldt == [("tildeling", [1]), ("udbakke", 1), ("notifikation", [1])]
 
 
-def test_the_project_registers_grants_and_outbox_at_their_stages():
+def test_the_project_registers_grants_outbox_and_events_at_their_stages():
     from dialog.models import Besked
     from mox.udgaaende.receivers import skriv_dialog_notifikationer, skriv_notifikationer
+    from samtykke.haendelser import skriv_ved_aendring
     from samtykke.services import tildel_ved_aendring
 
     registreret = {trin: [r.krog for r in rs] for trin, rs in hooks.KROGE._trin.items()}
@@ -88,3 +100,4 @@ def test_the_project_registers_grants_and_outbox_at_their_stages():
     sendere = {r.krog: r.sendere for r in hooks.KROGE._trin[hooks.Trin.UDBAKKE]}
     assert sendere[skriv_dialog_notifikationer] == (Besked,)
     assert Besked not in sendere[skriv_notifikationer]
+    assert registreret[hooks.Trin.NOTIFIKATION] == [skriv_ved_aendring]

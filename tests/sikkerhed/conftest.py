@@ -205,6 +205,17 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
     )  # fmt: skip
     s.vedhaeftning = Besked.objects.get(pk=s.dialog_besked.pk).vedhaeftninger.get()
     s.klasse = s.tilstand.type
+    # Unit A's caseworker has a notification about the condition in their inbox.
+    from overblik.models import Notifikation
+    from samtykke.models import Haendelse, HaendelseArt
+
+    h = Haendelse.objects.create(
+        art=HaendelseArt.TILSTAND, borger=s.borger, objekt_id=s.tilstand.pk, enhed=a, tidspunkt=nu
+    )
+    s.notifikation = Notifikation.objects.create(
+        haendelse=h, modtager=s.brugere["ansat_a"], art=h.art, borger=s.borger,
+        objekt_id=s.tilstand.pk, oprettet=nu,
+    )  # fmt: skip
     # the inbox message names a citizen Datadeling knows, so its admin page shows citizen data
     from mox.eksempler import BORGER
 

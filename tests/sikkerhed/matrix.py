@@ -60,6 +60,7 @@ PK = (
     ("overblik:hjemmel_gennemgaa", "hjemmel"),
     ("overblik:min_samtale", "samtale"),
     ("klassifikation:klasse", "klasse"),
+    ("overblik:notifikation_aabn", "notifikation"),
     ("overblik:", "borger"),
 )
 

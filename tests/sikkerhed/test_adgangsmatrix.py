@@ -164,6 +164,19 @@ MATRIX: dict[str, dict] = {
     "overblik:berigtigelse": raekke(ansat_a="200+log"),
     "overblik:hjemmel_gennemgaa": raekke("405", anonym="405"),
     "overblik:arbejdsliste_svar_set": raekke("405", anonym="405"),
+    # Every person's inbox (staff, citizens, relatives); the list names the citizens its
+    # notifications are about, so it is logged when it shows one (unit A's has one).
+    "overblik:notifikationer": {
+        **raekke(**for_roller(PERSONALE + BORGERE, "200")),
+        "ansat_a": "200+log",
+    },
+    "overblik:notifikationer_antal": LOGGET_IND,
+    "overblik:notifikationer_laest": raekke("405", anonym="405"),
+    "overblik:notifikation_indstillinger": raekke(**for_roller(PERSONALE + BORGERE, "200")),
+    # Opening one: only its recipient, while they may still see what it is about.
+    "overblik:notifikation_aabn": raekke(ansat_a="302"),
+    # Following a citizen: whoever may open the citizen's page (it shows only the name).
+    "overblik:borger_foelg": raekke(ansat_a="200", ansat_b="200", blokeret_c="200"),
 }
 
 # --- the admin ------------------------------------------------------------------------------
@@ -271,6 +284,7 @@ POST_MATRIX: dict[str, dict] = {
     # an empty message: the conversation again with the error (logged), nothing written
     "overblik:samtale_skriv": SAMTALE,
     "overblik:min_samtale_skriv": MIN_SAMTALE,
+    "overblik:notifikationer_laest": raekke(**for_roller(PERSONALE + BORGERE, "302")),
     # the admin's logout is not behind its login: anybody is logged out, staff to the login
     "admin:logout": {**raekke("302", anonym="302"), **for_roller(ADMINBRUGERE, "302>login")},
     "admin:samtykke_adgangslog_verificer": {**IKKE_ADMIN, "is_staff": "403", "superbruger": "302"},
