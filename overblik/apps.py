@@ -11,3 +11,7 @@ class OverblikConfig(AppConfig):
 
         # events written by a change are fanned out after its commit
         haendelser_klar.connect(tasks.haendelser_klar, dispatch_uid="overblik_udfold")
+        # who hears of a new message in a conversation and of a correction request
+        from overblik.notifikation import modtagere
+
+        modtagere.registrer()

@@ -101,6 +101,26 @@ def skriv_ved_aendring(sender: type, aendringer: Sequence[Any], **kwargs: Any) -
     )
 
 
+def skriv_ved_berigtigelse(sender: type, aendringer: Sequence[Any], **kwargs: Any) -> None:
+    """Write one event per step of a correction request (hook of stage NOTIFIKATION for
+    samtykke.Berigtigelse): filed, corrected, declined, or the citizen's statement added
+    (`livscykluskode`). `enhed_id` is the unit that owns the datum, asked to answer."""
+    now = clock.now()
+    haendelser_write(
+        haendelser=[
+            Haendelse(
+                art=HaendelseArt.BERIGTIGELSE,
+                borger_id=a.objekt.borger_id,
+                objekt_id=a.objekt.pk,
+                enhed_id=a.objekt.datum.ansvarlig_enhed_id,
+                livscykluskode=a.livscykluskode,
+                tidspunkt=now,
+            )
+            for a in aendringer
+        ]
+    )
+
+
 def udloebende_write(*, now: datetime.datetime, dage: int) -> int:
     """Write an expiry event for each consent in force that ends within `dage` days and has
     none yet (the unique constraint makes a second run a no-op); return how many."""

@@ -78,6 +78,14 @@ def notifikation_synlig(aktoer: Aktoer, bruger_id: int, pk: int) -> Notifikation
 
 def link(n: Notifikation, aktoer: Aktoer) -> str:
     """Return the page where the change a notification tells of is shown to this person."""
+    if n.art == HaendelseArt.DIALOG_BESKED and n.objekt_id is not None:
+        if aktoer.er_borger:
+            return reverse("overblik:min_samtale", args=[n.objekt_id])
+        if n.borger_id is not None:
+            return reverse("overblik:samtale", args=[n.borger_id, n.objekt_id])
+    if n.art == HaendelseArt.BERIGTIGELSE and n.objekt_id is not None:
+        navn = "overblik:min_berigtigelse" if aktoer.er_borger else "overblik:berigtigelse"
+        return reverse(navn, args=[n.objekt_id])
     if aktoer.er_borger:
         if n.art in (HaendelseArt.ANMODNING_NY, HaendelseArt.SAMTYKKE_UDLOEBER):
             return reverse("overblik:mine_samtykker")

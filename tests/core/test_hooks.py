@@ -90,7 +90,9 @@ def test_grants_before_the_outbox_when_the_apps_register_in_reverse_order(monkey
 def test_the_project_registers_grants_outbox_and_events_at_their_stages():
     from dialog.models import Besked
     from mox.udgaaende.receivers import skriv_dialog_notifikationer, skriv_notifikationer
-    from samtykke.haendelser import skriv_ved_aendring
+    from dialog.haendelser import skriv_ved_besked
+    from samtykke.haendelser import skriv_ved_aendring, skriv_ved_berigtigelse
+    from samtykke.models import Berigtigelse
     from samtykke.services import tildel_ved_aendring
 
     registreret = {trin: [r.krog for r in rs] for trin, rs in hooks.KROGE._trin.items()}
@@ -100,4 +102,10 @@ def test_the_project_registers_grants_outbox_and_events_at_their_stages():
     sendere = {r.krog: r.sendere for r in hooks.KROGE._trin[hooks.Trin.UDBAKKE]}
     assert sendere[skriv_dialog_notifikationer] == (Besked,)
     assert Besked not in sendere[skriv_notifikationer]
-    assert registreret[hooks.Trin.NOTIFIKATION] == [skriv_ved_aendring]
+    # the outbox's events: one hook per kind of sender (data, correction requests, messages)
+    assert registreret[hooks.Trin.NOTIFIKATION] == [
+        skriv_ved_aendring, skriv_ved_berigtigelse, skriv_ved_besked,
+    ]  # fmt: skip
+    sendere = {r.krog: r.sendere for r in hooks.KROGE._trin[hooks.Trin.NOTIFIKATION]}
+    assert sendere[skriv_ved_berigtigelse] == (Berigtigelse,)
+    assert sendere[skriv_ved_besked] == (Besked,)
