@@ -499,3 +499,22 @@ __all__ = [
     "sete_af",
     "vedhaeftning_for",
 ]
+
+
+def samtaler_venter(
+    *, bruger: Bruger, borger_ids: Any = None, now: datetime.datetime | None = None
+) -> QuerySet[Samtale]:
+    """Return the conversations, about any citizen (or those in `borger_ids`, a subquery),
+    that the reader reads and that wait for them: unread messages by others, or a message
+    asking them for an answer. Annotated like `samtaler_for` (`ulaeste`, `venter_paa_mig`,
+    `svar_frist`); the worklist pages it (one query a page)."""
+    now = now or clock.now()
+    aktoer = aktoer_for(bruger)
+    qs = Samtale.objects.filter(laeselig_q(aktoer, now))
+    if borger_ids is not None:
+        qs = qs.filter(borger_id__in=borger_ids)
+    return (
+        qs.annotate(**_annotationer(aktoer, bruger.pk))
+        .filter(Q(ulaeste__gt=0) | Q(venter_paa_mig=True))
+        .select_related("borger")
+    )

@@ -25,23 +25,31 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Count,
     DateField,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Least
+from django.db.models.functions import Cast, Coalesce, Least
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from datadeling.core import clock
+from datadeling.core import clock, tekst
 from datadeling.core.proveniens import friskhed_graense
+from dialog import selectors as dialog_selectors
+from dialog.models import Samtale
 from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
-from overblik.models import Side, SidstSet
+from overblik.models import Foelg, Notifikation, Side, SidstSet
 from samtykke import policy
-from samtykke.models import Anmodning, AnmodningStatus, Samtykke
+from samtykke.models import Anmodning, AnmodningStatus, Berigtigelse, Samtykke
 from tilstand.models import Tilstand, TilstandStatus
 
 PR_SIDE = 10
@@ -100,8 +108,119 @@ def _tom_slot(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.dat
     return None
 
 
-# The lead replaces these when merging (e.g. SLOTS[FULGTE] = foelg.selectors.arbejdsliste).
-SLOTS: dict[str, Slot] = {FULGTE: _tom_slot, DIALOG: _tom_slot, BERIGTIGELSER: _tom_slot}
+def _punkter(qs: QuerySet, side: int | str, punkt: Callable[[Any], Punkt]) -> Page:
+    """Return one page of `qs` with each row made a Punkt (two queries)."""
+    page = _side(qs, side)
+    page.object_list = [punkt(x) for x in page.object_list]
+    return page
+
+
+def fulgte(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> Page:
+    """Return one page of the citizens I follow whose page opens, each with what changed
+    since I last looked: the unread notifications about them my inbox shows (policy
+    `notifikationer_synlige_q`), the newest first."""
+    assert aktoer.medarbejder is not None  # the worklist is for staff
+    user_id = aktoer.medarbejder.user_id
+    nye = Notifikation.objects.filter(
+        policy.notifikationer_synlige_q(aktoer, now),
+        modtager_id=user_id, borger_id=OuterRef("borger_id"), laest__isnull=True,
+    )  # fmt: skip
+    qs = _navne(
+        Foelg.objects.filter(
+            _borger_q(filtre, policy.borgere_aabne(aktoer, now)), bruger_id=user_id
+        )
+        .annotate(
+            nye=Coalesce(
+                Subquery(nye.order_by().values("borger_id").annotate(n=Count("pk")).values("n")),
+                Value(0),
+            ),
+            seneste=Coalesce(
+                Subquery(nye.order_by("-oprettet").values("oprettet")[:1]), F("oprettet")
+            ),
+        )
+        .select_related("borger")
+    )
+    ordning = _orden(filtre, "seneste")
+    if filtre.sorter == DATO:  # the newest change first is what one looks for
+        ordning = ["-nye", "-seneste", "pk"]
+
+    def punkt(f: Foelg) -> Punkt:
+        n = f.nye  # type: ignore[attr-defined]
+        hvad = (
+            ngettext("%(n)d ny ændring", "%(n)d nye ændringer", n) % {"n": n}
+            if n
+            else _("Intet nyt siden du sidst så")
+        )
+        url = reverse("overblik:borger", args=[f.borger_id])
+        return Punkt(borger=f.borger, hvad=hvad, tidspunkt=f.seneste, url=url)  # type: ignore[attr-defined]
+
+    return _punkter(qs.order_by(*ordning), side, punkt)
+
+
+def dialog_venter(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> Page:
+    """Return one page of the conversations that wait for me: unread messages, or a message
+    asking me for an answer (dialog's selector, the dialogue rule), about citizens whose
+    page opens; those waiting for my answer first, then by the newest activity."""
+    assert aktoer.medarbejder is not None  # the worklist is for staff
+    aabne = policy.borgere_aabne(aktoer, now)
+    qs = _navne(
+        dialog_selectors.samtaler_venter(
+            bruger=aktoer.medarbejder.user, borger_ids=aabne.values("pk"), now=now
+        )
+    )
+    if filtre.borger is not None:
+        qs = qs.filter(borger_id=filtre.borger)
+    ordning = _orden(filtre, "seneste")
+    if filtre.sorter == DATO:
+        ordning = ["-venter_paa_mig", "svar_frist", "-seneste", "pk"]
+
+    def punkt(s: Samtale) -> Punkt:
+        if s.venter_paa_mig:  # type: ignore[attr-defined]
+            frist = s.svar_frist  # type: ignore[attr-defined]
+            hvad = (
+                _("Venter på dit svar, senest %(dato)s") % {"dato": tekst.dato(frist)}
+                if frist
+                else _("Venter på dit svar")
+            )
+        else:
+            n = s.ulaeste  # type: ignore[attr-defined]
+            hvad = ngettext("%(n)d ulæst besked", "%(n)d ulæste beskeder", n) % {"n": n}
+        url = reverse("overblik:samtale", args=[s.borger_id, s.pk])
+        return Punkt(
+            borger=s.borger, hvad=f"{s.emne}: {hvad}", tidspunkt=s.seneste, url=url,
+            objekter=(("samtale", s.pk),),
+        )  # fmt: skip
+
+    return _punkter(qs.order_by(*ordning), side, punkt)
+
+
+def berigtigelser(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> Page:
+    """Return one page of the correction requests my units must answer (policy
+    `berigtigelser_til`), the earliest due date first."""
+    qs = policy.berigtigelser_til(aktoer).filter(_borger_q(filtre, None))
+    enheder = _enheder(aktoer, filtre)
+    qs = qs.filter(
+        Q(tilstand__ansvarlig_enhed_id__in=enheder) | Q(indsats__ansvarlig_enhed_id__in=enheder)
+    )
+    qs = _navne(qs).select_related("borger", "tilstand", "indsats")
+    ordning = _orden(filtre, "frist")
+    idag = timezone.localdate(now)
+
+    def punkt(b: Berigtigelse) -> Punkt:
+        frist = tekst.dato(b.frist)
+        hvad = (
+            _("Anmodning om rettelse – svarfristen %(dato)s er overskredet") % {"dato": frist}
+            if b.frist < idag
+            else _("Anmodning om rettelse – svar senest %(dato)s") % {"dato": frist}
+        )
+        objekt = ("tilstand", b.tilstand_id) if b.tilstand_id else ("indsats", b.indsats_id)
+        url = reverse("overblik:berigtigelse", args=[b.pk])
+        return Punkt(borger=b.borger, hvad=hvad, tidspunkt=b.oprettet, url=url, objekter=(objekt,))
+
+    return _punkter(qs.order_by(*ordning), side, punkt)
+
+
+SLOTS: dict[str, Slot] = {FULGTE: fulgte, DIALOG: dialog_venter, BERIGTIGELSER: berigtigelser}
 
 
 @dataclass

@@ -25,6 +25,7 @@ from datadeling.core.proveniens import friskhed_graense
 from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
+from overblik.notifikation.selectors import foelgede_borger_ids
 from overblik.selectors import sag as sag_selectors
 from overblik.selectors import tilstand as tilstand_selectors
 from overblik.selectors.tilstand import Del, Friskhed, TilstandVisning, friskhed
@@ -54,9 +55,11 @@ def borgere_synlige_for_medarbejder(aktoer: Aktoer) -> QuerySet[Borger]:
 
 
 def fulgte_q(aktoer: Aktoer) -> Q | None:
-    """Return the filter for the citizens the person follows, or None while no app offers
-    following (the lead points this at Følg's selector when merging it)."""
-    return None
+    """Return the filter for the citizens the person follows (Følg), or None for someone
+    who is not staff."""
+    if aktoer.medarbejder is None:
+        return None
+    return Q(pk__in=foelgede_borger_ids(aktoer.medarbejder.user_id))
 
 
 def borger_liste(
