@@ -231,8 +231,12 @@ def test_each_download_is_one_export_entry_in_the_log(borger_client, g):
     dok = hent(borger_client, JSON)
     assert dok["adgangslog"][-1]["handling"] == "eksport"
     assert dok["adgangslog"][-1]["nummer"] == Adgangslog.objects.filter(borger=g.borger).count()
+    # "Hvem har set" opens on others' reads; the citizen's own downloads are under "alle",
+    # in the plain words of the log page
     html = borger_client.get(reverse("overblik:hvem_har_set")).content.decode()
-    assert "Hentede alle oplysninger som fil (FHIR)" in html
+    assert "Hentede en kopi af" not in html
+    html = borger_client.get(reverse("overblik:hvem_har_set"), {"vis": "alle"}).content.decode()
+    assert "Hentede en kopi af" in html
 
 
 @pytest.fixture
