@@ -88,9 +88,9 @@ def test_grants_before_the_outbox_when_the_apps_register_in_reverse_order(monkey
 
 
 def test_the_project_registers_grants_outbox_and_events_at_their_stages():
+    from dialog.haendelser import skriv_ved_besked
     from dialog.models import Besked
     from mox.udgaaende.receivers import skriv_dialog_notifikationer, skriv_notifikationer
-    from dialog.haendelser import skriv_ved_besked
     from samtykke.haendelser import skriv_ved_aendring, skriv_ved_berigtigelse
     from samtykke.models import Berigtigelse
     from samtykke.services import tildel_ved_aendring
