@@ -7,7 +7,8 @@ In a throwaway database of its own (created and dropped again) it builds two uni
 authority, --borgere citizens each with a condition and an intervention of the
 caseworker's unit (a third of them with the follow-up date passed), a consent to the unit
 from every citizen that ends within 30 days, and a request of the unit to one in five
-citizens (answered by one in twenty, waiting for the others). Then it GETs the front page
+citizens (answered by one in twenty, waiting for the others); the caseworker follows every
+citizen (Følg), with an unread notification about one in three. Then it GETs the front page
 through Django's test client (the whole request: middleware, the worklist's selectors,
 the access log, the template) and prints the median and p95 server time and the query
 count, and, for comparison, the same with 10 citizens. BENCH_VIS_SQL=1 also prints the
@@ -125,6 +126,27 @@ def _byg(n: int, kommunekode: str):
         )
         for i, b in enumerate(borgere)
         if i % 10 in (0, 1)
+    )  # fmt: skip
+    # the caseworker follows every citizen, with something new about one in three
+    from overblik.models import Foelg, Notifikation
+    from samtykke.models import Haendelse, HaendelseArt
+
+    Foelg.objects.bulk_create(Foelg(bruger=user, borger=b, oprettet=now) for b in borgere)
+    tilstande = {t.borger_id: t for t in Tilstand.objects.filter(borger__in=borgere)}
+    haendelser = Haendelse.objects.bulk_create(
+        Haendelse(
+            art=HaendelseArt.TILSTAND, borger_id=b.pk, objekt_id=tilstande[b.pk].pk,
+            enhed_id=enhed.pk, livscykluskode="Rettet", tidspunkt=now, udfoldet=now,
+        )
+        for i, b in enumerate(borgere)
+        if i % 3 == 0
+    )  # fmt: skip
+    Notifikation.objects.bulk_create(
+        Notifikation(
+            haendelse=h, modtager=user, art=h.art, borger_id=h.borger_id,
+            objekt_id=h.objekt_id, livscykluskode=h.livscykluskode, oprettet=now,
+        )
+        for h in haendelser
     )  # fmt: skip
     return user
 

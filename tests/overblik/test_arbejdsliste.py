@@ -303,3 +303,48 @@ def test_what_was_new_stays_new_while_the_visit_lasts(monkeypatch, verden):
     assert sidst_set_update(**kwargs, besoeg=True) == start + datetime.timedelta(minutes=10)
     clock.advance(hours=1)
     assert sidst_set_update(**kwargs, besoeg=True) == besoeget + datetime.timedelta(minutes=5)
+
+
+def _foelg_mange(verden, n: int, start: int = 0) -> None:
+    """Make unit A's caseworker follow n more citizens with data of unit A, each with an
+    unread notification about it (the list of followed citizens shows them)."""
+    from overblik.models import Foelg, Notifikation
+    from samtykke.models import Haendelse, HaendelseArt
+
+    _mange(verden, n, start)
+    user = verden["anna"].medarbejder.user
+    nye = list(
+        Borger.objects.filter(efternavn__startswith="B").exclude(
+            pk__in=Foelg.objects.filter(bruger=user).values("borger_id")
+        )
+    )
+    Foelg.objects.bulk_create(Foelg(bruger=user, borger=b) for b in nye)
+    now = timezone.now()
+    tilstande = Tilstand.objects.filter(borger__in=nye)
+    haendelser = Haendelse.objects.bulk_create(
+        Haendelse(
+            art=HaendelseArt.TILSTAND, borger_id=t.borger_id, objekt_id=t.pk,
+            enhed_id=t.ansvarlig_enhed_id, tidspunkt=now, udfoldet=now,
+        )
+        for t in tilstande
+    )  # fmt: skip
+    Notifikation.objects.bulk_create(
+        Notifikation(
+            haendelse=h, modtager=user, art=h.art, borger_id=h.borger_id, objekt_id=h.objekt_id,
+            oprettet=now,
+        )
+        for h in haendelser
+    )  # fmt: skip
+
+
+def test_front_page_query_count_is_the_same_following_10_and_1000_citizens(client, verden):
+    client.force_login(verden["anna"].medarbejder.user)
+    _foelg_mange(verden, 10)
+    with CaptureQueriesContext(connection) as lille:
+        html = client.get(reverse("forside")).content.decode()
+    assert 'id="liste-fulgte"' in html and "1 ny ændring" in html
+    _foelg_mange(verden, 990, start=10)
+    with CaptureQueriesContext(connection) as stor:
+        html = client.get(reverse("forside")).content.decode()
+    assert len(stor) == len(lille)
+    assert "1 ny ændring" in html and "Side 1 af" in html
