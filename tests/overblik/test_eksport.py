@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from datadeling.core import clock
@@ -511,7 +511,7 @@ UDSKRIFT_QUERIES = 2 + 1 + 1 + 3 + 4 + 5 + 1
 
 # --- property: a download never holds another citizen's data ------------------------------
 
-OMFANG = st.sets(st.sampled_from([Omfang.SAMTYKKE, Omfang.HELBRED, Omfang.OEKONOMI]))
+OMFANG = st.sets(st.sampled_from([Omfang.SAMTYKKE, Omfang.HELBRED, Omfang.OEKONOMI, Omfang.DIALOG]))
 RELATION = st.tuples(
     st.integers(0, 2), st.integers(0, 2),
     st.sampled_from([RelationsType.FULDMAGT, RelationsType.VAERGE, RelationsType.PAAROERENDE]),
@@ -530,11 +530,31 @@ def reference_maa(person: int, borger: int, relationer) -> bool:
     )  # fmt: skip
 
 
+def reference_samtaler(person: int, borger: int, relationer) -> bool:
+    """The dialogue rule in plain Python: a person reads the conversations held with a
+    citizen when it is themself, or through a relation valid today whose scope includes the
+    dialogue. Nobody but no one reads the texts among professionals."""
+    return person == borger or any(
+        p == person and b == borger and Omfang.DIALOG in om and gyldig
+        for p, b, _t, om, gyldig in relationer
+    )
+
+
 @settings(
     max_examples=hypotese.eksempler(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# a relative acting for a citizen with conversations, with and without the dialogue in scope
+@example(
+    relationer=[(0, 1, RelationsType.FULDMAGT, {Omfang.SAMTYKKE, Omfang.HELBRED}, True)],
+    data=[1, 0], hvem=0, for_hvem=1,
+)  # fmt: skip
+@example(
+    relationer=[(0, 1, RelationsType.VAERGE, {Omfang.SAMTYKKE, Omfang.HELBRED, Omfang.DIALOG},
+                 True)],
+    data=[1, 0], hvem=0, for_hvem=1,
+)  # fmt: skip
 @given(
     relationer=st.lists(RELATION, max_size=5),
     data=st.lists(st.integers(0, 2), max_size=6),
@@ -557,9 +577,13 @@ def test_a_download_never_holds_another_citizens_data(
             for i in range(3)
         ]  # fmt: skip
         idag = clock.now().date()
+        relevante = []  # the relations made: one per (citizen, person, type), as the model says
         for p, b, t, om, gyldig in relationer:
             if p == b or (t != RelationsType.PAAROERENDE and not om):
                 continue
+            if any((p, b, t) == r[:3] for r in relevante):
+                continue
+            relevante.append((p, b, t, om, gyldig))
             Relation.objects.create(
                 borger=borgere[b], person=borgere[p], type=t,
                 omfang=[] if t == RelationsType.PAAROERENDE else sorted(om),
@@ -573,10 +597,14 @@ def test_a_download_never_holds_another_citizens_data(
                 kategorier=[g.type.overordnet], kilder=[g.enhed], formaal=f"formaal-{b}-{n}",
                 beslutning=Beslutning.TILLAD,
             )  # fmt: skip
-        relevante = [
-            r for r in relationer
-            if r[0] != r[1] and (r[2] == RelationsType.PAAROERENDE or r[3])
-        ]  # fmt: skip
+            for type, navn in (
+                (SamtaleType.MED_BORGEREN, "samtale"),
+                (SamtaleType.FAGLIG, "faglig"),
+            ):
+                dialog_services.samtale_create(
+                    actor=g.user, borger=borgere[b], type=type, emne=f"emne-{navn}-{b}-{n}",
+                    tekst=f"{navn}-{b}-{n}",
+                )  # fmt: skip
         forventet = reference_maa(
             hvem, for_hvem,
             [(p, b, t, om if t != RelationsType.PAAROERENDE else set(), gyldig)
@@ -598,6 +626,18 @@ def test_a_download_never_holds_another_citizens_data(
                 if i != ejer_nr:
                     assert b.cpr not in tekst and f"ord-{i}-" not in tekst
                     assert f"formaal-{i}-" not in tekst
+                    assert f"samtale-{i}-" not in tekst
+                    assert f"-faglig-{i}-" not in tekst
+            # the texts among professionals never; the ones with the citizen as the rule says
+            assert not any(f"faglig-{i}-" in tekst.replace("emne-faglig-", "") for i in range(3))
+            laeser = reference_samtaler(
+                hvem, ejer_nr, [(p, b, t, om if t != RelationsType.PAAROERENDE else set(), gy)
+                                for p, b, t, om, gy in relevante],
+            )  # fmt: skip
+            if ejer_nr in data:
+                assert (f'"samtale-{ejer_nr}-' in tekst) == laeser
+                # that a conversation among professionals exists: the citizen only
+                assert (f"emne-faglig-{ejer_nr}-" in tekst) == (ejer_nr == hvem)
         else:
             assert response.status_code == 404 and not forventet
         transaction.set_rollback(True)
