@@ -659,7 +659,11 @@ def test_downloads_validate_for_the_demo_citizens(client, kodesystemer):
     dok = hent(client, JSON)
     VALIDATOR.validate(dok)
     assert any(len(t["registreringer"]) > 1 for t in dok["tilstande"])
-    Bundle.model_validate(hent(client, FHIR))
+    assert any(s["beskeder"] for s in dok["samtaler"])  # the demo's conversations with her
+    fhir = hent(client, FHIR)
+    Bundle.model_validate(fhir)
+    assert any(e["resource"]["resourceType"] == "Communication" for e in fhir["entry"])
+    assert set(referencer(fhir["entry"], [])) <= {e["fullUrl"] for e in fhir["entry"]}
 
     jonas = Relation.objects.get(borger=karen, type=RelationsType.FULDMAGT).person
     client.force_login(jonas.user)
@@ -667,6 +671,8 @@ def test_downloads_validate_for_the_demo_citizens(client, kodesystemer):
     dok = hent(client, JSON)
     VALIDATOR.validate(dok)
     assert dok["borger"]["cpr"] == karen.cpr and dok["dannet_af"] == jonas.navn
+    assert {s["type"] for s in dok["samtaler"]} <= {"borger"}  # his fuldmagt covers dialogue
+    assert dok["samtaler"] or not karen.samtaler.filter(type="borger").exists()
     bundle = hent(client, FHIR)
     Bundle.model_validate(bundle)
     assert set(referencer(bundle["entry"], [])) <= {e["fullUrl"] for e in bundle["entry"]}
