@@ -1,13 +1,14 @@
 """Benchmark: how fast the citizen's two downloads are built for a citizen with much data.
 
-    .venv/bin/python benchmarks/eksport.py [--n 1000] [--repeat 9]
+    .venv/bin/python benchmarks/eksport.py [--n 1000] [--repeat 9] [--samtaler 0 --beskeder 10]
 
 Builds, in a throwaway database of its own (created and dropped again), the citizen of
 benchmarks/citizen_page.py — N/2 conditions, each reassessed once, and N/2 interventions —
-logs her in and downloads `/mine-data/eksport.json` and `/mine-data/eksport.fhir.json`
-`--repeat` times each; prints the median and the slowest time, the number of database
-queries and the size of one download. Each download adds one entry to her access log, as
-in real use.
+and with `--samtaler S` also S conversations with her of `--beskeder B` messages each
+(every fifth edited once) and S among professionals; logs her in and downloads
+`/mine-data/eksport.json` and `/mine-data/eksport.fhir.json` `--repeat` times each; prints
+the median and the slowest time, the number of database queries and the size of one
+download. Each download adds one entry to her access log, as in real use.
 
 This is a measurement, not a test: it prints figures and fails only if a download does.
 """
@@ -32,6 +33,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="conditions + interventions")
     parser.add_argument("--repeat", type=int, default=9, help="downloads of each kind to time")
+    parser.add_argument("--samtaler", type=int, default=0, help="conversations with her")
+    parser.add_argument("--beskeder", type=int, default=10, help="messages per conversation")
     parser.add_argument(
         "--profile", action="store_true", help="also print where one download spends its time"
     )
@@ -53,9 +56,10 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         _importer_kodesystemer()
-        _user, borger = _byg(args.n)
+        user, borger = _byg(args.n)
         borger.user = get_user_model().objects.create_user("borger-bench")
         borger.save()
+        _samtaler(user, borger, args.samtaler, args.beskeder)
         client = Client()
         client.force_login(borger.user)
         for navn in ("eksport_json", "eksport_fhir"):
@@ -79,6 +83,7 @@ def main() -> None:
                 pstats.Stats(profil).sort_stats("tottime").print_stats(12)
             print(
                 f"{url} for {args.n // 2} tilstande og {args.n - args.n // 2} indsatser, "
+                f"{args.samtaler}+{args.samtaler} samtaler à {args.beskeder} beskeder, "
                 f"{args.repeat} downloads: median {statistics.median(tider):.0f} ms, "
                 f"max {max(tider):.0f} ms, {antal} databaseforespørgsler, "
                 f"{len(response.content) / 1024:.0f} KiB",
@@ -86,6 +91,20 @@ def main() -> None:
             )
     finally:
         connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
+
+
+def _samtaler(user, borger, antal: int, beskeder: int) -> None:
+    """Give the citizen `antal` conversations with her and `antal` among professionals."""
+    from dialog import services
+    from dialog.models import SamtaleType
+
+    for i in range(antal):
+        for type in (SamtaleType.MED_BORGEREN, SamtaleType.FAGLIG):
+            s = services.samtale_create(actor=user, borger=borger, type=type, emne=f"Samtale {i}")
+            for n in range(beskeder):
+                b = services.besked_write(samtale=s, actor=user, tekst=f"Besked {n} " * 20)
+                if n % 5 == 0:
+                    services.besked_edit(besked=b, actor=user, tekst=f"Rettet {n} " * 20)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ pages and partials never query from a template.
 - `sete_af`: how far each other reader has read ("seen by");
 - `mine_samtaler`: the citizen's or a relative's conversations;
 - `vedhaeftning_for`: one attachment, with its bytes, for the download view;
+- `eksport_samtaler`: the conversations in a citizen's download of their data, with every
+  message version the downloader may read;
 - `samtale_log`: the access-log entry a view writes for each read it shows.
 
 Who reads what is asked of samtykke.policy.dialog at query time (see its docstring).
@@ -22,7 +24,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     Exists,
     IntegerField,
@@ -32,6 +37,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -422,6 +428,75 @@ def mine_samtaler(*, person: Borger, now: datetime.datetime | None = None) -> li
     return samtaler
 
 
+def eksport_samtaler(
+    *, person: Borger, borger: Borger, now: datetime.datetime | None = None
+) -> list[Samtale]:
+    """Return the conversations about `borger` for a download of their data made by
+    `person` (the citizen, or someone acting for them; the caller has asked
+    `policy.maa_eksportere`), as the dialogue rule decides (`samtaler_i_eksport_q`):
+
+    - `laeser` True (the person reads it): `eksport_beskeder`, every version of every
+      message, oldest first, each with `tilstand_ids`/`indsats_ids` (its references) and
+      `filer` (attachments' metadata, never the bytes); a withdrawn message is only its
+      withdrawal (no text, no earlier versions, no files), as on the conversation page;
+    - `laeser` False (the citizen's view of a professionals-only conversation): no
+      messages at all are read from the database, only that it exists;
+    and for both `alle_deltagere` (every participant row: who was added or left, when)
+    and `tidslinje` (the history: who did what when, never a text).
+    A fixed number of queries whatever the number of conversations or messages."""
+    now = now or clock.now()
+    aktoer = Aktoer(navn=person.navn, logget_ind=True, borger=person)
+    laeselig = laeselig_q(aktoer, now)
+    valgt = dialogregel.samtaler_i_eksport_q(aktoer, borger.pk, now, laeselige=laeselig)
+    beskeder = (
+        Besked.objects.filter(samtale__in=Samtale.objects.filter(laeselig, borger_id=borger.pk))
+        .annotate(
+            tilstand_ids=ArrayAgg("tilstande", distinct=True, filter=Q(tilstande__isnull=False)),
+            indsats_ids=ArrayAgg("indsatser", distinct=True, filter=Q(indsatser__isnull=False)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "vedhaeftninger",
+                queryset=Vedhaeftning.objects.only(
+                    "besked_id", "filnavn", "content_type", "stoerrelse", "sha256", "oprettet"
+                ).order_by("oprettet", "pk"),
+                to_attr="filer",
+            )
+        )
+        .order_by("nummer", "version")
+    )
+    samtaler: list[Samtale] = list(
+        Samtale.objects.filter(valgt)
+        .annotate(
+            laeser=Case(
+                When(laeselig, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )  # fmt: skip
+        .prefetch_related(
+            Prefetch(
+                "deltagere",
+                queryset=Deltager.objects.select_related(
+                    "medarbejder__myndighed", "enhed__myndighed", "person", "via_relation"
+                ).order_by("tidspunkt", "id"),
+                to_attr="alle_deltagere",
+            ),
+            Prefetch("beskeder", queryset=beskeder, to_attr="versioner"),
+            Prefetch("historik", queryset=_tidslinje_qs(), to_attr="tidslinje"),
+        )
+        .order_by("oprettet", "pk")
+    )
+    for s in samtaler:
+        versioner: list[Besked] = s.versioner  # type: ignore[attr-defined]
+        trukket = {b.kaede for b in versioner if b.trukket_tilbage}
+        for b in versioner:  # ArrayAgg gives None for no rows
+            b.tilstand_ids = b.tilstand_ids or []  # type: ignore[attr-defined]
+            b.indsats_ids = b.indsats_ids or []  # type: ignore[attr-defined]
+        s.eksport_beskeder = [  # type: ignore[attr-defined]
+            b for b in versioner if b.kaede not in trukket or b.trukket_tilbage
+        ] if s.laeser else []  # type: ignore[attr-defined]  # fmt: skip
+    return samtaler
+
+
 def _tidslinje_qs() -> QuerySet:
     """The history rows shown to the citizen: who did what when, never a message's text."""
     from dialog.models import SamtaleHaendelse
@@ -492,6 +567,7 @@ __all__ = [
     "Henvisning",
     "Laest",
     "beskeder_for",
+    "eksport_samtaler",
     "mine_samtaler",
     "samtale_for",
     "samtale_log",

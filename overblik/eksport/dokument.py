@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from overblik.selectors.eksport import EksportData
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """The version of the document's shape: MAJOR.MINOR (docs/eksport.md says when each grows)."""
 SCHEMA_ID = "urn:datadeling:eksport:1"
 FORMAT = "datadeling-borgereksport"
@@ -270,6 +270,92 @@ class Bygger:
             "forrige_hash": e.forrige_hash,
         }
 
+    # --- the dialogue (schema version 1.1) -----------------------------------------------
+
+    def hvem(self, x: Any) -> dict[str, Any]:
+        """Return a participant (a Deltager row): a member of staff, a unit, or a person."""
+        if x.medarbejder_id is not None:
+            m = x.medarbejder
+            return {"type": "medarbejder", "navn": m.navn, "enhed": None,
+                    "myndighed": m.myndighed.navn, "via_relation": None}  # fmt: skip
+        if x.enhed_id is not None:
+            return {"type": "enhed", "navn": x.enhed.navn, "enhed": x.enhed.navn,
+                    "myndighed": x.enhed.myndighed.navn, "via_relation": None}  # fmt: skip
+        return {"type": "person", "navn": x.person.navn, "enhed": None, "myndighed": None,
+                "via_relation": str(x.via_relation_id) if x.via_relation_id else None}  # fmt: skip
+
+    def om(self, s: Any) -> dict[str, Any] | None:
+        """Return what a conversation is about: the id of the datum (in this download)."""
+        for art, felt in (("tilstand", "tilstand_id"), ("indsats", "indsats_id"),
+                          ("sag", "sag_id"), ("anmodning", "anmodning_id")):  # fmt: skip
+            if (pk := getattr(s, felt)) is not None:
+                return {"type": art, "id": str(pk), "maal_nummer": s.maal_nummer}
+        return None
+
+    def besked(self, b: Any, deltagere: dict[int, Any]) -> dict[str, Any]:
+        svar_fra = deltagere.get(b.svar_fra_id) if b.svar_fra_id is not None else None
+        return {
+            "id": str(b.pk),
+            "besked_id": str(b.kaede),
+            "nummer": b.nummer,
+            "version": b.version,
+            "erstatter": str(b.erstatter_id) if b.erstatter_id else None,
+            "skrevet": tid(b.skrevet),
+            "afsender": {
+                "type": "medarbejder" if b.medarbejder_id else "person",
+                "navn": b.navn,
+                "enhed": b.enhed_navn,
+                "myndighed": b.myndighed_navn,
+                "rolle": b.rolle,
+                "faglighed": b.faglighed,
+                "via_relation": str(b.via_relation_id) if b.via_relation_id else None,
+            },
+            "trukket_tilbage": b.trukket_tilbage,
+            "tekst": None if b.trukket_tilbage else b.tekst,
+            "henviser_til": {
+                "tilstande": sorted(str(t) for t in b.tilstand_ids),
+                "indsatser": sorted(str(i) for i in b.indsats_ids),
+            },
+            "vedhaeftninger": [
+                {
+                    "id": str(f.pk),
+                    "filnavn": f.filnavn,
+                    "content_type": f.content_type,
+                    "stoerrelse": f.stoerrelse,
+                    "sha256": f.sha256,
+                }  # fmt: skip
+                for f in b.filer
+            ],
+            "svar_fra": self.hvem(svar_fra) if svar_fra is not None else None,
+            "svar_frist": tid(b.svar_frist),
+        }
+
+    def samtale(self, s: Any) -> dict[str, Any]:
+        deltagere = {x.pk: x for x in s.alle_deltagere}
+        return {
+            "id": str(s.pk),
+            "type": s.type,
+            "emne": s.emne,
+            "om": self.om(s),
+            "oprettet": tid(s.oprettet),
+            "seneste": tid(s.seneste),
+            "beskeder_med": s.laeser,
+            "deltagere": [
+                {**self.hvem(x), "handling": x.handling, "tidspunkt": tid(x.tidspunkt)}
+                for x in s.alle_deltagere
+            ],
+            "beskeder": [self.besked(b, deltagere) for b in s.eksport_beskeder],
+            "historik": [
+                {
+                    "tidspunkt": tid(h.tidspunkt),
+                    "haendelse": h.type,
+                    "hvem": h.navn,
+                    "enhed": h.enhed_navn,
+                }  # fmt: skip
+                for h in s.tidslinje
+            ],
+        }
+
     def dokument(self, *, dannet_af: str, schema_url: str) -> dict[str, Any]:
         d, b = self.data, self.data.borger
         return {
@@ -294,9 +380,7 @@ class Bygger:
             "anmodninger": [self.anmodning(a) for a in d.anmodninger],
             "hjemler": [self.hjemmel(h) for h in d.hjemler],
             "relationer": [self.relation(r) for r in d.relationer],
-            # Reserved for the dialogue (issue 12, app `dialog`): the conversations the
-            # citizen takes part in. Empty until that app exists; see docs/eksport.md.
-            "samtaler": [],
+            "samtaler": [self.samtale(s) for s in d.samtaler],  # since schema version 1.1
             "adgangslog": [self.log(e) for e in d.adgangslog],
         }
 

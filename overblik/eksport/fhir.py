@@ -11,6 +11,13 @@
 - Provenance: one per registration of a tilstand or indsats (when, why, by whom), with the
   datum's source (Kilde), method (oplysningsaktivitet) and responsible unit and person.
 - Consent: one per consent version; AuditEvent: one per access-log entry.
+- Communication: one per version of a message the downloader reads (subject the Patient,
+  sender the Patient, a RelatedPerson (someone acting through a relation) or the staff
+  member in their unit (PractitionerRole), sent, the text and the attachments' metadata
+  as payload, the data it refers to as `about`, the conversation as identifier and topic);
+  an edit names the version it replaces (extension `erstatter`), a withdrawn message is
+  `entered-in-error` without payload. Of a professionals-only conversation only who wrote
+  when (a Communication without payload per history event of a message).
 - Organization and Practitioner: the units and staff the others refer to.
 
 Every reference inside the bundle is `urn:uuid:<id>` and resolves to an entry's fullUrl;
@@ -43,6 +50,9 @@ DD = "urn:datadeling:fhir"
 EXT_STOETTEBEHOV = f"{DD}:extension:stoettebehov"
 EXT_LOVGRUNDLAG = f"{DD}:extension:lovgrundlag"
 EXT_LIVSCYKLUS = f"{DD}:livscykluskode"
+EXT_ERSTATTER = f"{DD}:extension:erstatter"  # the message version an edit replaces
+EXT_SHA256 = f"{DD}:extension:sha256"  # Attachment.hash is SHA-1 in R4; ours is SHA-256
+BESKED_HAENDELSER = ("skrevet", "rettet", "trukket")
 ID_SYSTEM = f"{DD}:id"  # + ":tilstand", ":indsats", ... for the log's objects
 
 CLINICAL = {
@@ -385,6 +395,88 @@ class FhirBygger:
             a["outcomeDesc"] = e.hvad
         self.add(_uuid5("adgangslog", e.borger_id, e.nummer), a)
 
+    # --- the dialogue -----------------------------------------------------------------------
+
+    def afsender(self, b: Any) -> dict[str, Any]:
+        """Return the reference to who wrote a message version: the Patient, a RelatedPerson,
+        a PractitionerRole (staff member in their unit), a Practitioner, or a name."""
+        if b.person_id is not None:
+            if b.person_id == self.data.borger.pk and b.via_relation_id is None:
+                return self.patient
+            r = next((r for r in self.data.relationer if r.pk == b.via_relation_id), None)
+            if r is None:
+                return {"display": b.navn}
+            if str(r.pk) not in self.ids:
+                self.add(r.pk, {"resourceType": "RelatedPerson", "patient": self.patient,
+                                "name": [{"text": r.person.navn}],
+                                "relationship": [{"text": r.get_type_display()}]})  # fmt: skip
+            return ref(r.pk)
+        if b.medarbejder_id not in self.data.medarbejdere:
+            return {"display": b.navn}
+        if b.enhed_id not in self.data.enheder:
+            return ref(b.medarbejder_id)
+        rid = _uuid5("rolle", b.medarbejder_id, b.enhed_id, b.rolle, b.faglighed)
+        if str(rid) not in self.ids:
+            rolle: dict[str, Any] = {"resourceType": "PractitionerRole",
+                                     "practitioner": ref(b.medarbejder_id),
+                                     "organization": ref(b.enhed_id)}  # fmt: skip
+            if b.rolle:
+                rolle["code"] = [{"text": b.rolle}]
+            if b.faglighed:
+                rolle["specialty"] = [{"text": b.faglighed}]
+            self.add(rid, rolle)
+        return ref(rid)
+
+    def kommunikation(self, s: Any, *, faglig: bool) -> dict[str, Any]:
+        """Return what every Communication of a conversation shares."""
+        c: dict[str, Any] = {
+            "resourceType": "Communication",
+            "identifier": [{"system": f"{DD}:samtale", "value": str(s.pk)}],
+            "status": "completed",
+            "category": [
+                {"text": "Samtale mellem fagpersoner" if faglig else "Samtale med borgeren"}
+            ],  # fmt: skip
+            "subject": self.patient,
+            "topic": {"text": s.emne},
+        }
+        if (om := s.tilstand_id or s.indsats_id) is not None and str(om) in self.ids:
+            c["about"] = [ref(om)]
+        return c
+
+    def samtale(self, s: Any) -> None:
+        if not s.laeser:
+            for h in s.tidslinje:
+                if h.type not in BESKED_HAENDELSER:
+                    continue
+                c = self.kommunikation(s, faglig=True)
+                hvem = f"{h.navn}, {h.enhed_navn}" if h.enhed_navn else h.navn
+                c.update(sent=tid(h.tidspunkt), sender={"display": hvem},
+                         note=[{"text": str(h.get_type_display())}])  # fmt: skip
+                self.add(_uuid5("samtalehaendelse", s.pk, h.pk), c)
+            return
+        for b in s.eksport_beskeder:
+            c = self.kommunikation(s, faglig=s.type != "borger")
+            c["identifier"].append({"system": f"{DD}:besked", "value": f"{b.kaede}/v{b.version}"})
+            c["sent"] = tid(b.skrevet)
+            c["sender"] = self.afsender(b)
+            om = [x for x in (*b.tilstand_ids, *b.indsats_ids) if str(x) in self.ids]
+            if om:
+                c["about"] = [*c.get("about", []), *(ref(x) for x in om if ref(x)
+                              not in c.get("about", []))]  # fmt: skip
+            if b.trukket_tilbage:
+                c["status"] = "entered-in-error"
+                c["statusReason"] = {"text": "Trukket tilbage af afsenderen"}
+            else:
+                c["payload"] = [{"contentString": b.tekst}, *(
+                    {"contentAttachment": {
+                        "contentType": f.content_type, "title": f.filnavn, "size": f.stoerrelse,
+                        "extension": [{"url": EXT_SHA256, "valueString": f.sha256}],
+                    }} for f in b.filer
+                )]  # fmt: skip
+            if b.erstatter_id is not None and str(b.erstatter_id) in self.ids:
+                c["extension"] = [{"url": EXT_ERSTATTER, "valueReference": ref(b.erstatter_id)}]
+            self.add(b.pk, c)
+
     def bundle(self) -> dict[str, Any]:
         d = self.data
         self.patient_()
@@ -397,6 +489,8 @@ class FhirBygger:
         i_kraft = {s.pk for s in d.samtykker if _i_kraft(s, d)}
         for s in d.samtykker:
             self.consent(s, s.pk in i_kraft)
+        for samtale in d.samtaler:
+            self.samtale(samtale)
         for e in d.adgangslog:
             self.audit(e)
         return {

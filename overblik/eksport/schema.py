@@ -178,6 +178,17 @@ def registrering(ekstra: dict[str, dict[str, Any]]) -> dict[str, Any]:
     )
 
 
+def byg_hvem_felter() -> dict[str, dict[str, Any]]:
+    """Return the fields that name a participant (the `hvem` object's)."""
+    return {
+        "type": {"enum": ["medarbejder", "enhed", "person"]},
+        "navn": TEKST,
+        "enhed": kan_mangle(TEKST),
+        "myndighed": kan_mangle(TEKST),
+        "via_relation": d(kan_mangle(UUID), "Relationen, når en værge eller fuldmægtig deltager."),
+    }
+
+
 def byg_schema() -> dict[str, Any]:
     """Return the schema of the download as a dict."""
     defs = {
@@ -308,6 +319,126 @@ def byg_schema() -> dict[str, Any]:
             },
             "En person med en relation til borgeren: pårørende, værge eller fuldmægtig.",
         ),
+        "hvem": objekt(
+            byg_hvem_felter(),
+            "En deltager i en samtale: en medarbejder, en hel enhed, borgeren eller en, der "
+            "handler for borgeren.",
+        ),
+        "besked": objekt(
+            {
+                "id": d(UUID, "Denne versions id."),
+                "besked_id": d(UUID, "Fælles for alle versioner af beskeden."),
+                "nummer": d(HELTAL, "Beskedens plads i samtalen (1, 2, 3, …)."),
+                "version": HELTAL,
+                "erstatter": d(kan_mangle(UUID), "Den version, denne afløser (rettet besked)."),
+                "skrevet": TID,
+                "afsender": objekt(
+                    {
+                        "type": {"enum": ["medarbejder", "person"]},
+                        "navn": TEKST,
+                        "enhed": TEKST,
+                        "myndighed": TEKST,
+                        "rolle": TEKST,
+                        "faglighed": TEKST,
+                        "via_relation": kan_mangle(UUID),
+                    },
+                    "Afsenderen, som vedkommende var, da beskeden blev skrevet.",
+                ),
+                "trukket_tilbage": d(
+                    SANDHED,
+                    "Afsenderen trak beskeden tilbage: kun denne version er med, uden tekst, "
+                    "tidligere versioner og filer.",
+                ),
+                "tekst": kan_mangle(TEKST),
+                "henviser_til": objekt(
+                    {"tilstande": liste(UUID), "indsatser": liste(UUID)},
+                    "De tilstande og indsatser (id i denne fil), beskeden henviser til.",
+                ),
+                "vedhaeftninger": d(
+                    liste(
+                        objekt(
+                            {
+                                "id": UUID,
+                                "filnavn": TEKST,
+                                "content_type": d(TEKST, "Filtypen, fundet ved at læse filen."),
+                                "stoerrelse": d(HELTAL, "Størrelse i bytes."),
+                                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                            }
+                        )
+                    ),
+                    "Vedhæftede filer: kun oplysninger om dem, ikke indholdet.",
+                ),
+                "svar_fra": d(kan_mangle(ref("hvem")), "Den, der bedes svare."),
+                "svar_frist": kan_mangle(DATO),
+            },
+            "Én version af en besked. Versioner ændres aldrig; en rettelse er en ny version.",
+        ),
+        "samtale": objekt(
+            {
+                "id": UUID,
+                "type": d(
+                    {"enum": ["borger", "faglig"]},
+                    "borger: med borgeren; faglig: mellem fagpersoner om borgeren.",
+                ),
+                "emne": TEKST,
+                "om": kan_mangle(
+                    objekt(
+                        {
+                            "type": {"enum": ["tilstand", "indsats", "sag", "anmodning"]},
+                            "id": d(UUID, "Oplysningens id i denne fil."),
+                            "maal_nummer": d(kan_mangle(HELTAL), "Indsatsmålets nummer (fra 0)."),
+                        },
+                        "Det, samtalen handler om.",
+                    )
+                ),
+                "oprettet": TID,
+                "seneste": TID,
+                "beskeder_med": d(
+                    SANDHED,
+                    "Falsk for en samtale mellem fagpersoner: borgeren får at vide, at den "
+                    "findes, hvem der deltager og hvem der skrev hvornår, aldrig hvad.",
+                ),
+                "deltagere": d(
+                    liste(
+                        objekt(
+                            {
+                                **byg_hvem_felter(),
+                                "handling": {"enum": ["tilfoej", "afslut"]},
+                                "tidspunkt": TID,
+                            }
+                        )
+                    ),
+                    "Hver gang en deltager kom med eller forlod samtalen.",
+                ),
+                "beskeder": d(
+                    liste(ref("besked")), "Alle versioner af alle beskeder, ældste først."
+                ),
+                "historik": d(
+                    liste(
+                        objekt(
+                            {
+                                "tidspunkt": TID,
+                                "haendelse": {
+                                    "enum": [
+                                        "oprettet",
+                                        "deltager",
+                                        "forladt",
+                                        "skrevet",
+                                        "rettet",
+                                        "trukket",
+                                        "vedhaeftet",
+                                    ]
+                                },  # fmt: skip
+                                "hvem": TEKST,
+                                "enhed": TEKST,
+                            }
+                        )
+                    ),
+                    "Samtalens historik: hvem gjorde hvad hvornår, uden tekst.",
+                ),
+            },
+            "En samtale om borgeren (dialogen).",
+        ),
         "logpost": objekt(
             {
                 "nummer": d(HELTAL, "Nummer i borgerens log (1, 2, 3, …)."),
@@ -384,9 +515,9 @@ def byg_schema() -> dict[str, Any]:
                 "hjemler": liste(ref("hjemmel")),
                 "relationer": liste(ref("relation")),
                 "samtaler": d(
-                    {"type": "array", "maxItems": 0},
-                    "Reserveret til samtaler (dialog), som borgeren deltager i. Tom i version "
-                    "1.0; når dialogen kommer, beskrives dens poster her (version 1.1).",
+                    liste(ref("samtale")),
+                    "Samtaler (dialogen) om borgeren, som den der henter filen kan åbne "
+                    "(fra version 1.1; tom i 1.0).",
                 ),
                 "adgangslog": d(liste(ref("logpost")), "Hele borgerens adgangslog, ældste først."),
             },

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db.models import Model, Prefetch
 
+from dialog import selectors as dialog_selectors
+from dialog.models import Samtale
 from indsats.models import Indsats, IndsatsRegistrering, IndsatsVersion
 from klassifikation.models import Klasse
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed, Relation
@@ -50,6 +52,7 @@ class EksportData:
     hjemler: list[Hjemmel]
     relationer: list[Relation]
     adgangslog: list[Adgangslog]
+    samtaler: list[Samtale] = field(default_factory=list)
     klasser: dict[uuid.UUID, Klasse] = field(default_factory=dict)
     enheder: dict[uuid.UUID, Enhed] = field(default_factory=dict)
     myndigheder: dict[uuid.UUID, Myndighed] = field(default_factory=dict)
@@ -62,6 +65,7 @@ class EksportData:
             *(("tilstand", t.pk) for t in self.tilstande),
             *(("indsats", i.pk) for i in self.indsatser),
             *(("sag", s.pk) for s in self.sager),
+            *(("samtale", s.pk) for s in self.samtaler),
         ]
 
 
@@ -87,9 +91,13 @@ def _ids(objekter: Iterable[Model], felter: Iterable[str]) -> set[uuid.UUID]:
     return ids
 
 
-def eksport_data(borger: Borger, now: datetime.datetime) -> EksportData:
+def eksport_data(
+    borger: Borger, now: datetime.datetime, *, person: Borger | None = None
+) -> EksportData:
     """Return everything Datadeling holds about `borger` (the policy's `eksport_q`), with
-    every registration and version. The caller has asked `policy.maa_eksportere`."""
+    every registration and version, and the conversations about them that `person` (the
+    one downloading: the citizen, the default, or someone acting for them) may open
+    (`dialog.selectors.eksport_samtaler`). The caller has asked `policy.maa_eksportere`."""
     q = policy.eksport_q(borger.pk)
     tilstande = list(
         Tilstand.objects.filter(q)
@@ -115,6 +123,9 @@ def eksport_data(borger: Borger, now: datetime.datetime) -> EksportData:
     )
     relationer = list(Relation.objects.filter(q).select_related("person").order_by("pk"))
     adgangslog = list(Adgangslog.objects.filter(q).order_by("nummer"))
+    samtaler = dialog_selectors.eksport_samtaler(person=person or borger, borger=borger, now=now)
+    beskeder: list[Any] = [b for s in samtaler for b in s.eksport_beskeder]  # type: ignore[attr-defined]
+    deltagere: list[Any] = [d for s in samtaler for d in s.alle_deltagere]  # type: ignore[attr-defined]
 
     historiske: list[Any] = [*tilstande, *indsatser]  # both have registreringer
     versioner: list[Model] = [
@@ -128,11 +139,12 @@ def eksport_data(borger: Borger, now: datetime.datetime) -> EksportData:
         klasse_ids.update(s.kategorier)
     enhed_ids = _ids(objekter, ENHED_FELTER) | _ids(hjemler, ["enhed"])
     enhed_ids |= _ids(samtykker, ["modtager_enhed"]) | _ids(anmodninger, ["modtager_enhed"])
-    enhed_ids |= _ids(sager, ["ansvarlig_enhed"])
+    enhed_ids |= _ids(sager, ["ansvarlig_enhed"]) | _ids([*beskeder, *deltagere], ["enhed"])
     for s in valg:
         enhed_ids.update(s.kilder)
     medarbejder_ids = _ids(objekter, ["ansvarlig"]) | _ids(samtykker, ["modtager_medarbejder"])
     medarbejder_ids |= _ids(anmodninger, ["anmoder"]) | _ids(hjemler, ["medarbejder"])
+    medarbejder_ids |= _ids([*beskeder, *deltagere], ["medarbejder"])
     bruger_ids = {
         r.aktoer_id
         for o in (*historiske, *sager)
@@ -156,6 +168,7 @@ def eksport_data(borger: Borger, now: datetime.datetime) -> EksportData:
         hjemler=hjemler,
         relationer=relationer,
         adgangslog=adgangslog,
+        samtaler=samtaler,
         klasser={
             k.pk: k
             for k in Klasse.objects.filter(pk__in=klasse_ids).select_related("klassifikation")

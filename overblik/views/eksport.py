@@ -55,11 +55,12 @@ def _hent(request: HttpRequest, formaat: str) -> HttpResponse:
     content_type, navn, endelse = FORMAAT[formaat]
     now = clock.now()
     with transaction.atomic():
-        data = eksport_data(hvem.borger, now)
+        data = eksport_data(hvem.borger, now, person=hvem.person)
         entry = log_visning(
             request, aktoer, hvem,
             hvad=_("Hentede alle oplysninger som fil (%(format)s)") % {"format": navn},
-            objekter=data.objekter(), kategorier=[SAGSINDEKS] if data.sager else [],
+            objekter=data.objekter(),
+            kategorier=[SAGSINDEKS] * bool(data.sager) + ["dialog"] * bool(data.samtaler),
             formaal=_("Værge eller fuldmægtig henter borgerens oplysninger")
             if hvem.for_andre else _("Borgeren henter sine egne oplysninger"),
             handling=Handling.EKSPORT,

@@ -169,6 +169,21 @@ def samtaler_kendte_q(aktoer: Aktoer) -> Q:
     return INGEN
 
 
+def samtaler_i_eksport_q(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime, *, laeselige: Q
+) -> Q:
+    """Return the filter for the conversations in a download of citizen `borger_id` made by
+    the person `aktoer` (the citizen, or someone acting for them: the download's own rule,
+    `maa_eksportere`, is asked first). `laeselige` is `samtaler_laeselige_q` for the person.
+
+    The download holds what the person may open of that citizen's dialogue and nothing
+    more: the conversations they read (for a relative: held with the citizen, through a
+    relation whose scope includes the dialogue), and for the citizen also the
+    professionals-only ones, of which only that they exist and their history (who, when)
+    is shown. Never a conversation about anyone else."""
+    return Q(borger_id=borger_id) & (laeselige | samtaler_kendte_q(aktoer))
+
+
 def dialog_grundlag(
     aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
 ) -> tuple[str, uuid.UUID | None, Relation | None] | None:

@@ -38,7 +38,7 @@ def test_summary_page_is_accessible_and_prints_without_navigation(live_server, p
     with page.expect_download() as hentet:
         page.get_by_role("link", name="Hent alle oplysninger (JSON-fil)").click()
     dok = json.loads(hentet.value.path().read_text(encoding="utf-8"))
-    assert dok["borger"]["fornavn"] == "Else" and dok["schemaversion"] == "1.0"
+    assert dok["borger"]["fornavn"] == "Else" and dok["schemaversion"] == "1.1"
 
     page.get_by_role("link", name="Oversigt til udskrift").click()
     page.wait_for_url(f"{base}/mine-data/udskrift/")

@@ -5,20 +5,25 @@ citizen and a relative acting within scope, and nobody else."""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import json
 
 import jsonschema
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from datadeling.core import clock
+from dialog import services as dialog_services
+from dialog.models import Deltager, SamtaleType
 from indsats import services as indsats_services
 from klassifikation import kendte as k
 from organisation.models import Borger, Omfang, Relation, RelationsType
@@ -73,6 +78,36 @@ def fuld(g, n: int = 1) -> None:
     )  # fmt: skip
 
 
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
+
+
+def samtaler(g, n: int = 1, borger=None) -> None:
+    """Give the citizen n conversations with them (about a tilstand: a message with a file
+    and a reference asking her to answer by a date, then edited; a withdrawn message; her
+    answer) and n among professionals only (with a text she must never get)."""
+    borger = borger or g.borger
+    t = tilstand(g, borger=borger, borgerens_vurdering="Samtalens tilstand")
+    for i in range(n):
+        s = dialog_services.samtale_create(
+            actor=g.user, borger=borger, type=SamtaleType.MED_BORGEREN, emne=f"Om hjælpen {i}",
+            tilstand=t,
+        )  # fmt: skip
+        mig = Deltager.objects.gaeldende().get(samtale=s, person=borger)
+        b = dialog_services.besked_write(
+            samtale=s, actor=g.user, tekst=f"Første udkast {i}", tilstande=[t], svar_fra=mig,
+            svar_frist=clock.now().date() + datetime.timedelta(days=7),
+            filer=[SimpleUploadedFile("notat.pdf", PDF, content_type="application/pdf")],
+        )  # fmt: skip
+        dialog_services.besked_edit(besked=b, actor=g.user, tekst=f"Rettet tekst {i}")
+        w = dialog_services.besked_write(samtale=s, actor=g.user, tekst=f"Fortrudt {i}")
+        dialog_services.besked_withdraw(besked=w, actor=g.user)
+        dialog_services.besked_write(samtale=s, actor=borger.user, tekst=f"Borgerens svar {i}")
+        dialog_services.samtale_create(
+            actor=g.user, borger=borger, type=SamtaleType.FAGLIG, emne=f"Fagligt {i}",
+            tekst=f"Hemmelig faglig tekst {i}",
+        )  # fmt: skip
+
+
 def hent(client, url: str) -> dict:
     response = client.get(url)
     assert response.status_code == 200, response.status_code
@@ -108,7 +143,7 @@ def test_json_download_validates_and_holds_the_whole_history(borger_client, g):
     fuld(g)
     dok = hent(borger_client, JSON)
     VALIDATOR.validate(dok)
-    assert dok["borger"]["cpr"] == g.borger.cpr and dok["schemaversion"] == "1.0"
+    assert dok["borger"]["cpr"] == g.borger.cpr and dok["schemaversion"] == "1.1"
     [t] = dok["tilstande"]
     assert [r["livscykluskode"] for r in t["registreringer"]] == ["Opstaaet", "Rettet"]
     assert t["registreringer"][1]["begrundelse"] == "Borgeren bad om det"
@@ -274,6 +309,128 @@ def test_a_relation_without_data_scope_downloads_nothing(client, g, fuldmagt):
     assert not Adgangslog.objects.filter(borger=g.borger).exists()
 
 
+# --- the dialogue (schema 1.1) -------------------------------------------------------------
+
+
+def test_json_download_holds_the_conversations_with_every_version(borger_client, g):
+    samtaler(g)
+    response = borger_client.get(JSON)
+    tekst = response.content.decode()
+    dok = json.loads(tekst)
+    VALIDATOR.validate(dok)
+    med, faglig = sorted(dok["samtaler"], key=lambda s: s["type"])
+    assert (med["type"], med["emne"], med["beskeder_med"]) == ("borger", "Om hjælpen 0", True)
+    assert med["om"]["type"] == "tilstand" and med["om"]["id"] in {
+        t["id"] for t in dok["tilstande"]
+    }
+    versioner = [(b["nummer"], b["version"], b["tekst"]) for b in med["beskeder"]]
+    assert versioner == [
+        (1, 1, "Første udkast 0"), (1, 2, "Rettet tekst 0"), (2, 2, None),
+        (3, 1, "Borgerens svar 0"),
+    ]  # fmt: skip
+    v1, v2, trukket, svar = med["beskeder"]
+    assert v2["erstatter"] == v1["id"] and v1["besked_id"] == v2["besked_id"]
+    assert trukket["trukket_tilbage"] and not trukket["vedhaeftninger"]
+    assert "Fortrudt 0" not in tekst  # a withdrawn message's text is never handed out
+    [fil] = v1["vedhaeftninger"]
+    assert fil == {
+        "id": fil["id"], "filnavn": "notat.pdf", "content_type": "application/pdf",
+        "stoerrelse": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest(),
+    }  # fmt: skip
+    assert base64.b64encode(PDF).decode() not in tekst and "%PDF" not in tekst
+    assert v1["svar_fra"]["navn"] == g.borger.navn and v1["svar_frist"]
+    assert v1["henviser_til"]["tilstande"] == [med["om"]["id"]]
+    assert v1["afsender"] == {
+        "type": "medarbejder", "navn": "Tina Test", "enhed": "Hjemmepleje",
+        "myndighed": g.myndighed.navn, "rolle": "Sagsbehandler", "faglighed": "",
+        "via_relation": None,
+    }  # fmt: skip
+    assert svar["afsender"]["type"] == "person" and svar["afsender"]["navn"] == g.borger.navn
+    assert {(d["type"], d["navn"]) for d in med["deltagere"]} >= {
+        ("medarbejder", "Tina Test"), ("enhed", "Hjemmepleje"), ("person", g.borger.navn),
+    }  # fmt: skip
+    # among professionals: that it exists, who, when — never what
+    assert faglig["beskeder_med"] is False and faglig["beskeder"] == []
+    assert ("skrevet", "Tina Test") in {(h["haendelse"], h["hvem"]) for h in faglig["historik"]}
+    assert "Hemmelig faglig tekst" not in tekst
+    entry = Adgangslog.objects.filter(borger=g.borger).latest("nummer")
+    assert "dialog" in entry.kategorier
+    assert {o["id"] for o in entry.objekter} >= {med["id"], faglig["id"]}
+
+
+def test_fhir_download_has_a_communication_per_message_version(borger_client, g, fuldmagt):
+    fuldmagt.omfang = [Omfang.SAMTYKKE, Omfang.HELBRED, Omfang.DIALOG]
+    fuldmagt.save()
+    samtaler(g)
+    s = g.borger.samtaler.get(type=SamtaleType.MED_BORGEREN)
+    dialog_services.besked_write(samtale=s, actor=g.anden_borger_user, tekst="Oles besked")
+    response = borger_client.get(FHIR)
+    tekst = response.content.decode()
+    dok = json.loads(tekst)
+    Bundle.model_validate(dok)
+    urls = {e["fullUrl"] for e in dok["entry"]}
+    assert set(referencer(dok["entry"], [])) <= urls
+    art = {e["fullUrl"]: e["resource"]["resourceType"] for e in dok["entry"]}
+    komm = [e["resource"] for e in dok["entry"] if e["resource"]["resourceType"] == "Communication"]
+    med = [c for c in komm if c["category"][0]["text"] == "Samtale med borgeren"]
+    faglige = [c for c in komm if c not in med]
+    assert len(med) == 5 and len(faglige) == 1  # 4 versions + Ole's; one message written
+    for c in komm:
+        assert c["subject"] == {"reference": f"urn:uuid:{g.borger.pk}"}
+        assert c["topic"]["text"] in ("Om hjælpen 0", "Fagligt 0") and c["sent"]
+    afsendere = {art[c["sender"]["reference"]] for c in med}
+    assert afsendere == {"PractitionerRole", "Patient", "RelatedPerson"}
+    rolle = next(e["resource"] for e in dok["entry"]
+                 if e["resource"]["resourceType"] == "PractitionerRole")  # fmt: skip
+    assert art[rolle["practitioner"]["reference"]] == "Practitioner"
+    assert art[rolle["organization"]["reference"]] == "Organization"
+    tekster = {c["payload"][0]["contentString"]: c for c in med if "payload" in c}
+    assert set(tekster) == {"Første udkast 0", "Rettet tekst 0", "Borgerens svar 0", "Oles besked"}
+    forste, rettet = tekster["Første udkast 0"], tekster["Rettet tekst 0"]
+    assert rettet["extension"][0]["valueReference"]["reference"] == f"urn:uuid:{forste['id']}"
+    assert art[forste["about"][0]["reference"]] == "Condition"
+    bilag = forste["payload"][1]["contentAttachment"]
+    assert bilag["size"] == len(PDF) and bilag["title"] == "notat.pdf" and "data" not in bilag
+    assert bilag["extension"][0]["valueString"] == hashlib.sha256(PDF).hexdigest()
+    [trukket] = [c for c in med if c["status"] == "entered-in-error"]
+    assert "payload" not in trukket and "Fortrudt 0" not in tekst
+    [f] = faglige
+    assert "payload" not in f and f["sender"] == {"display": "Tina Test, Hjemmepleje"}
+    assert "Hemmelig faglig tekst" not in tekst
+
+
+@pytest.mark.parametrize("dialog", [True, False])
+def test_a_relative_downloads_conversations_only_with_the_dialogue_in_scope(
+    client, g, fuldmagt, dialog
+):
+    """As on Mine samtaler: a relation whose scope includes the dialogue hands over the
+    conversations held with the citizen; never the professionals-only ones (the relative
+    does not learn they exist), nor the relative's own conversations."""
+    if dialog:
+        fuldmagt.omfang = [*fuldmagt.omfang, Omfang.DIALOG]
+        fuldmagt.save()
+    samtaler(g)
+    g.anden_borger.user = g.anden_borger_user
+    samtaler(g, borger=g.anden_borger)  # Ole's own, with the same texts but other ids
+    egne = {str(pk) for pk in g.anden_borger.samtaler.values_list("pk", flat=True)}
+    client.force_login(g.anden_borger_user)
+    saet_handler_for(client, g.borger.pk)
+    dok = hent(client, JSON)
+    VALIDATOR.validate(dok)
+    ids = {s["id"] for s in dok["samtaler"]}
+    assert not ids & egne
+    if dialog:
+        [s] = dok["samtaler"]
+        assert s["type"] == "borger" and len(s["beskeder"]) == 4
+    else:
+        assert dok["samtaler"] == []
+    fhir = hent(client, FHIR)
+    Bundle.model_validate(fhir)
+    komm = [e for e in fhir["entry"] if e["resource"]["resourceType"] == "Communication"]
+    assert len(komm) == (4 if dialog else 0)
+    assert not {e["resource"]["identifier"][0]["value"] for e in komm} & egne
+
+
 def test_staff_and_anonymous_get_no_download(client, g):
     fuld(g)
     for url in (JSON, FHIR, UDSKRIFT):
@@ -290,7 +447,11 @@ def test_staff_and_anonymous_get_no_download(client, g):
 # cases, their registrations; consents, requests, legal bases, relations, access log;
 # classes, units, staff), the log entry (savepoint, lock, previous, insert, release),
 # release. (Authorities are read only when a consent names one.)
-EKSPORT_QUERIES = 2 + 1 + 1 + 16 + 5 + 1
+# Since schema 1.1 also the conversations: one query, and when there are any their
+# participants, message versions (with their references), the versions' attachments and
+# the history (4 more).
+EKSPORT_QUERIES = 2 + 1 + 1 + 16 + 1 + 5 + 1
+SAMTALE_QUERIES = 4
 
 
 @pytest.mark.parametrize("url", [JSON, FHIR])
@@ -300,6 +461,22 @@ def test_download_query_count_is_constant(borger_client, g, django_assert_num_qu
         borger_client.get(url)
     fuld(g, 5)
     with django_assert_num_queries(EKSPORT_QUERIES):
+        borger_client.get(url)
+
+
+@pytest.mark.parametrize("url", [JSON, FHIR])
+def test_download_query_count_is_constant_in_conversations_and_messages(
+    borger_client, g, django_assert_num_queries, url
+):
+    fuld(g, 1)
+    samtaler(g, 1)
+    with django_assert_num_queries(EKSPORT_QUERIES + SAMTALE_QUERIES):
+        borger_client.get(url)
+    samtaler(g, 4)
+    s = g.borger.samtaler.filter(type=SamtaleType.MED_BORGEREN).first()
+    for n in range(5):
+        dialog_services.besked_write(samtale=s, actor=g.user, tekst=f"Mere {n}")
+    with django_assert_num_queries(EKSPORT_QUERIES + SAMTALE_QUERIES):
         borger_client.get(url)
 
 
@@ -338,7 +515,7 @@ UDSKRIFT_QUERIES = 2 + 1 + 1 + 3 + 4 + 5 + 1
 
 # --- property: a download never holds another citizen's data ------------------------------
 
-OMFANG = st.sets(st.sampled_from([Omfang.SAMTYKKE, Omfang.HELBRED, Omfang.OEKONOMI]))
+OMFANG = st.sets(st.sampled_from([Omfang.SAMTYKKE, Omfang.HELBRED, Omfang.OEKONOMI, Omfang.DIALOG]))
 RELATION = st.tuples(
     st.integers(0, 2), st.integers(0, 2),
     st.sampled_from([RelationsType.FULDMAGT, RelationsType.VAERGE, RelationsType.PAAROERENDE]),
@@ -357,11 +534,31 @@ def reference_maa(person: int, borger: int, relationer) -> bool:
     )  # fmt: skip
 
 
+def reference_samtaler(person: int, borger: int, relationer) -> bool:
+    """The dialogue rule in plain Python: a person reads the conversations held with a
+    citizen when it is themself, or through a relation valid today whose scope includes the
+    dialogue. Nobody but no one reads the texts among professionals."""
+    return person == borger or any(
+        p == person and b == borger and Omfang.DIALOG in om and gyldig
+        for p, b, _t, om, gyldig in relationer
+    )
+
+
 @settings(
     max_examples=hypotese.eksempler(40),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# a relative acting for a citizen with conversations, with and without the dialogue in scope
+@example(
+    relationer=[(0, 1, RelationsType.FULDMAGT, {Omfang.SAMTYKKE, Omfang.HELBRED}, True)],
+    data=[1, 0], hvem=0, for_hvem=1,
+)  # fmt: skip
+@example(
+    relationer=[(0, 1, RelationsType.VAERGE, {Omfang.SAMTYKKE, Omfang.HELBRED, Omfang.DIALOG},
+                 True)],
+    data=[1, 0], hvem=0, for_hvem=1,
+)  # fmt: skip
 @given(
     relationer=st.lists(RELATION, max_size=5),
     data=st.lists(st.integers(0, 2), max_size=6),
@@ -384,9 +581,13 @@ def test_a_download_never_holds_another_citizens_data(
             for i in range(3)
         ]  # fmt: skip
         idag = clock.now().date()
+        relevante = []  # the relations made: one per (citizen, person, type), as the model says
         for p, b, t, om, gyldig in relationer:
             if p == b or (t != RelationsType.PAAROERENDE and not om):
                 continue
+            if any((p, b, t) == r[:3] for r in relevante):
+                continue
+            relevante.append((p, b, t, om, gyldig))
             Relation.objects.create(
                 borger=borgere[b], person=borgere[p], type=t,
                 omfang=[] if t == RelationsType.PAAROERENDE else sorted(om),
@@ -400,10 +601,14 @@ def test_a_download_never_holds_another_citizens_data(
                 kategorier=[g.type.overordnet], kilder=[g.enhed], formaal=f"formaal-{b}-{n}",
                 beslutning=Beslutning.TILLAD,
             )  # fmt: skip
-        relevante = [
-            r for r in relationer
-            if r[0] != r[1] and (r[2] == RelationsType.PAAROERENDE or r[3])
-        ]  # fmt: skip
+            for type, navn in (
+                (SamtaleType.MED_BORGEREN, "samtale"),
+                (SamtaleType.FAGLIG, "faglig"),
+            ):
+                dialog_services.samtale_create(
+                    actor=g.user, borger=borgere[b], type=type, emne=f"emne-{navn}-{b}-{n}",
+                    tekst=f"{navn}-{b}-{n}",
+                )  # fmt: skip
         forventet = reference_maa(
             hvem, for_hvem,
             [(p, b, t, om if t != RelationsType.PAAROERENDE else set(), gyldig)
@@ -425,6 +630,18 @@ def test_a_download_never_holds_another_citizens_data(
                 if i != ejer_nr:
                     assert b.cpr not in tekst and f"ord-{i}-" not in tekst
                     assert f"formaal-{i}-" not in tekst
+                    assert f"samtale-{i}-" not in tekst
+                    assert f"-faglig-{i}-" not in tekst
+            # the texts among professionals never; the ones with the citizen as the rule says
+            assert not any(f"faglig-{i}-" in tekst.replace("emne-faglig-", "") for i in range(3))
+            laeser = reference_samtaler(
+                hvem, ejer_nr, [(p, b, t, om if t != RelationsType.PAAROERENDE else set(), gy)
+                                for p, b, t, om, gy in relevante],
+            )  # fmt: skip
+            if ejer_nr in data:
+                assert (f'"samtale-{ejer_nr}-' in tekst) == laeser
+                # that a conversation among professionals exists: the citizen only
+                assert (f"emne-faglig-{ejer_nr}-" in tekst) == (ejer_nr == hvem)
         else:
             assert response.status_code == 404 and not forventet
         transaction.set_rollback(True)
@@ -446,7 +663,11 @@ def test_downloads_validate_for_the_demo_citizens(client, kodesystemer):
     dok = hent(client, JSON)
     VALIDATOR.validate(dok)
     assert any(len(t["registreringer"]) > 1 for t in dok["tilstande"])
-    Bundle.model_validate(hent(client, FHIR))
+    assert any(s["beskeder"] for s in dok["samtaler"])  # the demo's conversations with her
+    fhir = hent(client, FHIR)
+    Bundle.model_validate(fhir)
+    assert any(e["resource"]["resourceType"] == "Communication" for e in fhir["entry"])
+    assert set(referencer(fhir["entry"], [])) <= {e["fullUrl"] for e in fhir["entry"]}
 
     jonas = Relation.objects.get(borger=karen, type=RelationsType.FULDMAGT).person
     client.force_login(jonas.user)
@@ -454,6 +675,8 @@ def test_downloads_validate_for_the_demo_citizens(client, kodesystemer):
     dok = hent(client, JSON)
     VALIDATOR.validate(dok)
     assert dok["borger"]["cpr"] == karen.cpr and dok["dannet_af"] == jonas.navn
+    assert {s["type"] for s in dok["samtaler"]} <= {"borger"}  # his fuldmagt covers dialogue
+    assert dok["samtaler"] or not karen.samtaler.filter(type="borger").exists()
     bundle = hent(client, FHIR)
     Bundle.model_validate(bundle)
     assert set(referencer(bundle["entry"], [])) <= {e["fullUrl"] for e in bundle["entry"]}
