@@ -75,7 +75,8 @@ LOGGET_IND = raekke("200")
 MATRIX: dict[str, dict] = {
     # The front page names citizens' data: the citizen's "what is new" (their request, the
     # legal-basis access, new data; the other citizen's new condition; the relative acting
-    # for the citizen), and unit A's worklist (its request waiting for an answer). Unit B's
+    # for the citizen), unit A's worklist (its request waiting for an answer) and unit B's
+    # (ansat_a's message in the conversation B takes part in, unread by ansat_b). Unit B's
     # consent runs for a year; the leader's reviews name an access, not data (unlogged).
     "forside": raekke(
         "200",
@@ -83,6 +84,7 @@ MATRIX: dict[str, dict] = {
         anden_borger="200+log",
         paaroerende_i="200+log",
         ansat_a="200+log",
+        ansat_b="200+log",
     ),  # fmt: skip
     "login": raekke("302", anonym="200"),
     "logout": raekke("405", anonym="405"),
