@@ -334,3 +334,30 @@ def test_a_message_can_wait_for_an_answer_from_a_participant(verden):
     services.besked_write(samtale=s, actor=v.psyk_user, tekst="Ja, på torsdag")
     (liste,) = selectors.samtaler_for(bruger=v.psyk_user, borger=v.g.borger)
     assert not liste.venter_paa_mig and liste.svar_frist is None
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_writing_a_message_costs_a_handful_of_queries(verden, django_assert_num_queries, n):
+    """One query locks the conversation and asks the policy (staff); then the message, its
+    history row, the conversation's `seneste` and the outbound hook's subscriptions. The
+    count does not grow with the messages, and a caller that has the actor passes it."""
+    from organisation.selectors import aktoer_for
+
+    v = verden
+    s = _samtale(v)
+    _fyld(v, s, n)
+    aktoer = aktoer_for(v.g.user)
+    with django_assert_num_queries(QUERIES_SKRIV):
+        b = services.besked_write(samtale=s, actor=v.g.user, tekst="Hej", aktoer=aktoer)
+    assert b.nummer == n + 2
+    with django_assert_num_queries(QUERIES_SKRIV + 2):  # + the actor (user, roles)
+        services.besked_write(samtale=s, actor=v.g.user, tekst="Hej igen")
+    # The policy is still asked on every write: a block stops the next one.
+    samtykke_services.samtykke_give(
+        actor=None, borger=v.g.borger, modtager=v.g.enhed, beslutning=Beslutning.AFVIS
+    )
+    with pytest.raises(ValidationError):
+        services.besked_write(samtale=s, actor=v.g.user, tekst="Igen", aktoer=aktoer)
+
+
+QUERIES_SKRIV = 7  # BEGIN, lock + policy, message, history, seneste, subscriptions, COMMIT
