@@ -190,11 +190,12 @@ def samtale_side(
     efter: int | None = None,
     beskeder: bool = True,
     fil_url: Callable[[Any], str] | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Side:
     """Return a conversation page for the reader: the newest window of messages, the window
     before message `foer`, or the messages after `efter` (polling); Http404 for a
     conversation they may not open (or one about another citizen than `borger`)."""
-    s = ds.samtale_for(bruger=bruger, samtale_id=samtale_id)
+    s = ds.samtale_for(bruger=bruger, samtale_id=samtale_id, aktoer=aktoer)
     if borger is not None and s.borger_id != borger.pk:
         raise Http404
     side = Side(samtale=s, seneste_nummer=s.seneste_nummer)
@@ -220,12 +221,12 @@ def samtale_side(
     if not beskeder:
         return side
     foer_nr = _tal(foer)
-    vindue = ds.beskeder_for(bruger=bruger, samtale=s, foer_nummer=foer_nr, antal=ANTAL)
-    liste = vindue.beskeder
-    if efter is not None:
-        liste = [b for b in liste if b.nummer > efter]
+    vindue = ds.beskeder_for(
+        bruger=bruger, samtale=s, foer_nummer=None if efter is not None else foer_nr,
+        efter_nummer=efter, antal=ANTAL, aktoer=aktoer,
+    )  # fmt: skip
     url = fil_url or (lambda _pk: "")
-    side.beskeder = _visninger(bruger, s, liste, url)
+    side.beskeder = _visninger(bruger, s, vindue.beskeder, url)
     side.har_aeldre = vindue.flere_foer and efter is None
     side.foerste_nummer = vindue.foerste_nummer or 0
     side.vindue = foer_nr is not None
@@ -237,6 +238,7 @@ def anmodning_samtale(
     bruger: Bruger,
     anmodning: Anmodning,
     fil_url_for: Callable[[uuid.UUID], Callable[[Any], str]] | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Side | None:
     """Return the newest conversation a consent request opened, if the reader may read it."""
     pk = (
@@ -249,7 +251,9 @@ def anmodning_samtale(
         return None
     try:
         fil_url = fil_url_for(pk) if fil_url_for else None
-        return samtale_side(bruger=bruger, borger=None, samtale_id=pk, fil_url=fil_url)
+        return samtale_side(
+            bruger=bruger, borger=None, samtale_id=pk, fil_url=fil_url, aktoer=aktoer
+        )
     except Http404:
         return None
 
@@ -268,9 +272,11 @@ def egen_besked(*, bruger: Bruger, side: Side, kaede: uuid.UUID) -> Besked:
     return b
 
 
-def vedhaeftning(*, bruger: Bruger, side: Side, vedhaeftning_id: uuid.UUID) -> Vedhaeftning:
+def vedhaeftning(
+    *, bruger: Bruger, side: Side, vedhaeftning_id: uuid.UUID, aktoer: Aktoer | None = None
+) -> Vedhaeftning:
     """Return an attachment of this conversation the reader may download, or Http404."""
-    v = ds.vedhaeftning_for(bruger=bruger, vedhaeftning_id=vedhaeftning_id)
+    v = ds.vedhaeftning_for(bruger=bruger, vedhaeftning_id=vedhaeftning_id, aktoer=aktoer)
     if v.besked.samtale_id != side.samtale.pk:
         raise Http404
     return v
@@ -321,7 +327,7 @@ def inviter_valg(*, bruger: Bruger, side: Side) -> Invitation:
 
 def log_laesning(request: HttpRequest, aktoer: Aktoer, side: Side) -> None:
     """Write the access-log entry for a response that shows the conversation."""
-    ds.samtale_log(bruger=request.user, samtale=side.samtale)
+    ds.samtale_log(bruger=request.user, samtale=side.samtale, aktoer=aktoer)
 
 
 def log_fil(request: HttpRequest, aktoer: Aktoer, side: Side, v: Vedhaeftning) -> None:
@@ -329,17 +335,19 @@ def log_fil(request: HttpRequest, aktoer: Aktoer, side: Side, v: Vedhaeftning) -
     ds.samtale_log(
         bruger=request.user,
         samtale=side.samtale,
+        aktoer=aktoer,
         hvad=_("Hentede filen «%(fil)s» fra samtalen om «%(emne)s»")
         % {"fil": v.filnavn, "emne": side.samtale.emne},
     )
 
 
-def marker_laest(bruger: Bruger, side: Side) -> None:
+def marker_laest(bruger: Bruger, side: Side, aktoer: Aktoer | None = None) -> None:
     """Record that the reader has read up to the newest message shown (readers only)."""
     if side.beskeder and side.kan_skrive:
         dialog_services.laesning_write(
-            samtale=side.samtale, actor=bruger, til_nummer=side.beskeder[-1].b.nummer
-        )
+            samtale=side.samtale, actor=bruger, til_nummer=side.beskeder[-1].b.nummer,
+            aktoer=aktoer,
+        )  # fmt: skip
 
 
 # --- the Dialog section of the citizen's page ---------------------------------------------------
@@ -377,7 +385,7 @@ def _raekker(samtaler: list[Samtale]) -> list[SamtaleRaekke]:
 def sektion(*, bruger: Bruger, aktoer: Aktoer, borger: Borger) -> Sektion:
     """Return the Dialog section: the conversations about the citizen the reader reads,
     with unread counts and whether one waits for the reader's answer (fixed queries)."""
-    samtaler = ds.samtaler_for(bruger=bruger, borger=borger)
+    samtaler = ds.samtaler_for(bruger=bruger, borger=borger, aktoer=aktoer)
     return Sektion(
         samtaler=_raekker(samtaler),
         kan_starte=bool(aktoer.enhed_ids),

@@ -90,7 +90,7 @@ def samtale_side(
     """Render a conversation page (or, for htmx asking for older messages, that window),
     log the read and mark what it shows as read."""
     selectors.log_laesning(request, aktoer, side)
-    selectors.marker_laest(request.user, side)
+    selectors.marker_laest(request.user, side, aktoer)
     context = {
         "s": side,
         "v": v,
@@ -116,7 +116,7 @@ def samtale_nye(request: HttpRequest, aktoer: Aktoer, hent, v: Visning) -> HttpR
         if not side.beskeder:
             return HttpResponse(status=204)
         selectors.log_laesning(request, aktoer, side)
-        selectors.marker_laest(request.user, side)
+        selectors.marker_laest(request.user, side, aktoer)
         return _vis(request, T + "samtale.html", {"s": side, "v": v}, "nye")
 
 
@@ -137,7 +137,7 @@ def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning
         try:
             with transaction.atomic():
                 besked = dialog_services.besked_write(
-                    samtale=side.samtale, actor=request.user, tekst=c["tekst"],
+                    samtale=side.samtale, actor=request.user, aktoer=aktoer, tekst=c["tekst"],
                     enhed=side.min_enhed, svar_fra=side.deltager(c.get("svar_fra")),
                     svar_frist=c.get("svar_frist"), filer=c["filer"],
                 )  # fmt: skip
@@ -157,7 +157,7 @@ def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning
 def _side(request: HttpRequest, borger: Borger, samtale: uuid.UUID, **kw) -> selectors.Side:
     return selectors.samtale_side(
         bruger=request.user, borger=borger, samtale_id=samtale,
-        fil_url=visning(borger, samtale).fil, **kw,
+        fil_url=visning(borger, samtale).fil, aktoer=medarbejder_for(request), **kw,
     )  # fmt: skip
 
 
@@ -292,8 +292,9 @@ def besked_ret(
             try:
                 with transaction.atomic():
                     dialog_services.besked_edit(
-                        besked=b, actor=request.user, tekst=form.cleaned_data["tekst"]
-                    )
+                        besked=b, actor=request.user, tekst=form.cleaned_data["tekst"],
+                        aktoer=aktoer,
+                    )  # fmt: skip
             except ValidationError as fejl:
                 tilfoej_fejl(form, fejl)
             else:
@@ -322,7 +323,7 @@ def besked_tilbagetraek(
         if request.method == "POST":
             try:
                 with transaction.atomic():
-                    dialog_services.besked_withdraw(besked=b, actor=request.user)
+                    dialog_services.besked_withdraw(besked=b, actor=request.user, aktoer=aktoer)
             except ValidationError as e:
                 fejl = " ".join(e.messages)
             else:
@@ -340,7 +341,7 @@ def fil_svar(
     request: HttpRequest, aktoer: Aktoer, side: selectors.Side, fil: uuid.UUID
 ) -> HttpResponse:
     """Send an attachment of a conversation the person may read, logged, as a download."""
-    v = selectors.vedhaeftning(bruger=request.user, side=side, vedhaeftning_id=fil)
+    v = selectors.vedhaeftning(bruger=request.user, side=side, vedhaeftning_id=fil, aktoer=aktoer)
     selectors.log_fil(request, aktoer, side, v)
     response = FileResponse(
         io.BytesIO(bytes(v.indhold)),

@@ -51,11 +51,10 @@ LISTE_SIDE = LOGIN + 2
 # units' requests; the units holding hidden data with the counts; the classes of the forms.
 # The citizen's statements on data not corrected after their request (one query).
 ADGANG = 4
-# The Dialog section (test_dialog_screens): who is logged in (dialog's selector looks it up
-# itself, 2), whether the caseworker may see the citizen's dialogue (1) and the conversations
-# they read (1); with conversations also their participants and the access-log entry of the
-# list (DIALOG_LISTE).
-DIALOG = 2 + 1 + 1
+# The Dialog section (test_dialog_screens): whether the caseworker may see the citizen's
+# dialogue (1) and the conversations they read (1); with conversations also their
+# participants and the access-log entry of the list (DIALOG_LISTE).
+DIALOG = 1 + 1
 DIALOG_LISTE = 1 + ADGANGSLOG
 BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG + 1 + DIALOG
 # the access-log entry "Sagsindeks", written when the page shows at least one case

@@ -462,9 +462,9 @@ def test_the_dialog_section_has_a_pinned_query_count(tina, g, n, django_assert_n
     assert len(response.context["dialog"].samtaler) == 3
 
 
-# The conversation page: the citizen (borgerside); who is logged in, for each of samtale_for,
-# beskeder_for, samtale_log and laesning_write (dialog looks it up itself: 2 each); the
-# conversation, its participants and whether the reader's dialogue is open (3); the window,
-# earlier versions, files, references (2) and how far others read (6); the log entry; the
-# reading position: may read (1), then savepoint pair, lock, the previous one, insert (5).
-SAMTALE_SIDE = LOGIN + TRANSAKTION + 1 + 4 * 2 + 3 + 6 + ADGANGSLOG + 1 + 5
+# The conversation page: the citizen (borgerside; who is logged in is read once per request
+# and handed to every dialog selector and service); the conversation, its participants and
+# whether the reader's dialogue is open (3); the window, earlier versions, files, references
+# (2) and how far others read (6); the log entry; the reading position: savepoint pair, the
+# lock that also asks the policy, the previous one, insert (5).
+SAMTALE_SIDE = LOGIN + TRANSAKTION + 1 + 3 + 6 + ADGANGSLOG + 5
