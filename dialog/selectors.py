@@ -42,7 +42,7 @@ from dialog.models import Besked, Deltager, Laesning, Samtale, SamtaleType, Vedh
 from dialog.services import laeselig_q
 from indsats.models import Indsats
 from organisation.models import Borger
-from organisation.selectors import Aktoer, aktoer_for
+from organisation.selectors import Aktoer, aktoer_for, aktoerer_for_medarbejdere
 from samtykke import policy
 from samtykke.adgangslog import adgangslog_write
 from samtykke.models import Adgangslog, Grundlag
@@ -243,6 +243,45 @@ def samtale_for(
     samtale.laeser = samtale.type == SamtaleType.MED_BORGEREN or aktoer.er_medarbejder  # type: ignore[attr-defined]
     _om(samtale, aktoer, now)
     return samtale
+
+
+def deltagere_grundlag(
+    samtaler: list[Samtale], now: datetime.datetime | None = None
+) -> dict[int, tuple[str, uuid.UUID | None] | None]:
+    """Return {participant row id: (grundlag, consent/legal-basis/relation id) or None}
+    for the current participants (`aktuelle_deltagere`, as `samtale_for` and
+    `samtaler_for` prefetch them) of conversations about one citizen (a page, or the
+    Dialog section's list): on what basis each may see the citizen's dialogue now,
+    None when they may not (they take part but read nothing). Staff and units by the
+    policy (samtykke.policy.dialog.deltagere_grundlag), the citizen as themself, a relative
+    through the relation they were invited on. At most four queries, whatever the number."""
+    now = now or clock.now()
+    if not samtaler:
+        return {}
+    borger_id = samtaler[0].borger_id
+    assert all(s.borger_id == borger_id for s in samtaler)  # one citizen: one policy call
+    deltagere: list[Deltager] = [
+        d
+        for s in samtaler
+        for d in s.aktuelle_deltagere  # type: ignore[attr-defined]
+    ]
+    personale = aktoerer_for_medarbejdere(
+        [d.medarbejder for d in deltagere if d.medarbejder is not None]
+    )
+    aktoerer: dict[int, Aktoer] = {}
+    svar: dict[int, tuple[str, uuid.UUID | None] | None] = {}
+    for d in deltagere:
+        if d.medarbejder is not None:
+            aktoerer[d.pk] = personale[d.medarbejder.pk]
+        elif d.enhed is not None:
+            aktoerer[d.pk] = policy.enhed_aktoer(d.enhed)
+        elif d.person_id == borger_id:
+            svar[d.pk] = (Grundlag.BORGER, None)
+        else:
+            svar[d.pk] = (Grundlag.RELATION, d.via_relation_id) if d.via_relation_id else None
+    if aktoerer:
+        svar |= dialogregel.deltagere_grundlag(borger_id, aktoerer, now)
+    return svar
 
 
 def _om(samtale: Samtale, aktoer: Aktoer, now: datetime.datetime) -> None:
@@ -514,6 +553,7 @@ __all__ = [
     "Henvisning",
     "Laest",
     "beskeder_for",
+    "deltagere_grundlag",
     "mine_samtaler",
     "samtale_for",
     "samtale_log",

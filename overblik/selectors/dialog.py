@@ -37,6 +37,20 @@ GRUNDLAG_TEKST = {
     Grundlag.BORGER: _("det er dig, samtalen handler om"),
     Grundlag.RELATION: _("din fuldmagt eller dit værgemål, der omfatter dialog"),
 }
+# The same for the other participants ("on what basis" in the list of who takes part).
+DELTAGER_GRUNDLAG_TEKST: dict[str, str] = {
+    Grundlag.EGEN_ENHED: _("enhedens eget arbejde med borgeren"),
+    Grundlag.SAMTYKKE: _("borgerens samtykke, der omfatter dialogen"),
+    Grundlag.HJEMMEL: _("adgang på lovhjemmel"),
+    Grundlag.BORGER: _("samtalen handler om borgeren"),
+    Grundlag.RELATION: _("fuldmagt eller værgemål, der omfatter dialog"),
+}
+INGEN_ADGANG_TEKST = _("har ikke adgang til dialogen nu og læser ikke med")
+
+
+def deltager_grundlag_tekst(g: tuple[str, Any] | None) -> str:
+    """Return a participant's basis in words (or that they do not read along now)."""
+    return DELTAGER_GRUNDLAG_TEKST.get(g[0], "") if g else INGEN_ADGANG_TEKST
 
 
 # --- shapes for the templates ------------------------------------------------------------------
@@ -201,7 +215,13 @@ def samtale_side(
     side = Side(samtale=s, seneste_nummer=s.seneste_nummer)
     deltagere: list[Deltager] = _a(s, "aktuelle_deltagere")
     side._deltagere = {d.pk: d for d in deltagere}
-    side.deltagere = [DeltagerVisning(deltager_navn(d), _deltager_hvad(d, s)) for d in deltagere]
+    grundlag_for = ds.deltagere_grundlag([s])
+    side.deltagere = [
+        DeltagerVisning(
+            deltager_navn(d), _deltager_hvad(d, s), deltager_grundlag_tekst(grundlag_for.get(d.pk))
+        )
+        for d in deltagere
+    ]
     grundlag = _a(s, "grundlag")
     side.laeser_grundlag = GRUNDLAG_TEKST.get(grundlag[0], "") if grundlag else ""
     side.kan_skrive = bool(_a(s, "laeser"))
@@ -369,14 +389,18 @@ class Sektion:
     borger: Borger
 
 
-def _raekker(samtaler: list[Samtale]) -> list[SamtaleRaekke]:
+def _raekker(samtaler: list[Samtale], grundlag: dict | None = None) -> list[SamtaleRaekke]:
     return [
         SamtaleRaekke(
             samtale=s,
             ulaeste=_a(s, "ulaeste") or 0,
             afventer_mig=bool(getattr(s, "venter_paa_mig", False)),
             svar_frist=getattr(s, "svar_frist", None),
-            deltagere=[deltager_navn(d) for d in _a(s, "aktuelle_deltagere")],
+            deltagere=[
+                deltager_navn(d)
+                + (f" ({deltager_grundlag_tekst(grundlag.get(d.pk))})" if grundlag else "")
+                for d in _a(s, "aktuelle_deltagere")
+            ],
         )
         for s in samtaler
     ]
@@ -387,7 +411,7 @@ def sektion(*, bruger: Bruger, aktoer: Aktoer, borger: Borger) -> Sektion:
     with unread counts and whether one waits for the reader's answer (fixed queries)."""
     samtaler = ds.samtaler_for(bruger=bruger, borger=borger, aktoer=aktoer)
     return Sektion(
-        samtaler=_raekker(samtaler),
+        samtaler=_raekker(samtaler, ds.deltagere_grundlag(samtaler)),
         kan_starte=bool(aktoer.enhed_ids),
         borger=borger,
     )

@@ -55,7 +55,10 @@ ADGANG = 4
 # dialogue (1) and the conversations they read (1); with conversations also their
 # participants and the access-log entry of the list (DIALOG_LISTE).
 DIALOG = 1 + 1
-DIALOG_LISTE = 1 + ADGANGSLOG
+# On what basis the participants take part (all conversations at once): the named staff's
+# roles, the units involved with the citizen, the consents and blocks, the legal bases.
+DELTAGER_GRUNDLAG = 4
+DIALOG_LISTE = 1 + ADGANGSLOG + DELTAGER_GRUNDLAG
 BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG + 1 + DIALOG
 # the access-log entry "Sagsindeks", written when the page shows at least one case
 SAGSINDEKS_LOG = ADGANGSLOG

@@ -21,6 +21,7 @@ from organisation.models import Borger, Medarbejder, Relation
 from samtykke import services as samtykke_services
 from samtykke.models import Adgangslog, Anmodning
 from tests.overblik import test_tilstand_screens as skaerme
+from tests.overblik.test_borger_screens import DELTAGER_GRUNDLAG
 from tests.overblik.test_tilstand_screens import ADGANGSLOG, HTMX, LOGIN, TRANSAKTION, tilstand
 
 g_grund = skaerme.g
@@ -466,5 +467,21 @@ def test_the_dialog_section_has_a_pinned_query_count(tina, g, n, django_assert_n
 # and handed to every dialog selector and service); the conversation, its participants and
 # whether the reader's dialogue is open (3); the window, earlier versions, files, references
 # (2) and how far others read (6); the log entry; the reading position: savepoint pair, the
-# lock that also asks the policy, the previous one, insert (5).
-SAMTALE_SIDE = LOGIN + TRANSAKTION + 1 + 3 + 6 + ADGANGSLOG + 5
+# lock that also asks the policy, the previous one, insert (5); on what basis each
+# participant takes part (DELTAGER_GRUNDLAG).
+SAMTALE_SIDE = LOGIN + TRANSAKTION + 1 + 3 + 6 + ADGANGSLOG + 5 + DELTAGER_GRUNDLAG
+
+
+def test_who_takes_part_and_on_what_basis(tina, g):
+    """The conversation page and the Dialog section say on what basis each participant
+    takes part, as the policy decides it now: a revoked consent shows at once."""
+    s = samtale(g)
+    html = side(tina, g, s).content.decode()
+    assert "borgerens samtykke, der omfatter dialogen" in html  # the other unit
+    assert "samtalen handler om borgeren" in html  # Else herself
+    liste = tina.get(reverse("overblik:borger", kwargs={"pk": g.borger.pk})).content.decode()
+    assert "(borgerens samtykke, der omfatter dialogen)" in liste
+    samtykke_services.samtykke_revoke(actor=None, samtykke=g.dialogsamtykke)
+    html = side(tina, g, s).content.decode()
+    assert "borgerens samtykke, der omfatter dialogen" not in html
+    assert "har ikke adgang til dialogen nu og læser ikke med" in html
