@@ -23,10 +23,13 @@ from datadeling.core import clock
 from dialog import selectors as ds
 from dialog import services as dialog_services
 from dialog.models import Besked, Deltager, Samtale, SamtaleType, Vedhaeftning
+from indsats.models import Indsats
 from organisation.models import Borger, Enhed, Medarbejder, Omfang, Relation
 from organisation.selectors import Aktoer
+from samtykke import policy
 from samtykke.adgangslog import adgangslog_write
 from samtykke.models import Anmodning, Grundlag
+from tilstand.models import Tilstand
 
 Bruger = Any  # a User (or AnonymousUser): dialog.selectors' own reader type
 ANTAL = 50  # messages in a window of the conversation page
@@ -103,6 +106,17 @@ class Side:
     min_enhed: Enhed | None = None
     om: dict[str, Any] | None = None
     _deltagere: dict[int, Deltager] = field(default_factory=dict)
+    # what the writer (staff) may refer to: ("t:<id>" / "i:<id>", label) and the objects
+    henvisning_valg: list[tuple[str, str]] = field(default_factory=list)
+    _henvisninger: dict[str, Tilstand | Indsats] = field(default_factory=dict)
+
+    def henviste(self, valgte: list[str]) -> tuple[list[Tilstand], list[Indsats]]:
+        """Return the conditions and interventions chosen in the form (by their keys)."""
+        objekter = [self._henvisninger[k] for k in valgte if k in self._henvisninger]
+        return (
+            [o for o in objekter if isinstance(o, Tilstand)],
+            [o for o in objekter if isinstance(o, Indsats)],
+        )
 
     def deltager(self, pk: Any) -> Deltager | None:
         """Return the current participant with this id (as chosen in the form), or None."""
@@ -240,6 +254,8 @@ def samtale_side(
         side.om = {"synlig": True, "tekst": _("en anmodning om samtykke")}
     if not beskeder:
         return side
+    if aktoer is not None and aktoer.er_medarbejder and side.kan_skrive and efter is None:
+        _henvisning_valg(side, aktoer)
     foer_nr = _tal(foer)
     vindue = ds.beskeder_for(
         bruger=bruger, samtale=s, foer_nummer=None if efter is not None else foer_nr,
@@ -251,6 +267,28 @@ def samtale_side(
     side.foerste_nummer = vindue.foerste_nummer or 0
     side.vindue = foer_nr is not None
     return side
+
+
+def _henvisning_valg(side: Side, aktoer: Aktoer) -> None:
+    """Offer the writer the citizen's active conditions and interventions they may see
+    themselves (the policy; two queries). The service checks the choice again."""
+    now = clock.now()
+    borger_id = side.samtale.borger_id
+    objekter: list[tuple[str, Tilstand | Indsats]] = [
+        (f"t:{t.pk}", t)
+        for t in policy.tilstande_synlige(aktoer, borger_id, now)
+        .filter(aktiv=True)
+        .select_related("type")
+        .order_by("type__titel", "pk")
+    ] + [
+        (f"i:{i.pk}", i)
+        for i in policy.indsatser_synlige(aktoer, borger_id, now)
+        .filter(aktiv=True)
+        .select_related("type")
+        .order_by("type__titel", "pk")
+    ]
+    side._henvisninger = dict(objekter)
+    side.henvisning_valg = [(k, str(o.type) if o.type_id else str(o)) for k, o in objekter]
 
 
 def anmodning_samtale(

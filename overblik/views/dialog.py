@@ -94,7 +94,7 @@ def samtale_side(
     context = {
         "s": side,
         "v": v,
-        "form": form or BeskedForm(deltagere=side.svar_valg),
+        "form": form or BeskedForm(deltagere=side.svar_valg, henvisninger=side.henvisning_valg),
         "forhaandsvisning": forhaandsvisning,
         "skabelon": "base.html",
     }
@@ -122,7 +122,9 @@ def samtale_nye(request: HttpRequest, aktoer: Aktoer, hent, v: Visning) -> HttpR
 
 def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning, *, person=None):
     """Write a message (or show its preview); errors come back with everything typed."""
-    form = BeskedForm(request.POST, request.FILES, deltagere=side.svar_valg)
+    form = BeskedForm(
+        request.POST, request.FILES, deltagere=side.svar_valg, henvisninger=side.henvisning_valg
+    )
     handling = request.POST.get("handling", SEND)
     if form.is_valid() and handling == VIS:
         if _partial(request):
@@ -134,12 +136,14 @@ def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning
         )
     if form.is_valid():
         c = form.cleaned_data
+        tilstande, indsatser = side.henviste(c.get("henvisninger") or [])
         try:
             with transaction.atomic():
                 besked = dialog_services.besked_write(
                     samtale=side.samtale, actor=request.user, aktoer=aktoer, tekst=c["tekst"],
                     enhed=side.min_enhed, svar_fra=side.deltager(c.get("svar_fra")),
                     svar_frist=c.get("svar_frist"), filer=c["filer"],
+                    tilstande=tilstande, indsatser=indsatser,
                 )  # fmt: skip
         except ValidationError as fejl:
             tilfoej_fejl(form, fejl)
