@@ -48,7 +48,7 @@ from dialog.models import Besked, Deltager, Laesning, Samtale, SamtaleType, Vedh
 from dialog.services import laeselig_q
 from indsats.models import Indsats
 from organisation.models import Borger
-from organisation.selectors import Aktoer, aktoer_for
+from organisation.selectors import Aktoer, aktoer_for, aktoerer_for_medarbejdere
 from samtykke import policy
 from samtykke.adgangslog import adgangslog_write
 from samtykke.models import Adgangslog, Grundlag
@@ -97,6 +97,7 @@ class Beskedvindue:
 
     beskeder: list[Besked] = field(default_factory=list)
     flere_foer: bool = False
+    flere_efter: bool = False  # polling (`efter_nummer`): more new ones than one window
 
     @property
     def foerste_nummer(self) -> int | None:
@@ -184,7 +185,11 @@ def _grundlag(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> t
 
 
 def samtaler_for(
-    *, bruger: Bruger, borger: Borger, now: datetime.datetime | None = None
+    *,
+    bruger: Bruger,
+    borger: Borger,
+    now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
 ) -> list[Samtale]:
     """Return the conversations about `borger` the reader reads, newest activity first,
     each with `ulaeste` (unread messages), `venter_paa_mig`/`svar_frist` (an answer is
@@ -192,7 +197,7 @@ def samtaler_for(
     `grundlag` (the reader's basis: (grundlag, consent/legal-basis id, relation)).
     A fixed number of queries whatever the number of conversations or messages."""
     now = now or clock.now()
-    aktoer = aktoer_for(bruger)
+    aktoer = aktoer or aktoer_for(bruger)
     grundlag = _grundlag(aktoer, borger.pk, now)
     if grundlag is None:
         return []
@@ -210,7 +215,11 @@ def samtaler_for(
 
 
 def samtale_for(
-    *, bruger: Bruger, samtale_id: uuid.UUID | str, now: datetime.datetime | None = None
+    *,
+    bruger: Bruger,
+    samtale_id: uuid.UUID | str,
+    now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Samtale:
     """Return the conversation the reader may open, or raise Http404 (the same for one that
     does not exist). `laeser` says whether they read its messages (False: the citizen's
@@ -218,7 +227,7 @@ def samtale_for(
     `om` the thing it is about when they may see it (None otherwise), `om_skjult` whether
     it is about something they may not see."""
     now = now or clock.now()
-    aktoer = aktoer_for(bruger)
+    aktoer = aktoer or aktoer_for(bruger)
     try:
         pk = uuid.UUID(str(samtale_id))
     except ValueError:
@@ -240,6 +249,45 @@ def samtale_for(
     samtale.laeser = samtale.type == SamtaleType.MED_BORGEREN or aktoer.er_medarbejder  # type: ignore[attr-defined]
     _om(samtale, aktoer, now)
     return samtale
+
+
+def deltagere_grundlag(
+    samtaler: list[Samtale], now: datetime.datetime | None = None
+) -> dict[int, tuple[str, uuid.UUID | None] | None]:
+    """Return {participant row id: (grundlag, consent/legal-basis/relation id) or None}
+    for the current participants (`aktuelle_deltagere`, as `samtale_for` and
+    `samtaler_for` prefetch them) of conversations about one citizen (a page, or the
+    Dialog section's list): on what basis each may see the citizen's dialogue now,
+    None when they may not (they take part but read nothing). Staff and units by the
+    policy (samtykke.policy.dialog.deltagere_grundlag), the citizen as themself, a relative
+    through the relation they were invited on. At most four queries, whatever the number."""
+    now = now or clock.now()
+    if not samtaler:
+        return {}
+    borger_id = samtaler[0].borger_id
+    assert all(s.borger_id == borger_id for s in samtaler)  # one citizen: one policy call
+    deltagere: list[Deltager] = [
+        d
+        for s in samtaler
+        for d in s.aktuelle_deltagere  # type: ignore[attr-defined]
+    ]
+    personale = aktoerer_for_medarbejdere(
+        [d.medarbejder for d in deltagere if d.medarbejder is not None]
+    )
+    aktoerer: dict[int, Aktoer] = {}
+    svar: dict[int, tuple[str, uuid.UUID | None] | None] = {}
+    for d in deltagere:
+        if d.medarbejder is not None:
+            aktoerer[d.pk] = personale[d.medarbejder.pk]
+        elif d.enhed is not None:
+            aktoerer[d.pk] = policy.enhed_aktoer(d.enhed)
+        elif d.person_id == borger_id:
+            svar[d.pk] = (Grundlag.BORGER, None)
+        else:
+            svar[d.pk] = (Grundlag.RELATION, d.via_relation_id) if d.via_relation_id else None
+    if aktoerer:
+        svar |= dialogregel.deltagere_grundlag(borger_id, aktoerer, now)
+    return svar
 
 
 def _om(samtale: Samtale, aktoer: Aktoer, now: datetime.datetime) -> None:
@@ -273,33 +321,41 @@ def beskeder_for(
     bruger: Bruger,
     samtale: Samtale,
     foer_nummer: int | None = None,
+    efter_nummer: int | None = None,
     antal: int = 50,
     now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Beskedvindue:
     """Return a window of the conversation's current messages, oldest first: the newest
-    `antal`, or the `antal` before message `foer_nummer`. Each message carries
+    `antal`, the `antal` before message `foer_nummer`, or (polling) the oldest `antal`
+    after message `efter_nummer`, filtered in the database. Each message carries
     `tidligere` (earlier versions, for "redigeret"; none for a withdrawn one), `filer`
     (its attachments' metadata, never the bytes), `henvisninger` (Henvisning, as this
     reader may see them) and, for the reader's own messages, `sete_af` (Laest).
-    Nothing for a reader who may not read the messages. A fixed number of queries."""
+    Nothing for a reader who may not read the messages. A fixed number of queries.
+    `aktoer` (in every selector here) is `aktoer_for(bruger)` when the caller has it."""
     now = now or clock.now()
-    aktoer = aktoer_for(bruger)
+    aktoer = aktoer or aktoer_for(bruger)
     laeser = getattr(samtale, "laeser", None)
     if laeser is None:
         laeser = Samtale.objects.filter(laeselig_q(aktoer, now), pk=samtale.pk).exists()
     if not laeser:
         return Beskedvindue()
-    qs = Besked.objects.filter(samtale_id=samtale.pk, erstattet_af__isnull=True)
+    qs = Besked.objects.filter(samtale_id=samtale.pk, erstattet_af__isnull=True).select_related(
+        "svar_fra__medarbejder", "svar_fra__enhed", "svar_fra__person"
+    )
     if foer_nummer is not None:
         qs = qs.filter(nummer__lt=foer_nummer)
     antal = max(1, min(antal, 200))
-    raekker = list(
-        qs.select_related("svar_fra__medarbejder", "svar_fra__enhed", "svar_fra__person").order_by(
-            "-nummer"
-        )[: antal + 1]
-    )
-    flere = len(raekker) > antal
-    beskeder = list(reversed(raekker[:antal]))
+    if efter_nummer is not None:
+        # polling: the oldest `antal` after N, so the next poll continues where this ended
+        raekker = list(qs.filter(nummer__gt=efter_nummer).order_by("nummer")[: antal + 1])
+        flere, flere_efter = False, len(raekker) > antal
+        beskeder = raekker[:antal]
+    else:
+        raekker = list(qs.order_by("-nummer")[: antal + 1])
+        flere, flere_efter = len(raekker) > antal, False
+        beskeder = list(reversed(raekker[:antal]))
     if not beskeder:
         return Beskedvindue()
     kaeder = [b.kaede for b in beskeder]
@@ -329,7 +385,7 @@ def beskeder_for(
         b.henvisninger = [] if b.trukket_tilbage else henvisninger.get(b.pk, [])  # type: ignore[attr-defined]
         egen = b.bruger_id == bruger.pk
         b.sete_af = [x for x in laest if x.til_nummer >= b.nummer] if egen else []  # type: ignore[attr-defined]
-    return Beskedvindue(beskeder=beskeder, flere_foer=flere)
+    return Beskedvindue(beskeder=beskeder, flere_foer=flere, flere_efter=flere_efter)
 
 
 def _henvisninger(
@@ -507,12 +563,16 @@ def _tidslinje_qs() -> QuerySet:
 
 
 def vedhaeftning_for(
-    *, bruger: Bruger, vedhaeftning_id: uuid.UUID | str, now: datetime.datetime | None = None
+    *,
+    bruger: Bruger,
+    vedhaeftning_id: uuid.UUID | str,
+    now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Vedhaeftning:
     """Return an attachment with its bytes when the reader reads its conversation and its
     message is not withdrawn; otherwise Http404. The view logs the read (`samtale_log`)."""
     now = now or clock.now()
-    aktoer = aktoer_for(bruger)
+    aktoer = aktoer or aktoer_for(bruger)
     try:
         pk = uuid.UUID(str(vedhaeftning_id))
     except ValueError:
@@ -538,12 +598,13 @@ def samtale_log(
     samtale: Samtale,
     hvad: str | None = None,
     now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Adgangslog:
     """Write the access-log entry for a response that shows the conversation (or, with
     `hvad`, part of it, such as a downloaded file), on the reader's basis: the citizen sees
     "Læste samtalen om …" in Hvem har set mine data. Call it in the reading transaction."""
     now = now or clock.now()
-    aktoer = aktoer_for(bruger)
+    aktoer = aktoer or aktoer_for(bruger)
     grundlag = getattr(samtale, "grundlag", None) or _grundlag(aktoer, samtale.borger_id, now)
     if grundlag is None:
         raise Http404
@@ -567,7 +628,9 @@ __all__ = [
     "Henvisning",
     "Laest",
     "beskeder_for",
+    "deltagere_grundlag",
     "eksport_samtaler",
+    "samtaler_venter",
     "mine_samtaler",
     "samtale_for",
     "samtale_log",

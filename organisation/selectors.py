@@ -54,6 +54,29 @@ class Aktoer:
         return frozenset(f.enhed_id for f in self.funktioner)
 
 
+def _gaeldende_funktioner() -> Any:
+    # Approved and valid only, in a unit that has not ended: a pending or refused
+    # function, or one in an ended unit, grants nothing.
+    return (
+        Funktion.objects.gaeldende()
+        .exclude(enhed__gyldig_til__lte=idag())
+        .select_related("enhed__myndighed", "faglighed")
+        .order_by("enhed__navn", "rolle")
+    )
+
+
+def aktoerer_for_medarbejdere(medarbejdere: list[Medarbejder]) -> dict[uuid.UUID, Aktoer]:
+    """Return {staff id: Aktoer} with each one's current roles, as `aktoer_for` builds it
+    for a login (one query for them all); for judging other people, e.g. participants."""
+    funktioner: dict[uuid.UUID, list[Funktion]] = {m.pk: [] for m in medarbejdere}
+    for f in _gaeldende_funktioner().filter(medarbejder_id__in=list(funktioner)):
+        funktioner[f.medarbejder_id].append(f)
+    return {
+        m.pk: Aktoer(navn=m.navn, logget_ind=True, medarbejder=m, funktioner=funktioner[m.pk])
+        for m in medarbejdere
+    }
+
+
 def aktoer_for(user: AbstractBaseUser | AnonymousUser) -> Aktoer:
     """Return who is behind a login (one query, two for staff with their current roles)."""
     if not user.is_authenticated:
@@ -62,17 +85,7 @@ def aktoer_for(user: AbstractBaseUser | AnonymousUser) -> Aktoer:
         bruger = (
             get_user_model()
             .objects.select_related("medarbejder__myndighed", "borger")
-            .prefetch_related(
-                Prefetch(
-                    "medarbejder__funktioner",
-                    # Approved and valid only, in a unit that has not ended: a pending or
-                    # refused function, or one in an ended unit, grants nothing.
-                    queryset=Funktion.objects.gaeldende()
-                    .exclude(enhed__gyldig_til__lte=idag())
-                    .select_related("enhed__myndighed", "faglighed")
-                    .order_by("enhed__navn", "rolle"),
-                )
-            )
+            .prefetch_related(Prefetch("medarbejder__funktioner", queryset=_gaeldende_funktioner()))
             .get(pk=user.pk)
         )
         medarbejder = getattr(bruger, "medarbejder", None)

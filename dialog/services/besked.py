@@ -33,14 +33,14 @@ from dialog.services.faelles import (
     _historik,
     _ikke_samtale,
     _laas,
+    _laas_som,
     _laeser,
     _opdater_seneste,
     _Skriver,
-    _skriver,
 )
 from indsats.models import Indsats
 from organisation.models import Enhed
-from organisation.selectors import aktoer_for
+from organisation.selectors import Aktoer, aktoer_for
 from samtykke import policy
 from tilstand.models import Tilstand
 
@@ -217,11 +217,13 @@ def besked_write(
     svar_frist: datetime.date | None = None,
     filer: Sequence[UploadedFile] = (),
     now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Besked:
     """Write a message in a conversation the actor reads, as one of their units (staff),
     with references to the citizen's data they may see, optionally asking one current
     participant for an answer by a date, and with attachments (checked and stored with
-    their checksum; one bad file stores nothing)."""
+    their checksum; one bad file stores nothing). `aktoer` is `aktoer_for(actor)` when the
+    caller has it already (a view: `overblik.views.aktoer_for(request)`)."""
     now = now or clock.now()
     tekst = _tekst(tekst)
     tilstande, indsatser = list(tilstande), list(indsatser)
@@ -231,8 +233,7 @@ def besked_write(
         raise _fejl(_("Svarfristen kan ikke ligge før i dag."), "svar_frist", code="frist")
     filer_laest = _laes_filer(filer)
     with transaction.atomic():
-        samtale = _laas(samtale)
-        skriver = _skriver(actor, samtale, now, enhed)
+        samtale, skriver = _laas_som(actor, samtale, now, enhed, aktoer)
         _henvisninger(skriver, samtale, now, tilstande, indsatser)
         if svar_fra is not None and not (
             Deltager.objects.gaeldende().filter(pk=svar_fra.pk, samtale=samtale).exists()
@@ -254,11 +255,18 @@ def besked_write(
 
 
 def _ny_version(
-    besked: Besked, actor: User, now: datetime.datetime, *, tekst: str, trukket: bool
+    besked: Besked,
+    actor: User,
+    now: datetime.datetime,
+    *,
+    tekst: str,
+    trukket: bool,
+    aktoer: Aktoer | None,
 ) -> Besked:
     with transaction.atomic():
-        samtale = _laas(besked.samtale)
-        skriver = _skriver(actor, samtale, now, besked.enhed if besked.medarbejder_id else None)
+        samtale, skriver = _laas_som(
+            actor, besked.samtale, now, besked.enhed if besked.medarbejder_id else None, aktoer
+        )
         gammel = (
             Besked.objects.select_for_update(of=("self",))
             .filter(kaede=besked.kaede, erstattet_af__isnull=True)
@@ -303,31 +311,51 @@ def _ny_version(
 
 
 def besked_edit(
-    *, besked: Besked, actor: User, tekst: str, now: datetime.datetime | None = None
+    *,
+    besked: Besked,
+    actor: User,
+    tekst: str,
+    now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Besked:
     """Edit one's own message: a new version with the new text; the earlier version is kept
     and the message is shown as edited. Not after it was withdrawn, and only by its author
     while they still read the conversation."""
-    return _ny_version(besked, actor, now or clock.now(), tekst=_tekst(tekst), trukket=False)
+    return _ny_version(
+        besked, actor, now or clock.now(), tekst=_tekst(tekst), trukket=False, aktoer=aktoer
+    )
 
 
-def besked_withdraw(*, besked: Besked, actor: User, now: datetime.datetime | None = None) -> Besked:
+def besked_withdraw(
+    *,
+    besked: Besked,
+    actor: User,
+    now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
+) -> Besked:
     """Withdraw one's own message: a new version, marked withdrawn, without text; the
     earlier versions stay in the database (never shown again) and nothing is deleted."""
-    return _ny_version(besked, actor, now or clock.now(), tekst="", trukket=True)
+    return _ny_version(besked, actor, now or clock.now(), tekst="", trukket=True, aktoer=aktoer)
 
 
 def laesning_write(
-    *, samtale: Samtale, actor: User, til_nummer: int, now: datetime.datetime | None = None
+    *,
+    samtale: Samtale,
+    actor: User,
+    til_nummer: int,
+    now: datetime.datetime | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Laesning | None:
     """Record that the actor has read the conversation up to message `til_nummer` (capped
     at the newest). Only a reader; nothing is written when it is no further than before."""
     now = now or clock.now()
-    aktoer = aktoer_for(actor)
-    if not _laeser(aktoer, samtale, now):
+    aktoer = aktoer or aktoer_for(actor)
+    if not aktoer.er_medarbejder and not _laeser(aktoer, samtale, now):
         raise _ikke_samtale()
     with transaction.atomic():
-        samtale = _laas(samtale)
+        samtale = _laas(samtale, aktoer, now)
+        if not getattr(samtale, "_laeser_nu", True):  # staff: the policy, under the lock
+            raise _ikke_samtale()
         til = min(max(til_nummer, 0), samtale.seneste_nummer)
         hidtil = (
             Laesning.objects.filter(samtale=samtale, bruger=actor)

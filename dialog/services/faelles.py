@@ -8,8 +8,9 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,13 +84,22 @@ def _ikke_samtale() -> ValidationError:
 
 
 def _skriver(
-    actor: User, samtale: Samtale, now: datetime.datetime, enhed: Enhed | None = None
+    actor: User,
+    samtale: Samtale,
+    now: datetime.datetime,
+    enhed: Enhed | None = None,
+    aktoer: Aktoer | None = None,
 ) -> _Skriver:
     """Return the actor as a writer in the conversation, or refuse: staff must read it
-    (the policy), a person must be the citizen or act for them in the dialogue."""
-    aktoer = aktoer_for(actor)
+    (the policy), a person must be the citizen or act for them in the dialogue.
+
+    `aktoer` is the actor as `aktoer_for(actor)` returns it, when the caller has it. A
+    conversation locked by `_laas(samtale, aktoer, now)` carries the policy's answer for
+    staff already (no further query)."""
+    aktoer = aktoer or aktoer_for(actor)
     if aktoer.er_medarbejder:
-        if not _laeser(aktoer, samtale, now):
+        laeser = getattr(samtale, "_laeser_nu", None)
+        if not (_laeser(aktoer, samtale, now) if laeser is None else laeser):
             raise _ikke_samtale()
         return _Skriver(actor, aktoer, _funktion(aktoer, samtale, enhed))
     if aktoer.borger is not None:
@@ -107,6 +117,20 @@ def _skriver(
     raise _ikke_samtale()
 
 
+def _laas_som(
+    actor: User,
+    samtale: Samtale,
+    now: datetime.datetime,
+    enhed: Enhed | None = None,
+    aktoer: Aktoer | None = None,
+) -> tuple[Samtale, _Skriver]:
+    """Lock the conversation and return it with the actor as its writer (or refuse): for
+    staff one query locks the row, asks the policy and finds their participating units."""
+    aktoer = aktoer or aktoer_for(actor)
+    samtale = _laas(samtale, aktoer, now)
+    return samtale, _skriver(actor, samtale, now, enhed, aktoer)
+
+
 def _funktion(aktoer: Aktoer, samtale: Samtale | None, enhed: Enhed | None) -> Funktion | None:
     """Return the actor's role to write as: in `enhed` (one of theirs), else in a unit of
     theirs that takes part in the conversation, else their first."""
@@ -117,11 +141,14 @@ def _funktion(aktoer: Aktoer, samtale: Samtale | None, enhed: Enhed | None) -> F
             if f.enhed_id == enhed.pk:
                 return f
         raise _fejl(_("Du arbejder ikke i den valgte enhed."), "enhed")
+    if len(aktoer.funktioner) == 1:
+        return aktoer.funktioner[0]
     if samtale is not None:
+        forhaandet = getattr(samtale, "_deltager_enheder", None)
         deltager_enheder = set(
-            Deltager.objects.gaeldende()
-            .filter(samtale=samtale, enhed_id__in=list(aktoer.enhed_ids))
-            .values_list("enhed_id", flat=True)
+            _deltager_enheder(aktoer).filter(samtale=samtale).values_list("enhed_id", flat=True)
+            if forhaandet is None
+            else forhaandet
         )
         for f in aktoer.funktioner:
             if f.enhed_id in deltager_enheder:
@@ -145,9 +172,30 @@ def laeselig_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
     )
 
 
-def _laas(samtale: Samtale) -> Samtale:
-    """Lock the conversation row (numbering and `seneste` are decided under it)."""
-    return Samtale.objects.select_for_update(of=("self",)).get(pk=samtale.pk)
+def _deltager_enheder(aktoer: Aktoer) -> QuerySet[Deltager]:
+    return Deltager.objects.gaeldende().filter(enhed_id__in=list(aktoer.enhed_ids))
+
+
+def _laas(
+    samtale: Samtale, aktoer: Aktoer | None = None, now: datetime.datetime | None = None
+) -> Samtale:
+    """Lock the conversation row (numbering and `seneste` are decided under it).
+
+    Given a member of staff (and `now`), the same query asks the policy whether they read
+    the conversation (`_laeser_nu`) and, when they work in more than one unit, which of
+    their units take part (`_deltager_enheder`): what `_skriver` needs, in one round trip."""
+    qs = Samtale.objects.select_for_update(of=("self",))
+    if aktoer is not None and aktoer.er_medarbejder and now is not None:
+        qs = qs.annotate(
+            _laeser_nu=ExpressionWrapper(laeselig_q(aktoer, now), output_field=BooleanField())
+        )
+        if len(aktoer.funktioner) > 1:
+            qs = qs.annotate(
+                _deltager_enheder=ArraySubquery(
+                    _deltager_enheder(aktoer).filter(samtale_id=OuterRef("pk")).values("enhed_id")
+                )
+            )
+    return qs.get(pk=samtale.pk)
 
 
 def _historik(

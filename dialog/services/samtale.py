@@ -26,11 +26,10 @@ from dialog.services.faelles import (
     _funktion,
     _historik,
     _krav,
-    _laas,
+    _laas_som,
     _opdater_seneste,
     _ser_dialog,
     _Skriver,
-    _skriver,
 )
 from indsats.models import Indsats
 from organisation.models import Borger, Enhed, Funktion, Medarbejder, Relation
@@ -214,8 +213,7 @@ def deltager_add(
     """
     now = now or clock.now()
     with transaction.atomic():
-        samtale = _laas(samtale)
-        skriver = _skriver(actor, samtale, now)
+        samtale, skriver = _laas_som(actor, samtale, now)
         d = _deltager_tilfoej(
             samtale, skriver, now, medarbejder=medarbejder, enhed=enhed, person=person
         )
@@ -242,8 +240,7 @@ def deltager_end(
             _("Vælg én deltager: en medarbejder, en enhed eller en person."), code="deltager"
         )
     with transaction.atomic():
-        samtale = _laas(samtale)
-        skriver = _skriver(actor, samtale, now)
+        samtale, skriver = _laas_som(actor, samtale, now)
         a = skriver.aktoer
         egen = (
             (

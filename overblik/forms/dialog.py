@@ -76,9 +76,22 @@ class BeskedForm(forms.Form):
         widget=DatoInput(),
         error_messages={"invalid": _("Skriv en dato.")},
     )
+    henvisninger = forms.MultipleChoiceField(
+        label=_("Henvis til borgerens oplysninger"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "De tilstande og indsatser, du selv kan se. Andre ser kun det, de har adgang til."
+        ),
+        error_messages={"invalid_choice": _("Vælg blandt de oplysninger, du kan se.")},
+    )
 
-    def __init__(self, *args, deltagere=(), **kwargs):
+    def __init__(self, *args, deltagere=(), henvisninger=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if henvisninger:
+            self.fields["henvisninger"].choices = list(henvisninger)
+        else:
+            del self.fields["henvisninger"]
         mb = getattr(settings, "DIALOG_VEDHAEFTNING_MAKS_BYTES", 10 * 1024 * 1024) // 2**20
         self.fields["filer"].help_text = self.fields["filer"].help_text % {"mb": mb}
         self.deltagere = {str(pk): navn for pk, navn in deltagere}

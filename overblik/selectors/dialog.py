@@ -23,10 +23,13 @@ from datadeling.core import clock
 from dialog import selectors as ds
 from dialog import services as dialog_services
 from dialog.models import Besked, Deltager, Samtale, SamtaleType, Vedhaeftning
+from indsats.models import Indsats
 from organisation.models import Borger, Enhed, Medarbejder, Omfang, Relation
 from organisation.selectors import Aktoer
+from samtykke import policy
 from samtykke.adgangslog import adgangslog_write
 from samtykke.models import Anmodning, Grundlag
+from tilstand.models import Tilstand
 
 Bruger = Any  # a User (or AnonymousUser): dialog.selectors' own reader type
 ANTAL = 50  # messages in a window of the conversation page
@@ -37,6 +40,20 @@ GRUNDLAG_TEKST = {
     Grundlag.BORGER: _("det er dig, samtalen handler om"),
     Grundlag.RELATION: _("din fuldmagt eller dit værgemål, der omfatter dialog"),
 }
+# The same for the other participants ("on what basis" in the list of who takes part).
+DELTAGER_GRUNDLAG_TEKST: dict[str, str] = {
+    Grundlag.EGEN_ENHED: _("enhedens eget arbejde med borgeren"),
+    Grundlag.SAMTYKKE: _("borgerens samtykke, der omfatter dialogen"),
+    Grundlag.HJEMMEL: _("adgang på lovhjemmel"),
+    Grundlag.BORGER: _("samtalen handler om borgeren"),
+    Grundlag.RELATION: _("fuldmagt eller værgemål, der omfatter dialog"),
+}
+INGEN_ADGANG_TEKST = _("har ikke adgang til dialogen nu og læser ikke med")
+
+
+def deltager_grundlag_tekst(g: tuple[str, Any] | None) -> str:
+    """Return a participant's basis in words (or that they do not read along now)."""
+    return DELTAGER_GRUNDLAG_TEKST.get(g[0], "") if g else INGEN_ADGANG_TEKST
 
 
 # --- shapes for the templates ------------------------------------------------------------------
@@ -89,6 +106,17 @@ class Side:
     min_enhed: Enhed | None = None
     om: dict[str, Any] | None = None
     _deltagere: dict[int, Deltager] = field(default_factory=dict)
+    # what the writer (staff) may refer to: ("t:<id>" / "i:<id>", label) and the objects
+    henvisning_valg: list[tuple[str, str]] = field(default_factory=list)
+    _henvisninger: dict[str, Tilstand | Indsats] = field(default_factory=dict)
+
+    def henviste(self, valgte: list[str]) -> tuple[list[Tilstand], list[Indsats]]:
+        """Return the conditions and interventions chosen in the form (by their keys)."""
+        objekter = [self._henvisninger[k] for k in valgte if k in self._henvisninger]
+        return (
+            [o for o in objekter if isinstance(o, Tilstand)],
+            [o for o in objekter if isinstance(o, Indsats)],
+        )
 
     def deltager(self, pk: Any) -> Deltager | None:
         """Return the current participant with this id (as chosen in the form), or None."""
@@ -190,17 +218,24 @@ def samtale_side(
     efter: int | None = None,
     beskeder: bool = True,
     fil_url: Callable[[Any], str] | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Side:
     """Return a conversation page for the reader: the newest window of messages, the window
     before message `foer`, or the messages after `efter` (polling); Http404 for a
     conversation they may not open (or one about another citizen than `borger`)."""
-    s = ds.samtale_for(bruger=bruger, samtale_id=samtale_id)
+    s = ds.samtale_for(bruger=bruger, samtale_id=samtale_id, aktoer=aktoer)
     if borger is not None and s.borger_id != borger.pk:
         raise Http404
     side = Side(samtale=s, seneste_nummer=s.seneste_nummer)
     deltagere: list[Deltager] = _a(s, "aktuelle_deltagere")
     side._deltagere = {d.pk: d for d in deltagere}
-    side.deltagere = [DeltagerVisning(deltager_navn(d), _deltager_hvad(d, s)) for d in deltagere]
+    grundlag_for = ds.deltagere_grundlag([s])
+    side.deltagere = [
+        DeltagerVisning(
+            deltager_navn(d), _deltager_hvad(d, s), deltager_grundlag_tekst(grundlag_for.get(d.pk))
+        )
+        for d in deltagere
+    ]
     grundlag = _a(s, "grundlag")
     side.laeser_grundlag = GRUNDLAG_TEKST.get(grundlag[0], "") if grundlag else ""
     side.kan_skrive = bool(_a(s, "laeser"))
@@ -219,17 +254,41 @@ def samtale_side(
         side.om = {"synlig": True, "tekst": _("en anmodning om samtykke")}
     if not beskeder:
         return side
+    if aktoer is not None and aktoer.er_medarbejder and side.kan_skrive and efter is None:
+        _henvisning_valg(side, aktoer)
     foer_nr = _tal(foer)
-    vindue = ds.beskeder_for(bruger=bruger, samtale=s, foer_nummer=foer_nr, antal=ANTAL)
-    liste = vindue.beskeder
-    if efter is not None:
-        liste = [b for b in liste if b.nummer > efter]
+    vindue = ds.beskeder_for(
+        bruger=bruger, samtale=s, foer_nummer=None if efter is not None else foer_nr,
+        efter_nummer=efter, antal=ANTAL, aktoer=aktoer,
+    )  # fmt: skip
     url = fil_url or (lambda _pk: "")
-    side.beskeder = _visninger(bruger, s, liste, url)
+    side.beskeder = _visninger(bruger, s, vindue.beskeder, url)
     side.har_aeldre = vindue.flere_foer and efter is None
     side.foerste_nummer = vindue.foerste_nummer or 0
     side.vindue = foer_nr is not None
     return side
+
+
+def _henvisning_valg(side: Side, aktoer: Aktoer) -> None:
+    """Offer the writer the citizen's active conditions and interventions they may see
+    themselves (the policy; two queries). The service checks the choice again."""
+    now = clock.now()
+    borger_id = side.samtale.borger_id
+    objekter: list[tuple[str, Tilstand | Indsats]] = [
+        (f"t:{t.pk}", t)
+        for t in policy.tilstande_synlige(aktoer, borger_id, now)
+        .filter(aktiv=True)
+        .select_related("type")
+        .order_by("type__titel", "pk")
+    ] + [
+        (f"i:{i.pk}", i)
+        for i in policy.indsatser_synlige(aktoer, borger_id, now)
+        .filter(aktiv=True)
+        .select_related("type")
+        .order_by("type__titel", "pk")
+    ]
+    side._henvisninger = dict(objekter)
+    side.henvisning_valg = [(k, str(o.type) if o.type_id else str(o)) for k, o in objekter]
 
 
 def anmodning_samtale(
@@ -237,6 +296,7 @@ def anmodning_samtale(
     bruger: Bruger,
     anmodning: Anmodning,
     fil_url_for: Callable[[uuid.UUID], Callable[[Any], str]] | None = None,
+    aktoer: Aktoer | None = None,
 ) -> Side | None:
     """Return the newest conversation a consent request opened, if the reader may read it."""
     pk = (
@@ -249,7 +309,9 @@ def anmodning_samtale(
         return None
     try:
         fil_url = fil_url_for(pk) if fil_url_for else None
-        return samtale_side(bruger=bruger, borger=None, samtale_id=pk, fil_url=fil_url)
+        return samtale_side(
+            bruger=bruger, borger=None, samtale_id=pk, fil_url=fil_url, aktoer=aktoer
+        )
     except Http404:
         return None
 
@@ -268,9 +330,11 @@ def egen_besked(*, bruger: Bruger, side: Side, kaede: uuid.UUID) -> Besked:
     return b
 
 
-def vedhaeftning(*, bruger: Bruger, side: Side, vedhaeftning_id: uuid.UUID) -> Vedhaeftning:
+def vedhaeftning(
+    *, bruger: Bruger, side: Side, vedhaeftning_id: uuid.UUID, aktoer: Aktoer | None = None
+) -> Vedhaeftning:
     """Return an attachment of this conversation the reader may download, or Http404."""
-    v = ds.vedhaeftning_for(bruger=bruger, vedhaeftning_id=vedhaeftning_id)
+    v = ds.vedhaeftning_for(bruger=bruger, vedhaeftning_id=vedhaeftning_id, aktoer=aktoer)
     if v.besked.samtale_id != side.samtale.pk:
         raise Http404
     return v
@@ -321,7 +385,7 @@ def inviter_valg(*, bruger: Bruger, side: Side) -> Invitation:
 
 def log_laesning(request: HttpRequest, aktoer: Aktoer, side: Side) -> None:
     """Write the access-log entry for a response that shows the conversation."""
-    ds.samtale_log(bruger=request.user, samtale=side.samtale)
+    ds.samtale_log(bruger=request.user, samtale=side.samtale, aktoer=aktoer)
 
 
 def log_fil(request: HttpRequest, aktoer: Aktoer, side: Side, v: Vedhaeftning) -> None:
@@ -329,17 +393,19 @@ def log_fil(request: HttpRequest, aktoer: Aktoer, side: Side, v: Vedhaeftning) -
     ds.samtale_log(
         bruger=request.user,
         samtale=side.samtale,
+        aktoer=aktoer,
         hvad=_("Hentede filen «%(fil)s» fra samtalen om «%(emne)s»")
         % {"fil": v.filnavn, "emne": side.samtale.emne},
     )
 
 
-def marker_laest(bruger: Bruger, side: Side) -> None:
+def marker_laest(bruger: Bruger, side: Side, aktoer: Aktoer | None = None) -> None:
     """Record that the reader has read up to the newest message shown (readers only)."""
     if side.beskeder and side.kan_skrive:
         dialog_services.laesning_write(
-            samtale=side.samtale, actor=bruger, til_nummer=side.beskeder[-1].b.nummer
-        )
+            samtale=side.samtale, actor=bruger, til_nummer=side.beskeder[-1].b.nummer,
+            aktoer=aktoer,
+        )  # fmt: skip
 
 
 # --- the Dialog section of the citizen's page ---------------------------------------------------
@@ -361,14 +427,18 @@ class Sektion:
     borger: Borger
 
 
-def _raekker(samtaler: list[Samtale]) -> list[SamtaleRaekke]:
+def _raekker(samtaler: list[Samtale], grundlag: dict | None = None) -> list[SamtaleRaekke]:
     return [
         SamtaleRaekke(
             samtale=s,
             ulaeste=_a(s, "ulaeste") or 0,
             afventer_mig=bool(getattr(s, "venter_paa_mig", False)),
             svar_frist=getattr(s, "svar_frist", None),
-            deltagere=[deltager_navn(d) for d in _a(s, "aktuelle_deltagere")],
+            deltagere=[
+                deltager_navn(d)
+                + (f" ({deltager_grundlag_tekst(grundlag.get(d.pk))})" if grundlag else "")
+                for d in _a(s, "aktuelle_deltagere")
+            ],
         )
         for s in samtaler
     ]
@@ -377,9 +447,9 @@ def _raekker(samtaler: list[Samtale]) -> list[SamtaleRaekke]:
 def sektion(*, bruger: Bruger, aktoer: Aktoer, borger: Borger) -> Sektion:
     """Return the Dialog section: the conversations about the citizen the reader reads,
     with unread counts and whether one waits for the reader's answer (fixed queries)."""
-    samtaler = ds.samtaler_for(bruger=bruger, borger=borger)
+    samtaler = ds.samtaler_for(bruger=bruger, borger=borger, aktoer=aktoer)
     return Sektion(
-        samtaler=_raekker(samtaler),
+        samtaler=_raekker(samtaler, ds.deltagere_grundlag(samtaler)),
         kan_starte=bool(aktoer.enhed_ids),
         borger=borger,
     )

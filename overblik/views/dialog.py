@@ -90,11 +90,11 @@ def samtale_side(
     """Render a conversation page (or, for htmx asking for older messages, that window),
     log the read and mark what it shows as read."""
     selectors.log_laesning(request, aktoer, side)
-    selectors.marker_laest(request.user, side)
+    selectors.marker_laest(request.user, side, aktoer)
     context = {
         "s": side,
         "v": v,
-        "form": form or BeskedForm(deltagere=side.svar_valg),
+        "form": form or BeskedForm(deltagere=side.svar_valg, henvisninger=side.henvisning_valg),
         "forhaandsvisning": forhaandsvisning,
         "skabelon": "base.html",
     }
@@ -116,13 +116,15 @@ def samtale_nye(request: HttpRequest, aktoer: Aktoer, hent, v: Visning) -> HttpR
         if not side.beskeder:
             return HttpResponse(status=204)
         selectors.log_laesning(request, aktoer, side)
-        selectors.marker_laest(request.user, side)
+        selectors.marker_laest(request.user, side, aktoer)
         return _vis(request, T + "samtale.html", {"s": side, "v": v}, "nye")
 
 
 def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning, *, person=None):
     """Write a message (or show its preview); errors come back with everything typed."""
-    form = BeskedForm(request.POST, request.FILES, deltagere=side.svar_valg)
+    form = BeskedForm(
+        request.POST, request.FILES, deltagere=side.svar_valg, henvisninger=side.henvisning_valg
+    )
     handling = request.POST.get("handling", SEND)
     if form.is_valid() and handling == VIS:
         if _partial(request):
@@ -134,12 +136,14 @@ def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning
         )
     if form.is_valid():
         c = form.cleaned_data
+        tilstande, indsatser = side.henviste(c.get("henvisninger") or [])
         try:
             with transaction.atomic():
                 besked = dialog_services.besked_write(
-                    samtale=side.samtale, actor=request.user, tekst=c["tekst"],
+                    samtale=side.samtale, actor=request.user, aktoer=aktoer, tekst=c["tekst"],
                     enhed=side.min_enhed, svar_fra=side.deltager(c.get("svar_fra")),
                     svar_frist=c.get("svar_frist"), filer=c["filer"],
+                    tilstande=tilstande, indsatser=indsatser,
                 )  # fmt: skip
         except ValidationError as fejl:
             tilfoej_fejl(form, fejl)
@@ -157,7 +161,7 @@ def skriv(request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning
 def _side(request: HttpRequest, borger: Borger, samtale: uuid.UUID, **kw) -> selectors.Side:
     return selectors.samtale_side(
         bruger=request.user, borger=borger, samtale_id=samtale,
-        fil_url=visning(borger, samtale).fil, **kw,
+        fil_url=visning(borger, samtale).fil, aktoer=medarbejder_for(request), **kw,
     )  # fmt: skip
 
 
@@ -292,8 +296,9 @@ def besked_ret(
             try:
                 with transaction.atomic():
                     dialog_services.besked_edit(
-                        besked=b, actor=request.user, tekst=form.cleaned_data["tekst"]
-                    )
+                        besked=b, actor=request.user, tekst=form.cleaned_data["tekst"],
+                        aktoer=aktoer,
+                    )  # fmt: skip
             except ValidationError as fejl:
                 tilfoej_fejl(form, fejl)
             else:
@@ -322,7 +327,7 @@ def besked_tilbagetraek(
         if request.method == "POST":
             try:
                 with transaction.atomic():
-                    dialog_services.besked_withdraw(besked=b, actor=request.user)
+                    dialog_services.besked_withdraw(besked=b, actor=request.user, aktoer=aktoer)
             except ValidationError as e:
                 fejl = " ".join(e.messages)
             else:
@@ -340,7 +345,7 @@ def fil_svar(
     request: HttpRequest, aktoer: Aktoer, side: selectors.Side, fil: uuid.UUID
 ) -> HttpResponse:
     """Send an attachment of a conversation the person may read, logged, as a download."""
-    v = selectors.vedhaeftning(bruger=request.user, side=side, vedhaeftning_id=fil)
+    v = selectors.vedhaeftning(bruger=request.user, side=side, vedhaeftning_id=fil, aktoer=aktoer)
     selectors.log_fil(request, aktoer, side, v)
     response = FileResponse(
         io.BytesIO(bytes(v.indhold)),

@@ -49,8 +49,9 @@ def visning(samtale_id: uuid.UUID) -> Visning:
 
 def _side(request: HttpRequest, pk: uuid.UUID, **kw) -> selectors.Side:
     return selectors.samtale_side(
-        bruger=request.user, borger=None, samtale_id=pk, fil_url=visning(pk).fil, **kw
-    )
+        bruger=request.user, borger=None, samtale_id=pk, fil_url=visning(pk).fil,
+        aktoer=person_for(request), **kw,
+    )  # fmt: skip
 
 
 @never_cache

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -61,6 +62,7 @@ from samtykke.policy.sag import modtager_fag_q
 from tilstand.models import Tilstand
 
 INGEN = Q(pk__in=[])
+K = TypeVar("K")
 
 
 def involveret_q(aktoer: Aktoer, now: datetime.datetime, borger: str = "borger_id") -> Q:
@@ -255,3 +257,91 @@ def enheders_dialog_grundlag(
         if g is not None:
             svar[e.pk] = (g[0], g[1])
     return svar
+
+
+def deltagere_grundlag(
+    borger_id: uuid.UUID, aktoerer: Mapping[K, Aktoer], now: datetime.datetime
+) -> dict[K, tuple[str, uuid.UUID | None] | None]:
+    """Return, for several members of staff or units at once (`enhed_aktoer`), the basis
+    on which each sees the citizen's dialogue: {key: (grundlag, consent or legal-basis id)}
+    or None; what `dialog_grundlag` answers for each, in three queries whatever their
+    number ("who takes part, on what basis"). The rows of the citizen are read once and
+    matched here with the rule's own precedence: a block leaves only a legal basis; then
+    the own unit, a consent that includes the dialogue (open to their profession, the one
+    lasting longest), a legal basis."""
+    enheder = {e for a in aktoerer.values() for e in a.enhed_ids}
+    aaben_siden = now - datetime.timedelta(days=settings.ANMODNING_AABNER_DAGE)
+    involveret: set[uuid.UUID] = set()
+    if enheder:
+        e = list(enheder)
+        involveret = set(
+            Tilstand.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed_id__in=e)
+            .values_list("ansvarlig_enhed_id", flat=True)
+            .union(
+                Indsats.objects.filter(
+                    borger_id=borger_id, aktiv=True, ansvarlig_enhed_id__in=e
+                ).values_list("ansvarlig_enhed_id", flat=True),
+                Sag.objects.filter(
+                    borger_id=borger_id, aktiv=True, ansvarlig_enhed_id__in=e
+                ).values_list("ansvarlig_enhed_id", flat=True),
+                Anmodning.objects.filter(
+                    borger_id=borger_id,
+                    modtager_enhed_id__in=e,
+                    status=AnmodningStatus.AFVENTER,
+                    oprettet__gt=aaben_siden,
+                ).values_list("modtager_enhed_id", flat=True),
+            )  # fmt: skip
+        )
+    samtykker = list(
+        Samtykke.objects.filter(i_kraft_q(now), borger_id=borger_id)
+        .filter(Q(beslutning=Beslutning.AFVIS) | Q(beslutning=Beslutning.TILLAD, dialog=True))
+        .order_by("-gyldig_til", "pk")
+    )
+    hjemler = list(
+        Hjemmel.objects.filter(borger_id=borger_id, gyldig_fra__lte=now, gyldig_til__gt=now)
+        .order_by("-gyldig_til")
+        .values_list("pk", "medarbejder_id", "enhed_id")
+    )
+    svar: dict[K, tuple[str, uuid.UUID | None] | None] = {}
+    for noegle, a in aktoerer.items():
+        svar[noegle] = _grundlag_af(a, involveret, samtykker, hjemler)
+    return svar
+
+
+def _til(a: Aktoer, s: Samtykke, fag: bool) -> bool:
+    """Whether the consent (or block) is addressed to the person (`modtager_q`), and with
+    `fag` also open to their profession in that role (`modtager_fag_q`)."""
+    for f in a.funktioner:
+        modtager = f.enhed_id == s.modtager_enhed_id or (
+            f.enhed.myndighed_id == s.modtager_myndighed_id
+        )
+        if modtager and (not fag or s.faglighed_id in (None, f.faglighed_id)):
+            return True
+    if a.medarbejder is not None and s.modtager_medarbejder_id == a.medarbejder.pk:
+        return (
+            not fag
+            or s.faglighed_id is None
+            or any(s.faglighed_id == f.faglighed_id for f in a.funktioner)
+        )
+    return False
+
+
+def _grundlag_af(
+    a: Aktoer,
+    involveret: set[uuid.UUID],
+    samtykker: list[Samtykke],
+    hjemler: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]],
+) -> tuple[str, uuid.UUID | None] | None:
+    if not a.enhed_ids:
+        return None
+    if not any(s.beslutning == Beslutning.AFVIS and _til(a, s, fag=False) for s in samtykker):
+        if a.enhed_ids & involveret:
+            return (Grundlag.EGEN_ENHED, None)
+        for s in samtykker:
+            if s.beslutning == Beslutning.TILLAD and _til(a, s, fag=True):
+                return (Grundlag.SAMTYKKE, s.pk)
+    if a.medarbejder is not None:
+        for pk, medarbejder_id, enhed_id in hjemler:
+            if medarbejder_id == a.medarbejder.pk and enhed_id in a.enhed_ids:
+                return (Grundlag.HJEMMEL, pk)
+    return None

@@ -22,13 +22,17 @@ from django.http import Http404
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from datadeling.core import clock
 from dialog import selectors, services
 from dialog.models import SamtaleType
 from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.models import Borger, Funktion, Medarbejder, Relation
+from organisation.selectors import aktoer_for
+from samtykke import policy
 from samtykke import services as samtykke_services
 from samtykke.models import Beslutning
+from samtykke.policy import dialog as dialogregel
 from tests import hypotese
 
 pytestmark = pytest.mark.django_db
@@ -213,6 +217,17 @@ def test_who_reads_which_message_equals_the_reference(verden, steps):
                     enhed=units[who], lovgrundlag=lovgrundlag, begrundelse="Akut", dage=5,
                 )  # fmt: skip
                 world.hjemler.add(who)
+
+            # "who takes part on what basis" in fixed queries: the same as the rule's own
+            # answer for each member of staff and each unit, one at a time
+            now = clock.now()
+            aktoerer = {("m", i): aktoer_for(u) for i, u in enumerate(staff_users)} | {
+                ("e", i): policy.enhed_aktoer(e) for i, e in enumerate(units)
+            }
+            samlet = dialogregel.deltagere_grundlag(g.borger.pk, aktoerer, now)
+            for noegle, a in aktoerer.items():
+                enkelt = dialogregel.dialog_grundlag(a, g.borger.pk, now)
+                assert samlet[noegle] == (enkelt[:2] if enkelt else None), (noegle, s)
 
             for who, user in enumerate(users):
                 for c in world.convs:

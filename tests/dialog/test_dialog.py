@@ -334,3 +334,60 @@ def test_a_message_can_wait_for_an_answer_from_a_participant(verden):
     services.besked_write(samtale=s, actor=v.psyk_user, tekst="Ja, på torsdag")
     (liste,) = selectors.samtaler_for(bruger=v.psyk_user, borger=v.g.borger)
     assert not liste.venter_paa_mig and liste.svar_frist is None
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_writing_a_message_costs_a_handful_of_queries(verden, django_assert_num_queries, n):
+    """One query locks the conversation and asks the policy (staff); then the message, its
+    history row, the conversation's `seneste` and the outbound hook's subscriptions. The
+    count does not grow with the messages, and a caller that has the actor passes it."""
+    from organisation.selectors import aktoer_for
+
+    v = verden
+    s = _samtale(v)
+    _fyld(v, s, n)
+    aktoer = aktoer_for(v.g.user)
+    with django_assert_num_queries(QUERIES_SKRIV):
+        b = services.besked_write(samtale=s, actor=v.g.user, tekst="Hej", aktoer=aktoer)
+    assert b.nummer == n + 2
+    with django_assert_num_queries(QUERIES_SKRIV + 2):  # + the actor (user, roles)
+        services.besked_write(samtale=s, actor=v.g.user, tekst="Hej igen")
+    # The policy is still asked on every write: a block stops the next one.
+    samtykke_services.samtykke_give(
+        actor=None, borger=v.g.borger, modtager=v.g.enhed, beslutning=Beslutning.AFVIS
+    )
+    with pytest.raises(ValidationError):
+        services.besked_write(samtale=s, actor=v.g.user, tekst="Igen", aktoer=aktoer)
+
+
+QUERIES_SKRIV = 7  # BEGIN, lock + policy, message, history, seneste, subscriptions, COMMIT
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_polling_asks_the_database_for_the_messages_after_n(verden, django_assert_num_queries, n):
+    """`efter_nummer` filters in the database: the oldest window after N (so the next poll
+    goes on from there), nothing when none is newer; the same queries at any size."""
+    from organisation.selectors import aktoer_for
+
+    v = verden
+    s = _samtale(v)
+    _fyld(v, s, n)
+    aktoer = aktoer_for(v.g.user)
+    samtale = selectors.samtale_for(bruger=v.g.user, samtale_id=s.pk, aktoer=aktoer)
+    # the window, versions, files, the two reference tables, how far others read
+    with django_assert_num_queries(6):
+        vindue = selectors.beskeder_for(
+            bruger=v.g.user, samtale=samtale, efter_nummer=3, antal=50, aktoer=aktoer
+        )
+    numre = [b.nummer for b in vindue.beskeder]
+    assert numre == list(range(4, min(n + 1, 53) + 1))
+    assert vindue.flere_efter == (n + 1 > 53) and not vindue.flere_foer
+    seneste = selectors.beskeder_for(
+        bruger=v.g.user, samtale=samtale, efter_nummer=n + 1, aktoer=aktoer
+    )
+    assert seneste.beskeder == []
+    services.besked_write(samtale=s, actor=v.borger_user, tekst="Ny")
+    (ny,) = selectors.beskeder_for(
+        bruger=v.g.user, samtale=samtale, efter_nummer=n + 1, aktoer=aktoer
+    ).beskeder
+    assert ny.tekst == "Ny"

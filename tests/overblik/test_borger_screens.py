@@ -51,12 +51,15 @@ LISTE_SIDE = LOGIN + 2
 # units' requests; the units holding hidden data with the counts; the classes of the forms.
 # The citizen's statements on data not corrected after their request (one query).
 ADGANG = 4
-# The Dialog section (test_dialog_screens): who is logged in (dialog's selector looks it up
-# itself, 2), whether the caseworker may see the citizen's dialogue (1) and the conversations
-# they read (1); with conversations also their participants (DIALOG_LISTE; the list is in
-# the page's one access-log entry).
-DIALOG = 2 + 1 + 1
-DIALOG_LISTE = 1
+# The Dialog section (test_dialog_screens): whether the caseworker may see the citizen's
+# dialogue (1) and the conversations they read (1); with conversations also their
+# participants and on what basis they take part (DIALOG_LISTE; the list is in the page's
+# one access-log entry).
+DIALOG = 1 + 1
+# On what basis the participants take part (all conversations at once): the named staff's
+# roles, the units involved with the citizen, the consents and blocks, the legal bases.
+DELTAGER_GRUNDLAG = 4
+DIALOG_LISTE = 1 + DELTAGER_GRUNDLAG
 BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG + 1 + DIALOG
 # the cases shown are in the page's one access-log entry: no entry of their own
 SAGSINDEKS_LOG = 0

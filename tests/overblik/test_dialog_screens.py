@@ -21,6 +21,7 @@ from organisation.models import Borger, Medarbejder, Relation
 from samtykke import services as samtykke_services
 from samtykke.models import Adgangslog, Anmodning
 from tests.overblik import test_tilstand_screens as skaerme
+from tests.overblik.test_borger_screens import DELTAGER_GRUNDLAG
 from tests.overblik.test_tilstand_screens import ADGANGSLOG, HTMX, LOGIN, TRANSAKTION, tilstand
 
 g_grund = skaerme.g
@@ -464,9 +465,50 @@ def test_the_dialog_section_has_a_pinned_query_count(tina, g, n, django_assert_n
     assert len(response.context["dialog"].samtaler) == 3
 
 
-# The conversation page: the citizen (borgerside); who is logged in, for each of samtale_for,
-# beskeder_for, samtale_log and laesning_write (dialog looks it up itself: 2 each); the
-# conversation, its participants and whether the reader's dialogue is open (3); the window,
-# earlier versions, files, references (2) and how far others read (6); the log entry; the
-# reading position: may read (1), then savepoint pair, lock, the previous one, insert (5).
-SAMTALE_SIDE = LOGIN + TRANSAKTION + 1 + 4 * 2 + 3 + 6 + ADGANGSLOG + 1 + 5
+# The conversation page: the citizen (borgerside; who is logged in is read once per request
+# and handed to every dialog selector and service); the conversation, its participants and
+# whether the reader's dialogue is open (3); the window, earlier versions, files, references
+# (2) and how far others read (6); the log entry; the reading position: savepoint pair, the
+# lock that also asks the policy, the previous one, insert (5); on what basis each
+# participant takes part (DELTAGER_GRUNDLAG); what the writer may refer to: the conditions
+# and interventions she sees (2).
+SAMTALE_SIDE = LOGIN + TRANSAKTION + 1 + 3 + 6 + ADGANGSLOG + 5 + DELTAGER_GRUNDLAG + 2
+
+
+def test_who_takes_part_and_on_what_basis(tina, g):
+    """The conversation page and the Dialog section say on what basis each participant
+    takes part, as the policy decides it now: a revoked consent shows at once."""
+    s = samtale(g)
+    html = side(tina, g, s).content.decode()
+    assert "borgerens samtykke, der omfatter dialogen" in html  # the other unit
+    assert "samtalen handler om borgeren" in html  # Else herself
+    liste = tina.get(reverse("overblik:borger", kwargs={"pk": g.borger.pk})).content.decode()
+    assert "(borgerens samtykke, der omfatter dialogen)" in liste
+    samtykke_services.samtykke_revoke(actor=None, samtykke=g.dialogsamtykke)
+    html = side(tina, g, s).content.decode()
+    assert "borgerens samtykke, der omfatter dialogen" not in html
+    assert "har ikke adgang til dialogen nu og læser ikke med" in html
+
+
+def test_staff_refer_to_data_they_see_in_the_write_box(tina, frede, g):
+    """The write box offers the caseworker the citizen's conditions she may see; the chosen
+    one goes with the message; a choice outside what she sees is refused, nothing stored.
+    Frede's unit sees no data of Else: he is offered nothing to refer to."""
+    t = tilstand(g)
+    s = samtale(g)
+    html = side(tina, g, s).content.decode()
+    assert f'value="t:{t.pk}"' in html and "Henvis til en tilstand eller indsats" in html
+    assert f'value="t:{t.pk}"' not in side(frede, g, s).content.decode()
+    response = tina.post(
+        url("samtale_skriv", g, s), {"tekst": "Se tilstanden", "henvisninger": [f"t:{t.pk}"]}
+    )
+    assert response.status_code == 302
+    b = Besked.objects.get(samtale=s, tekst="Se tilstanden")
+    assert list(b.tilstande.all()) == [t]
+    fremmed = tilstand(g, enhed=g.anden_enhed)
+    response = tina.post(
+        url("samtale_skriv", g, s), {"tekst": "Snyd", "henvisninger": [f"t:{fremmed.pk}"]}
+    )
+    assert "Vælg blandt de oplysninger, du kan se." in response.content.decode()
+    assert "Snyd" in response.content.decode()  # what she typed is kept
+    assert not Besked.objects.filter(samtale=s, tekst="Snyd").exists()
