@@ -339,7 +339,8 @@ def test_a_message_can_wait_for_an_answer_from_a_participant(verden):
 @pytest.mark.parametrize("n", [10, 1000])
 def test_writing_a_message_costs_a_handful_of_queries(verden, django_assert_num_queries, n):
     """One query locks the conversation and asks the policy (staff); then the message, its
-    history row, the conversation's `seneste` and the outbound hook's subscriptions. The
+    history row, the conversation's `seneste`, the outbound hook's subscriptions and the
+    notifications' event row. The
     count does not grow with the messages, and a caller that has the actor passes it."""
     from organisation.selectors import aktoer_for
 
@@ -360,7 +361,8 @@ def test_writing_a_message_costs_a_handful_of_queries(verden, django_assert_num_
         services.besked_write(samtale=s, actor=v.g.user, tekst="Igen", aktoer=aktoer)
 
 
-QUERIES_SKRIV = 7  # BEGIN, lock + policy, message, history, seneste, subscriptions, COMMIT
+QUERIES_SKRIV = 8  # BEGIN, lock + policy, message, history, seneste, subscriptions,
+# the outbox event for notifications, COMMIT
 
 
 @pytest.mark.parametrize("n", [10, 1000])
