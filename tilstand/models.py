@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from datadeling.core.models import HistoriskObjekt, RegistreringBase, UUIDModel, VersionBase
@@ -81,6 +82,12 @@ class Tilstand(UUIDModel, HistoriskObjekt, TilstandFelter):
             models.Index(fields=["borger", "aktiv"], name="tilstand_borger_aktiv"),
             models.Index(fields=["ansvarlig_enhed", "aktiv"], name="tilstand_enhed_aktiv"),
             models.Index(fields=["kildesystem", "kildesystem_id"], name="tilstand_kildesystem"),
+            # Lists of current conditions in their usual order (newest assessment first):
+            # the first page of what a caseworker may see walks this index and stops after
+            # a page, instead of sorting everything visible (docs/ydelse.md).
+            models.Index(
+                F("vurderet").desc(), "id", condition=Q(aktiv=True), name="tilstand_aktuel_vurderet"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,9 @@ import datetime
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import models
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet
 
 from indsats.models import Indsats
 from organisation.models import Enhed, Funktion
@@ -100,6 +102,51 @@ def via_samtykke(
             bruger_model.objects.filter(bruger_q(aktoer), i_kraft, content_object=OuterRef("pk"))
         )
     return via
+
+
+class _ErEnAf(Func):
+    """`<field> = ANY(ARRAY(<subquery>))`."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
+def er_en_af(felt: str, ids: QuerySet) -> Q:
+    """Return the filter that the field is one of the values `ids` selects (one column).
+
+    Unlike `felt__in=ids` or a correlated EXISTS, the subquery runs once per statement (an
+    InitPlan) and its values probe the field's index, so a filter that ORs several of these
+    becomes a BitmapOr of index scans instead of a question asked of every row.
+    """
+    return Q(_ErEnAf(F(felt), ArraySubquery(ids)))
+
+
+def samtykke_q(
+    model: type[Tilstand] | type[Indsats],
+    aktoer: Aktoer,
+    now: datetime.datetime,
+    borger_id: uuid.UUID | None = None,
+) -> Q:
+    """Return the filter for the objects of `model` that a grant row in force shows the
+    person, of citizens who have not blocked them (a block beats any consent).
+
+    The rule of `via_samtykke(...) & ~blokeret(...)`, written so the database asks it once
+    for the whole list instead of once per object and finds the objects through the primary
+    key's index (docs/ydelse.md). The block is looked up by the consent's citizen: a grant
+    row only ever pairs an object with a consent of the object's own citizen (`daekker`),
+    and an object never changes citizen.
+    """
+    gruppe_model, bruger_model = TILLADELSER[model]
+    i_kraft = tilladelse_i_kraft_q(now) & ~Q(blokeret(aktoer, now, borger="samtykke__borger_id"))
+    if borger_id is not None:
+        i_kraft &= Q(samtykke__borger_id=borger_id)
+    grupper = gruppe_model.objects.filter(grupper_q(aktoer), i_kraft)
+    q = er_en_af("pk", grupper.values("content_object_id").order_by())
+    if aktoer.medarbejder is not None:
+        brugere = bruger_model.objects.filter(bruger_q(aktoer), i_kraft)
+        q |= er_en_af("pk", brugere.values("content_object_id").order_by())
+    return q
 
 
 def blokeret(aktoer: Aktoer, now: datetime.datetime, borger: str = "borger_id") -> Exists:

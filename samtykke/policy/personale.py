@@ -40,11 +40,12 @@ from samtykke.policy.byggesten import (
     TILLADELSER,
     blokeret,
     bruger_q,
+    er_en_af,
     grupper_q,
     hjemmel_q,
     modtager_q,
+    samtykke_q,
     tilladelse_i_kraft_q,
-    via_samtykke,
 )
 from samtykke.policy.sag import sager_synlige
 from tilstand.models import Tilstand
@@ -67,10 +68,18 @@ def _synlig(
         assert aktoer.borger is not None  # er_borger says so
         q = Q(borger_id=aktoer.borger.pk)
     elif aktoer.er_medarbejder and aktoer.enhed_ids:
-        q = Q(ansvarlig_enhed_id__in=aktoer.enhed_ids)
-        # Q | Exists is a Q; the stubs' Q.__or__ takes only a Q.
-        q |= via_samtykke(model, aktoer, now) & ~blokeret(aktoer, now)  # type: ignore[assignment]
-        q |= Exists(Hjemmel.objects.filter(hjemmel_q(aktoer, now), borger_id=OuterRef("borger_id")))  # type: ignore[assignment]
+        # Three branches, each one an index can answer (own unit; grant rows in force, by
+        # the primary key; legal bases, by citizen), so the database ORs three index scans
+        # (a BitmapOr) instead of asking every current object of every citizen
+        # (docs/ydelse.md; tests/samtykke/test_synlighed_plan.py pins the plan).
+        hjemler = Hjemmel.objects.filter(hjemmel_q(aktoer, now))
+        if borger_id is not None:
+            hjemler = hjemler.filter(borger_id=borger_id)
+        q = (
+            Q(ansvarlig_enhed_id__in=aktoer.enhed_ids)
+            | samtykke_q(model, aktoer, now, borger_id)
+            | er_en_af("borger_id", hjemler.values("borger_id").order_by())
+        )
     else:
         return Q(pk__in=[])
     if borger_id is not None:
