@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._resultat import gem  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "bench_datadeling_citizen_page")
@@ -40,6 +42,7 @@ def _argumenter() -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="also print where one rendering spends its time"
     )
+    parser.add_argument("--json", help="write the figures to this file (benchmarks/alle.py)")
     return parser.parse_args()
 
 
@@ -213,6 +216,16 @@ def main() -> None:
             f"min {tider[0]:.1f} ms, max {tider[-1]:.1f} ms\n"
             f"  {antal_forespoergsler} databaseforespørgsler pr. visning, "
             f"{len(response.content) / 1024:.0f} KiB HTML"
+        )
+        gem(
+            args.json,
+            "citizen_page",
+            {
+                "median_ms": statistics.median(tider),
+                "p95_ms": p95,
+                "forespoergsler": antal_forespoergsler,
+                "html_kib": len(response.content) / 1024,
+            },
         )
     finally:
         connection.creation.destroy_test_db(gammelt_navn, verbosity=0)

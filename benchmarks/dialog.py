@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._resultat import gem  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "bench_datadeling_dialog")
@@ -40,6 +42,7 @@ def _argumenter() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=15, help="page renderings to time")
     parser.add_argument("--skriv", type=int, default=200, help="messages written per round")
     parser.add_argument("--runder", type=int, default=5, help="rounds of writing")
+    parser.add_argument("--json", help="write the figures to this file (benchmarks/alle.py)")
     return parser.parse_args()
 
 
@@ -176,6 +179,17 @@ def main() -> None:
             f"  som visningen (aktoer slået op én gang pr. forespørgsel og givet med): median "
             f"{statistics.median(rater_aktoer):.0f} beskeder/s "
             f"(min {min(rater_aktoer):.0f}, max {max(rater_aktoer):.0f})"
+        )
+        gem(
+            args.json,
+            "dialog",
+            {
+                "side_median_ms": statistics.median(tider),
+                "side_p95_ms": p95,
+                "side_forespoergsler": antal,
+                "skriv_pr_s": statistics.median(rater),
+                "skriv_som_visning_pr_s": statistics.median(rater_aktoer),
+            },
         )
     finally:
         connection.creation.destroy_test_db(gammelt_navn, verbosity=0)

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._resultat import gem  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 os.environ.setdefault("BENCH_DATABASE_NAME", "bench_datadeling_eksport")
 
@@ -38,6 +40,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="also print where one download spends its time"
     )
+    parser.add_argument("--json", help="write the figures to this file (benchmarks/alle.py)")
     args = parser.parse_args()
     import django
 
@@ -60,6 +63,7 @@ def main() -> None:
         borger.user = get_user_model().objects.create_user("borger-bench")
         borger.save()
         _samtaler(user, borger, args.samtaler, args.beskeder)
+        figurer = {}
         client = Client()
         client.force_login(borger.user)
         for navn in ("eksport_json", "eksport_fhir"):
@@ -89,6 +93,12 @@ def main() -> None:
                 f"{len(response.content) / 1024:.0f} KiB",
                 flush=True,
             )
+            figurer |= {
+                f"{navn}_median_ms": statistics.median(tider),
+                f"{navn}_forespoergsler": antal,
+                f"{navn}_kib": len(response.content) / 1024,
+            }
+        gem(args.json, "eksport", figurer)
     finally:
         connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
 

@@ -29,6 +29,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._resultat import gem  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 # The pages are rendered without collectstatic: plain static storage, as in the tests.
 os.environ.setdefault("STATIC_MANIFEST", "0")
@@ -187,6 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--borgere", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=25)
+    parser.add_argument("--json", help="write the figures to this file (benchmarks/alle.py)")
     args = parser.parse_args()
 
     import django
@@ -208,6 +211,7 @@ def main() -> None:
 
         data = settings.BASE_DIR / "klassifikation" / "data"
         klassifikation_import(stier=[data / navn for navn in KODESYSTEMER])
+        figurer = {}
         for n, kode in ((10, "901"), (args.borgere, "902")):
             t0 = time.perf_counter()
             user = _byg(n, kode)
@@ -219,6 +223,12 @@ def main() -> None:
                 f"{args.repeat} gange (bygget på {bygget:.1f} s)",
                 flush=True,
             )
+            figurer |= {
+                f"borgere_{n}_median_ms": median * 1000,
+                f"borgere_{n}_p95_ms": p95 * 1000,
+                f"borgere_{n}_forespoergsler": antal,
+            }
+        gem(args.json, "forside", figurer)
     finally:
         connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
 

@@ -37,6 +37,8 @@ from pathlib import Path
 
 ROD = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROD))
+from benchmarks._resultat import gem  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "bench_datadeling_mox")
@@ -305,6 +307,7 @@ def main() -> None:
     )
     parser.add_argument("--broker", default="", help="broker-URL (standard: db 9 på REDIS_URL)")
     parser.add_argument("--log", default=str(ROD / ".bench-log"), help="mappe til procesloggene")
+    parser.add_argument("--json", help="skriv tallene til denne fil (benchmarks/alle.py)")
     args = parser.parse_args()
     broker = _broker(args)
 
@@ -384,6 +387,16 @@ def main() -> None:
             f" beskeder/s; ende til ende {statistics.median(ende):.0f} beskeder/s;"
             f" modtaget→behandlet p50 {statistics.median(p50er):.2f} s,"
             f" p95 {statistics.median(p95er):.2f} s"
+        )
+        gem(
+            args.json,
+            "mox",
+            {
+                "ingress_pr_s": statistics.median(ingress),
+                "ende_til_ende_pr_s": statistics.median(ende),
+                "modtaget_behandlet_p50_ms": statistics.median(p50er) * 1000,
+                "modtaget_behandlet_p95_ms": statistics.median(p95er) * 1000,
+            },
         )
     finally:
         _stop(processer)

@@ -30,6 +30,8 @@ from pathlib import Path
 
 ROD = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROD))
+from benchmarks._resultat import gem  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 
 _spec = importlib.util.spec_from_file_location("bench_mox", ROD / "benchmarks" / "mox.py")
@@ -69,7 +71,7 @@ def _vent(betingelse, processer, frist_s: float = 1800) -> float:
     return time.monotonic()
 
 
-def _udfoldning(args, enhed, typer, processer) -> None:
+def _udfoldning(args, enhed, typer, processer) -> dict:
     from organisation.models import Borger, Enhed
     from overblik.models import Foelg, Notifikation
     from samtykke.models import Haendelse
@@ -105,9 +107,14 @@ def _udfoldning(args, enhed, typer, processer) -> None:
         f" {args.foelgere} indbakker efter {statistics.median(alle):.2f} s",
         flush=True,
     )
+    return {
+        "aendring_median_ms": statistics.median(aendring) * 1000,
+        "udfoldning_alle_median_ms": statistics.median(alle) * 1000,
+        "udfoldning_pr_s": args.foelgere / statistics.median(alle),
+    }
 
 
-def _mox_belastning(args, port, enhed, cprs, typer, token, secret, processer) -> None:
+def _mox_belastning(args, port, enhed, cprs, typer, token, secret, processer) -> dict:
     from django.db.models import Max
 
     from mox.models import Besked
@@ -149,6 +156,10 @@ def _mox_belastning(args, port, enhed, cprs, typer, token, secret, processer) ->
         f" (MOX {statistics.median(mox_rater):.0f} beskeder/s)",
         flush=True,
     )
+    return {
+        "under_mox_pr_s": statistics.median(rater),
+        "mox_ende_til_ende_pr_s": statistics.median(mox_rater),
+    }
 
 
 def main() -> None:
@@ -164,6 +175,7 @@ def main() -> None:
     parser.add_argument("--borgere", type=int, default=500)
     parser.add_argument("--broker", default="", help="broker-URL (standard: db 9 på REDIS_URL)")
     parser.add_argument("--log", default=str(ROD / ".bench-log"), help="mappe til procesloggene")
+    parser.add_argument("--json", help="skriv tallene til denne fil (benchmarks/alle.py)")
     args = parser.parse_args()
     broker = bm._broker(args)
     os.environ["CELERY_BROKER_URL"] = broker  # this process enqueues the fan-out too
@@ -189,8 +201,9 @@ def main() -> None:
         port = bm._start(args, bm._miljoe(broker), logmappe, processer)
         time.sleep(3)  # let the workers connect before the clock runs
         print(f"Celery {args.workere} x prefork {args.concurrency}; {os.cpu_count()} kerner")
-        _udfoldning(args, enhed, typer, processer)
-        _mox_belastning(args, port, enhed, cprs, typer, token, secret, processer)
+        figurer = _udfoldning(args, enhed, typer, processer)
+        figurer |= _mox_belastning(args, port, enhed, cprs, typer, token, secret, processer)
+        gem(args.json, "notifikationer", figurer)
     finally:
         bm._stop(processer)
         connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
