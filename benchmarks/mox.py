@@ -382,7 +382,7 @@ def _start(args, env: dict, logmappe: Path, processer: list[subprocess.Popen]) -
         subprocess.Popen(  # noqa: S603 (our own server, fixed arguments)
             [str(bin_ / "gunicorn"), "datadeling.wsgi", "-b", f"127.0.0.1:{port}",
              "-w", str(args.web), "--timeout", "300"],
-            cwd=ROD, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
+            cwd=args.kode, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     )  # fmt: skip
@@ -393,7 +393,7 @@ def _start(args, env: dict, logmappe: Path, processer: list[subprocess.Popen]) -
                  "--concurrency", str(args.concurrency), "-n", f"bench{n}@%h",
                  "--without-heartbeat", "--without-mingle", "--without-gossip",
                  "--loglevel", "WARNING"],
-                cwd=ROD, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
+                cwd=args.kode, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
         )  # fmt: skip
@@ -418,6 +418,12 @@ def main() -> None:
     )
     parser.add_argument("--broker", default="", help="broker-URL (standard: db 9 på REDIS_URL)")
     parser.add_argument("--log", default=str(ROD / ".bench-log"), help="mappe til procesloggene")
+    parser.add_argument(
+        "--kode",
+        default=str(ROD),
+        help="checkout, hvis kode gunicorn og Celery kører (A/B: en anden checkout af samme"
+        " skema, fx den uændrede main)",
+    )
     args = parser.parse_args()
     broker = _broker(args)
 
