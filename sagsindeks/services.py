@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
-from datadeling.core.historik import Aendring, Samling, kopi
+from datadeling.core.historik import Aendring, Samling, kopi, kopier_ind
 from datadeling.core.hooks import data_aendret
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
 from sagsindeks.models import KLE_MOENSTER, Sag, SagFremdrift, SagRegistrering
@@ -459,7 +459,7 @@ class SagArbejde:
         nye = [s.sag for s in sidste.values() if s.ny]
         aendrede = [s.sag for s in sidste.values() if not s.ny]
         if nye:
-            Sag.objects.bulk_create(nye)
+            kopier_ind(Sag, nye, ny_noegle=False)
         if aendrede:
             # every case here exists and is locked by this transaction: an update
             Sag.objects.bulk_create(
@@ -474,7 +474,7 @@ class SagArbejde:
         registreringer = [p.registrering for p in planer]
         for r, p in zip(registreringer, planer, strict=True):
             r.sag = p.stand.sag
-        SagRegistrering.objects.bulk_create(registreringer)
+        kopier_ind(SagRegistrering, registreringer)
         aendringer = [
             Aendring(objekt=p.stand.sag, registrering=p.registrering,
                      livscykluskode=p.registrering.livscykluskode)

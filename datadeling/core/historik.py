@@ -431,7 +431,7 @@ class Arbejde:
             )
             for p in planer
         ]
-        h.registrering.objects.bulk_create(registreringer)
+        kopier_ind(h.registrering, registreringer)
         _kopier_versioner(
             h.version,
             (
@@ -446,7 +446,7 @@ class Arbejde:
         nye = [s.obj for s in sidste.values() if s.ny]
         aendrede = [s.obj for s in sidste.values() if not s.ny]
         if nye:
-            h.objekt.objects.bulk_create(nye)
+            kopier_ind(h.objekt, nye, ny_noegle=False)
         if aendrede:
             # every object here exists and is locked by this transaction: an update
             h.objekt.objects.bulk_create(
@@ -500,25 +500,30 @@ def _kopier_versioner(model, versioner: Iterable[tuple[int, Version]]) -> None:
         )
 
 
-def kopier_ind(model, objekter: Sequence[models.Model]) -> list[int]:
-    """Insert model instances with COPY, the primary keys taken from the table's sequence
-    first (one query) and given to the instances in their order; return the keys.
+def kopier_ind(model, objekter: Sequence[models.Model], *, ny_noegle: bool = True) -> list:
+    """Insert model instances with COPY; return their primary keys. With `ny_noegle` the
+    keys are taken from the table's sequence first (one query) and given to the instances
+    in their order; without it the instances carry their own (a UUID).
 
-    For a batch of rows that need nothing else an INSERT does (no signals, no defaults
-    computed by the database): far cheaper than a multi-row INSERT, whose thousands of
-    parameters are each quoted into the statement."""
+    For a batch of rows that need nothing else an INSERT does (no signals, no auto_now, no
+    defaults computed by the database): far cheaper than a multi-row INSERT, whose
+    thousands of parameters are each quoted into the statement."""
     if not objekter:
         return []
     pk = model._meta.pk
     tabel = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, pk.column, len(objekter)],
-        )
-        pks = sorted(r[0] for r in cursor.fetchall())
-    for obj, n in zip(objekter, pks, strict=True):
-        setattr(obj, pk.attname, n)
+    if ny_noegle:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(objekter)],
+            )
+            pks = sorted(r[0] for r in cursor.fetchall())
+        for obj, n in zip(objekter, pks, strict=True):
+            setattr(obj, pk.attname, n)
+    else:
+        pks = [obj.pk for obj in objekter]
+    for obj in objekter:
         obj._state.adding = False
     felter = list(model._meta.concrete_fields)
     prep = [_forbered_vaerdi(f) for f in felter]
