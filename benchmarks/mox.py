@@ -3,18 +3,21 @@ Redis and PostgreSQL — with messages per second and latency from receipt to ap
 
     REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python benchmarks/mox.py \\
         [--beskeder 5000] [--koersler 3] [--batch 1000] [--workere 1] [--concurrency 2]
-        [--indsats 0.5]
+        [--indsats 0.5] [--mix]
 
 In a throwaway database of its own (created and dropped again; on DATABASE_URL's server,
 else the embedded one), with a Redis database of its own (--broker, default db 9 of
 REDIS_URL's server; it is flushed first), it starts gunicorn and Celery worker processes,
 then for each run sends --beskeder messages about --beskeder/5 new conditions (one create
 and four updates each, the mix of a fagsystem's initial load followed by re-assessments;
-with --indsats 0.5 half of the objects are interventions)
+with --indsats 0.5 half of the objects are interventions; with --mix the objects are
+the realistic mix of `MIX`: conditions, interventions, cases, units and staff, as the
+demo's simulator of fagsystemer sends them plus the municipality's organisation data)
 as signed batches over HTTP, and waits until every message is applied. Prints, per run
 and as the median of the runs: ingress messages/s (until the last 202), end-to-end
 messages/s (first byte sent to last message applied) and p50/p95 of the time from receipt
-to applied.
+to applied; at the end, the peak resident memory (VmHWM) of every gunicorn and Celery
+process, read just before they are stopped.
 
 This is a measurement, not a test: it prints figures and fails only if the code does
 (a message that ends other than behandlet, a process that dies).
@@ -41,9 +44,16 @@ from benchmarks._resultat import gem  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 
+from benchmarks.hukommelse import top_rss_traer, udskriv_toppe  # noqa: E402
+
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "bench_datadeling_mox")
 KODESYSTEMER = ("CodeSystem-FSIII.json", "CodeSystem-FFB.json")
 TRIN = 5  # messages per object: a create and four updates
+MIX = {"tilstand": 0.40, "indsats": 0.20, "sag": 0.30, "organisationenhed": 0.05, "bruger": 0.05}
+"""--mix: the share of objects of each kind. The simulator (demo/simulator) sends omsorg
+0.4, social 0.25, jobcenter 0.2 and psykiatri 0.15 of its messages: mostly conditions and
+interventions, the jobcenter's and psychiatry's cases; the municipality's organisation
+system adds units and staff."""
 
 
 def _fri_port() -> int:
@@ -148,33 +158,133 @@ def _indsats(i: int, enhed, cpr: str, type_id) -> dict:
     }  # fmt: skip
 
 
-def _beskeder(antal: int, enhed, cprs, typer, indsats_andel: float = 0.0) -> list[dict]:
+def _sag(i: int, enhed, cpr: str, _type_id) -> dict:
+    return {
+        "note": "Ny sag",
+        "attributter": {
+            "sagegenskaber": [
+                {"brugervendtnoegle": f"S-{i}", "sagsnummer": f"27.24.00-G01-{i}-24",
+                 "titel": "Hjemmehjælp", "beskrivelse": "Hjemmehjælp", "kassationskode": "B",
+                 "virkning": _v("2024-01-01")}
+            ]
+        },
+        "tilstande": {"sagfremdrift": [{"fremdrift": "Opstaaet", "virkning": _v("2024-01-01")}]},
+        "relationer": {
+            "primaerpart": [{"objekttype": "Person", "urn": f"urn:dk:cpr:person:{cpr}",
+                             "virkning": _v("2024-01-01")}],
+            "ansvarlig": [{"objekttype": "Organisationenhed", "uuid": str(enhed.pk),
+                           "virkning": _v("2024-01-01")}],
+        },
+    }  # fmt: skip
+
+
+def _organisationenhed(i: int, enhed, _cpr: str, _type_id) -> dict:
+    return {
+        "attributter": {
+            "organisationenhedegenskaber": [
+                {"brugervendtnoegle": f"E-{i}", "enhedsnavn": f"Distrikt {i}",
+                 "virkning": _v("2024-01-01")}
+            ]
+        },
+        "tilstande": {
+            "organisationenhedgyldighed": [{"gyldighed": "Aktiv", "virkning": _v("2024-01-01")}]
+        },
+        "relationer": {
+            "tilhoerer": [{"uuid": str(enhed.myndighed_id), "virkning": _v("2024-01-01")}],
+            "overordnet": [{"uuid": str(enhed.pk), "virkning": _v("2024-01-01")}],
+        },
+    }  # fmt: skip
+
+
+def _bruger(i: int, enhed, _cpr: str, _type_id) -> dict:
+    return {
+        "attributter": {
+            "brugeregenskaber": [
+                {"brugervendtnoegle": f"B-{i}", "brugernavn": f"Medarbejder {i}",
+                 "virkning": _v("2024-01-01")}
+            ]
+        },
+        "tilstande": {"brugergyldighed": [{"gyldighed": "Aktiv", "virkning": _v("2024-01-01")}]},
+        "relationer": {
+            "tilhoerer": [{"uuid": str(enhed.myndighed_id), "virkning": _v("2024-01-01")}],
+        },
+    }  # fmt: skip
+
+
+BYG = {
+    "tilstand": _tilstand,
+    "indsats": _indsats,
+    "sag": _sag,
+    "organisationenhed": _organisationenhed,
+    "bruger": _bruger,
+}
+
+
+def _opdatering(objekttype: str, trin: int) -> dict:
+    """The data of update number `trin` (1–4) of an object."""
+    fra = f"2024-0{trin + 1}-01"
+    if objekttype == "sag":
+        fremdrift = ("Oplyst", "Afgjort", "Bestilt", "Udfoert")[trin - 1]
+        return {
+            "note": f"Opfølgning {trin}",
+            "attributter": {"sagegenskaber": [{"titel": f"Hjemmehjælp {trin}",
+                                               "virkning": _v(fra)}]},
+            "tilstande": {"sagfremdrift": [{"fremdrift": fremdrift, "virkning": _v(fra)}]},
+        }  # fmt: skip
+    if objekttype == "organisationenhed":
+        return {
+            "attributter": {"organisationenhedegenskaber": [
+                {"enhedsnavn": f"Distrikt {trin}", "virkning": _v(fra)}]},
+        }  # fmt: skip
+    if objekttype == "bruger":
+        return {
+            "attributter": {"brugeregenskaber": [
+                {"brugernavn": f"Medarbejder {trin}", "virkning": _v(fra)}]},
+            "relationer": {"adresser": [{"urn": f"urn:mailto:m{trin}@example.org",
+                                         "virkning": _v(fra)}]},
+        }  # fmt: skip
+    return {
+        "note": f"Opfølgning {trin}",
+        "attributter": {
+            f"{objekttype}egenskaber": [{"beskrivelse": f"Opfølgning {trin}", "virkning": _v(fra)}]
+        },
+    }
+
+
+def _arter(n: int, indsats_andel: float, mix: bool) -> list[str]:
+    """The kind of each of `n` objects, spread evenly over the batches."""
+    if not mix:
+        return ["indsats" if i < round(n * indsats_andel) else "tilstand" for i in range(n)]
+    arter: list[str] = []
+    tilbage = n
+    for i, (art, andel) in enumerate(MIX.items()):
+        antal = tilbage if i == len(MIX) - 1 else round(n * andel)
+        arter += [art] * antal
+        tilbage -= antal
+    # interleaved, as the systems' traffic arrives mixed
+    return [arter[(i * 7919) % n] for i in range(n)] if n % 7919 else arter
+
+
+def _beskeder(
+    antal: int, enhed, cprs, typer, indsats_andel: float = 0.0, mix: bool = False
+) -> list[dict]:
     """`antal` messages: creates for antal/TRIN new objects (conditions, and interventions
-    for `indsats_andel` of them), then the updates, in rounds."""
+    for `indsats_andel` of them; or the kinds of `MIX`), then the updates, in rounds."""
     n = antal // TRIN
-    objekter = [
-        (str(uuid.uuid4()), "indsats" if i < round(n * indsats_andel) else "tilstand")
-        for i in range(n)
-    ]
+    objekter = list(
+        zip([str(uuid.uuid4()) for _ in range(n)], _arter(n, indsats_andel, mix), strict=True)
+    )
     alle = []
     for trin in range(TRIN):
         for i, (objekt_id, objekttype) in enumerate(objekter):
             if trin == 0:
-                byg = _indsats if objekttype == "indsats" else _tilstand
-                kandidater = typer[objekttype]
-                data = byg(i, enhed, cprs[i % len(cprs)], kandidater[i % len(kandidater)])
+                kandidater = typer.get(objekttype) or [None]
+                data = BYG[objekttype](
+                    i, enhed, cprs[i % len(cprs)], kandidater[i % len(kandidater)]
+                )
                 operation = "create"
             else:
-                egenskaber = f"{objekttype}egenskaber"
-                data = {
-                    "note": f"Opfølgning {trin}",
-                    "attributter": {
-                        egenskaber: [
-                            {"beskrivelse": f"Opfølgning {trin}",
-                             "virkning": _v(f"2024-0{trin + 1}-01")}
-                        ]
-                    },
-                }  # fmt: skip
+                data = _opdatering(objekttype, trin)
                 operation = "update"
             alle.append(
                 {
@@ -274,7 +384,7 @@ def _start(args, env: dict, logmappe: Path, processer: list[subprocess.Popen]) -
         subprocess.Popen(  # noqa: S603 (our own server, fixed arguments)
             [str(bin_ / "gunicorn"), "datadeling.wsgi", "-b", f"127.0.0.1:{port}",
              "-w", str(args.web), "--timeout", "300"],
-            cwd=ROD, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
+            cwd=args.kode, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     )  # fmt: skip
@@ -285,7 +395,7 @@ def _start(args, env: dict, logmappe: Path, processer: list[subprocess.Popen]) -
                  "--concurrency", str(args.concurrency), "-n", f"bench{n}@%h",
                  "--without-heartbeat", "--without-mingle", "--without-gossip",
                  "--loglevel", "WARNING"],
-                cwd=ROD, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
+                cwd=args.kode, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
         )  # fmt: skip
@@ -305,9 +415,18 @@ def main() -> None:
     parser.add_argument(
         "--indsats", type=float, default=0.0, help="andel af objekterne, der er indsatser (0–1)"
     )
+    parser.add_argument(
+        "--mix", action="store_true", help="den realistiske blanding af objekttyper (MIX)"
+    )
     parser.add_argument("--broker", default="", help="broker-URL (standard: db 9 på REDIS_URL)")
     parser.add_argument("--log", default=str(ROD / ".bench-log"), help="mappe til procesloggene")
     parser.add_argument("--json", help="skriv tallene til denne fil (benchmarks/alle.py)")
+    parser.add_argument(
+        "--kode",
+        default=str(ROD),
+        help="checkout, hvis kode gunicorn og Celery kører (A/B: en anden checkout af samme"
+        " skema, fx den uændrede main)",
+    )
     args = parser.parse_args()
     broker = _broker(args)
 
@@ -338,14 +457,19 @@ def main() -> None:
         time.sleep(3)  # let the workers connect before the clock runs
         print(
             f"{args.beskeder} beskeder pr. kørsel ({args.beskeder // TRIN} objekter x {TRIN},"
-            f" {args.indsats:.0%} indsatser),"
+            + (
+                " blandet: " + ", ".join(f"{a} {andel:.0%}" for a, andel in MIX.items())
+                if args.mix
+                else f" {args.indsats:.0%} indsatser"
+            )
+            + "),"
             f" POST á {args.batch}; gunicorn {args.web} worker, Celery {args.workere} x"
             f" prefork {args.concurrency}; {os.cpu_count()} kerner",
             flush=True,
         )
         ingress, ende, p50er, p95er = [], [], [], []
         for koersel in range(1, args.koersler + 1):
-            alle = _beskeder(args.beskeder, enhed, cprs, typer, args.indsats)
+            alle = _beskeder(args.beskeder, enhed, cprs, typer, args.indsats, args.mix)
             ids = [b["beskedID"] for b in alle]
             t0 = time.monotonic()
             _send(port, token, secret, alle, args.batch)
@@ -388,6 +512,12 @@ def main() -> None:
             f" modtaget→behandlet p50 {statistics.median(p50er):.2f} s,"
             f" p95 {statistics.median(p95er):.2f} s"
         )
+        toppe = top_rss_traer([p.pid for p in processer])
+        print("Højeste residente hukommelse (VmHWM) pr. proces:")
+        print(udskriv_toppe(toppe))
+        celery = [mib for navn, mib in toppe.values() if "celery" in navn]
+        if celery:
+            print(f"  største Celery-proces: {max(celery):.1f} MiB")
         gem(
             args.json,
             "mox",
@@ -396,6 +526,7 @@ def main() -> None:
                 "ende_til_ende_pr_s": statistics.median(ende),
                 "modtaget_behandlet_p50_ms": statistics.median(p50er) * 1000,
                 "modtaget_behandlet_p95_ms": statistics.median(p95er) * 1000,
+                "stoerste_celery_proces_mib": max(celery, default=0.0),
             },
         )
     finally:

@@ -136,7 +136,11 @@ def sti(dele: Any) -> str:
 
 def _naturlig(felt: str) -> list[tuple[int, str]]:
     """Sort key that puts beskeder[9] before beskeder[10]."""
-    return [(int(d), "") if d.isdigit() else (-1, d) for d in re.split(r"(\d+)", felt)]
+    # ASCII digits only: a key may hold other digits (e.g. U+10E60) that int() refuses
+    return [
+        (int(d), "") if d.isascii() and d.isdigit() else (-1, d)
+        for d in re.split(r"([0-9]+)", felt)
+    ]
 
 
 def _ryd_op(fundne: list[Fejl]) -> list[Fejl]:

@@ -9,6 +9,12 @@ outbound notifications to the systems that subscribe to cases (mox.udgaaende).
 A reference to a unit, an authority or a caseworker is given as a model instance, as a
 uuid, or as None. A uuid Datadeling knows becomes the foreign key as well; an unknown one
 is kept as the uuid the other system uses (with a name, if the message had one).
+
+Given `samling=` (a `datadeling.core.historik.Samling`, as a MOX chunk passes), a service
+validates and computes exactly as above but writes nothing: the change is planned into
+the unit of work's part for cases (`SagArbejde`), the next call about the same case
+builds on it, and the owner writes every planned case and registration together
+(`SagArbejde.skriv`: a few statements whatever their number, then one `data_aendret`).
 """
 
 from __future__ import annotations
@@ -16,18 +22,19 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
-from datadeling.core.historik import Aendring
+from datadeling.core.historik import Aendring, Samling, kopi, kopier_ind
 from datadeling.core.hooks import data_aendret
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
 from sagsindeks.models import KLE_MOENSTER, Sag, SagFremdrift, SagRegistrering
@@ -167,19 +174,19 @@ def _oejebliksbillede(sag: Sag) -> dict[str, Any]:
     return data
 
 
-def _registrer(
+def _ny_registrering(
     sag: Sag,
     *,
+    nummer: int,
     livscykluskode: str,
     actor: User | None,
     aktoer_tekst: str,
     begrundelse: str,
     now: datetime.datetime,
 ) -> SagRegistrering:
-    senest = sag.registreringer.aggregate(n=Max("nummer"))["n"] or 0
-    return SagRegistrering.objects.create(
+    return SagRegistrering(
         sag=sag,
-        nummer=senest + 1,
+        nummer=nummer,
         tidspunkt=now,
         livscykluskode=livscykluskode,
         aktoer=actor,
@@ -187,6 +194,13 @@ def _registrer(
         begrundelse=begrundelse,
         data=_oejebliksbillede(sag),
     )
+
+
+def _registrer(sag: Sag, **kwargs: Any) -> SagRegistrering:
+    senest = sag.registreringer.aggregate(n=Max("nummer"))["n"] or 0
+    reg = _ny_registrering(sag, nummer=senest + 1, **kwargs)
+    reg.save(force_insert=True)
+    return reg
 
 
 def _afslut_dato(felter: dict[str, Any]) -> None:
@@ -204,6 +218,7 @@ def sag_register(
     importeret: bool = False,
     aktoer_tekst: str = "",
     begrundelse: str = "",
+    samling: Samling | None = None,
 ) -> Sag:
     """Register a case about a citizen held in another system (metadata only).
 
@@ -222,13 +237,20 @@ def sag_register(
     _valider(felter)
     now = clock.now()
     kode = Livscykluskode.IMPORTERET if importeret else Livscykluskode.OPSTAAET
+    ny = Sag(
+        id=sag_id, borger=borger, livscykluskode=kode, aktiv=True, oprettet=now,
+        opdateret=now, **felter,
+    )  # fmt: skip
+    if samling is not None:
+        return _arbejde(samling).planlaeg(
+            None, ny, livscykluskode=kode, actor=actor, aktoer_tekst=aktoer_tekst,
+            begrundelse=begrundelse, now=now,
+        )  # fmt: skip
     with transaction.atomic():
         if Sag.objects.filter(pk=sag_id).exists():
             raise ValidationError(_("Der findes allerede en sag med dette id."), code="findes")
-        sag = Sag.objects.create(
-            id=sag_id, borger=borger, livscykluskode=kode, aktiv=True, oprettet=now,
-            opdateret=now, **felter,
-        )  # fmt: skip
+        ny.save(force_insert=True)
+        sag = ny
         reg = _registrer(
             sag, livscykluskode=kode, actor=actor, aktoer_tekst=aktoer_tekst,
             begrundelse=begrundelse, now=now,
@@ -239,13 +261,32 @@ def sag_register(
     return sag
 
 
-def _laas(sag: Sag) -> Sag:
-    laast = Sag.objects.select_for_update(of=("self",)).get(pk=sag.pk)
-    if not laast.aktiv:
+def _aktiv(sag: Sag) -> Sag:
+    if not sag.aktiv:
         raise ValidationError(
             _("Sagen er passiveret i sagsindekset og kan ikke ændres."), code="passiveret"
         )
-    return laast
+    return sag
+
+
+def _laas(sag: Sag) -> Sag:
+    return _aktiv(Sag.objects.select_for_update(of=("self",)).get(pk=sag.pk))
+
+
+def _ret(laast: Sag, aendringer: Mapping[str, Any], now: datetime.datetime) -> None:
+    """Apply `aendringer` to the (locked) case, validated as a whole."""
+    # the references as they are stay as they are (reading them would load each row)
+    felter = {f: getattr(laast, f) for f in FELTER - HENVISNINGER.keys()}
+    felter.update(_forbered(aendringer))
+    genaabnet = laast.afsluttet and felter["fremdrift"] != SagFremdrift.AFSLUTTET
+    if genaabnet and "slutdato" not in aendringer:
+        felter["slutdato"] = None
+    _afslut_dato(felter)
+    _valider(felter)
+    for felt, vaerdi in felter.items():
+        setattr(laast, felt, vaerdi)
+    laast.livscykluskode = Livscykluskode.RETTET
+    laast.opdateret = now
 
 
 def sag_update(
@@ -255,6 +296,7 @@ def sag_update(
     aendringer: Mapping[str, Any],
     aktoer_tekst: str = "",
     begrundelse: str = "",
+    samling: Samling | None = None,
 ) -> Sag:
     """Correct a case's metadata with the fields in `aendringer` (the others stay).
 
@@ -264,20 +306,20 @@ def sag_update(
     """
     if not aendringer:
         raise ValidationError(_("Der er ingen ændringer."), code="tom")
+    if samling is not None:
+        arbejde = _arbejde(samling)
+        stand = arbejde.stand(sag.pk)
+        ny = kopi(_aktiv(stand.sag))
+        now = clock.now()
+        _ret(ny, aendringer, now)
+        return arbejde.planlaeg(
+            stand, ny, livscykluskode=Livscykluskode.RETTET, actor=actor,
+            aktoer_tekst=aktoer_tekst, begrundelse=begrundelse, now=now,
+        )  # fmt: skip
     with transaction.atomic():
         laast = _laas(sag)
-        felter = {f: getattr(laast, f) for f in FELTER}
-        felter.update(_forbered(aendringer))
-        genaabnet = laast.afsluttet and felter["fremdrift"] != SagFremdrift.AFSLUTTET
-        if genaabnet and "slutdato" not in aendringer:
-            felter["slutdato"] = None
-        _afslut_dato(felter)
-        _valider(felter)
         now = clock.now()
-        for felt, vaerdi in felter.items():
-            setattr(laast, felt, vaerdi)
-        laast.livscykluskode = Livscykluskode.RETTET
-        laast.opdateret = now
+        _ret(laast, aendringer, now)
         laast.save()
         reg = _registrer(
             laast, livscykluskode=Livscykluskode.RETTET, actor=actor,
@@ -299,8 +341,20 @@ def sag_passivate(
     begrundelse: str = "",
     slet: bool = False,
     aktoer_tekst: str = "",
+    samling: Samling | None = None,
 ) -> Sag:
     """Passivate (or mark deleted) a case: it leaves the index, its history stays."""
+    if samling is not None:
+        arbejde = _arbejde(samling)
+        stand = arbejde.stand(sag.pk)
+        ny = kopi(_aktiv(stand.sag))
+        now = clock.now()
+        kode = Livscykluskode.SLETTET if slet else Livscykluskode.PASSIVERET
+        ny.aktiv, ny.livscykluskode, ny.opdateret = False, kode, now
+        return arbejde.planlaeg(
+            stand, ny, livscykluskode=kode, actor=actor, aktoer_tekst=aktoer_tekst,
+            begrundelse=begrundelse, now=now,
+        )  # fmt: skip
     with transaction.atomic():
         laast = _laas(sag)
         now = clock.now()
@@ -317,3 +371,129 @@ def sag_passivate(
             sender=Sag, aendringer=[Aendring(objekt=laast, registrering=reg, livscykluskode=kode)]
         )
     return laast
+
+
+# --- planned writes (a MOX chunk) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SagStand:
+    sag: Sag  # the case as planned so far (a copy of its own)
+    nummer: int  # of its newest registration (0: none yet)
+    ny: bool  # not in the database yet
+
+
+@dataclass(frozen=True)
+class _SagPlan:
+    stand: _SagStand
+    registrering: SagRegistrering
+
+
+class SagArbejde:
+    """The planned writes to the case index in a unit of work (`Samling`): each planned
+    change is a case as it stands after it and its registration; `skriv()` inserts the
+    new cases, updates the changed ones, inserts the registrations, and sends one
+    `data_aendret` with every change in the order they were planned."""
+
+    def __init__(self) -> None:
+        self.stande: dict[uuid.UUID, _SagStand] = {}
+        self.planer: list[_SagPlan] = []
+
+    def hent(self, sag_ids: Iterable[uuid.UUID]) -> None:
+        """Lock and load the cases not yet in the unit of work, with the number of their
+        newest registration (one query)."""
+        mangler = {i for i in sag_ids if i not in self.stande}
+        if not mangler:
+            return
+        senest = SagRegistrering.objects.filter(sag=OuterRef("pk")).order_by("-nummer")
+        for sag in (
+            Sag.objects.select_for_update(of=("self",), no_key=True)
+            .annotate(senest_nummer=Subquery(senest.values("nummer")[:1]))
+            .filter(pk__in=mangler)
+        ):
+            nummer = sag.__dict__.pop("senest_nummer") or 0
+            self.stande[sag.pk] = _SagStand(sag, nummer, ny=False)
+
+    def find(self, sag_id: uuid.UUID) -> Sag | None:
+        """Return the case as it stands in the unit of work (locked), None if unknown."""
+        if sag_id not in self.stande:
+            self.hent([sag_id])
+        stand = self.stande.get(sag_id)
+        return None if stand is None else stand.sag
+
+    def stand(self, sag_id: uuid.UUID) -> _SagStand:
+        if sag_id not in self.stande:
+            self.hent([sag_id])
+        if sag_id not in self.stande:
+            raise Sag.DoesNotExist(f"Sag {sag_id} findes ikke")
+        return self.stande[sag_id]
+
+    def planlaeg(
+        self,
+        forrige: _SagStand | None,
+        sag: Sag,
+        *,
+        livscykluskode: str,
+        actor: User | None,
+        aktoer_tekst: str,
+        begrundelse: str,
+        now: datetime.datetime,
+    ) -> Sag:
+        if forrige is None and sag.pk in self.stande:
+            raise ValidationError(_("Der findes allerede en sag med dette id."), code="findes")
+        nummer = (forrige.nummer if forrige else 0) + 1
+        reg = _ny_registrering(
+            sag, nummer=nummer, livscykluskode=livscykluskode, actor=actor,
+            aktoer_tekst=aktoer_tekst, begrundelse=begrundelse, now=now,
+        )  # fmt: skip
+        stand = _SagStand(sag, nummer, ny=forrige is None or forrige.ny)
+        self.stande[sag.pk] = stand
+        self.planer.append(_SagPlan(stand, reg))
+        return sag
+
+    def skriv(self) -> list[Aendring]:
+        planer, self.planer = self.planer, []
+        if not planer:
+            return []
+        sidste = {p.stand.sag.pk: p.stand for p in planer}
+        nye = [s.sag for s in sidste.values() if s.ny]
+        aendrede = [s.sag for s in sidste.values() if not s.ny]
+        if nye:
+            kopier_ind(Sag, nye, ny_noegle=False)
+        if aendrede:
+            # every case here exists and is locked by this transaction: an update
+            Sag.objects.bulk_create(
+                aendrede,
+                update_conflicts=True,
+                unique_fields=["id"],
+                update_fields=[f.name for f in Sag._meta.concrete_fields if not f.primary_key],
+            )
+        for pk, s in sidste.items():
+            if s.ny:
+                self.stande[pk] = _SagStand(s.sag, s.nummer, ny=False)
+        registreringer = [p.registrering for p in planer]
+        for r, p in zip(registreringer, planer, strict=True):
+            r.sag = p.stand.sag
+        kopier_ind(SagRegistrering, registreringer)
+        aendringer = [
+            Aendring(objekt=p.stand.sag, registrering=p.registrering,
+                     livscykluskode=p.registrering.livscykluskode)
+            for p in planer
+        ]  # fmt: skip
+        data_aendret(sender=Sag, aendringer=aendringer)
+        return aendringer
+
+
+def sag_find(sag_id: uuid.UUID, *, samling: Samling) -> Sag | None:
+    """Return the case as it stands in `samling` (locked), None if it does not exist."""
+    return _arbejde(samling).find(sag_id)
+
+
+def sag_forbered(sag_ids: Iterable[uuid.UUID], *, samling: Samling) -> None:
+    """Lock and load these cases into `samling` in one query (a MOX chunk does so for
+    the cases its messages change)."""
+    _arbejde(samling).hent(sag_ids)
+
+
+def _arbejde(samling: Samling) -> SagArbejde:
+    return samling.del_(Sag, SagArbejde)  # type: ignore[return-value]

@@ -68,9 +68,16 @@ def hent_mange(navn: str, noegler: Iterable[Hashable], hent_fra_db: Callable[[se
     return fundet
 
 
-def glem() -> None:
+def glem(*, behold: Iterable[str] = ()) -> None:
     """Forget everything kept so far (after a savepoint rolled back: rows it created and
-    that a lookup found inside it are gone again)."""
+    that a lookup found inside it are gone again), except the caches named in `behold`
+    (what the writes just made cannot have changed)."""
     cache = _cache.get()
-    if cache is not None:
+    if cache is None:
+        return
+    behold = frozenset(behold)
+    if not behold:
         cache.clear()
+        return
+    for k in [k for k in cache if k[0] not in behold]:
+        del cache[k]

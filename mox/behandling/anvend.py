@@ -172,7 +172,9 @@ HAANDTERINGER: dict[str, Haandtering] = {
         organisation_mox.bruger_anvend,
         organisation_mox.bruger_findes_mange,
     ),
-    "sag": Haandtering(sag_mox.findes, sag_mox.anvend, sag_mox.findes_mange),
+    "sag": Haandtering(
+        sag_mox.findes, sag_mox.anvend, sag_mox.findes_mange, sag_mox.forbered, sag_mox.planlaeg
+    ),
 }
 
 

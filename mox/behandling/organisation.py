@@ -151,6 +151,11 @@ def dato(tid: datetime.datetime | None) -> datetime.date | None:
     return timezone.localtime(tid).date()
 
 
+UBEROERT = ("borger", "borger_cpr", "klasse_regler", "klasse_sti", "permission")
+"""The chunk's caches a unit or a member of staff written cannot make stale (citizens,
+classes and the rules of classes, permissions): kept across an organisation message."""
+
+
 def vaek_ventende(objekttype: str, relation: str, objekt_id: uuid.UUID) -> None:
     """Enqueue (after commit) the messages waiting for the object that was just created.
 
@@ -342,7 +347,9 @@ def enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
     try:
         _enhed_anvend(besked, objekt_findes)
     finally:
-        memo.glem()  # units were written: rows cached for this chunk may be stale
+        # units were written: rows cached for this chunk may be stale, except the citizens
+        # and the classes (and their rules), which a unit never changes
+        memo.glem(behold=UBEROERT)
 
 
 def _enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
@@ -465,7 +472,9 @@ def bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
     try:
         _bruger_anvend(besked, objekt_findes)
     finally:
-        memo.glem()  # staff and roles were written: rows cached for this chunk may be stale
+        # staff and roles were written: rows cached for this chunk may be stale, except
+        # the citizens and the classes
+        memo.glem(behold=UBEROERT)
 
 
 def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:

@@ -49,7 +49,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from datadeling.core import clock, memo
+from datadeling.core import clock, historik, memo
 from mox.behandling.faelles import (
     BORGER_FINDES_IKKE,
     BORGER_SKIFTES,
@@ -68,6 +68,7 @@ from mox.behandling.oio import _medarbejders_enhed, _poster, _tid, _til, find_bo
 from mox.models import Besked
 from mox.protokol import Operation
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
+from sagsindeks import services as sagsindeks_services
 from sagsindeks.models import Sag, SagFremdrift
 from sagsindeks.services import sag_passivate, sag_register, sag_update
 
@@ -381,6 +382,20 @@ def plan(
 
 def anvend(besked: Besked, objekt_findes: bool) -> None:
     """Apply one sag message through the sagsindeks services (in the caller's transaction)."""
+    _anvend(besked, objekt_findes, samling=None)
+
+
+def planlaeg(besked: Besked, objekt_findes: bool, samling: historik.Samling) -> None:
+    """Plan one sag message into the chunk's unit of work (written with the chunk's others)."""
+    _anvend(besked, objekt_findes, samling=samling)
+
+
+def forbered(objekt_ids: set[uuid.UUID], samling: historik.Samling) -> None:
+    """Lock and load the cases the chunk's messages change, in one query."""
+    sagsindeks_services.sag_forbered(objekt_ids, samling=samling)
+
+
+def _anvend(besked: Besked, objekt_findes: bool, *, samling: historik.Samling | None) -> None:
     system = besked.system.navn[:128]
     enheder = skrivbare(besked.system, f"{R}.ansvarlig")
     note = str((besked.data or {}).get("note") or "").strip()
@@ -394,10 +409,14 @@ def anvend(besked: Besked, objekt_findes: bool) -> None:
         )  # fmt: skip
         kald(
             p.stier, sag_register, actor=None, borger=p.borger, data=p.data, sag_id=objekt_id,
-            importeret=True, aktoer_tekst=system, begrundelse=note,
+            importeret=True, aktoer_tekst=system, begrundelse=note, samling=samling,
         )  # fmt: skip
         return
-    sag = Sag.objects.filter(pk=objekt_id).first()
+    sag = (
+        Sag.objects.filter(pk=objekt_id).first()
+        if samling is None
+        else sagsindeks_services.sag_find(objekt_id, samling=samling)
+    )
     if sag is None or sag.kildesystem != system:  # another system's case: as if unknown
         raise Venter(fejl("objektID", SAG_FINDES_IKKE))
     if (sag.ansvarlig_enhed_uuid or sag.ansvarlig_enhed_id) not in (None, *enheder):
@@ -413,10 +432,10 @@ def anvend(besked: Besked, objekt_findes: bool) -> None:
             return  # only what the index does not hold (journal entries, archive …)
         kald(
             p.stier, sag_update, actor=None, sag=sag, aendringer=p.data, aktoer_tekst=system,
-            begrundelse=note or f"Rettet i {system}",
+            begrundelse=note or f"Rettet i {system}", samling=samling,
         )  # fmt: skip
     else:
         kald(
             {}, sag_passivate, actor=None, sag=sag, begrundelse=note or f"Passiveret i {system}",
-            slet=besked.operation == Operation.DELETE, aktoer_tekst=system,
+            slet=besked.operation == Operation.DELETE, aktoer_tekst=system, samling=samling,
         )  # fmt: skip

@@ -47,7 +47,7 @@ def database_url() -> str:
 
 
 def start_worker_proces(
-    log: Path, *, broker: str | None = None, ekstra_env: dict | None = None
+    log: Path, *, broker: str | None = None, ekstra_env: dict | None = None, concurrency: int = 2
 ) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -68,7 +68,7 @@ def start_worker_proces(
             "--pool",
             "prefork",
             "--concurrency",
-            "2",
+            str(concurrency),
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",
