@@ -348,14 +348,14 @@ def _udskriv(csvprefix: Path, varighed: float, logposter: int, mox, cpu, toppe) 
         f"  CPU-sekunder i kørslen ({kerner} kerner giver {kerner * varighed:.0f}): "
         + ", ".join(f"{n} {s:.0f}" for n, s in cpu.items())
     )
+    server = cpu["gunicorn"] + cpu["postgres"]
     if antal:
         # what one request costs, whatever else the machine is doing: the ceiling on
         # requests/s is the cores divided by the sum of these
         print(
             "  CPU pr. forespørgsel: "
             + ", ".join(f"{n} {1000 * s / antal:.0f} ms" for n, s in cpu.items() if n != "locust")
-            + f"; loft på {kerner} kerner ≈ "
-            + f"{kerner * antal / max(0.001, cpu['gunicorn'] + cpu['postgres']):.0f} forespørgsler/s"
+            + f"; loft på {kerner} kerner ≈ {kerner * antal / max(0.001, server):.0f}/s"
         )
     print("Højeste RSS pr. proces (gunicorn-workere: mål < 250 MiB):")
     print(udskriv_toppe(toppe))
