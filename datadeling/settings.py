@@ -49,6 +49,9 @@ else:
         raise ImproperlyConfigured("DATABASE_URL skal pege på PostgreSQL (postgres://…).")
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a cursor held across transactions (Django's
+# .iterator() outside atomic()) cannot work: DISABLE_SERVER_SIDE_CURSORS=1 turns them off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
 if os.environ.get("DB_POOL_MAX"):
     # A connection pool per process (psycopg_pool) instead of one persistent connection per
     # thread: DB_POOL_MAX connections at most, DB_POOL_MIN kept open. Django needs
