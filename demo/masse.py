@@ -374,10 +374,27 @@ def byg_masse(
         numre = range(start, min(start + BATCH, antal))
         personer_ = [_person(seed, i, skabeloner[i % SKABELONER], cpr) for i in numre]
         with transaction.atomic():
+            # already there (a run before this one), or a CPR number or login taken by
+            # someone else (the copies of another seed): left out
             findes = set(
                 Borger.objects.filter(pk__in=[p[1] for p in personer_]).values_list("pk", flat=True)
             )
-            nye = [p for p in personer_ if p[1] not in findes]
+            optaget = set(
+                Borger.objects.filter(cpr__in=[p[2] for p in personer_]).values_list(
+                    "cpr", flat=True
+                )
+            ) | set(
+                get_user_model()
+                .objects.filter(username__in=[BRUGERNAVN_BORGER.format(p[0]) for p in personer_])
+                .values_list("username", flat=True)
+            )
+            nye = [
+                p
+                for p in personer_
+                if p[1] not in findes
+                and p[2] not in optaget
+                and BRUGERNAVN_BORGER.format(p[0]) not in optaget
+            ]
             resultat.sprunget_over += len(personer_) - len(nye)
             if nye:
                 _skriv(nye, skabeloner, tabeller, kodeord, nu, resultat)
