@@ -186,16 +186,21 @@ def _cpu(pids: list[int]) -> float:
     return i_alt
 
 
-def _postgres_pids() -> list[int]:
-    pids = []
-    for sti in Path("/proc").iterdir():
-        if sti.name.isdigit():
-            try:
-                if (sti / "comm").read_text().strip() == "postgres":
-                    pids.append(int(sti.name))
-            except OSError:
-                pass
-    return pids
+def _postgres_cpu(url: str, foer: dict[int, float] | None = None) -> dict[int, float]:
+    """CPU seconds of the PostgreSQL backends serving this database (the server is shared:
+    others' backends do not count), less what each had used at `foer`."""
+    import psycopg
+
+    with psycopg.connect(url) as c:
+        pids = [
+            r[0]
+            for r in c.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+        ]
+    foer = foer or {}
+    return {pid: _cpu([pid]) - foer.get(pid, 0.0) for pid in pids}
 
 
 def _traer(roedder: list[int]) -> list[int]:
@@ -277,9 +282,9 @@ def main() -> None:
         time.sleep(3)  # let the workers connect
         web_pids = _traer([processer[0].pid])
         celery_pids = _traer([p.pid for p in processer[1:]])
-        pg_pids = _postgres_pids()
-        grupper = {"gunicorn": web_pids, "celery": celery_pids, "postgres": pg_pids}
+        grupper = {"gunicorn": web_pids, "celery": celery_pids}
         cpu_foer = {n: _cpu(p) for n, p in grupper.items()}
+        pg_foer = _postgres_cpu(url)
         log_foer = _adgangslog(url)
         mox_foer = _mox_behandlet(url)
         csvprefix = logmappe / "belastning"
@@ -304,6 +309,9 @@ def main() -> None:
             time.sleep(0.5)
         varighed = time.monotonic() - t0
         cpu = {n: _cpu(p) - cpu_foer[n] for n, p in grupper.items()}
+        # backends that ended before this are lost (the app keeps its connections:
+        # CONN_MAX_AGE), the ones that began during the run count whole
+        cpu["postgres"] = sum(_postgres_cpu(url, pg_foer).values())
         cpu["locust"] = cpu_locust
         toppe = top_rss_traer([p.pid for p in processer])
         # let the MOX messages already received be applied before counting
