@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo demo-reset test test-slow lint typecheck format migrate check clean worker
+.PHONY: install demo demo-reset test test-slow lint typecheck format migrate check clean worker belastning
 
 install: $(STAMP)
 
@@ -30,6 +30,13 @@ demo-reset: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data --nulstil --noinput
 	$(BIN)/python manage.py demo_logins --port $(PORT)
+
+# The load test of the whole portal (benchmarks/belastning.py; needs DATABASE_URL and
+# REDIS_URL): Locust into the venv, then a headless run, e.g.
+# BELASTNING_ARGS="--borgere 100000 --genbrug --varighed 60".
+belastning: install
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/python benchmarks/belastning.py $(BELASTNING_ARGS)
 
 # One pytest worker per core (pytest-xdist; tests/conftest.py schedules them). PYTEST_ARGS="-n 0"
 # runs serially. HTTPS=0: the test client and the browser tests' live server speak plain http.

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,20 @@ _optioner = DATABASES["default"].setdefault("OPTIONS", {})
 _optioner["options"] = f"{_optioner.get('options', '')} -c jit=off".strip()
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a cursor held across transactions (Django's
+# .iterator() outside atomic()) cannot work: DISABLE_SERVER_SIDE_CURSORS=1 turns them off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+if os.environ.get("DB_POOL_MAX"):
+    # A connection pool per process (psycopg_pool) instead of one persistent connection per
+    # thread: DB_POOL_MAX connections at most, DB_POOL_MIN kept open. Django needs
+    # CONN_MAX_AGE 0 with a pool. With PgBouncer in transaction mode use no pool here
+    # (README, "Flere maskiner").
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN", "1")),
+        "max_size": int(os.environ["DB_POOL_MAX"]),
+        "timeout": int(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets several test runs share one server without sharing a test database.
@@ -331,6 +346,14 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# One queue per kind of work, so each kind can have workers of its own on machines of its
+# own (README, "Flere maskiner"): MOX (the inbox and deliveries to systems), notifikation
+# (fan-out, expiring consents, e-mail) and default (anything else). A worker started
+# without -Q consumes every queue listed here, as the tests, benchmarks and `make worker`
+# do; `-Q mox` makes one that does MOX only.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default"), Queue("mox"), Queue("notifikation")]
+CELERY_TASK_ROUTES = {"mox.*": {"queue": "mox"}, "overblik.*": {"queue": "notifikation"}}
 CELERY_BEAT_SCHEDULE = {
     # MOX: re-enqueue inbox messages whose task was lost (broker restart, killed worker).
     "mox-fej-op": {"task": "mox.fej_op", "schedule": 60.0},

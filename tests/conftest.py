@@ -35,14 +35,28 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "lokal"))
 # --- order and xdist ----------------------------------------------------------------------
 
 
-def pytest_configure(config):
-    """Give each xdist worker its own Celery queue on the shared broker: a test's real worker
-    (tests/mox/test_worker.py) must not take the tasks of a test running on the other."""
+def koe_navn(navn: str) -> str:
+    """The name this test process gives a Celery queue of the settings (the same name
+    without xdist)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:
+    return f"{navn}-test-{worker}" if worker else navn
+
+
+def pytest_configure(config):
+    """Give each xdist worker its own Celery queues on the shared broker: a test's real worker
+    (tests/mox/test_worker.py) must not take the tasks of a test running on the other."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        from django.conf import settings
+        from kombu import Queue
+
         from datadeling.celery import app
 
-        app.conf.task_default_queue = f"celery-test-{worker}"
+        app.conf.task_default_queue = koe_navn(settings.CELERY_TASK_DEFAULT_QUEUE)
+        app.conf.task_queues = [Queue(koe_navn(q.name)) for q in settings.CELERY_TASK_QUEUES]
+        app.conf.task_routes = {
+            moenster: {**rute, "queue": koe_navn(rute["queue"])}
+            for moenster, rute in settings.CELERY_TASK_ROUTES.items()
+        }
 
 
 def _module_fixtures(item: pytest.Item) -> list:

@@ -51,6 +51,7 @@ from samtykke.models import (
     TilstandGruppeTilladelse,
 )
 from samtykke.policy import borgere_synlige, tilstande_synlige
+from tests.demo.conftest import demo, demo_i_ramme
 from tilstand import regler as tilstand_regler
 from tilstand.models import Tilstand, TilstandRegistrering, TilstandStatus, TilstandVersion
 from tilstand.services import historik as tilstand_historik
@@ -84,12 +85,6 @@ MODELLER = [
 
 def taelling() -> dict[str, int]:
     return {m._meta.label: m.objects.count() for m in MODELLER}
-
-
-def demo(*args: str) -> str:
-    out = io.StringIO()
-    call_command("demo_data", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
 
 
 def personer() -> list[tuple]:
@@ -132,23 +127,9 @@ def kodesystemer():
 
 @pytest.fixture(scope="module")
 def demo_bygget(django_db_setup, django_db_blocker):
-    """Build the full demo once for the tests that only read it; return the command's output.
-
-    It is built in a transaction rolled back after the module's last test; each test's own
-    transaction nests in it as a savepoint, so what a test writes is gone for the next.
-    """
-    with django_db_blocker.unblock():
-        ramme = transaction.atomic()
-        ramme.__enter__()
-        try:
-            udskrift = demo()
-        except BaseException:
-            ramme.__exit__(None, None, None)
-            raise
-    yield udskrift
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        ramme.__exit__(None, None, None)
+    """Build the full demo once for the tests that only read it; return the command's output."""
+    with demo_i_ramme(django_db_blocker) as udskrift:
+        yield udskrift
 
 
 # --- the full demo ----------------------------------------------------------------------

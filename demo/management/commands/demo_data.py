@@ -3,6 +3,7 @@ interventions and consents, and the demo logins."""
 
 from __future__ import annotations
 
+import resource
 import time
 
 from django.apps import apps
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from demo.byg import byg_demo
+from demo.masse import SKABELONER, byg_masse
 
 # Kept by --nulstil: the code systems (imported the same way every time, and slow to import)
 # and what migrations themselves wrote.
@@ -51,8 +53,15 @@ class Command(BaseCommand):
             "--scale",
             type=float,
             default=1.0,
-            help="Gang antallet af borgere og medarbejdere (1: ca. 100 borgere; 0.1 til test, "
-            "10 til benchmarks).",
+            help="Gang antallet af borgere og medarbejdere (1: 100 borgere; 0.1 til test). Over 1 "
+            "bygges de første 100 som ved 1, og resten kopieres af dem med COPY (1000: 100.000 "
+            "borgere på få minutter, til belastningstest).",
+        )
+        parser.add_argument(
+            "--borgere",
+            type=int,
+            default=None,
+            help="Antal genererede borgere (det samme som --scale borgere/100).",
         )
         parser.add_argument(
             "--seed", type=int, default=1, help="Frø for de genererede personer (standard 1)."
@@ -78,8 +87,10 @@ class Command(BaseCommand):
 
     def handle(
         self, *args, scale: float, seed: int, uden_klassifikation: bool, nulstil: bool,
-        interactive: bool, **options,
+        interactive: bool, borgere: int | None, **options,
     ):  # fmt: skip
+        if borgere is not None:
+            scale = borgere / SKABELONER
         if scale <= 0:
             raise CommandError("--scale skal være større end 0.")
         if nulstil:
@@ -108,7 +119,7 @@ class Command(BaseCommand):
                     "importer_klassifikation findes ikke; fortsætter uden kodesystemer."
                 )
         importeret = time.monotonic()
-        resultat = byg_demo(scale=scale, seed=seed, log=self.stderr.write)
+        resultat = byg_demo(scale=min(scale, 1.0), seed=seed, log=self.stderr.write)
         slut = time.monotonic()
         self.stdout.write(
             self.style.SUCCESS(
@@ -122,3 +133,19 @@ class Command(BaseCommand):
                 f"({importeret - start:.1f} s kodesystemer, {slut - importeret:.1f} s demodata)."
             )
         )
+        if scale > 1:
+            masse = byg_masse(antal=round(scale * SKABELONER), seed=seed, log=self.stderr.write)
+            kopier = ", ".join(
+                f"{n} {label.split('.')[1]}" for label, n in masse.raekker.items() if n
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Kopierede borgere: {masse.borgere} nye ({masse.sprunget_over} fandtes), "
+                    f"{masse.medarbejdere} nye medarbejdere (masse-<enhed>-<n>, adgangskode "
+                    f"som demoen), rækker: {kopier or 'ingen'} "
+                    f"({time.monotonic() - slut:.1f} s)."
+                )
+            )
+        # ru_maxrss is in KiB on Linux: the command's own peak resident memory
+        top = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(f"Højeste RSS: {top:.0f} MiB")
