@@ -82,10 +82,30 @@ BENCHMARKS = [
         "forside", "forside.py", ["--repeat", "9"], ["--borgere", "50", "--repeat", "3"]
     ),  # fmt: skip
     Benchmark("eksport", "eksport.py", [], ["--n", "100", "--repeat", "3"]),  # fmt: skip
+    Benchmark(
+        "mox_mix",
+        "mox.py",
+        ["--beskeder", "5000", "--koersler", "3", "--mix"],
+        ["--beskeder", "500", "--koersler", "1", "--mix"],
+        broker=True,
+    ),  # fmt: skip
+    Benchmark(
+        "belastning",
+        "belastning.py",
+        ["--borgere", "100000", "--varighed", "60"],
+        ["--borgere", "2000", "--varighed", "15", "--brugere", "10"],
+        broker=True,
+    ),  # fmt: skip
+    Benchmark(
+        "demo_skala",
+        "demo_skala.py",
+        ["--borgere", "10000", "100000"],
+        ["--borgere", "1000", "10000"],
+    ),  # fmt: skip
 ]
 
 # Not benchmarks: the helper modules beside them.
-IKKE_BENCHMARKS = {"alle.py", "hukommelse.py"}
+IKKE_BENCHMARKS = {"alle.py", "hukommelse.py", "locust_belastning.py", "mox_profil.py"}
 
 MERE_ER_BEDRE = ("_pr_s",)
 MINDRE_ER_BEDRE = ("_ms", "_s", "_kib", "_mib", "forespoergsler")

@@ -27,6 +27,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,7 @@ ROD = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROD))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 
+from benchmarks._resultat import gem  # noqa: E402
 from benchmarks.hukommelse import egen_top_mib, top_rss_traer, udskriv_toppe  # noqa: E402
 from benchmarks.mox import _miljoe, _start, _stop  # noqa: E402
 
@@ -246,6 +248,7 @@ def main() -> None:
     parser.add_argument("--broker", default="", help="broker-URL (standard: db 9 på REDIS_URL)")
     parser.add_argument("--locust", default="", help="Locusts program (standard: i venv/PATH)")
     parser.add_argument("--log", default=str(ROD / ".bench-log"), help="mappe til procesloggene")
+    parser.add_argument("--json", help="skriv tallene til denne fil (benchmarks/alle.py)")
     args = parser.parse_args()
     base = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
     broker = args.broker or (base.rsplit("/", 1)[0] + "/9" if base.startswith("redis") else "")
@@ -322,21 +325,28 @@ def main() -> None:
                 break
             time.sleep(0.5)
         log_efter = _adgangslog(url)
-        _udskriv(csvprefix, varighed, log_efter - log_foer, (behandlet - mox_foer[0],
-                 i_alt - mox_foer[1]), cpu, toppe)  # fmt: skip
+        figurer = _udskriv(csvprefix, varighed, log_efter - log_foer, (behandlet - mox_foer[0],
+                           i_alt - mox_foer[1]), cpu, toppe)  # fmt: skip
+        gem(args.json, "belastning", figurer)
     finally:
         _stop(processer)
     print(f"Scriptets egen højeste RSS: {egen_top_mib():.0f} MiB")
 
 
-def _udskriv(csvprefix: Path, varighed: float, logposter: int, mox, cpu, toppe) -> None:
+def _udskriv(csvprefix: Path, varighed: float, logposter: int, mox, cpu, toppe) -> dict:
     with open(f"{csvprefix}_stats.csv", newline="") as f:  # noqa: PTH123
         raekker = list(csv.DictReader(f))
     print(f"\nLocust kørte {varighed:.0f} s:")
     print(
         f"  {'endpoint':<16} {'antal':>7} {'req/s':>7} {'p50':>6} {'p95':>6} {'max':>7} {'fejl':>5}"
     )
+    figurer: dict[str, float] = {}
     for r in raekker:
+        navn = re.sub(r"[^a-z0-9]+", "_", r["Name"].lower()).strip("_")
+        figurer[f"{navn}_pr_s"] = float(r["Requests/s"])
+        figurer[f"{navn}_p50_ms"] = float(r["50%"])
+        figurer[f"{navn}_p95_ms"] = float(r["95%"])
+        figurer[f"{navn}_fejl"] = int(r["Failure Count"])
         print(
             f"  {r['Name']:<16} {r['Request Count']:>7} {float(r['Requests/s']):>7.1f}"
             f" {r['50%']:>4} ms {r['95%']:>4} ms {float(r['Max Response Time']):>5.0f} ms"
@@ -367,6 +377,12 @@ def _udskriv(csvprefix: Path, varighed: float, logposter: int, mox, cpu, toppe) 
         )
     print("Højeste RSS pr. proces (gunicorn-workere: mål < 250 MiB):")
     print(udskriv_toppe(toppe))
+    figurer["adgangslog_pr_s"] = logposter / varighed
+    gunicorn = [mib for navn, mib in toppe.values() if "gunicorn" in navn]
+    celery = [mib for navn, mib in toppe.values() if "celery" in navn]
+    figurer["stoerste_gunicorn_proces_mib"] = max(gunicorn, default=0.0)
+    figurer["stoerste_celery_proces_mib"] = max(celery, default=0.0)
+    return figurer
 
 
 if __name__ == "__main__":

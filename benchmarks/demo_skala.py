@@ -13,21 +13,25 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROD = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROD))
+from benchmarks._resultat import gem  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")
 
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "bench_datadeling_skala")
 
 
-def _en(n: int) -> None:
+def _en(n: int, ud_fil: str | None) -> None:
     """In the child: build N citizens in a throwaway database; print time and peak RSS."""
     import django
 
@@ -58,6 +62,9 @@ def _en(n: int) -> None:
             f" ca. {raekker} rækker; højeste RSS {egen_top_mib():.0f} MiB",
             flush=True,
         )
+        if ud_fil:
+            with open(ud_fil, "a") as f:  # noqa: PTH123
+                f.write(json.dumps({"n": n, "s": tid, "mib": egen_top_mib()}) + "\n")
     finally:
         connection.close()
         connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
@@ -67,13 +74,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--borgere", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--en", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--ud", help=argparse.SUPPRESS)
+    parser.add_argument("--json", help="skriv tallene til denne fil (benchmarks/alle.py)")
     args = parser.parse_args()
     if args.en:
-        _en(args.en)
+        _en(args.en, args.ud)
         return
     print(f"demo_data --borgere N ({os.cpu_count()} kerner, load {os.getloadavg()[0]:.1f}):")
-    for n in args.borgere:
-        subprocess.run([sys.executable, __file__, "--en", str(n)], check=True)  # noqa: S603
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as ud:
+        for n in args.borgere:
+            subprocess.run(  # noqa: S603
+                [sys.executable, __file__, "--en", str(n), "--ud", ud.name], check=True
+            )
+        maalinger = [json.loads(linje) for linje in Path(ud.name).read_text().splitlines()]
+    figurer = {}
+    for m in maalinger:
+        figurer[f"borgere_{m['n']}_s"] = m["s"]
+        figurer[f"borgere_{m['n']}_top_rss_mib"] = m["mib"]
+    gem(args.json, "demo_skala", figurer)
 
 
 if __name__ == "__main__":
