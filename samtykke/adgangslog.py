@@ -461,6 +461,8 @@ def adgangslog_vedligehold(
             if maaned >= graense:
                 break
             with transaction.atomic(), connection.cursor() as cursor:
+                # deferred foreign-key checks must not be pending on a table that is dropped
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 # no entry may reach the month while its anchors are taken
                 cursor.execute(f'LOCK TABLE "{navn}" IN SHARE MODE')
                 anker_sql = (
