@@ -16,7 +16,8 @@ In a throwaway database of its own (created and dropped again), prints the media
    and the verifying process's peak resident memory (VmHWM), in a child process each run.
 
 The same script runs on a checkout before the partitioned log (it uses only what both
-have), so before/after is one command on each. A measurement, not a test.
+have): run it from that checkout's directory, and it measures that checkout's code. So
+before/after is one command in each directory. A measurement, not a test.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
-ROD = Path(__file__).resolve().parent.parent
+# The checkout measured: the current directory when it is one (so the same script measures
+# a checkout from before the partitioned log: `cd /work/base && python …/adgangslog.py`).
+ROD = Path.cwd() if (Path.cwd() / "manage.py").exists() else Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROD))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datadeling.settings")

@@ -268,13 +268,17 @@ BEGIN
         nye := nye || r;
         pladser := pladser || p.i;
     END LOOP;
-    INSERT INTO samtykke_adgangslog SELECT * FROM unnest(nye);
-    INSERT INTO samtykke_adgangsloghoved AS hd (borger_id, nummer, hash, tidspunkt)
-    SELECT DISTINCT ON (x.borger_id) x.borger_id, x.nummer, x.hash, x.tidspunkt
-      FROM unnest(nye) AS x ORDER BY x.borger_id, x.nummer DESC
-        ON CONFLICT (borger_id) DO UPDATE
-       SET nummer = excluded.nummer, hash = excluded.hash, tidspunkt = excluded.tidspunkt;
+    -- the entries, the heads moved on and the answer in one statement
     RETURN QUERY
+    WITH ny AS (
+        INSERT INTO samtykke_adgangslog SELECT * FROM unnest(nye)
+    ), hoved AS (
+        INSERT INTO samtykke_adgangsloghoved AS hd (borger_id, nummer, hash, tidspunkt)
+        SELECT DISTINCT ON (x.borger_id) x.borger_id, x.nummer, x.hash, x.tidspunkt
+          FROM unnest(nye) AS x ORDER BY x.borger_id, x.nummer DESC
+            ON CONFLICT (borger_id) DO UPDATE
+           SET nummer = excluded.nummer, hash = excluded.hash, tidspunkt = excluded.tidspunkt
+    )
     SELECT pladser[x.ordinality::integer], x.id, x.nummer, x.tidspunkt, x.forrige_hash, x.hash
       FROM unnest(nye) WITH ORDINALITY AS x;
 END
