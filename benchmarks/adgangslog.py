@@ -280,12 +280,30 @@ def _maal_verificer(repeat: int) -> tuple[float, float, int]:
     return statistics.median(tider), max(toppe), antal
 
 
+def _maal_alle_skriv(args) -> None:
+    from django.db import connection
+
+    samlet, enkelt = _maal_skriv(args.batch, args.n, args.repeat)
+    print(f"1. Samlet skrivning ({args.batch} poster pr. sidevisning): {samlet:.0f} poster/s")
+    print(f"2. Én transaktion pr. post: {enkelt:.0f} poster/s")
+    connection.close()
+    to = _maal_samtidig(args.n // 4, args.repeat)
+    print(f"3. To samtidige skrivere på de samme 50 borgere: {to:.0f} poster/s i alt")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--n", type=int, default=4000, help="entries per batched run")
     parser.add_argument("--stoerrelser", default="100000,1000000")
+    parser.add_argument("--repeat-verificer", type=int, default=3)
+    parser.add_argument(
+        "--kun-verificer", action="store_true", help="skip the write measurements (1-3)"
+    )
+    parser.add_argument(
+        "--behold", action="store_true", help="keep the database afterwards (for EXPLAIN)"
+    )
     parser.add_argument("--barn", choices=["skriv", "verificer"], help=argparse.SUPPRESS)
     parser.add_argument("--start-kl", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -306,12 +324,8 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         _byg_grundlag()
-        samlet, enkelt = _maal_skriv(args.batch, args.n, args.repeat)
-        print(f"1. Samlet skrivning ({args.batch} poster pr. sidevisning): {samlet:.0f} poster/s")
-        print(f"2. Én transaktion pr. post: {enkelt:.0f} poster/s")
-        connection.close()
-        to = _maal_samtidig(args.n // 4, args.repeat)
-        print(f"3. To samtidige skrivere på de samme 50 borgere: {to:.0f} poster/s i alt")
+        if not args.kun_verificer:
+            _maal_alle_skriv(args)
         with connection.cursor() as c:
             c.execute("SELECT count(*) FROM samtykke_adgangslog")
             skrevet = c.fetchone()[0]
@@ -329,14 +343,15 @@ def main() -> None:
             )
             bygget = til
             connection.close()
-            sek, top, antal = _maal_verificer(max(3, args.repeat // 2))
+            sek, top, antal = _maal_verificer(args.repeat_verificer)
             print(
                 f"4. verificer over {antal} poster: median {sek:.2f} s,"
                 f" top RSS for den verificerende proces {top:.0f} MiB"
             )
     finally:
         connection.close()
-        connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
+        if not args.behold:
+            connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
 
 
 if __name__ == "__main__":

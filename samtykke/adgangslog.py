@@ -316,47 +316,52 @@ class Brud:
     grund: str
 
 
-# Every chain checked in one query: each entry's hash recomputed (samtykke_adgangslog_hash),
-# its number and link compared with the entry before it (or, for a chain's first kept entry,
-# with the anchor retention left, or the genesis), and the last entry with the chain head.
-VERIFICER_SQL = """
+# Two queries check every chain. The first recomputes every entry's hash
+# (samtykke_adgangslog_hash, or version 1 for entries from before migration 0005): a scan
+# of the whole table that PostgreSQL spreads over parallel workers. The second compares
+# each entry's number and link with the entry before it (or, for a chain's first kept
+# entry, with the anchor retention left, or the genesis), and each chain's last entry with
+# its head; it reads only the narrow columns, in (borger, nummer) order.
+INDHOLD_SQL = """
+SELECT l.borger_id, l.nummer, l.id, 'indhold', NULL::integer
+  FROM samtykke_adgangslog AS l
+ WHERE NOT (l.hash = samtykke_adgangslog_hash(l) OR l.hash = samtykke_adgangslog_hash_v1(l))
+"""
+
+KAEDE_SQL = """
 WITH anker AS (
     SELECT DISTINCT ON (borger_id) borger_id, nummer, hash FROM samtykke_adgangsloganker
      ORDER BY borger_id, nummer DESC
 ), kaede AS (
     SELECT l.id, l.borger_id, l.nummer, l.forrige_hash, l.hash,
-           (l.hash = samtykke_adgangslog_hash(l) OR l.hash = samtykke_adgangslog_hash_v1(l)) AS ok,
            lag(l.nummer) OVER w AS f_nummer, lag(l.hash) OVER w AS f_hash,
            lead(l.nummer) OVER w IS NULL AS sidste
       FROM samtykke_adgangslog AS l
     WINDOW w AS (PARTITION BY l.borger_id ORDER BY l.nummer)
-), brud AS (
-    SELECT DISTINCT ON (k.borger_id) k.borger_id, k.nummer, k.id, CASE
-           WHEN k.nummer <> coalesce(k.f_nummer, a.nummer, 0) + 1 THEN 'nummer'
-           WHEN k.forrige_hash <> coalesce(k.f_hash, a.hash, %(genesis)s) THEN 'kaede'
-           WHEN NOT k.ok THEN 'indhold' END AS grund,
-           coalesce(k.f_nummer, a.nummer, 0) + 1 AS forventet
-      FROM kaede AS k LEFT JOIN anker AS a ON a.borger_id = k.borger_id AND k.f_nummer IS NULL
-     WHERE k.nummer <> coalesce(k.f_nummer, a.nummer, 0) + 1
-        OR k.forrige_hash <> coalesce(k.f_hash, a.hash, %(genesis)s) OR NOT k.ok
-     ORDER BY k.borger_id, k.nummer
-), hoved AS (
-    SELECT coalesce(h.borger_id, k.borger_id) AS borger_id,
-           coalesce(k.nummer, a.nummer, 0) AS nummer, k.id,
-           CASE WHEN h.borger_id IS NULL THEN 'uden_hoved' ELSE 'hoved' END AS grund,
-           h.nummer AS forventet
-      FROM (SELECT * FROM kaede WHERE sidste) AS k
-      FULL JOIN samtykke_adgangsloghoved AS h ON h.borger_id = k.borger_id
-      LEFT JOIN anker AS a ON a.borger_id = coalesce(h.borger_id, k.borger_id)
-     WHERE h.borger_id IS NULL
-        OR coalesce(k.nummer, a.nummer, 0) <> h.nummer
-        OR coalesce(k.hash, a.hash, %(genesis)s) <> h.hash
+), tjek AS (
+    SELECT k.borger_id, k.nummer, k.id, k.forrige_hash, k.sidste, k.hash,
+           coalesce(k.f_nummer, a.nummer, 0) + 1 AS forventet_nummer,
+           coalesce(k.f_hash, a.hash, %(genesis)s) AS forventet_hash,
+           h.borger_id IS NOT NULL AS har_hoved, h.nummer AS h_nummer, h.hash AS h_hash
+      FROM kaede AS k
+      LEFT JOIN anker AS a ON a.borger_id = k.borger_id AND k.f_nummer IS NULL
+      LEFT JOIN samtykke_adgangsloghoved AS h ON h.borger_id = k.borger_id AND k.sidste
 )
-SELECT borger_id, nummer, id, grund, forventet FROM brud
+SELECT t.borger_id, t.nummer, t.id, CASE
+       WHEN t.nummer <> t.forventet_nummer THEN 'nummer'
+       WHEN t.forrige_hash <> t.forventet_hash THEN 'kaede'
+       WHEN NOT t.har_hoved THEN 'uden_hoved'
+       ELSE 'hoved' END,
+       CASE WHEN t.nummer <> t.forventet_nummer THEN t.forventet_nummer ELSE t.h_nummer END
+  FROM tjek AS t
+ WHERE t.nummer <> t.forventet_nummer OR t.forrige_hash <> t.forventet_hash
+    OR t.sidste AND (NOT t.har_hoved OR t.nummer <> t.h_nummer OR t.hash <> t.h_hash)
 UNION ALL
-SELECT borger_id, nummer, id, grund, forventet FROM hoved
- WHERE borger_id NOT IN (SELECT borger_id FROM brud)
-ORDER BY 1, 2
+-- chains with no entry left: the head must be where the anchor (or the genesis) is
+SELECT h.borger_id, coalesce(a.nummer, 0), NULL, 'hoved', h.nummer
+  FROM samtykke_adgangsloghoved AS h LEFT JOIN anker AS a ON a.borger_id = h.borger_id
+ WHERE NOT EXISTS (SELECT FROM samtykke_adgangslog AS l WHERE l.borger_id = h.borger_id)
+   AND (coalesce(a.nummer, 0) <> h.nummer OR coalesce(a.hash, %(genesis)s) <> h.hash)
 """
 
 GRUNDE = {
@@ -366,22 +371,33 @@ GRUNDE = {
     "hoved": "de nyeste poster mangler eller passer ikke: kædehovedet siger nr. {forventet}",
     "uden_hoved": "kæden har intet hoved",
 }
+# at the same entry, the reason the walk along the chain would give first
+RAEKKEFOELGE = ["nummer", "kaede", "indhold", "uden_hoved", "hoved"]
 
 
 def verificer(*, work_mem: str = "64MB") -> Iterator[Brud]:
     """Check every citizen's chain and yield the first break of each broken chain.
 
-    One query does it in the database (docs/adgang.md): the entries never travel to Python,
-    so memory here stays flat however long the log grows; the database sorts within
-    `work_mem` and spills to disk beyond it.
+    Two queries in the database do it (docs/adgang.md): the entries never travel to
+    Python, only the breaks, so memory here stays flat however long the log grows; the
+    database sorts within `work_mem` and spills to disk beyond it.
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
-        # compiling this one long query with JIT takes seconds and saves less than that
+        # compiling these long expressions with JIT takes seconds and saves less than that
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(VERIFICER_SQL, {"genesis": GENESIS})
+        cursor.execute(INDHOLD_SQL)
         raekker = cursor.fetchall()
-    for borger_id, nummer, pk, grund, forventet in raekker:
+        cursor.execute(KAEDE_SQL, {"genesis": GENESIS})
+        raekker += cursor.fetchall()
+    foerste: dict[uuid.UUID, tuple] = {}
+    for r in raekker:
+        noegle = (r[1], RAEKKEFOELGE.index(r[3]))
+        if r[0] not in foerste or noegle < (foerste[r[0]][1], RAEKKEFOELGE.index(foerste[r[0]][3])):
+            foerste[r[0]] = r
+    for borger_id, nummer, pk, grund, forventet in sorted(
+        foerste.values(), key=lambda r: str(r[0])
+    ):
         yield Brud(borger_id, nummer, pk, GRUNDE[grund].format(forventet=forventet))
 
 

@@ -48,12 +48,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ) END
 $$;
 
--- datetime.isoformat() of the time in UTC: microseconds only when there are any.
+-- datetime.isoformat() of the time in UTC: microseconds only when there are any (the one
+-- "." in the text is the one before them).
 CREATE OR REPLACE FUNCTION samtykke_iso(t timestamptz) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-        || CASE WHEN to_char(t AT TIME ZONE 'UTC', 'US') = '000000' THEN ''
-                ELSE to_char(t AT TIME ZONE 'UTC', '.US') END
+    SELECT replace(to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '.000000', '')
         || '+00:00'
 $$;
 
