@@ -445,7 +445,8 @@ def test_staff_and_anonymous_get_no_download(client, g):
 # Pinned, the same for 1 and 6 of everything: session + user (2), who is logged in (1),
 # savepoint, then 16 reads (tilstande, their registrations, versions; indsatser, theirs;
 # cases, their registrations; consents, requests, legal bases, relations, access log;
-# classes, units, staff), the log entry (one statement), release. (Authorities are read only when a consent names one.)
+# classes, units, staff), the log entry (one statement), release. (Authorities are read
+# only when a consent names one.)
 # Since schema 1.1 also the conversations: one query, and when there are any their
 # participants, message versions (with their references), the versions' attachments and
 # the history (4 more).
