@@ -83,6 +83,12 @@ BENCHMARKS = [
     ),  # fmt: skip
     Benchmark("eksport", "eksport.py", [], ["--n", "100", "--repeat", "3"]),  # fmt: skip
     Benchmark(
+        "adgangslog",
+        "adgangslog.py",
+        ["--repeat", "5"],
+        ["--repeat", "1", "--n", "400", "--stoerrelser", "20000", "--repeat-verificer", "1"],
+    ),  # fmt: skip
+    Benchmark(
         "mox_mix",
         "mox.py",
         ["--beskeder", "5000", "--koersler", "3", "--mix"],

@@ -363,6 +363,11 @@ CELERY_BEAT_SCHEDULE = {
     "overblik-udfold-udestaaende": {"task": "overblik.udfold_udestaaende", "schedule": 60.0},
     "overblik-samtykker-udloeber": {"task": "overblik.samtykker_udloeber", "schedule": 3600.0},
     "overblik-email": {"task": "overblik.email_digest", "schedule": 300.0},
+    # Access log: next months' partitions, and retention (ADGANGSLOG_OPBEVARING_MAANEDER).
+    "samtykke-adgangslog-vedligehold": {
+        "task": "samtykke.adgangslog_vedligehold",
+        "schedule": 6 * 3600.0,
+    },
 }
 
 # --- logging --------------------------------------------------------------------------
@@ -394,6 +399,11 @@ DATADELING_FRISKHED_MAANEDER = int(os.environ.get("DATADELING_FRISKHED_MAANEDER"
 # without an end.
 SAMTYKKE_STANDARD_DAGE = int(os.environ.get("SAMTYKKE_STANDARD_DAGE", "365"))
 SAMTYKKE_MAKS_DAGE = int(os.environ.get("SAMTYKKE_MAKS_DAGE", "730"))
+# The access log (docs/adgang.md): kept for this many whole months, older months are
+# deleted by the daily maintenance task (0, the default: kept for ever), and the monthly
+# partitions are created this many months ahead.
+ADGANGSLOG_OPBEVARING_MAANEDER = int(os.environ.get("ADGANGSLOG_OPBEVARING_MAANEDER", "0"))
+ADGANGSLOG_PARTITIONER_FORUD = int(os.environ.get("ADGANGSLOG_PARTITIONER_FORUD", "3"))
 # Access on a legal basis other than consent: the longest period (days).
 HJEMMEL_MAKS_DAGE = int(os.environ.get("HJEMMEL_MAKS_DAGE", "30"))
 # A consent request opens the citizen's page to its unit only while it is open (sent, not

@@ -39,7 +39,7 @@ class Adgangslog(models.Model):
 
     borger = models.ForeignKey(
         "organisation.Borger", on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("borger"),
+        verbose_name=_("borger"), db_index=False,  # (borger, nummer) below serves it
     )  # fmt: skip
     nummer = models.PositiveIntegerField(_("nummer i borgerens log"))
     tidspunkt = models.DateTimeField(_("tidspunkt"), db_index=True)
@@ -74,12 +74,67 @@ class Adgangslog(models.Model):
         verbose_name = _("adgangslog")
         verbose_name_plural = _("adgangslog")
         ordering = ["borger", "nummer"]
-        constraints = [
-            models.UniqueConstraint(fields=["borger", "nummer"], name="adgangslog_unik_nummer")
-        ]
+        # The table is partitioned by month on `tidspunkt` (migration 0005, docs/adgang.md):
+        # its primary key in the database is (id, tidspunkt), and a unique (borger, nummer)
+        # cannot span partitions. Numbers stay unique because every writer takes the
+        # citizen's chain lock (samtykke_adgangslog_skriv), and the verifier names a
+        # duplicate as a break. Django keeps `id` as its key: ids come from one sequence,
+        # and the admin cannot register a model with a composite primary key.
+        indexes = [models.Index(fields=["borger", "nummer"], name="adgangslog_borger_nummer")]
 
     def __str__(self) -> str:
         return f"{self.navn}: {self.hvad} ({self.tidspunkt:%d.%m.%Y %H:%M})"
+
+
+class AdgangslogHoved(models.Model):
+    """The newest entry of one citizen's access-log chain: where the next entry links on.
+
+    Written by the same statement as the entries (samtykke_adgangslog_skriv), so a writer
+    finds the chain's end with one index probe instead of one per monthly partition, and
+    the verifier notices when the newest entries of a chain are gone.
+    """
+
+    borger = models.OneToOneField(
+        "organisation.Borger", on_delete=models.PROTECT, primary_key=True, related_name="+",
+        verbose_name=_("borger"),
+    )  # fmt: skip
+    nummer = models.PositiveIntegerField(_("nummer på nyeste post"))
+    hash = models.CharField(_("hash på nyeste post"), max_length=64)
+    tidspunkt = models.DateTimeField(_("tidspunkt for nyeste post"))
+
+    class Meta:
+        verbose_name = _("adgangslogs kædehoved")
+        verbose_name_plural = _("adgangslogs kædehoveder")
+
+    def __str__(self) -> str:
+        return f"{self.borger_id}: nr. {self.nummer}"
+
+
+class AdgangslogAnker(models.Model):
+    """Where a citizen's chain continued when a month of the log was deleted (retention).
+
+    One row per citizen with entries in the deleted partition: its last entry's number and
+    hash. The verifier starts that citizen's chain here, so the kept entries still verify
+    and a missing kept partition is still a break. Append-only, like the log.
+    """
+
+    borger = models.ForeignKey(
+        "organisation.Borger", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("borger"),
+    )  # fmt: skip
+    nummer = models.PositiveIntegerField(_("nummer på sidste slettede post"))
+    hash = models.CharField(_("hash på sidste slettede post"), max_length=64)
+    tidspunkt = models.DateTimeField(_("tidspunkt for sidste slettede post"))
+    partition = models.CharField(_("slettet partition"), max_length=63)
+    slettet = models.DateTimeField(_("slettet"))
+
+    class Meta:
+        verbose_name = _("adgangslogs anker")
+        verbose_name_plural = _("adgangslogs ankre")
+        indexes = [models.Index(fields=["borger", "-nummer"], name="adgangslog_anker_borger")]
+
+    def __str__(self) -> str:
+        return f"{self.borger_id}: nr. {self.nummer} ({self.partition})"
 
 
 class Beslutning(models.TextChoices):

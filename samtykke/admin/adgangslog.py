@@ -74,6 +74,13 @@ class AdgangslogAdmin(BorgerdataAdmin):
             )
             for b in brud[:20]:
                 # The citizen is named by uuid, never by CPR.
+                hvor = _("nr. %(nr)d i borger %(borger)s's log") % {
+                    "nr": b.nummer,
+                    "borger": b.borger_id,
+                }
+                if b.entry_id is None:
+                    self.message_user(request, f"{_('Brud')} ({hvor}): {b.grund}", messages.ERROR)
+                    continue
                 url = reverse(
                     "admin:samtykke_adgangslog_change",
                     args=[b.entry_id],
@@ -86,8 +93,7 @@ class AdgangslogAdmin(BorgerdataAdmin):
                         _("Brud ved post"),
                         url,
                         b.entry_id,
-                        _("nr. %(nr)d i borger %(borger)s's log")
-                        % {"nr": b.nummer, "borger": b.borger_id},
+                        hvor,
                         b.grund,
                     ),
                     messages.ERROR,

@@ -445,12 +445,12 @@ def test_staff_and_anonymous_get_no_download(client, g):
 # Pinned, the same for 1 and 6 of everything: session + user (2), who is logged in (1),
 # savepoint, then 16 reads (tilstande, their registrations, versions; indsatser, theirs;
 # cases, their registrations; consents, requests, legal bases, relations, access log;
-# classes, units, staff), the log entry (savepoint, lock, previous, insert, release),
-# release. (Authorities are read only when a consent names one.)
+# classes, units, staff), the log entry (one statement), release. (Authorities are read
+# only when a consent names one.)
 # Since schema 1.1 also the conversations: one query, and when there are any their
 # participants, message versions (with their references), the versions' attachments and
 # the history (4 more).
-EKSPORT_QUERIES = 2 + 1 + 1 + 16 + 1 + 5 + 1
+EKSPORT_QUERIES = 2 + 1 + 1 + 16 + 1 + 1 + 1
 SAMTALE_QUERIES = 4
 
 
@@ -509,8 +509,8 @@ def test_summary_query_count_is_constant(borger_client, g, django_assert_num_que
 
 
 # session + user, who, savepoint, tilstande, indsatser, cases, requests, consents, their
-# classes and units, the log entry (5), release.
-UDSKRIFT_QUERIES = 2 + 1 + 1 + 3 + 4 + 5 + 1
+# classes and units, the log entry (1), release.
+UDSKRIFT_QUERIES = 2 + 1 + 1 + 3 + 4 + 1 + 1
 
 
 # --- property: a download never holds another citizen's data ------------------------------

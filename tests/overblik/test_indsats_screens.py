@@ -32,11 +32,11 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 LOGIN = 4
 # + savepoint, the intervention with its classes and units, the registrations with their
 # authors, their versions, the tilstande the goals point at, the follow-up and end choices,
-# the access log (savepoint, lock, previous entry, insert, release), release.
-SIDE_QUERIES = LOGIN + 1 + 1 + 1 + 1 + 1 + 1 + 5 + 1 + 2  # + statements, citizen's words
+# the access log (one statement), release.
+SIDE_QUERIES = LOGIN + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2  # + statements, citizen's words
 # + the citizen, savepoint, the form's choices (interventions, legal bases, units, target
 # groups + sources + methods, the citizen's tilstande), the access log, release.
-NY_QUERIES = LOGIN + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 5 + 1
+NY_QUERIES = LOGIN + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1
 # The target-group field alone (htmx): the citizen, the interventions, the target groups.
 MAALGRUPPE_QUERIES = LOGIN + 1 + 2
 

@@ -31,10 +31,9 @@ URL = reverse("overblik:mine_data")
 
 # Pinned (the same for 1x and 10x data): session + user (2), who is logged in (1: a
 # citizen has no roles to fetch), savepoint, tilstande, indsatser, cases (with their units,
-# authorities and caseworkers), the access log (savepoint, lock, previous entry, insert,
-# release), release.
+# authorities and caseworkers), the access log (one statement), release.
 # + the citizen's statements, words and correction requests next to the data (3)
-MINE_DATA_QUERIES = 2 + 1 + 1 + 1 + 1 + 1 + 5 + 1 + 3
+MINE_DATA_QUERIES = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 3
 
 
 def klasse(root, titel: str) -> Klasse:

@@ -262,9 +262,9 @@ def test_the_badge_is_a_plain_link_that_htmx_refreshes(g, klient):
 
 
 # Session + user, who is logged in (2 + 2); the page's savepoint pair; the page of rows
-# (citizens joined); the access log (savepoint pair, advisory locks, the previous entries,
-# the insert); the citizens of the filter; the unread count.
-LISTE = LOGIN + 2 + 1 + 5 + 1 + 1
+# (citizens joined); the access log (one statement: locks, chains, inserts); the citizens
+# of the filter; the unread count.
+LISTE = LOGIN + 2 + 1 + 1 + 1 + 1
 
 
 @pytest.mark.parametrize("n", [10, 1000])
