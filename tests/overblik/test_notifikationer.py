@@ -199,12 +199,15 @@ def test_the_citizen_is_told_of_requests_and_legal_basis_access_and_the_leader_r
 
 def test_an_extension_point_names_its_recipients(g):
     kollega = ansat(g, "kollega")
+    tidligere = services._MODTAGERE.get(HaendelseArt.DIALOG_BESKED)
     services.modtagere_registrer(HaendelseArt.DIALOG_BESKED, lambda h, now: [kollega.pk])
     try:
         haendelser.haendelse_write(art=HaendelseArt.DIALOG_BESKED, borger_id=g.borger.pk)
         udfold()
-    finally:
+    finally:  # the dialogue's own recipients back, for the tests that run after this one
         services._MODTAGERE.pop(HaendelseArt.DIALOG_BESKED)
+        if tidligere is not None:
+            services.modtagere_registrer(HaendelseArt.DIALOG_BESKED, tidligere)
     assert har(kollega) == [HaendelseArt.DIALOG_BESKED]
 
 
