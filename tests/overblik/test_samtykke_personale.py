@@ -921,6 +921,8 @@ def test_asking_for_consent_in_a_browser_is_accessible(live_server, w):
         sync_api.expect(page.locator(".besked-hjemmel")).to_contain_text(
             "Du har adgang på lovhjemmel til"
         )
+        # The summary names the condition; its card (the citizen's view) loads on demand.
+        page.locator(".omraade-resume .vis-flere a").first.click()
         sync_api.expect(page.get_by_text(HEMMELIG).first).to_be_visible()
         ingen_alvorlige_fejl(page, "borger-hjemmel")
 
