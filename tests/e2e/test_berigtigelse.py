@@ -57,7 +57,6 @@ def log_ud(page) -> None:
     page.wait_for_url("**/log-ind/**")
 
 
-
 def vis_hele_situationen(page) -> None:
     """Open every area of Mine data's summary: htmx swaps each area's cards in place."""
     links = page.locator(".mine-omraade .vis-flere a")
@@ -65,6 +64,7 @@ def vis_hele_situationen(page) -> None:
         foer = links.count()
         links.first.click()
         expect(links).to_have_count(foer - 1)
+
 
 def test_correction_request_from_citizen_to_unit_and_back(live_server, page, grundlag):
     g = grundlag

@@ -306,8 +306,9 @@ def test_the_overview_groups_conditions_by_area_with_development_and_provenance(
     response = klient.get(url("borger", pk=g.borger.pk))
     # The cards with development and provenance are on the areas' pages, loaded on demand.
     kort = "".join(
-        klient.get(url("borger_tilstande", pk=g.borger.pk), {"omraade": om.noegle}, **HTMX)
-        .content.decode()
+        klient.get(
+            url("borger_tilstande", pk=g.borger.pk), {"omraade": om.noegle}, **HTMX
+        ).content.decode()
         for d in response.context["o"].dele
         for om in d.omraader
     )
