@@ -281,7 +281,9 @@ def indsatser_til_visning(
     )
 
 
-def _tilstande_resume(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime):
+def _tilstande_resume(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+) -> tuple[list[DelResume], int, int, Tilstand | None]:
     """Return the current conditions' areas grouped by part, how many current and ended
     conditions there are, and the newest registered one (for the latest change).
 
@@ -319,14 +321,6 @@ def _tilstande_resume(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.dateti
         .select_related("type", "niveau", "stoettebehov", "registrering")
         .order_by("-vurderet", "pk")
     )
-    for t in rows:
-        r = valgte[t.pk]
-        t.nr, t.antal, t.ikke_friske, t.nyeste_nr = (
-            r["nr"],
-            r["antal"],
-            r["ikke_friske"],
-            r["nyeste_nr"],
-        )  # type: ignore[attr-defined]
     ids = {a for t in rows for a in t.type.sti or ()}
     titler = (
         dict(Klasse.objects.filter(pk__in=ids).order_by().values_list("pk", "titel")) if ids else {}
@@ -336,23 +330,24 @@ def _tilstande_resume(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.dateti
     aktuelle = afsluttede = 0
     nyeste = None
     for t in rows:
-        if t.nyeste_nr == 1:  # type: ignore[attr-defined]
+        tal = valgte[t.pk]
+        if tal["nyeste_nr"] == 1:
             nyeste = t
         if t.status == TilstandStatus.AFSLUTTET:
-            afsluttede = t.antal  # type: ignore[attr-defined]
+            afsluttede = tal["antal"]
             continue
         sti = t.type.sti or []
         rod = sti[0] if sti else t.type_id
-        noegle = t.type.overordnet_id if len(sti) > 1 else t.type_id
+        noegle = t.type.overordnet_id if len(sti) > 1 and t.type.overordnet_id else t.type_id
         if rod not in dele:
             dele[rod] = DelResume(rod, titler.get(rod, ""), tilstand_selectors.system_navn(rod))
         if noegle not in omraader:
             titel = " › ".join(titler.get(a, "") for a in sti[1:]) or t.type.titel
-            o = OmraadeResume(noegle, titel, t.antal, t.ikke_friske, None)  # type: ignore[attr-defined]
+            o = OmraadeResume(noegle, titel, tal["antal"], tal["ikke_friske"], None)
             omraader[noegle] = o
             dele[rod].omraader.append(o)
             aktuelle += o.antal
-        if t.nr <= TILSTANDE_PR_OMRAADE:  # type: ignore[attr-defined]
+        if tal["nr"] <= TILSTANDE_PR_OMRAADE:
             # The summary shows the level now, not the development line.
             visning = TilstandVisning(t, [], friskhed(t.vurderet, t.opfoelgning, now=now))
             omraader[noegle].tilstande.append(visning)
@@ -363,7 +358,9 @@ def _tilstande_resume(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.dateti
     return resultat, aktuelle, afsluttede, nyeste
 
 
-def _indsatser_resume(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime):
+def _indsatser_resume(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+) -> tuple[list[IndsatsVisning], int, int, Indsats | None]:
     """Return the newest active interventions (at most INDSATSER_I_RESUME), how many active
     and ended ones there are, and the newest registered one. Two queries whatever the
     history: which to show, with the counts (window functions), and those interventions."""
@@ -390,12 +387,9 @@ def _indsatser_resume(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.dateti
         .select_related(*INDSATS_RELATIONER, "registrering")
         .order_by("afsluttet", "-startdato", "pk")
     )
-    for i in rows:
-        r = valgte[i.pk]
-        i.nr, i.antal, i.nyeste_nr = r["nr"], r["antal"], r["nyeste_nr"]  # type: ignore[attr-defined]
-    aktive = [i for i in rows if not i.afsluttet and i.nr <= INDSATSER_I_RESUME]  # type: ignore[attr-defined]
-    antal = {i.afsluttet: i.antal for i in rows}  # type: ignore[attr-defined]
-    nyeste = next((i for i in rows if i.nyeste_nr == 1), None)  # type: ignore[attr-defined]
+    aktive = [i for i in rows if not i.afsluttet and valgte[i.pk]["nr"] <= INDSATSER_I_RESUME]
+    antal = {i.afsluttet: valgte[i.pk]["antal"] for i in rows}
+    nyeste = next((i for i in rows if valgte[i.pk]["nyeste_nr"] == 1), None)
     visninger = [IndsatsVisning(i, friskhed(i.vurderet, i.opfoelgning, now=now)) for i in aktive]
     return visninger, antal.get(False, 0), antal.get(True, 0), nyeste
 
@@ -465,8 +459,8 @@ def borger_tilstande_side(
     if omraade is not None and not afsluttede:
         qs = qs.alias(omraade=_omraade_noegle()).filter(omraade=omraade)
     side_ = Paginator(qs.order_by("-vurderet", "pk"), TILSTANDE_PR_SIDE).get_page(side)
-    side_.object_list = [tilstand_selectors.tilstand_visning(t) for t in side_.object_list]
-    return side_
+    visninger = [tilstand_selectors.tilstand_visning(t) for t in side_.object_list]
+    return Page(visninger, side_.number, side_.paginator)
 
 
 def borger_indsatser_side(
@@ -477,10 +471,10 @@ def borger_indsatser_side(
     qs = indsatser_til_visning(aktoer, borger_id).filter(afsluttet=afsluttede)
     side_ = Paginator(qs, INDSATSER_PR_SIDE).get_page(side)
     now = clock.now()
-    side_.object_list = [
+    visninger = [
         IndsatsVisning(i, friskhed(i.vurderet, i.opfoelgning, now=now)) for i in side_.object_list
     ]
-    return side_
+    return Page(visninger, side_.number, side_.paginator)
 
 
 def omraade_titel_for(visninger: list[TilstandVisning]) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, Expression, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -402,7 +402,9 @@ def _maal_titler(aktoer: Aktoer, indsatser: Iterable[Indsats]) -> dict[str, str]
     }
 
 
-def _valgte(qs: QuerySet, gruppe, orden: list, n: int, model) -> tuple[list, dict]:
+def _valgte(
+    qs: QuerySet, gruppe: Expression | F, orden: list, n: int, model: type[Tilstand] | type[Indsats]
+) -> tuple[list, dict]:
     """Return the rows of `qs` (a policy-filtered queryset) that are among the first `n` of
     their group in `orden`, or the newest registered of all, fetched whole with `model`'s
     relations; and each row's window figures by pk. Two queries: narrow rows for the window
@@ -513,8 +515,9 @@ def mine_tilstande_side(
     if omraade is not None and not ikke_aktuelle:
         qs = qs.alias(omraade=_omraade_noegle()).filter(omraade=omraade)
     side_ = Paginator(qs.order_by("-vurderet", "pk"), PR_SIDE).get_page(side)
-    side_.object_list = [min_tilstand(t, tiltale) for t in side_.object_list]
-    return side_
+    return Page(
+        [min_tilstand(t, tiltale) for t in side_.object_list], side_.number, side_.paginator
+    )
 
 
 def mine_indsatser_side(
@@ -533,5 +536,5 @@ def mine_indsatser_side(
     side_ = Paginator(qs, PR_SIDE).get_page(side)
     indsatser = list(side_.object_list)
     titler = _maal_titler(aktoer, indsatser)
-    side_.object_list = [min_indsats(i, tiltale, titler) for i in indsatser]
-    return side_
+    mine = [min_indsats(i, tiltale, titler) for i in indsatser]
+    return Page(mine, side_.number, side_.paginator)
