@@ -922,7 +922,7 @@ def test_asking_for_consent_in_a_browser_is_accessible(live_server, w):
             "Du har adgang på lovhjemmel til"
         )
         # The summary names the condition; its card (the citizen's view) loads on demand.
-        page.locator(".omraade-resume .vis-flere a").first.click()
+        page.get_by_role("link", name=re.compile("Vis alle 3 med udvikling og kilde")).click()
         sync_api.expect(page.get_by_text(HEMMELIG).first).to_be_visible()
         ingen_alvorlige_fejl(page, "borger-hjemmel")
 
