@@ -48,7 +48,8 @@ pytestmark = pytest.mark.django_db
 LISTE_SIDE = LOGIN + 2
 # The overview, a summary: the citizen; which conditions it shows with their counts per
 # area, those conditions, the titles of their areas; the interventions likewise (two);
-# the cases elsewhere (sagsindeks). What is
+# the cases elsewhere (sagsindeks) — a citizen without conditions or interventions has
+# nothing to fetch, one query less for each. What is
 # hidden and why (test_samtykke_personale): the consents in force for the caseworker; their
 # units' requests; the units holding hidden data with the counts; the classes of the forms.
 # The citizen's statements on data not corrected after their request (one query).
