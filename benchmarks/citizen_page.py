@@ -1,12 +1,17 @@
-"""Benchmark: how fast the caseworker's citizen page renders for a citizen with much data.
+"""Benchmark: how fast the caseworker's citizen page and the citizen's Mine data render for a
+citizen with much data.
 
-    .venv/bin/python benchmarks/citizen_page.py [--n 1000] [--repeat 15]
+    .venv/bin/python benchmarks/citizen_page.py [--n 20 1000] [--repeat 15] [--behold]
 
-Builds, in a throwaway database of its own (created and dropped again, never the demo
-database), one citizen with N/2 conditions (each reassessed once, so with history) and
-N/2 interventions, all the responsibility of one unit; logs in a caseworker of that unit
-with Django's test client; renders the citizen page `--repeat` times and prints the median
-and 95th percentile time and the number of database queries of one rendering.
+For each N, builds, in a throwaway database of its own (created and dropped again, never
+the demo database; `--behold` keeps it, and reuses it on the next run), one citizen with
+N/2 conditions (each reassessed once, so with history) and N/2 interventions, all the
+responsibility of one unit; logs in a caseworker of that unit, and the citizen, with
+Django's test client; renders the citizen page, a page of the conditions loaded on demand,
+and Mine data `--repeat` times each and prints the median (p50) and 95th percentile time,
+the number of database queries of one rendering and the size of its HTML. The time is
+the server's: the test client calls the WSGI handler in-process (middleware, view,
+template, the access-log entry), no network.
 
 This is a measurement, not a test: it prints figures and fails only if the page does.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import re
 import statistics
 import sys
 import time
@@ -37,7 +43,12 @@ KODESYSTEMER = (
 
 def _argumenter() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=1000, help="conditions + interventions")
+    parser.add_argument(
+        "--n", type=int, nargs="+", default=[20, 1000], help="conditions + interventions"
+    )
+    parser.add_argument(
+        "--behold", action="store_true", help="keep the database(s) and reuse them next time"
+    )
     parser.add_argument("--repeat", type=int, default=15, help="renderings to time")
     parser.add_argument(
         "--profile", action="store_true", help="also print where one rendering spends its time"
@@ -93,6 +104,7 @@ def _byg(n: int):
     borger = Borger.objects.create(
         cpr="0101501234", fornavn="Else", efternavn="Jensen", adresse="Vestergade 12",
         postnummer="8000", by="Aarhus C",
+        user=get_user_model().objects.create_user("benchmark-borger"),
     )  # fmt: skip
 
     fsiii_typer = blade(*k.FSIII_FUNKTIONSEVNETILSTANDE)
@@ -147,88 +159,137 @@ def _byg(n: int):
     return user, borger
 
 
+def _maal(client, adresse: str, repeat: int, profile: bool) -> dict:
+    """Render `adresse` once to warm up, once counting queries, `repeat` times timed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(adresse)  # warm up: templates compiled, connection open
+    with CaptureQueriesContext(connection) as forespoergsler:
+        response = client.get(adresse)
+    # Read it now: every request empties the connection's query log.
+    antal = len(forespoergsler.captured_queries)
+    assert response.status_code == 200, (adresse, response.status_code)
+    tider = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(adresse)
+        tider.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    tider.sort()
+    if profile:
+        import cProfile
+        import pstats
+
+        profil = cProfile.Profile()
+        profil.runcall(client.get, adresse)
+        pstats.Stats(profil).sort_stats("cumulative").print_stats(
+            "overblik|samtykke|template/(base|loader_tags|defaulttags)|db/models/(query|sql/compiler)|psycopg/cursor",
+            40,
+        )
+    p95 = statistics.quantiles(tider, n=20, method="inclusive")[-1] if len(tider) > 1 else tider[0]
+    return {
+        "p50": statistics.median(tider),
+        "p95": p95,
+        "min": tider[0],
+        "max": tider[-1],
+        "queries": antal,
+        "kib": len(response.content) / 1024,
+        "html": response.content.decode(),
+    }
+
+
+def _koer(n: int, args) -> list[tuple[str, dict]]:
+    """Build (or reuse) the database for n items and measure the pages; return the figures."""
+    from django.db import connection
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from organisation.models import Borger
+
+    navn = f"{DATABASE_NAME}_{n}"
+    connection.settings_dict["TEST"]["NAME"] = navn
+    gammelt_navn = connection.settings_dict["NAME"]
+    print(f"Database {navn} …", flush=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.behold)
+    try:
+        from django.contrib.auth import get_user_model
+
+        if not Borger.objects.filter(cpr="0101501234").exists():
+            _importer_kodesystemer()
+            t0 = time.perf_counter()
+            _byg(n)
+            print(
+                f"Byggede {n // 2} tilstande og {n - n // 2} indsatser "
+                f"på {time.perf_counter() - t0:.1f} s.",
+                flush=True,
+            )
+        user = get_user_model().objects.get(username="benchmark")
+        borger = Borger.objects.select_related("user").get(cpr="0101501234")
+        personale = Client()
+        personale.force_login(user)
+        borgeren = Client()
+        borgeren.force_login(borger.user)
+        side = reverse("overblik:borger", kwargs={"pk": borger.pk})
+        try:
+            tilstande = reverse("overblik:borger_tilstande", kwargs={"pk": borger.pk})
+        except NoReverseMatch:  # a checkout from before the pages on demand (for A/B runs)
+            tilstande = None
+        resultater = []
+        r = _maal(personale, side, args.repeat, args.profile)
+        # Every condition and intervention is in the summary's counts.
+        html = r.pop("html")
+        assert f'<span class="antal">{n // 2}</span>' in html, "tilstande mangler i antallet"
+        resultater.append(("Borgerside (personale)", r))
+        if tilstande is not None:
+            r = _maal(personale, tilstande, args.repeat, False)
+            r.pop("html")
+            resultater.append(("Tilstande, side 1 (htmx-fragment uden htmx)", r))
+        r = _maal(borgeren, reverse("overblik:mine_data"), args.repeat, args.profile)
+        r.pop("html")
+        resultater.append(("Mine data (borgeren)", r))
+        return resultater
+    finally:
+        if args.behold:
+            connection.close()
+            connection.settings_dict["NAME"] = gammelt_navn
+        else:
+            connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
+
+
 def main() -> None:
     args = _argumenter()
     import django
 
     django.setup()
     from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
 
-    connection.settings_dict["TEST"]["NAME"] = DATABASE_NAME
     # Not setup_test_environment(): its template instrumentation (a copy of the context
     # for every template rendered) would be timed too. The test client's host is allowed.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    gammelt_navn = connection.settings_dict["NAME"]
-    print(f"Opretter en midlertidig database ({DATABASE_NAME}) …", flush=True)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        _importer_kodesystemer()
-        t0 = time.perf_counter()
-        user, borger = _byg(args.n)
-        print(
-            f"Byggede {args.n // 2} tilstande og {args.n - args.n // 2} indsatser "
-            f"på {time.perf_counter() - t0:.1f} s.",
-            flush=True,
-        )
-        client = Client()
-        client.force_login(user)
-        side = reverse("overblik:borger", kwargs={"pk": borger.pk})
-
-        client.get(side)  # warm up: templates compiled, connection open
-        with CaptureQueriesContext(connection) as forespoergsler:
-            response = client.get(side)
-        # Read it now: every request empties the connection's query log.
-        antal_forespoergsler = len(forespoergsler.captured_queries)
-        assert response.status_code == 200, response.status_code
-        kort = response.content.decode().count('<article class="tilstand-kort')
-        assert kort == args.n // 2, f"siden viser {kort} tilstande, ikke {args.n // 2}"
-
-        tider = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            response = client.get(side)
-            tider.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200
-        tider.sort()
-        if args.profile:
-            import cProfile
-            import pstats
-
-            profil = cProfile.Profile()
-            profil.runcall(client.get, side)
-            pstats.Stats(profil).sort_stats("cumulative").print_stats(
-                "overblik|template/(base|loader_tags|defaulttags)|db/models/(query|sql/compiler)|psycopg/cursor",
-                30,
+    alle = {n: _koer(n, args) for n in args.n}
+    print(f"\n{args.repeat} visninger af hver side (ms, serverens tid):")
+    for n, resultater in alle.items():
+        print(f"N = {n} ({n // 2} tilstande, {n - n // 2} indsatser):")
+        for navn, r in resultater:
+            print(
+                f"  {navn:45} p50 {r['p50']:6.1f}  p95 {r['p95']:6.1f}  "
+                f"{r['queries']:3d} forespørgsler  {r['kib']:6.1f} KiB HTML"
             )
-        p95 = (
-            statistics.quantiles(tider, n=20, method="inclusive")[-1]
-            if len(tider) > 1
-            else tider[0]
-        )
-        print(
-            f"Borgerside med {args.n // 2} tilstande og {args.n - args.n // 2} indsatser, "
-            f"{args.repeat} visninger:\n"
-            f"  median {statistics.median(tider):.1f} ms, p95 {p95:.1f} ms, "
-            f"min {tider[0]:.1f} ms, max {tider[-1]:.1f} ms\n"
-            f"  {antal_forespoergsler} databaseforespørgsler pr. visning, "
-            f"{len(response.content) / 1024:.0f} KiB HTML"
-        )
-        gem(
-            args.json,
-            "citizen_page",
-            {
-                "median_ms": statistics.median(tider),
-                "p95_ms": p95,
-                "forespoergsler": antal_forespoergsler,
-                "html_kib": len(response.content) / 1024,
-            },
-        )
-    finally:
-        connection.creation.destroy_test_db(gammelt_navn, verbosity=0)
+    if len(alle) > 1:
+        mindst, stoerst = min(alle), max(alle)
+        for (navn, lille), (_, stor) in zip(alle[mindst], alle[stoerst], strict=True):
+            print(f"  {navn}: N={stoerst} / N={mindst} = {stor['p50'] / lille['p50']:.2f}x")
+    print(f"Belastning (uptime): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    figurer: dict[str, float] = {}
+    for n, resultater in alle.items():
+        for navn, r in resultater:
+            noegle = re.sub(r"[^a-z0-9]+", "_", navn.lower()).strip("_")
+            figurer[f"{noegle}_n{n}_p50_ms"] = r["p50"]
+            figurer[f"{noegle}_n{n}_p95_ms"] = r["p95"]
+            figurer[f"{noegle}_n{n}_forespoergsler"] = r["queries"]
+            figurer[f"{noegle}_n{n}_html_kib"] = r["kib"]
+    gem(args.json, "citizen_page", figurer)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Expression, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -24,6 +28,7 @@ from klassifikation.models import Klasse
 from organisation.models import Enhed
 from organisation.selectors import Aktoer
 from overblik.selectors import sag as sag_selectors
+from overblik.selectors.tilstand import dansk
 from overblik.tiltale import SELV, Tiltale
 from sagsindeks.models import Sag, SagFremdrift
 from samtykke import policy
@@ -219,6 +224,55 @@ def mine_sager(aktoer: Aktoer) -> list[MinSag]:
     ]
 
 
+def omraade_titel(t: Tilstand) -> str:
+    """Return the area a condition is shown under on Mine data: its class's parent."""
+    return t.type.overordnet.titel if t.type.overordnet else t.type.titel
+
+
+def min_tilstand(t: Tilstand, tiltale: Tiltale = SELV) -> MinTilstand:
+    """Return a condition in plain words (type, niveau, stoettebehov, kilde and
+    ansvarlig_enhed__myndighed loaded)."""
+    return MinTilstand(
+        tilstand=t,
+        niveau=niveau_tekst(t.niveau, tiltale),
+        stoette=stoette_tekst(t.stoettebehov, tiltale),
+        kilde=kilde_tekst(t.kilde, tiltale),
+        hvem=_hvem(t.ansvarlig_enhed),
+        friskhed=friskhed_tekst(t.vurderet, t.opfoelgning),
+        aktuel=t.status in (TilstandStatus.AKTIV, TilstandStatus.POTENTIEL),
+    )
+
+
+def min_indsats(i: Indsats, tiltale: Tiltale, titler: dict[str, str]) -> MinIndsats:
+    """Return an intervention in plain words (INDSATS_RELATIONER loaded); `titler` names
+    the conditions its goals are about, by id."""
+    return MinIndsats(
+        indsats=i,
+        status=_tekst(FREMDRIFT, i.fremdrift, tiltale),
+        bevilget_af=_hvem(i.bevilgende_enhed) or _hvem(i.ansvarlig_enhed),
+        leveres_af=_hvem(i.leverende_enhed) or i.leverandoer,
+        kilde=kilde_tekst(i.kilde, tiltale),
+        maal=[
+            (
+                str(m.get("tekst", "")),
+                [titler[str(t)] for t in m.get("tilstande") or [] if str(t) in titler],
+            )
+            for m in (i.maal or [])
+            if isinstance(m, dict)
+        ],  # fmt: skip
+        friskhed="" if i.afsluttet else friskhed_tekst(i.vurderet, i.opfoelgning),
+    )
+
+
+TILSTAND_RELATIONER = (
+    "type__overordnet", "niveau", "stoettebehov", "kilde", "ansvarlig_enhed__myndighed"
+)  # fmt: skip
+INDSATS_RELATIONER = (
+    "type", "lovgrundlag", "bevilgende_enhed__myndighed", "leverende_enhed__myndighed",
+    "ophoersgrund", "opfoelgningsresultat", "kilde", "ansvarlig_enhed__myndighed",
+)  # fmt: skip
+
+
 def mine_data(aktoer: Aktoer, tiltale: Tiltale = SELV) -> MineData:
     """Return a citizen's own active tilstande, indsatser and cases in other systems,
     every unit's, in plain words.
@@ -231,59 +285,19 @@ def mine_data(aktoer: Aktoer, tiltale: Tiltale = SELV) -> MineData:
         raise PermissionError("Mine data er kun for borgeren selv.")
     tilstande = list(
         policy.tilstande_synlige(aktoer)
-        .select_related(
-            "type__overordnet", "niveau", "stoettebehov", "kilde", "ansvarlig_enhed__myndighed"
-        )
+        .select_related(*TILSTAND_RELATIONER)
         .order_by("type__overordnet__titel", "type__titel", "pk")
     )
     indsatser = list(
         policy.indsatser_synlige(aktoer)
-        .select_related(
-            "type",
-            "lovgrundlag",
-            "bevilgende_enhed__myndighed",
-            "leverende_enhed__myndighed",
-            "ophoersgrund",
-            "opfoelgningsresultat",
-            "kilde",
-            "ansvarlig_enhed__myndighed",
-        )  # fmt: skip
+        .select_related(*INDSATS_RELATIONER)
         .order_by("afsluttet", "-startdato", "pk")
     )
     titler = {str(t.pk): t.type.titel for t in tilstande}
     omraader: dict[str, list[MinTilstand]] = {}
     for t in tilstande:
-        omraade = t.type.overordnet.titel if t.type.overordnet else t.type.titel
-        omraader.setdefault(omraade, []).append(
-            MinTilstand(
-                tilstand=t,
-                niveau=niveau_tekst(t.niveau, tiltale),
-                stoette=stoette_tekst(t.stoettebehov, tiltale),
-                kilde=kilde_tekst(t.kilde, tiltale),
-                hvem=_hvem(t.ansvarlig_enhed),
-                friskhed=friskhed_tekst(t.vurderet, t.opfoelgning),
-                aktuel=t.status in (TilstandStatus.AKTIV, TilstandStatus.POTENTIEL),
-            )
-        )
-    mine = [
-        MinIndsats(
-            indsats=i,
-            status=_tekst(FREMDRIFT, i.fremdrift, tiltale),
-            bevilget_af=_hvem(i.bevilgende_enhed) or _hvem(i.ansvarlig_enhed),
-            leveres_af=_hvem(i.leverende_enhed) or i.leverandoer,
-            kilde=kilde_tekst(i.kilde, tiltale),
-            maal=[
-                (
-                    str(m.get("tekst", "")),
-                    [titler[str(t)] for t in m.get("tilstande") or [] if str(t) in titler],
-                )
-                for m in (i.maal or [])
-                if isinstance(m, dict)
-            ],  # fmt: skip
-            friskhed="" if i.afsluttet else friskhed_tekst(i.vurderet, i.opfoelgning),
-        )
-        for i in indsatser
-    ]
+        omraader.setdefault(omraade_titel(t), []).append(min_tilstand(t, tiltale))
+    mine = [min_indsats(i, tiltale, titler) for i in indsatser]
     sager = mine_sager(aktoer)
     return MineData(
         omraader=[Omraade(titel, liste) for titel, liste in omraader.items()],
@@ -297,3 +311,230 @@ def mine_data(aktoer: Aktoer, tiltale: Tiltale = SELV) -> MineData:
             *(("sag", m.sag.pk) for m in sager),
         ],
     )
+
+
+# --- the summary first, the rest page by page ---------------------------------------------
+
+# How much Mine data shows before the rest is asked for: the newest conditions of each
+# area, the newest help. The rest comes in pages, so the page does not grow with the
+# citizen's history.
+TILSTANDE_PR_OMRAADE = 3
+INDSATSER_I_RESUME = 3
+PR_SIDE = 10
+
+AKTUEL = Q(status__in=[TilstandStatus.AKTIV, TilstandStatus.POTENTIEL])
+
+
+def _omraade_noegle() -> Coalesce:
+    """Return the SQL for the area a condition is shown under (see omraade_titel)."""
+    return Coalesce(F("type__overordnet_id"), F("type_id"))
+
+
+@dataclass
+class OmraadeResume:
+    """One area of the citizen's current conditions: how many, and the newest assessed."""
+
+    noegle: uuid.UUID  # the area's class, for its page of conditions
+    titel: str
+    antal: int
+    tilstande: list[MinTilstand] = field(default_factory=list)
+
+    @property
+    def flere(self) -> bool:
+        return self.antal > len(self.tilstande)
+
+
+@dataclass
+class MineDataResume:
+    """The summary of Mine data: the current conditions per area (the newest of each), the
+    newest help, the latest change, how many there are of each; the cases elsewhere."""
+
+    omraader: list[OmraadeResume]
+    antal_aktuelle: int
+    antal_ikke_aktuelle: int
+    indsatser: list[MinIndsats]
+    antal_indsatser: int
+    antal_stoppede: int
+    seneste: tuple[str, datetime.datetime] | None  # what changed last, and when
+    sager: list[MinSag] = field(default_factory=list)
+    lukkede_sager: list[MinSag] = field(default_factory=list)
+    objekter: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+
+    @property
+    def tom(self) -> bool:
+        return not (
+            self.omraader
+            or self.antal_ikke_aktuelle
+            or self.antal_indsatser
+            or self.antal_stoppede
+            or self.sager
+            or self.lukkede_sager
+        )
+
+    @property
+    def flere_indsatser(self) -> bool:
+        return self.antal_indsatser > len(self.indsatser)
+
+
+def _maal_titler(aktoer: Aktoer, indsatser: Iterable[Indsats]) -> dict[str, str]:
+    """Return the titles of the conditions the interventions' goals are about, by id (one
+    query, none without goals), as far as the policy shows them."""
+    ids = {
+        str(t)
+        for i in indsatser
+        for m in (i.maal or [])
+        if isinstance(m, dict)
+        for t in m.get("tilstande") or []
+    }
+    gyldige = []
+    for t in ids:
+        try:
+            gyldige.append(uuid.UUID(t))
+        except ValueError:
+            continue
+    if not gyldige:
+        return {}
+    return {
+        str(pk): titel
+        for pk, titel in policy.tilstande_synlige(aktoer)
+        .filter(pk__in=gyldige)
+        .values_list("pk", "type__titel")
+    }
+
+
+def _valgte(
+    qs: QuerySet, gruppe: Expression | F, orden: list, n: int, model: type[Tilstand] | type[Indsats]
+) -> tuple[list, dict]:
+    """Return the rows of `qs` (a policy-filtered queryset) that are among the first `n` of
+    their group in `orden`, or the newest registered of all, fetched whole with `model`'s
+    relations; and each row's window figures by pk. Two queries: narrow rows for the window
+    functions (sorting wide rows would cost more than counting), then the chosen ones."""
+    valgte = {
+        r["pk"]: r
+        for r in qs.annotate(
+            nr=Window(RowNumber(), partition_by=[gruppe], order_by=orden),
+            antal=Window(Count("pk"), partition_by=[gruppe]),
+            nyeste_nr=Window(
+                RowNumber(),
+                order_by=[F("registrering__tidspunkt").desc(nulls_last=True), F("pk").asc()],
+            ),
+        )
+        .filter(Q(nr__lte=n) | Q(nyeste_nr=1))
+        .values("pk", "nr", "antal", "nyeste_nr", "registrering__tidspunkt")
+    }
+    relationer = TILSTAND_RELATIONER if model is Tilstand else INDSATS_RELATIONER
+    rows = list(model.objects.filter(pk__in=list(valgte)).select_related(*relationer))
+    return rows, valgte
+
+
+def mine_data_resume(aktoer: Aktoer, tiltale: Tiltale = SELV) -> MineDataResume:
+    """Return the summary of a citizen's own data, every unit's, in plain words: the current
+    conditions per area (the newest assessed of each), the newest active help, the latest
+    change, and how many there are of each; the cases in other systems.
+
+    Six or seven queries whatever the history: which conditions to show with their counts,
+    those conditions, the interventions likewise, the titles of the conditions their goals
+    are about (when they name any), the cases. Only for a citizen (PermissionError).
+    """
+    if not aktoer.er_borger:
+        raise PermissionError("Mine data er kun for borgeren selv.")
+    gruppe = Case(When(AKTUEL, then=_omraade_noegle()), default=Value(None))
+    tilstande, t_tal = _valgte(
+        policy.tilstande_synlige(aktoer),
+        gruppe,
+        [F("vurderet").desc(), F("pk").asc()],
+        TILSTANDE_PR_OMRAADE,
+        Tilstand,
+    )
+    tilstande.sort(key=lambda t: (-t.vurderet.timestamp(), str(t.pk)))
+    omraader: dict[uuid.UUID, OmraadeResume] = {}
+    ikke_aktuelle = 0
+    for t in tilstande:
+        tal = t_tal[t.pk]
+        m = min_tilstand(t, tiltale)
+        if not m.aktuel:
+            ikke_aktuelle = tal["antal"]
+            continue
+        noegle = t.type.overordnet_id or t.type_id
+        if noegle not in omraader:
+            omraader[noegle] = OmraadeResume(noegle, omraade_titel(t), tal["antal"])
+        if tal["nr"] <= TILSTANDE_PR_OMRAADE:
+            omraader[noegle].tilstande.append(m)
+    indsatser, i_tal = _valgte(
+        policy.indsatser_synlige(aktoer),
+        F("afsluttet"),
+        [F("startdato").desc(), F("pk").asc()],
+        INDSATSER_I_RESUME,
+        Indsats,
+    )
+    indsatser.sort(key=lambda i: (i.startdato, str(i.pk)), reverse=True)
+    antal = {i.afsluttet: i_tal[i.pk]["antal"] for i in indsatser}
+    aktive = [i for i in indsatser if not i.afsluttet and i_tal[i.pk]["nr"] <= INDSATSER_I_RESUME]
+    titler = _maal_titler(aktoer, aktive)
+    nyeste = [
+        (o.type.titel, tal[o.pk]["registrering__tidspunkt"])
+        for objekter, tal in ((tilstande, t_tal), (indsatser, i_tal))
+        for o in objekter
+        if tal[o.pk]["nyeste_nr"] == 1 and tal[o.pk]["registrering__tidspunkt"] is not None
+    ]
+    sager = mine_sager(aktoer)
+    vist_t = [m.tilstand for o in omraader.values() for m in o.tilstande]
+    return MineDataResume(
+        omraader=sorted(omraader.values(), key=lambda o: dansk(o.titel)),
+        antal_aktuelle=sum(o.antal for o in omraader.values()),
+        antal_ikke_aktuelle=ikke_aktuelle,
+        indsatser=[min_indsats(i, tiltale, titler) for i in aktive],
+        antal_indsatser=antal.get(False, 0),
+        antal_stoppede=antal.get(True, 0),
+        seneste=max(nyeste, key=lambda x: x[1]) if nyeste else None,
+        sager=[m for m in sager if not m.lukket],
+        lukkede_sager=[m for m in sager if m.lukket],
+        objekter=[
+            *(("tilstand", t.pk) for t in vist_t),
+            *(("indsats", i.pk) for i in aktive),
+            *(("sag", m.sag.pk) for m in sager),
+        ],
+    )
+
+
+def mine_tilstande_side(
+    aktoer: Aktoer,
+    tiltale: Tiltale = SELV,
+    *,
+    omraade: uuid.UUID | None = None,
+    ikke_aktuelle: bool = False,
+    side: int | str = 1,
+) -> Page:
+    """Return one page of the citizen's own conditions in plain words (MinTilstand), newest
+    assessed first: the current ones (of one area, when `omraade` names one), or those no
+    longer current. Two queries: the count and the page."""
+    if not aktoer.er_borger:
+        raise PermissionError("Mine data er kun for borgeren selv.")
+    qs = policy.tilstande_synlige(aktoer).select_related(*TILSTAND_RELATIONER)
+    qs = qs.exclude(AKTUEL) if ikke_aktuelle else qs.filter(AKTUEL)
+    if omraade is not None and not ikke_aktuelle:
+        qs = qs.alias(omraade=_omraade_noegle()).filter(omraade=omraade)
+    side_ = Paginator(qs.order_by("-vurderet", "pk"), PR_SIDE).get_page(side)
+    return Page(
+        [min_tilstand(t, tiltale) for t in side_.object_list], side_.number, side_.paginator
+    )
+
+
+def mine_indsatser_side(
+    aktoer: Aktoer, tiltale: Tiltale = SELV, *, stoppede: bool = False, side: int | str = 1
+) -> Page:
+    """Return one page of the citizen's own help in plain words (MinIndsats), newest start
+    first: the active, or the stopped. Two queries (three when goals name conditions)."""
+    if not aktoer.er_borger:
+        raise PermissionError("Mine data er kun for borgeren selv.")
+    qs = (
+        policy.indsatser_synlige(aktoer)
+        .select_related(*INDSATS_RELATIONER)
+        .filter(afsluttet=stoppede)
+        .order_by("-startdato", "pk")
+    )
+    side_ = Paginator(qs, PR_SIDE).get_page(side)
+    indsatser = list(side_.object_list)
+    titler = _maal_titler(aktoer, indsatser)
+    mine = [min_indsats(i, tiltale, titler) for i in indsatser]
+    return Page(mine, side_.number, side_.paginator)

@@ -202,8 +202,11 @@ def borger_find(request: HttpRequest) -> HttpResponse:
 @login_required
 @borgerside()
 def borger(request: HttpRequest, pk: Borger) -> HttpResponse:
-    """Show one citizen's conditions, interventions and cases elsewhere that the caseworker
-    may see, what is hidden and why, and the consents, requests and legal-basis access."""
+    """Show the summary of one citizen's data the caseworker may see (the current conditions
+    per area, the newest active interventions, the latest change, the cases elsewhere), what
+    is hidden and why, and the consents, requests and legal-basis access. The rest of the
+    conditions and interventions are on pages of their own (borger_tilstande,
+    borger_indsatser), which htmx loads into this page."""
     aktoer = medarbejder_for(request)
     b = pk
     with transaction.atomic():
@@ -235,8 +238,99 @@ def borger(request: HttpRequest, pk: Borger) -> HttpResponse:
     return response
 
 
+def _uuid_eller_none(vaerdi: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(vaerdi or "")
+    except ValueError:
+        return None
+
+
+def _adresse(navn: str, borger: Borger, query: dict) -> str:
+    """Return a list's address with its query, ready for "side=N" to be appended."""
+    adresse = reverse(navn, kwargs={"pk": borger.pk}) + "?"
+    return adresse + (urlencode(query) + "&" if query else "")
+
+
+def _listeside(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """Render a page of a citizen's list: htmx gets the list only (swapped into the citizen's
+    page), a plain request the whole page with its own headline and links between pages."""
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, template + ("#liste" if partial else ""), context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@never_cache
+@require_GET
+@login_required
+@borgerside()
+def borger_tilstande(request: HttpRequest, pk: Borger) -> HttpResponse:
+    """Show one page of the citizen's conditions the caseworker may see: the current ones
+    of one area (`omraade`), all current ones, or the ended ones (`afsluttede=1`); logged."""
+    aktoer = medarbejder_for(request)
+    omraade = _uuid_eller_none(request.GET.get("omraade"))
+    afsluttede = request.GET.get("afsluttede") == "1"
+    with transaction.atomic():
+        side = selectors.borger_tilstande_side(
+            aktoer, pk.pk, omraade=omraade, afsluttede=afsluttede, side=request.GET.get("side", 1)
+        )
+        tilstande = [v.t for v in side.object_list]
+        log_visning(
+            request, aktoer, pk, hvad=_("Borgerens tilstande"), objekter=tilstande,
+            kategorier=["tilstande"],
+        )  # fmt: skip
+        if afsluttede:
+            overskrift, query = _("Afsluttede tilstande"), {"afsluttede": "1"}
+        elif omraade is not None:
+            titel = selectors.omraade_titel_for(side.object_list)
+            overskrift = _("Tilstande: %(titel)s") % {"titel": titel} if titel else _("Tilstande")
+            query = {"omraade": str(omraade)}
+        else:
+            overskrift, query = _("Aktuelle tilstande"), {}
+        context = {
+            "b": pk,
+            "side": side,
+            "overskrift": overskrift,
+            "adresse": _adresse("overblik:borger_tilstande", pk, query),
+            "bemaerkninger": berigtigelse_selectors.bemaerkninger(tilstande),
+        }
+        return _listeside(request, "overblik/borger_tilstande.html", context)
+
+
+@never_cache
+@require_GET
+@login_required
+@borgerside()
+def borger_indsatser(request: HttpRequest, pk: Borger) -> HttpResponse:
+    """Show one page of the citizen's active interventions the caseworker may see, or of the
+    ended ones (`afsluttede=1`); logged."""
+    aktoer = medarbejder_for(request)
+    afsluttede = request.GET.get("afsluttede") == "1"
+    with transaction.atomic():
+        side = selectors.borger_indsatser_side(
+            aktoer, pk.pk, afsluttede=afsluttede, side=request.GET.get("side", 1)
+        )
+        indsatser = [v.i for v in side.object_list]
+        log_visning(
+            request, aktoer, pk, hvad=_("Borgerens indsatser"), objekter=indsatser,
+            kategorier=["indsatser"],
+        )  # fmt: skip
+        context = {
+            "b": pk,
+            "side": side,
+            "overskrift": _("Afsluttede indsatser") if afsluttede else _("Aktive indsatser"),
+            "adresse": _adresse(
+                "overblik:borger_indsatser", pk, {"afsluttede": "1"} if afsluttede else {}
+            ),
+            "bemaerkninger": berigtigelse_selectors.bemaerkninger(indsatser),
+        }
+        return _listeside(request, "overblik/borger_indsatser.html", context)
+
+
 urlpatterns = [
     path("borgere/", borgere, name="borgere"),
     path("borgere/find/", borger_find, name="borger_find"),
     path("borgere/<uuid:pk>/", borger, name="borger"),
+    path("borgere/<uuid:pk>/tilstande/", borger_tilstande, name="borger_tilstande"),
+    path("borgere/<uuid:pk>/indsatser/", borger_indsatser, name="borger_indsatser"),
 ]

@@ -57,6 +57,15 @@ def log_ud(page) -> None:
     page.wait_for_url("**/log-ind/**")
 
 
+def vis_hele_situationen(page) -> None:
+    """Open every area of Mine data's summary: htmx swaps each area's cards in place."""
+    links = page.locator(".mine-omraade .vis-flere a")
+    while links.count():
+        foer = links.count()
+        links.first.click()
+        expect(links).to_have_count(foer - 1)
+
+
 def test_correction_request_from_citizen_to_unit_and_back(live_server, page, grundlag):
     g = grundlag
     User = get_user_model()
@@ -89,6 +98,8 @@ def test_correction_request_from_citizen_to_unit_and_back(live_server, page, gru
     # The citizen asks for a correction on Mine data.
     log_ind(page, base, "else")
     page.goto(f"{base}/mine-data/")
+    vis_hele_situationen(page)
+    ingen_brud(page, "mine data, alle områder foldet ud")
     page.get_by_role("link", name=f"Bed om rettelse – {t.type.titel}").click()
     ingen_brud(page, "anmod om rettelse")
     page.get_by_role("button", name="Send anmodningen").click()
@@ -131,7 +142,7 @@ def test_correction_request_from_citizen_to_unit_and_back(live_server, page, gru
 
     # The citizen sees the corrected value and the answer, and adds a statement.
     log_ind(page, base, "else")
-    page.goto(f"{base}/mine-data/")
+    page.goto(f"{base}/mine-data/tilstande/")  # the same cards as a page (no JavaScript)
     expect(page.locator("main")).to_contain_text("Jeg går med stok")
     page.goto(f"{base}/mine-data/rettelser/{afvises.pk}/")
     expect(page.locator("main")).to_contain_text("Vi så dig ved besøget i maj.")

@@ -42,11 +42,14 @@ fremmed_klient = skaerme.fremmed_klient
 
 pytestmark = pytest.mark.django_db
 
-# Pinned query counts, the same whatever the amount of data (see test_tilstand_screens).
+# Pinned query counts, the same whatever the amount of data (see test_tilstand_screens, and
+# test_borgerside_resume for 20 and 1,000 items).
 # The list: how many citizens match, and the page of them with their counts.
 LISTE_SIDE = LOGIN + 2
-# The overview: the citizen; the conditions; the versions of their newest registrations;
-# the titles of their areas; the interventions; the cases elsewhere (sagsindeks). What is
+# The overview, a summary: the citizen; which conditions it shows with their counts per
+# area, those conditions, the titles of their areas; the interventions likewise (two);
+# the cases elsewhere (sagsindeks) — a citizen without conditions or interventions has
+# nothing to fetch, one query less for each. What is
 # hidden and why (test_samtykke_personale): the consents in force for the caseworker; their
 # units' requests; the units holding hidden data with the counts; the classes of the forms.
 # The citizen's statements on data not corrected after their request (one query).
@@ -60,7 +63,7 @@ DIALOG = 1 + 1
 # roles, the units involved with the citizen, the consents and blocks, the legal bases.
 DELTAGER_GRUNDLAG = 4
 DIALOG_LISTE = 1 + DELTAGER_GRUNDLAG
-BORGER_SIDE = LOGIN + TRANSAKTION + 6 + ADGANG + ADGANGSLOG + 1 + DIALOG
+BORGER_SIDE = LOGIN + TRANSAKTION + 7 + ADGANG + ADGANGSLOG + 1 + DIALOG
 # the cases shown are in the page's one access-log entry: no entry of their own
 SAGSINDEKS_LOG = 0
 # the citizen with that CPR number, in a transaction with the access-log entry of the lookup
@@ -291,7 +294,7 @@ def test_the_overview_has_a_pinned_query_count(klient, g, n, django_assert_num_q
 
     assert response.status_code == 200
     o = response.context["o"]
-    assert o.antal_tilstande == len(vist) == 2 * n and len(o.indsatser) == n
+    assert o.antal_tilstande == len(vist) == 2 * n and o.antal_aktive_indsatser == n
 
 
 def test_the_overview_groups_conditions_by_area_with_development_and_provenance(klient, g):
@@ -302,6 +305,14 @@ def test_the_overview_groups_conditions_by_area_with_development_and_provenance(
     i = indsats(g)
 
     response = klient.get(url("borger", pk=g.borger.pk))
+    # The cards with development and provenance are on the areas' pages, loaded on demand.
+    kort = "".join(
+        klient.get(
+            url("borger_tilstande", pk=g.borger.pk), {"omraade": om.noegle}, **HTMX
+        ).content.decode()
+        for d in response.context["o"].dele
+        for om in d.omraader
+    )
 
     html = response.content.decode()
     o = response.context["o"]
@@ -311,16 +322,17 @@ def test_the_overview_groups_conditions_by_area_with_development_and_provenance(
     ffb_omraade = dele["FFB tilstande"][0]
     assert ffb_omraade.startswith("Aktivitet og deltagelse › ")
     assert [d.system for d in o.dele] == ["FSIII", "FFB"]  # FSIII first
-    visning = o.dele[0].omraader[0].tilstande[0]
-    assert [p.kort for p in visning.udvikling] == ["3", "2", "2"]
-    assert 'class="soejle rang-3"' in html and 'class="soejle rang-2"' in html
-    assert "<dd>2 – Moderate begrænsninger</dd>" in html  # the level now
-    assert 'title="3 – Svære begrænsninger"' in html  # and where it came from
-    assert "Moderat nedsat funktionsevne" in html and "Moderat støttebehov" in html
-    assert "Jeg klarer mig" in html
-    assert g.kilde.titel in html and g.metode.titel in html and "Tina Test" in html
-    assert f'href="{url("tilstand", pk=t.pk)}"' in html
-    assert f'href="{url("tilstand", pk=ffb.pk)}"' in html
+    assert "2 – Moderate begrænsninger" in html  # the summary: the level now
+    assert "Moderat nedsat funktionsevne" in html
+    assert 'class="soejle rang-3"' in kort and 'class="soejle rang-2"' in kort
+    assert "<dd>2 – Moderate begrænsninger</dd>" in kort  # the level now
+    assert 'title="3 – Svære begrænsninger"' in kort  # and where it came from
+    assert "Moderat nedsat funktionsevne" in kort and "Moderat støttebehov" in kort
+    assert "Jeg klarer mig" in kort
+    assert g.kilde.titel in kort and g.metode.titel in kort and "Tina Test" in kort
+    for side in (html, kort):
+        assert f'href="{url("tilstand", pk=t.pk)}"' in side
+        assert f'href="{url("tilstand", pk=ffb.pk)}"' in side
     assert i.type.titel in html and "SEL § 85" in html and "Jobcenter" in html
     assert f'href="{url("tilstand_ny", borger=g.borger.pk)}"' in html
     assert f'href="{url("indsats_ny", borger=g.borger.pk)}"' in html
@@ -350,8 +362,10 @@ def test_ended_conditions_are_shown_apart(klient, g):
     tilstand(g)
 
     o = klient.get(url("borger", pk=g.borger.pk)).context["o"]
+    afsluttede = klient.get(url("borger_tilstande", pk=g.borger.pk), {"afsluttede": 1})
 
-    assert [v.t.pk for v in o.afsluttede] == [t.pk]
+    assert o.antal_afsluttede == 1 and o.antal_aktuelle == 1
+    assert [v.t.pk for v in afsluttede.context["side"].object_list] == [t.pk]
     assert sum(len(om.tilstande) for d in o.dele for om in d.omraader) == 1
 
 

@@ -460,7 +460,8 @@ def test_the_dialog_section_has_a_pinned_query_count(tina, g, n, django_assert_n
     for i in range(3):
         s = samtale(g)
         mange(g, s, n // 3 + i)
-    with django_assert_num_queries(BORGER_SIDE + DIALOG_LISTE):
+    # The citizen has no interventions here: the summary has none to fetch (-1).
+    with django_assert_num_queries(BORGER_SIDE - 1 + DIALOG_LISTE):
         response = tina.get(reverse("overblik:borger", kwargs={"pk": g.borger.pk}))
     assert len(response.context["dialog"].samtaler) == 3
 

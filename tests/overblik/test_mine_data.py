@@ -28,12 +28,16 @@ from tilstand import services as tilstand_services
 pytestmark = pytest.mark.django_db
 
 URL = reverse("overblik:mine_data")
+TILSTANDE = reverse("overblik:mine_data_tilstande")
+STOPPET = reverse("overblik:mine_data_indsatser") + "?stoppet=1"
 
-# Pinned (the same for 1x and 10x data): session + user (2), who is logged in (1: a
-# citizen has no roles to fetch), savepoint, tilstande, indsatser, cases (with their units,
-# authorities and caseworkers), the access log (one statement), release.
+# Pinned (the same for 1x and 10x data; 20 and 1,000 items in test_borgerside_resume):
+# session + user (2), who is logged in (1: a citizen has no roles to fetch), savepoint, the
+# summary's tilstande (which, with the counts; those), indsatser (likewise), the titles of
+# the tilstande their goals name, cases (with their units, authorities and caseworkers),
+# the access log (one statement), release.
 # + the citizen's statements, words and correction requests next to the data (3)
-MINE_DATA_QUERIES = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 3
+MINE_DATA_QUERIES = 2 + 1 + 1 + 2 + 2 + 1 + 1 + 1 + 1 + 3
 
 
 def klasse(root, titel: str) -> Klasse:
@@ -126,17 +130,26 @@ def test_shows_the_citizens_situation_and_help_in_plain_danish(borger_client, g)
         opfoelgning=datetime.date(2030, 6, 1),
     )
     response = borger_client.get(URL)
+    # the summary names each tilstand with its level; the whole card is a click away
+    omraade = response.context["data"].omraader[0]
+    kort = borger_client.get(TILSTANDE, {"omraade": omraade.noegle}).content.decode()
     html = response.content.decode()
 
     assert response.status_code == 200
     for tekst in (
+        "Oplyst af dig selv", "Jeg kan ikke komme i badet alene", "Hjemmepleje, Testrup Kommune",
+        "Hvad betyder det?", "Du klarer det meste selv, men har brug for lidt hjælp.",
+        g.type.titel, "Bed om rettelse",
+    ):  # fmt: skip
+        assert tekst in kort, tekst
+    assert f"{TILSTANDE}?omraade={omraade.noegle}" in html
+    for tekst in (
         "Sådan har vi beskrevet din situation", "Den hjælp du får", g.type.overordnet.titel,
         g.type.titel, "Du klarer det meste selv, men har brug for lidt hjælp.",
-        "Oplyst af dig selv", "Jeg kan ikke komme i badet alene", "Hjemmepleje, Testrup Kommune",
         g.ydelse.titel, "Vurderet af en sagsbehandler", "At du kan klare dine indkøb",
         "Handle ind en gang om ugen", "Jobcenter, Testrup Kommune", "SEL § 85",
         "Fra 1. februar 2025", "1. juni 2030", "Du har fået bevilget hjælpen.",
-        'hx-history="false"', "Hvad betyder det?",
+        'hx-history="false"', "Hvad er det?",
     ):  # fmt: skip
         assert tekst in html, tekst
     assert g.type.titel.lower() in html  # the goal names the tilstand it is about
@@ -148,9 +161,10 @@ def test_every_unit_is_shown_and_nobody_elses(borger_client, g):
     fremmed_t = tilstand(g, borger=g.anden_borger, borgerens_vurdering="Oles egne ord")
     fremmed_i = indsats(g, borger=g.anden_borger, formaal="Oles formål")
     html = borger_client.get(URL).content.decode()
+    html += borger_client.get(TILSTANDE).content.decode()
     assert "Jobcenter, Testrup Kommune" in html  # another unit's tilstand of hers
     assert "Oles egne ord" not in html and "Oles formål" not in html
-    entry = Adgangslog.objects.get(borger=g.borger)
+    entry = Adgangslog.objects.filter(borger=g.borger).order_by("nummer").first()
     ids = {o["id"] for o in entry.objekter}
     assert str(egen.pk) in ids
     assert str(fremmed_t.pk) not in ids and str(fremmed_i.pk) not in ids
@@ -201,7 +215,10 @@ def test_ended_help_is_listed_apart_and_passivated_data_not_at_all(borger_client
     passiv = tilstand(g, borgerens_vurdering="Slettet tekst")
     tilstand_services.tilstand_passivate(actor=g.user, tilstand=passiv, begrundelse="Fejl")
     html = borger_client.get(URL).content.decode()
-    assert "Hjælp, der er stoppet (1)" in html and "Hjælpen stoppede" in html
+    assert "Hjælp, der er stoppet (1)" in html and f'href="{STOPPET}"' in html
+    html += borger_client.get(STOPPET).content.decode()
+    html += borger_client.get(TILSTANDE, {"tidligere": 1}).content.decode()
+    assert "Hjælpen stoppede" in html
     assert "Du får ikke hjælp, som er registreret her, lige nu." in html
     assert "Slettet tekst" not in html
 
@@ -236,7 +253,7 @@ def test_query_count_is_pinned(borger_client, g, django_assert_num_queries, n):
     with django_assert_num_queries(MINE_DATA_QUERIES):
         response = borger_client.get(URL)
     data = response.context["data"]
-    assert len(data.indsatser) == n
+    assert data.antal_indsatser == n and len(data.indsatser) == min(n, 3)
     assert len(data.sager) == 2 * n and len(data.lukkede_sager) == n
 
 

@@ -106,6 +106,10 @@ MATRIX: dict[str, dict] = {
     "overblik:borger_find": raekke("405", anonym="405"),
     # A blocked unit learns nothing about other units' data (the forms list every unit).
     "overblik:borger": {**BORGERS_SIDE, "blokeret_c": "200+log!A"},
+    # The pages of the citizen's conditions and interventions that the citizen's page loads
+    # on demand: as the page, each page logged.
+    "overblik:borger_tilstande": {**BORGERS_SIDE, "blokeret_c": "200+log!A"},
+    "overblik:borger_indsatser": {**BORGERS_SIDE, "blokeret_c": "200+log!A"},
     "overblik:tilstand_ny": BORGERS_SIDE,
     "overblik:indsats_ny": BORGERS_SIDE,
     "overblik:samtykke_anmod": BORGERS_SIDE,
@@ -122,6 +126,8 @@ MATRIX: dict[str, dict] = {
     "overblik:indsats_afslut": AENDRING,
     "overblik:indsats_ret": AENDRING,
     "overblik:mine_data": EGEN_SIDE,
+    "overblik:mine_data_tilstande": EGEN_SIDE,
+    "overblik:mine_data_indsatser": EGEN_SIDE,
     "overblik:mine_samtykker": EGEN_SIDE,
     "overblik:hvem_har_set": EGEN_SIDE,
     # The downloads and the printable summary: as Mine data (each download logged as an
