@@ -49,8 +49,8 @@ BENCHMARKS = [
     Benchmark(
         "citizen_page",
         "citizen_page.py",
-        ["--n", "1000", "--repeat", "15"],
-        ["--n", "100", "--repeat", "5"],
+        ["--n", "20", "1000", "--repeat", "15"],
+        ["--n", "20", "100", "--repeat", "5"],
     ),  # fmt: skip
     Benchmark(
         "samtykke",
