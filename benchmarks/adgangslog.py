@@ -34,7 +34,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 # The checkout measured: the current directory when it is one (so the same script measures
-# a checkout from before the partitioned log: `cd /work/base && python …/adgangslog.py`).
+# a checkout from before the partitioned log: `cd ../old-checkout && python …/adgangslog.py`).
 ROD = Path.cwd() if (Path.cwd() / "manage.py").exists() else Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROD))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
