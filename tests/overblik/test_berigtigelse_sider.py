@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db
 
 # Measured once, pinned: session + user, who is logged in, the transaction, the read (the
 # requests with their answers, data and units in one query, their statements in one), the
-# access log; the staff page of one request also loads its correction form's choices and
+# access log (one statement); the staff page of one request also loads its correction form's choices and
 # the datum's start.
 SIDER = {
-    "mine_berigtigelser": 12,
-    "min_berigtigelse": 12,
-    "berigtigelser": 15,
-    "berigtigelse": 16,
-    "mine_ord": 12,
+    "mine_berigtigelser": 8,
+    "min_berigtigelse": 8,
+    "berigtigelser": 11,
+    "berigtigelse": 12,
+    "mine_ord": 8,
 }
 
 

@@ -428,7 +428,8 @@ def test_the_page_with_units_holding_only_cases_keeps_its_pinned_query_count(
         sag(g, enhed=Enhed.objects.create(myndighed=g.myndighed, navn=f"Enhed {i}"))
         sag(g)
 
-    with django_assert_num_queries(BORGER_SIDE):
+    # the citizen has cases only: no interventions, so the summary fetches none (one less)
+    with django_assert_num_queries(BORGER_SIDE - 1):
         response = side(tina, g)
 
     adgang = response.context["adgang"]
