@@ -127,9 +127,12 @@ def samtykke_q(
     aktoer: Aktoer,
     now: datetime.datetime,
     borger_id: uuid.UUID | None = None,
+    *,
+    blokering: bool = True,
 ) -> Q:
     """Return the filter for the objects of `model` that a grant row in force shows the
-    person, of citizens who have not blocked them (a block beats any consent).
+    person, of citizens who have not blocked them (a block beats any consent). With
+    `blokering=False` the caller asks the block itself, once per citizen.
 
     The rule of `via_samtykke(...) & ~blokeret(...)`, written so the database asks it once
     for the whole list instead of once per object and finds the objects through the primary
@@ -138,7 +141,9 @@ def samtykke_q(
     and an object never changes citizen.
     """
     gruppe_model, bruger_model = TILLADELSER[model]
-    i_kraft = tilladelse_i_kraft_q(now) & ~Q(blokeret(aktoer, now, borger="samtykke__borger_id"))
+    i_kraft = tilladelse_i_kraft_q(now)
+    if blokering:
+        i_kraft &= ~Q(blokeret(aktoer, now, borger="samtykke__borger_id"))
     if borger_id is not None:
         i_kraft &= Q(samtykke__borger_id=borger_id)
     grupper = gruppe_model.objects.filter(grupper_q(aktoer), i_kraft)

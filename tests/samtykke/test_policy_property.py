@@ -238,4 +238,24 @@ def test_what_everyone_sees_equals_the_reference(kodesystemer, monkeypatch, step
                 aktoer = aktoer_for(user)
                 got = set(policy.tilstande_synlige(aktoer).values_list("pk", flat=True))
                 assert got == world.sees(u, clock()), (u, s)
+                assert _aabne(aktoer, clock()) == _aabne_fuld(aktoer, clock()), (u, s)
         transaction.set_rollback(True)
+
+
+def _aabne(aktoer, now) -> set:
+    return set(policy.borgere_aabne(aktoer, now).values_list("pk", flat=True))
+
+
+def _aabne_fuld(aktoer, now) -> set:
+    """Rule 7 word for word: the citizens of whom the policy shows the person a condition,
+    an intervention or a case, and those `kontakt_q` opens (`borgere_aabne` leaves out the
+    branches `kontakt_q` already covers; this checks it opens exactly these)."""
+    if not aktoer.er_medarbejder:
+        return set()
+    vist = (
+        set(policy.tilstande_synlige(aktoer, now=now).values_list("borger_id", flat=True))
+        | set(policy.indsatser_synlige(aktoer, now=now).values_list("borger_id", flat=True))
+        | set(policy.sager_synlige(aktoer, now=now).values_list("borger_id", flat=True))
+    )
+    kontakt = set(Borger.objects.filter(policy.kontakt_q(aktoer, now)).values_list("pk", flat=True))
+    return vist | kontakt
