@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 # Measured once, pinned: session + user, who is logged in, the transaction, the read (the
 # requests with their answers, data and units in one query, their statements in one), the
-# access log (one statement); the staff page of one request also loads its correction form's choices and
-# the datum's start.
+# access log (one statement); the staff page of one request also loads its correction
+# form's choices and the datum's start.
 SIDER = {
     "mine_berigtigelser": 8,
     "min_berigtigelse": 8,
