@@ -380,11 +380,14 @@ def _start(args, env: dict, logmappe: Path, processer: list[subprocess.Popen]) -
     port = _fri_port()
     bin_ = Path(sys.executable).parent
     weblog = logmappe / "gunicorn.log"
+    # the checkout whose code the servers run (--kode; notifikationer.py and belastning.py
+    # have no such option and run this one)
+    kode = getattr(args, "kode", str(ROD))
     processer.append(
         subprocess.Popen(  # noqa: S603 (our own server, fixed arguments)
             [str(bin_ / "gunicorn"), "datadeling.wsgi", "-b", f"127.0.0.1:{port}",
              "-w", str(args.web), "--timeout", "300"],
-            cwd=args.kode, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
+            cwd=kode, env=env, stdout=weblog.open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     )  # fmt: skip
@@ -395,7 +398,7 @@ def _start(args, env: dict, logmappe: Path, processer: list[subprocess.Popen]) -
                  "--concurrency", str(args.concurrency), "-n", f"bench{n}@%h",
                  "--without-heartbeat", "--without-mingle", "--without-gossip",
                  "--loglevel", "WARNING"],
-                cwd=args.kode, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
+                cwd=kode, env=env, stdout=(logmappe / f"worker{n}.log").open("wb"),
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
         )  # fmt: skip
