@@ -72,8 +72,19 @@ def _gem_uden_koe(afsender, alle: list[dict]) -> list[int]:
     return list(Besked.objects.order_by("modtaget", "pk").values_list("pk", flat=True))
 
 
-def _send_opgaver(broker: str, pks: list[int]) -> None:
+def _app(broker: str) -> Celery:
+    """A bare client of the broker that routes tasks to the queues the project's workers
+    consume (mox.* to `mox`), as the project's own app does."""
+    from django.conf import settings
+
     app = Celery(broker=broker)
+    app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    app.conf.task_routes = settings.CELERY_TASK_ROUTES
+    return app
+
+
+def _send_opgaver(broker: str, pks: list[int]) -> None:
+    app = _app(broker)
     try:
         for start in range(0, len(pks), STYKKER):
             app.send_task("mox.behandl_beskeder", args=[pks[start : start + STYKKER]])
@@ -99,7 +110,7 @@ def _vedligehold():
 
 def _fej_op(broker: str) -> None:
     """What beat does every minute: ask a worker to sweep for open messages."""
-    app = Celery(broker=broker)
+    app = _app(broker)
     try:
         app.send_task("mox.fej_op")
     finally:
