@@ -139,9 +139,10 @@ def mine_data_tilstande(request: HttpRequest) -> HttpResponse:
             "side": side,
             "overskrift": overskrift,
             "adresse": _adresse("overblik:mine_data_tilstande", query),
+            "kort": "overblik/mine_data_tilstand.html",
             **_kontekst(hvem, datum, []),
         }
-        return _vis_side(request, "overblik/mine_data_tilstande.html", context)
+        return _vis_side(request, "overblik/mine_data_side.html", context)
 
 
 @require_http_methods(["GET"])
@@ -172,9 +173,11 @@ def mine_data_indsatser(request: HttpRequest) -> HttpResponse:
             "adresse": _adresse(
                 "overblik:mine_data_indsatser", {"stoppet": "1"} if stoppet else {}
             ),
+            "kort": "overblik/mine_data_indsats.html",
+            "bred": True,
             **_kontekst(hvem, [], indsatser),
         }
-        return _vis_side(request, "overblik/mine_data_indsatser.html", context)
+        return _vis_side(request, "overblik/mine_data_side.html", context)
 
 
 urlpatterns = [
