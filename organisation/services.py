@@ -21,16 +21,19 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Model, ProtectedError, Q, QuerySet
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 
 from datadeling.core import clock
+from datadeling.core.historik import Samling, kopi, kopier_ind, opdater_alle
 from datadeling.core.models import idag
 from organisation.cpr import validate_cpr
 from organisation.models import (
@@ -64,14 +67,33 @@ def _aktoer(actor: User | None, kildesystem: str = "") -> str:
     return str(getattr(actor, "pk", None) or kildesystem or "system")
 
 
-def _saml(fejl: dict[str, list[str]], objekt: Model, *, exclude: set[str] | None = None) -> None:
+def _saml(
+    fejl: dict[str, list[str]],
+    objekt: Model,
+    *,
+    exclude: set[str] | None = None,
+    planlagt: bool = False,
+) -> None:
     """Run full_clean and add its errors to `fejl`; drop non-field repeats of ours.
 
     Fields that already have an error are left out, with the constraints on them, so one
     problem is not reported twice (once ours, once the database constraint's wording).
+
+    `planlagt` (a write planned into a unit of work) checks the fields alone, without a
+    query: the related objects it points at are instances the caller found (in the
+    database or planned before it, which the database cannot see yet), the unique fields
+    are the id (checked by the caller) and a login made with the row, and the table's
+    check constraints repeat our own rules (`_valider_enhed`), which, when they fail,
+    leave those fields out of full_clean anyway. Should the database still refuse a row,
+    the unit of work's write fails and its owner applies each change alone.
     """
+    udelad = (exclude or set()) | set(fejl)
+    if planlagt:
+        udelad |= {f.name for f in objekt._meta.concrete_fields if f.is_relation}
     try:
-        objekt.full_clean(exclude=(exclude or set()) | set(fejl))
+        objekt.full_clean(
+            exclude=udelad, validate_unique=not planlagt, validate_constraints=not planlagt
+        )
     except ValidationError as e:
         egne = {m for beskeder in fejl.values() for m in beskeder}
         for felt, beskeder in e.message_dict.items():
@@ -103,14 +125,32 @@ def _over_sig_selv(enhed: Enhed, overordnet: Enhed) -> bool:
     return False
 
 
-def _valider_enhed(enhed: Enhed, *, ny: bool) -> None:
+def _valider_enhed(
+    enhed: Enhed,
+    *,
+    ny: bool,
+    aendrede: Iterable[str] = (),
+    arbejde: OrganisationArbejde | None = None,
+) -> None:
+    """Check a unit before it is written: a new one whole, a changed one as far as its
+    changes (`aendrede`) go. The tree rules are asked only when the parent or the authority
+    is new or changes: a rename leaves the tree as it was. With `arbejde` (a planned write)
+    the unit's own existence is asked of the unit of work, and nothing else queries."""
+    aendrede = set(aendrede)
     fejl: dict[str, list[str]] = {}
-    if ny and Enhed.objects.filter(pk=enhed.pk).exists():
+    if ny and (
+        arbejde.findes(Enhed, enhed.pk)
+        if arbejde is not None
+        else Enhed.objects.filter(pk=enhed.pk).exists()
+    ):
         fejl["id"] = [_("Der findes allerede en enhed med dette id.")]
     _periode_fejl(fejl, enhed.gyldig_fra, enhed.gyldig_til)
-    overordnet = enhed.overordnet
-    if overordnet is not None:
-        if overordnet.pk == enhed.pk or (not ny and _over_sig_selv(enhed, overordnet)):
+    if enhed.overordnet_id is not None and (ny or aendrede & {"overordnet", "myndighed"}):
+        overordnet = enhed.overordnet
+        assert overordnet is not None
+        if overordnet.pk == enhed.pk or (
+            not ny and "overordnet" in aendrede and _over_sig_selv(enhed, overordnet)
+        ):
             fejl.setdefault("overordnet", []).append(
                 _("En enhed kan ikke placeres under sig selv eller en af sine underenheder.")
             )
@@ -120,6 +160,7 @@ def _valider_enhed(enhed: Enhed, *, ny: bool) -> None:
             )
     if (
         not ny
+        and "myndighed" in aendrede
         and enhed.myndighed_id is not None
         and Enhed.objects.filter(overordnet=enhed).exclude(myndighed_id=enhed.myndighed_id).exists()
     ):
@@ -127,7 +168,7 @@ def _valider_enhed(enhed: Enhed, *, ny: bool) -> None:
             _("Enheden har underenheder i sin nuværende myndighed; flyt dem først.")
         )
     # `id` is checked above with a clearer message than the model's unique check.
-    _saml(fejl, enhed, exclude={"id"})
+    _saml(fejl, enhed, exclude={"id"}, planlagt=arbejde is not None)
     if fejl:
         raise ValidationError(fejl)
 
@@ -143,37 +184,64 @@ def enhed_create(
     gyldig_til: datetime.date | None = None,
     enhed_id: uuid.UUID | None = None,
     kildesystem: str = "",
+    samling: Samling | None = None,
 ) -> Enhed:
     """Create a unit in an authority's tree, valid [gyldig_fra, gyldig_til) (from today).
 
     `enhed_id` keeps an identifier given by another system; `kildesystem` names the system
-    that delivered the unit (blank: made in Datadeling).
+    that delivered the unit (blank: made in Datadeling). With `samling` the unit is
+    validated alike but only planned (see `OrganisationArbejde`).
     """
+    enhed = Enhed(
+        id=enhed_id or uuid.uuid4(),
+        myndighed=myndighed,
+        navn=navn,
+        overordnet=overordnet,
+        enhedstype=enhedstype,
+        gyldig_fra=gyldig_fra or idag(),
+        gyldig_til=gyldig_til,
+        kildesystem=kildesystem,
+    )
+    if samling is not None:
+        arbejde = organisation_arbejde(samling)
+        _valider_enhed(enhed, ny=True, arbejde=arbejde)
+        return arbejde.planlaeg(None, enhed, aendrede=(), aktoer=_aktoer(actor, kildesystem))
     with transaction.atomic():
-        enhed = Enhed(
-            id=enhed_id or uuid.uuid4(),
-            myndighed=myndighed,
-            navn=navn,
-            overordnet=overordnet,
-            enhedstype=enhedstype,
-            gyldig_fra=gyldig_fra or idag(),
-            gyldig_til=gyldig_til,
-            kildesystem=kildesystem,
-        )
         _valider_enhed(enhed, ny=True)
         enhed.save(force_insert=True)
     logger.info("Enhed %s oprettet af %s", enhed.pk, _aktoer(actor, kildesystem))
     return enhed
 
 
-def enhed_update(*, actor: User | None, enhed: Enhed, aendringer: Mapping[str, Any]) -> Enhed:
+def enhed_update(
+    *,
+    actor: User | None,
+    enhed: Enhed,
+    aendringer: Mapping[str, Any],
+    samling: Samling | None = None,
+) -> Enhed:
     """Change a unit's fields (myndighed, navn, overordnet, enhedstype, gyldig_fra/til).
 
-    Only the fields named in `aendringer` change; return the unit as stored.
+    Only the fields named in `aendringer` change; return the unit as stored. With
+    `samling` the change is planned (`OrganisationArbejde`); a planned change may not move
+    the unit (parent or authority): the tree rules read the tree from the database.
     """
     ukendte = set(aendringer) - ENHED_FELTER
     if ukendte:
         raise TypeError(f"Ukendte felter: {sorted(ukendte)}")
+    if samling is not None:
+        arbejde = organisation_arbejde(samling)
+        stand = arbejde.stand(Enhed, enhed.pk)
+        aendrede = [f for f, v in aendringer.items() if getattr(stand.objekt, f) != v]
+        if not aendrede:
+            return stand.objekt  # type: ignore[return-value]
+        if {"myndighed", "overordnet"} & set(aendrede):
+            raise TypeError("En planlagt ændring kan ikke flytte enheden.")
+        ny = kopi(stand.objekt)
+        for felt in aendrede:
+            setattr(ny, felt, aendringer[felt])
+        _valider_enhed(ny, ny=False, aendrede=aendrede, arbejde=arbejde)
+        return arbejde.planlaeg(stand, ny, aendrede=aendrede, aktoer=_aktoer(actor))
     with transaction.atomic():
         enhed = Enhed.objects.select_for_update(of=("self",)).get(pk=enhed.pk)
         aendrede = [f for f, v in aendringer.items() if getattr(enhed, f) != v]
@@ -181,7 +249,7 @@ def enhed_update(*, actor: User | None, enhed: Enhed, aendringer: Mapping[str, A
             return enhed
         for felt in aendrede:
             setattr(enhed, felt, aendringer[felt])
-        _valider_enhed(enhed, ny=False)
+        _valider_enhed(enhed, ny=False, aendrede=aendrede)
         enhed.save(update_fields=aendrede)
     logger.info("Enhed %s rettet af %s: %s", enhed.pk, _aktoer(actor), ", ".join(aendrede))
     return enhed
@@ -280,13 +348,32 @@ def brugernavn_for(medarbejder_id: uuid.UUID) -> str:
     return f"{BRUGERNAVN_PRAEFIKS}{medarbejder_id}"
 
 
-def _valider_medarbejder(medarbejder: Medarbejder, *, ny: bool) -> None:
+def _valider_medarbejder(
+    medarbejder: Medarbejder, *, ny: bool, arbejde: OrganisationArbejde | None = None
+) -> None:
     fejl: dict[str, list[str]] = {}
-    if ny and Medarbejder.objects.filter(pk=medarbejder.pk).exists():
+    if ny and (
+        arbejde.findes(Medarbejder, medarbejder.pk)
+        if arbejde is not None
+        else Medarbejder.objects.filter(pk=medarbejder.pk).exists()
+    ):
         fejl["id"] = [_("Der findes allerede en medarbejder med dette id.")]
-    _saml(fejl, medarbejder, exclude={"id"})
+    _saml(fejl, medarbejder, exclude={"id"}, planlagt=arbejde is not None)
     if fejl:
         raise ValidationError(fejl)
+
+
+def _nyt_login(medarbejder_id: uuid.UUID, *, taget: bool) -> User:
+    """Return the unsaved login nobody can use for a member of staff from MOX; refuse when
+    its username is `taget` already."""
+    if taget:
+        raise ValidationError(
+            {"id": _("Der findes allerede et login til en medarbejder med dette id.")},
+            code="login_findes",
+        )
+    user = get_user_model()(username=brugernavn_for(medarbejder_id), is_active=False)
+    user.set_unusable_password()
+    return user
 
 
 def medarbejder_create(
@@ -300,25 +387,36 @@ def medarbejder_create(
     user: User | None = None,
     medarbejder_id: uuid.UUID | None = None,
     kildesystem: str = "",
+    samling: Samling | None = None,
 ) -> Medarbejder:
     """Create a staff profile in an authority, on `user` or on a new login nobody can use.
 
     Without `user`, the profile gets an inactive user with an unusable password and the
     username `mox-<id>` (see the module docstring for why): the person can be named as
-    responsible, but logs in only after an administrator has set that up.
+    responsible, but logs in only after an administrator has set that up. With `samling`
+    the profile (and its new login) are validated alike but only planned.
     """
     medarbejder_id = medarbejder_id or uuid.uuid4()
+    if samling is not None:
+        if user is not None:
+            raise TypeError("En planlagt medarbejder får sit eget nye login.")
+        arbejde = organisation_arbejde(samling)
+        ny_user = _nyt_login(
+            medarbejder_id, taget=arbejde.brugernavn_taget(brugernavn_for(medarbejder_id))
+        )
+        medarbejder = Medarbejder(
+            id=medarbejder_id, user=ny_user, myndighed=myndighed, navn=navn, titel=titel,
+            email=email, telefon=telefon, kildesystem=kildesystem,
+        )  # fmt: skip
+        _valider_medarbejder(medarbejder, ny=True, arbejde=arbejde)
+        return arbejde.planlaeg(None, medarbejder, aendrede=(), aktoer=_aktoer(actor, kildesystem))
     with transaction.atomic():
         if user is None:
             User = get_user_model()
-            brugernavn = brugernavn_for(medarbejder_id)
-            if User.objects.filter(username=brugernavn).exists():
-                raise ValidationError(
-                    {"id": _("Der findes allerede et login til en medarbejder med dette id.")},
-                    code="login_findes",
-                )
-            user = User(username=brugernavn, is_active=False)
-            user.set_unusable_password()
+            user = _nyt_login(
+                medarbejder_id,
+                taget=User.objects.filter(username=brugernavn_for(medarbejder_id)).exists(),
+            )
             # Validated with the profile below; saved first so the profile can point at it.
             user.save()
         medarbejder = Medarbejder(
@@ -338,15 +436,31 @@ def medarbejder_create(
 
 
 def medarbejder_update(
-    *, actor: User | None, medarbejder: Medarbejder, aendringer: Mapping[str, Any]
+    *,
+    actor: User | None,
+    medarbejder: Medarbejder,
+    aendringer: Mapping[str, Any],
+    samling: Samling | None = None,
 ) -> Medarbejder:
     """Change a staff profile's fields (myndighed, navn, titel, email, telefon).
 
-    Only the fields named in `aendringer` change; the login is not touched.
+    Only the fields named in `aendringer` change; the login is not touched. With `samling`
+    the change is planned (`OrganisationArbejde`).
     """
     ukendte = set(aendringer) - MEDARBEJDER_FELTER
     if ukendte:
         raise TypeError(f"Ukendte felter: {sorted(ukendte)}")
+    if samling is not None:
+        arbejde = organisation_arbejde(samling)
+        stand = arbejde.stand(Medarbejder, medarbejder.pk)
+        aendrede = [f for f, v in aendringer.items() if getattr(stand.objekt, f) != v]
+        if not aendrede:
+            return stand.objekt  # type: ignore[return-value]
+        ny = kopi(stand.objekt)
+        for felt in aendrede:
+            setattr(ny, felt, aendringer[felt])
+        _valider_medarbejder(ny, ny=False, arbejde=arbejde)
+        return arbejde.planlaeg(stand, ny, aendrede=aendrede, aktoer=_aktoer(actor))
     with transaction.atomic():
         medarbejder = Medarbejder.objects.select_for_update(of=("self",)).get(pk=medarbejder.pk)
         aendrede = [f for f, v in aendringer.items() if getattr(medarbejder, f) != v]
@@ -737,6 +851,193 @@ def funktion_refuse(*, actor: User | None, funktion: Funktion) -> Funktion:
         )
     logger.info("Funktion %s afvist af %s", funktion.pk, _aktoer(actor))
     return funktion
+
+
+# --- planned writes (a MOX chunk) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _OrgStand:
+    objekt: Enhed | Medarbejder  # as planned so far (a copy of its own) or as read, locked
+    ny: bool  # not in the database yet
+
+
+@dataclass(frozen=True)
+class _OrgPlan:
+    stand: _OrgStand
+    oprettet: bool  # a create; else a change of the fields `aendrede`
+    aendrede: tuple[str, ...]
+    aktoer: str
+
+
+class OrganisationArbejde:
+    """The planned writes to units and staff in a unit of work (`Samling`), as a MOX chunk
+    makes them: creates and changes of fields, validated as the single services validate
+    them, each the object as it stands after it; `skriv()` writes the new logins, units
+    and staff with COPY and the changed ones with one upsert per table, then sends
+    `post_save` for each planned change in order, as the single writes do. Units and
+    staff keep no history and send no `data_aendret` (no part of them is citizen data).
+
+    What the unit of work cannot answer from what it holds (does a unit exist, is a
+    username taken) it asks the database once and remembers; its owner loads the rows a
+    chunk will read in one go first (`hent`, `laes_enheder`, `kend_brugernavne`). The
+    owner must write the plans (`skriv`) before anything else reads the tables, and call
+    `glem` after writing to them any other way.
+    """
+
+    def __init__(self) -> None:
+        self.stande: dict[tuple[type, uuid.UUID], _OrgStand] = {}
+        self.planer: list[_OrgPlan] = []
+        self._fravaerende: set[tuple[type, uuid.UUID]] = set()  # asked: not in the database
+        self._laeste: dict[uuid.UUID, Enhed | None] = {}  # units read unlocked (parents)
+        self._brugernavne: dict[str, bool] = {}  # username → taken in the database
+
+    def hent(self, model: type[Enhed] | type[Medarbejder], ids: Iterable[uuid.UUID]) -> None:
+        """Lock and load the rows not yet known (one query); remember the absent ones."""
+        mangler = {i for i in ids if (model, i) not in self.stande}
+        mangler -= {i for m, i in self._fravaerende if m is model}
+        if not mangler:
+            return
+        qs = model.objects.select_for_update(of=("self",)).filter(pk__in=mangler)
+        if model is Enhed:
+            qs = qs.select_related("myndighed")
+        for objekt in qs:
+            self.stande[(model, objekt.pk)] = _OrgStand(objekt, ny=False)
+            mangler.discard(objekt.pk)
+        self._fravaerende |= {(model, i) for i in mangler}
+
+    def findes(self, model: type[Enhed] | type[Medarbejder], pk: uuid.UUID) -> bool:
+        """Return whether the object exists, in the database or planned."""
+        self.hent(model, [pk])
+        return (model, pk) in self.stande
+
+    def stand(self, model: type[Enhed] | type[Medarbejder], pk: uuid.UUID) -> _OrgStand:
+        self.hent(model, [pk])
+        stand = self.stande.get((model, pk))
+        if stand is None:
+            raise model.DoesNotExist(f"{model.__name__} {pk} findes ikke")
+        return stand
+
+    def find(self, model: type[Enhed] | type[Medarbejder], pk: uuid.UUID) -> Any:
+        """Return the object as it stands here (locked), None if it does not exist."""
+        return self.stand(model, pk).objekt if self.findes(model, pk) else None
+
+    def laes_enheder(self, ids: Iterable[uuid.UUID]) -> None:
+        """Read (unlocked, with their authority) the units not yet known: parents to be."""
+        mangler = {i for i in ids if (Enhed, i) not in self.stande and i not in self._laeste}
+        mangler -= {i for m, i in self._fravaerende if m is Enhed}
+        if mangler:
+            fundne = Enhed.objects.select_related("myndighed").in_bulk(mangler)
+            for i in mangler:
+                self._laeste[i] = fundne.get(i)
+
+    def enhed(self, pk: uuid.UUID) -> Enhed | None:
+        """Return a unit as it stands here, planned or read (unlocked: a parent)."""
+        stand = self.stande.get((Enhed, pk))
+        if stand is not None:
+            return stand.objekt  # type: ignore[return-value]
+        if (Enhed, pk) in self._fravaerende:
+            return None
+        self.laes_enheder([pk])
+        return self._laeste[pk]
+
+    def kend_brugernavne(self, brugernavne: Iterable[str]) -> None:
+        """Ask which of these usernames the database has taken (one query)."""
+        mangler = set(brugernavne) - self._brugernavne.keys()
+        if mangler:
+            taget = set(
+                get_user_model()
+                .objects.filter(username__in=mangler)
+                .values_list("username", flat=True)
+            )
+            self._brugernavne.update((n, n in taget) for n in mangler)
+
+    def brugernavn_taget(self, brugernavn: str) -> bool:
+        planlagt = any(
+            s.ny and isinstance(s.objekt, Medarbejder) and s.objekt.user.username == brugernavn
+            for s in self.stande.values()
+        )
+        if planlagt:
+            return True
+        self.kend_brugernavne([brugernavn])
+        return self._brugernavne[brugernavn]
+
+    def planlaeg(
+        self,
+        forrige: _OrgStand | None,
+        objekt: Any,
+        *,
+        aendrede: Iterable[str],
+        aktoer: str,
+    ) -> Any:
+        stand = _OrgStand(objekt, ny=forrige is None or forrige.ny)
+        self.stande[(type(objekt), objekt.pk)] = stand
+        self.planer.append(_OrgPlan(stand, forrige is None, tuple(aendrede), aktoer))
+        return objekt
+
+    def planlagte(self) -> dict[uuid.UUID, Enhed | Medarbejder]:
+        """Return the objects with plans not yet written, by id."""
+        return {p.stand.objekt.pk: p.stand.objekt for p in self.planer}
+
+    def skriv(self) -> list:
+        planer, self.planer = self.planer, []
+        if not planer:
+            return []
+        sidste = {(type(p.stand.objekt), p.stand.objekt.pk): p.stand for p in planer}
+        User = get_user_model()
+        nye_medarbejdere = [s.objekt for (m, _i), s in sidste.items() if s.ny and m is Medarbejder]
+        logins = [m.user for m in nye_medarbejdere]  # type: ignore[union-attr]
+        kopier_ind(User, logins)
+        for medarbejder, login in zip(nye_medarbejdere, logins, strict=True):
+            medarbejder.user_id = login.pk  # type: ignore[union-attr]
+        for model in (Enhed, Medarbejder):
+            nye = [s.objekt for (m, _i), s in sidste.items() if m is model and s.ny]
+            if nye:
+                kopier_ind(model, nye, ny_noegle=False)
+            # every row changed here exists and is locked by this transaction
+            opdater_alle(
+                model, [s.objekt for (m, _i), s in sidste.items() if m is model and not s.ny]
+            )
+        # the foreign keys (a unit under a unit planned in the same go) are checked now,
+        # not at commit: a broken one fails here, where the owner can still start over
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for noegle, s in sidste.items():
+            if s.ny:
+                self.stande[noegle] = _OrgStand(s.objekt, ny=False)
+        for login in logins:
+            post_save.send(sender=User, instance=login, created=True, update_fields=None,
+                           raw=False, using=DEFAULT_DB_ALIAS)  # fmt: skip
+        for p in planer:
+            objekt = p.stand.objekt
+            post_save.send(
+                sender=type(objekt), instance=objekt, created=p.oprettet,
+                update_fields=None if p.oprettet else frozenset(p.aendrede), raw=False,
+                using=DEFAULT_DB_ALIAS,
+            )  # fmt: skip
+            slags = "Enhed" if isinstance(objekt, Enhed) else "Medarbejder"
+            if p.oprettet:
+                logger.info("%s %s oprettet af %s", slags, objekt.pk, p.aktoer)
+            else:
+                logger.info(
+                    "%s %s rettet af %s: %s", slags, objekt.pk, p.aktoer, ", ".join(p.aendrede)
+                )
+        return []
+
+    def glem(self) -> None:
+        """Forget what was read: the tables were written outside the plans (which were
+        written first)."""
+        assert not self.planer, "skriv planerne før der skrives uden om dem"
+        self.stande.clear()
+        self._fravaerende.clear()
+        self._laeste.clear()
+        self._brugernavne.clear()
+
+
+def organisation_arbejde(samling: Samling) -> OrganisationArbejde:
+    """Return the unit of work's part for units and staff (made on first use)."""
+    return samling.del_(OrganisationArbejde, OrganisationArbejde)  # type: ignore[return-value]
 
 
 # --- citizens' logins -----------------------------------------------------------------------

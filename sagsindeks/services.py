@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from datadeling.core import clock
 from datadeling.core.bitemporal import Livscykluskode
-from datadeling.core.historik import Aendring, Samling, kopi, kopier_ind
+from datadeling.core.historik import Aendring, Samling, kopi, kopier_ind, opdater_alle
 from datadeling.core.hooks import data_aendret
 from organisation.models import Borger, Enhed, Medarbejder, Myndighed
 from sagsindeks.models import KLE_MOENSTER, Sag, SagFremdrift, SagRegistrering
@@ -460,14 +460,8 @@ class SagArbejde:
         aendrede = [s.sag for s in sidste.values() if not s.ny]
         if nye:
             kopier_ind(Sag, nye, ny_noegle=False)
-        if aendrede:
-            # every case here exists and is locked by this transaction: an update
-            Sag.objects.bulk_create(
-                aendrede,
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=[f.name for f in Sag._meta.concrete_fields if not f.primary_key],
-            )
+        # every case here exists and is locked by this transaction: an update
+        opdater_alle(Sag, aendrede)
         for pk, s in sidste.items():
             if s.ny:
                 self.stande[pk] = _SagStand(s.sag, s.nummer, ny=False)

@@ -540,6 +540,19 @@ def kopier_ind(model, objekter: Sequence[models.Model], *, ny_noegle: bool = Tru
     return pks
 
 
+def opdater_alle(model, objekter: Sequence[models.Model]) -> None:
+    """Write model instances whose rows exist (and this transaction has locked) over
+    those rows, every field but the key, in one statement (an upsert that always
+    updates)."""
+    if objekter:
+        model.objects.bulk_create(
+            objekter,
+            update_conflicts=True,
+            unique_fields=[model._meta.pk.name],
+            update_fields=[f.name for f in model._meta.concrete_fields if not f.primary_key],
+        )
+
+
 def _forbered_vaerdi(felt) -> Callable[[Any], Any]:
     """Return how to prepare a value of `felt` for the database: as the field itself does
     (`get_db_prep_save`), skipped for the values that need nothing (a plain str, an aware
@@ -614,6 +627,10 @@ class Samling:
         if arbejde is None:
             arbejde = self._arbejder[model] = ny()
         return arbejde
+
+    def har(self, model: type) -> Arbejdsdel | None:
+        """Return the part of the unit of work for `model` if it has one (never makes it)."""
+        return self._arbejder.get(model)
 
     @contextmanager
     def delvis(self) -> Iterator[None]:

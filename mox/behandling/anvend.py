@@ -108,6 +108,18 @@ class Haandtering:
     # change, and apply a message as plans into the chunk's unit of work
     forbered: Callable[[set[uuid.UUID], historik.Samling], None] | None = None
     planlaeg: Callable[[Besked, bool, historik.Samling], None] | None = None
+    # optional, for types that plan some messages and write others at once: which are
+    # planned, and the loading of what the chunk's messages of the type read, in one go
+    kan_planlaegges: Callable[[Besked], bool] | None = None
+    forbered_beskeder: Callable[[Sequence[Besked], historik.Samling], None] | None = None
+
+    def planlaegger(self, besked: Besked, samling: historik.Samling | None) -> bool:
+        """Return whether `besked` is planned into `samling` (else written at once)."""
+        return (
+            samling is not None
+            and self.planlaeg is not None
+            and (self.kan_planlaegges is None or self.kan_planlaegges(besked))
+        )
 
 
 @dataclass(frozen=True)
@@ -166,11 +178,17 @@ HAANDTERINGER: dict[str, Haandtering] = {
         organisation_mox.enhed_findes,
         organisation_mox.enhed_anvend,
         organisation_mox.enhed_findes_mange,
+        planlaeg=organisation_mox.enhed_planlaeg,
+        kan_planlaegges=organisation_mox.kan_planlaegges,
+        forbered_beskeder=organisation_mox.forbered,
     ),
     "bruger": Haandtering(
         organisation_mox.bruger_findes,
         organisation_mox.bruger_anvend,
         organisation_mox.bruger_findes_mange,
+        planlaeg=organisation_mox.bruger_planlaeg,
+        kan_planlaegges=organisation_mox.kan_planlaegges,
+        forbered_beskeder=organisation_mox.forbered,
     ),
     "sag": Haandtering(
         sag_mox.findes, sag_mox.anvend, sag_mox.findes_mange, sag_mox.forbered, sag_mox.planlaeg
@@ -234,27 +252,44 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
                 besked.status = Status.VENTER
                 besked.fejl = [fejl("objektID", "Venter på en tidligere besked om samme objekt.")]
             else:
+                if samling is not None and organisation_mox.skal_skrives_foer(besked, samling):
+                    _skriv_samlet(organisation_mox.skriv, samling)
                 _proev(
                     besked,
                     haandtering,
                     objekt_findes=findes[noegle],
                     samling=samling,
                 )
+                if (
+                    samling is not None
+                    and besked.objekttype in organisation_mox.OBJEKTTYPER
+                    and haandtering is not None
+                    and not haandtering.planlaegger(besked, samling)
+                ):
+                    organisation_mox.skrevet_uden_om(samling)
                 if besked.status == Status.BEHANDLET and besked.operation in koe.OPRETTER:
                     findes[noegle] = True
             koeen.proevet(besked)
             resultat[besked.pk] = besked.status
         if samling is not None:
-            try:
-                with transaction.atomic():
-                    samling.skriv()
-            except IKKE_BESKEDENS_SKYLD:
-                raise
-            except Exception as e:
-                raise _Omstart from e
+            # units and staff first: the other kinds' after-change hooks may read them
+            _skriv_samlet(organisation_mox.skriv, samling)
+            _skriv_samlet(historik.Samling.skriv, samling)
         _gem_status(aabne)
         koe.saet_i_koe(koeen.naeste())
     return resultat
+
+
+def _skriv_samlet(skriv: Callable[[historik.Samling], object], samling: historik.Samling) -> None:
+    """Write planned changes in a savepoint; a failure (not transient) restarts the chunk
+    message by message."""
+    try:
+        with transaction.atomic():
+            skriv(samling)
+    except IKKE_BESKEDENS_SKYLD:
+        raise
+    except Exception as e:
+        raise _Omstart from e
 
 
 def _gem_status(beskeder: Sequence[Besked]) -> None:
@@ -286,6 +321,14 @@ def _forbered(beskeder: Sequence[Besked], samling: historik.Samling) -> None:
         haandtering = HAANDTERINGER.get(objekttype)
         if haandtering is not None and haandtering.forbered is not None:
             haandtering.forbered(ids, samling)
+    # one call per loader, with the messages of every kind it serves
+    pr_loader: dict[Callable[..., None], list[Besked]] = {}
+    for b in beskeder:
+        haandtering = HAANDTERINGER.get(b.objekttype)
+        if haandtering is not None and haandtering.forbered_beskeder is not None:
+            pr_loader.setdefault(haandtering.forbered_beskeder, []).append(b)
+    for loader, af_typerne in pr_loader.items():
+        loader(af_typerne, samling)
 
 
 def _findes(beskeder: Sequence[Besked]) -> dict[tuple[str, uuid.UUID], bool]:
@@ -317,7 +360,7 @@ def _proev(
     the chunk's messages together). Transient errors propagate (the chunk rolls back);
     without a savepoint, so does any database error (the chunk is applied again with
     savepoints)."""
-    planlaegger = samling is not None and haandtering is not None and bool(haandtering.planlaeg)
+    planlaegger = haandtering is not None and haandtering.planlaegger(besked, samling)
     savepoint = not planlaegger
 
     def glem() -> None:
@@ -394,7 +437,11 @@ def _anvend(
         raise Afvist(
             [fejl("objekttype", "Datadeling kan endnu ikke anvende beskeder om denne objekttype.")]
         )
-    if samling is not None and haandtering.planlaeg is not None:
+    if (
+        samling is not None
+        and haandtering.planlaeg is not None
+        and haandtering.planlaegger(besked, samling)
+    ):
         haandtering.planlaeg(besked, objekt_findes, samling)
     else:
         haandtering.anvend(besked, objekt_findes)

@@ -54,14 +54,17 @@ as one that does not exist (the message waits, then fails, with the same text).
 from __future__ import annotations
 
 import datetime
+import json
+import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from datadeling.core import clock, memo
+from datadeling.core import clock, historik, memo
 from klassifikation.models import Klasse
 from mox.behandling import koe, oio
 from mox.behandling.faelles import (
@@ -151,32 +154,39 @@ def dato(tid: datetime.datetime | None) -> datetime.date | None:
     return timezone.localtime(tid).date()
 
 
-UBEROERT = ("borger", "borger_cpr", "klasse_regler", "klasse_sti", "permission")
+UBEROERT = (
+    "borger", "borger_cpr", "klasse_regler", "klasse_sti", "permission", "myndighed",
+    "enhedstype_klasse",
+)  # fmt: skip
 """The chunk's caches a unit or a member of staff written cannot make stale (citizens,
-classes and the rules of classes, permissions): kept across an organisation message."""
+classes and the rules of classes, authorities, permissions): kept across an organisation
+message."""
 
 
-def vaek_ventende(objekttype: str, relation: str, objekt_id: uuid.UUID) -> None:
-    """Enqueue (after commit) the messages waiting for the object that was just created.
+def vaek_ventende(objekttype: str, relation: str, *objekt_ids: uuid.UUID) -> None:
+    """Enqueue (after commit) the messages waiting for the objects that were just created.
 
     A waiting message would be retried by the sweep anyway; this makes it go at once.
     """
-    koe.saet_i_koe(list(ventende(objekttype, relation, objekt_id).values_list("pk", flat=True)))
+    if objekt_ids:
+        koe.saet_i_koe(
+            list(ventende(objekttype, relation, *objekt_ids).values_list("pk", flat=True))
+        )
 
 
-def ventende(objekttype: str, relation: str, objekt_id: uuid.UUID) -> QuerySet[Besked]:
-    """Return the open messages of `objekttype` whose `relation` points at `objekt_id`.
+def ventende(objekttype: str, relation: str, *objekt_ids: uuid.UUID) -> QuerySet[Besked]:
+    """Return the open messages of `objekttype` whose `relation` points at one of
+    `objekt_ids`.
 
     Open, not only venter: in a chunk, a message that waited earlier in the same chunk
     still reads modtaget here (the chunk saves the statuses at its end). Asked as
     `data @> {...}` (not a path into data): the shape the index mox_besked_venter_paa
     serves, so a new parent costs an index lookup, not a read of every open message.
     """
-    return Besked.objects.filter(
-        objekttype=objekttype,
-        status__in=koe.AABNE,
-        data__contains={"relationer": {relation: [{"uuid": str(objekt_id)}]}},
-    )
+    peger = Q()
+    for objekt_id in objekt_ids:
+        peger |= Q(data__contains={"relationer": {relation: [{"uuid": str(objekt_id)}]}})
+    return Besked.objects.filter(peger, objekttype=objekttype, status__in=koe.AABNE)
 
 
 def eget_objekt(objekt, besked: Besked) -> None:
@@ -257,18 +267,25 @@ def _egen_myndighed(myndighed_id: uuid.UUID | None, system: System) -> Myndighed
     )
     if myndighed_id not in myndigheder:
         return None
-    return Myndighed.objects.filter(pk=myndighed_id).first()
+    return memo.hent(
+        "myndighed", myndighed_id, lambda: Myndighed.objects.filter(pk=myndighed_id).first()
+    )
 
 
 def _enhed_felter(
-    data: dict, *, enhed: Enhed | None, system: System
+    data: dict,
+    *,
+    enhed: Enhed | None,
+    system: System,
+    arbejde: services.OrganisationArbejde | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Map the message to the services' fields and the paths they came from; Afvist or
     Venter when it cannot be applied.
 
     A unit is placed only under a unit the system delivered itself or writes for
     (samtykke.policy.system): any other parent is, to the sender, as unknown as one that
-    does not exist (the message waits, then fails)."""
+    does not exist (the message waits, then fails). With `arbejde` (a planned write) the
+    parent is asked of the chunk's unit of work, which knows the units planned before."""
     nu = clock.now()
     opret = enhed is None
     felter: dict[str, Any] = {}
@@ -297,7 +314,11 @@ def _enhed_felter(
         if valgt is not None and overordnet_id is None:
             raise Afvist([fejl(f"{valgt.sti}.uuid", "Den overordnede enhed angives med sin uuid.")])
         if overordnet_id is not None and overordnet_id != tilhoerer_id:
-            overordnet = Enhed.objects.select_related("myndighed").filter(pk=overordnet_id).first()
+            overordnet = (
+                arbejde.enhed(overordnet_id)
+                if arbejde is not None
+                else Enhed.objects.select_related("myndighed").filter(pk=overordnet_id).first()
+            )
             if overordnet is not None and not _under_egen(overordnet, system):
                 overordnet = None  # another's unit: answered as an unknown one
             if overordnet is None:
@@ -335,7 +356,13 @@ def _enhed_felter(
     if naevnt(data, "relationer", "enhedstype") or opret:
         valgt = gaeldende(data, "relationer", "enhedstype", nu)
         klasse_id = som_uuid(valgt.post.get("uuid")) if valgt else None
-        klasse = Klasse.objects.filter(pk=klasse_id).first() if klasse_id else None
+        klasse = (
+            memo.hent(
+                "enhedstype_klasse", klasse_id, lambda: Klasse.objects.filter(pk=klasse_id).first()
+            )
+            if klasse_id
+            else None
+        )
         felter["enhedstype"] = klasse.titel[:64] if klasse is not None else ""
     if tilhoerer is not None:
         stier["myndighed"] = f"{tilhoerer.sti}.uuid"
@@ -352,31 +379,50 @@ def enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
         memo.glem(behold=UBEROERT)
 
 
-def _enhed_anvend(besked: Besked, objekt_findes: bool) -> None:
+def enhed_planlaeg(besked: Besked, objekt_findes: bool, samling: historik.Samling) -> None:
+    """Plan an organisationenhed message into the chunk's unit of work (see
+    `kan_planlaegges`: a create, or an update that leaves the unit where it is)."""
+    _enhed_anvend(besked, objekt_findes, samling=samling)
+
+
+def _enhed_anvend(
+    besked: Besked, objekt_findes: bool, *, samling: historik.Samling | None = None
+) -> None:
     system = besked.system.navn
     data = besked.data or {}
+    arbejde = services.organisation_arbejde(samling) if samling is not None else None
     if besked.operation in OPRETTER:
         if objekt_findes:
             raise Afvist([fejl("objektID", FINDES_ALLEREDE)])
-        felter, stier = _enhed_felter(data, enhed=None, system=besked.system)
+        felter, stier = _enhed_felter(data, enhed=None, system=besked.system, arbejde=arbejde)
         enhed = kald(
             stier,
             services.enhed_create,
             actor=None,
             enhed_id=uuid.UUID(str(besked.objekt_id)),
             kildesystem=system,
+            samling=samling,
             **felter,
         )
-        vaek_ventende("organisationenhed", "overordnet", enhed.pk)
+        if samling is None:  # planned: when the plans are written (`skriv`)
+            vaek_ventende("organisationenhed", "overordnet", enhed.pk)
         return
-    enhed = Enhed.objects.filter(pk=besked.objekt_id).first()
+    enhed = (
+        arbejde.find(Enhed, besked.objekt_id)
+        if arbejde is not None
+        else Enhed.objects.filter(pk=besked.objekt_id).first()
+    )
     if enhed is None:
         raise Venter(fejl("objektID", FINDES_IKKE))
     eget_objekt(enhed, besked)
     if besked.operation == Operation.UPDATE:
-        felter, stier = _enhed_felter(data, enhed=enhed, system=besked.system)
-        kald(stier, services.enhed_update, actor=None, enhed=enhed, aendringer=felter)
+        felter, stier = _enhed_felter(data, enhed=enhed, system=besked.system, arbejde=arbejde)
+        kald(
+            stier, services.enhed_update, actor=None, enhed=enhed, aendringer=felter,
+            samling=samling,
+        )  # fmt: skip
     else:
+        assert samling is None  # passivate and delete are never planned
         kald(
             dict.fromkeys(("underenheder", "gyldig_fra", "gyldig_til"), "objektID"),
             services.enhed_passivate,
@@ -477,7 +523,15 @@ def bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
         memo.glem(behold=UBEROERT)
 
 
-def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
+def bruger_planlaeg(besked: Besked, objekt_findes: bool, samling: historik.Samling) -> None:
+    """Plan a bruger message into the chunk's unit of work (see `kan_planlaegges`: a
+    create or an update of a member of staff who stays active)."""
+    _bruger_anvend(besked, objekt_findes, samling=samling)
+
+
+def _bruger_anvend(
+    besked: Besked, objekt_findes: bool, *, samling: historik.Samling | None = None
+) -> None:
     system = besked.system.navn
     data = besked.data or {}
     if besked.operation in OPRETTER:
@@ -490,14 +544,20 @@ def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
             actor=None,
             medarbejder_id=uuid.UUID(str(besked.objekt_id)),
             kildesystem=system,
+            samling=samling,
             **felter,
         )
     else:
-        medarbejder = Medarbejder.objects.filter(pk=besked.objekt_id).first()
+        medarbejder = (
+            services.organisation_arbejde(samling).find(Medarbejder, besked.objekt_id)
+            if samling is not None
+            else Medarbejder.objects.filter(pk=besked.objekt_id).first()
+        )
         if medarbejder is None:
             raise Venter(fejl("objektID", FINDES_IKKE))
         eget_objekt(medarbejder, besked)
         if besked.operation != Operation.UPDATE:
+            assert samling is None  # passivate and delete are never planned
             services.medarbejder_passivate(actor=None, medarbejder=medarbejder)
             return
         felter, stier, inaktiv = _bruger_felter(data, opret=False, system=besked.system)
@@ -507,6 +567,135 @@ def _bruger_anvend(besked: Besked, objekt_findes: bool) -> None:
             actor=None,
             medarbejder=medarbejder,
             aendringer=felter,
+            samling=samling,
         )
     if inaktiv:
+        assert samling is None  # a member of staff made Inaktiv is never planned
         services.medarbejder_passivate(actor=None, medarbejder=medarbejder)
+
+
+# --- a chunk's units and staff, planned together ----------------------------------------------
+
+OBJEKTTYPER = ("organisationenhed", "bruger")
+UUID_I_TEKST = re.compile(
+    r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE
+)
+
+
+def kan_planlaegges(besked: Besked) -> bool:
+    """Return whether a message about a unit or a member of staff is planned into the
+    chunk's unit of work rather than written at once (after the plans before it).
+
+    Planned: creates, a unit's update that names neither its parent, its authority nor its
+    validity, and a member of staff's create or update that never says Inaktiv. The others
+    (passivate, delete, moving a unit or changing its validity, closing a member of staff)
+    change what the services read from the database (the tree, the roles, the units a
+    system may write for), so they are written at once, as a single message is.
+    """
+    if besked.operation not in (*OPRETTER, Operation.UPDATE):
+        return False
+    data = besked.data if isinstance(besked.data, dict) else {}
+    if besked.objekttype == "organisationenhed":
+        return besked.operation in OPRETTER or not (
+            naevnt(data, "relationer", "overordnet")
+            or naevnt(data, "relationer", "tilhoerer")
+            or naevnt(data, "tilstande", "organisationenhedgyldighed")
+        )
+    tilstande = data.get("tilstande")
+    gyldighed = tilstande.get("brugergyldighed") if isinstance(tilstande, dict) else None
+    return not any(
+        isinstance(post, dict) and str(post.get("gyldighed", "")).lower() == "inaktiv"
+        for post in (gyldighed if isinstance(gyldighed, list) else ())
+    )
+
+
+def _relationer(data: Any, relation: str) -> set[uuid.UUID]:
+    relationer = data.get("relationer") if isinstance(data, dict) else None
+    poster = relationer.get(relation) if isinstance(relationer, dict) else None
+    ids = set()
+    for post in poster if isinstance(poster, list) else ():
+        if isinstance(post, dict) and (i := som_uuid(post.get("uuid"))) is not None:
+            ids.add(i)
+    return ids
+
+
+def forbered(beskeder: Sequence[Besked], samling: historik.Samling) -> None:
+    """Load, in one go per kind, what a chunk's planned unit and staff messages read: their
+    objects (locked), the parents, authorities and unit types they name, and whether the
+    logins new staff would get are taken."""
+    planlagte = [b for b in beskeder if kan_planlaegges(b)]
+    if not planlagte:
+        return
+    arbejde = services.organisation_arbejde(samling)
+    enheder = [b for b in planlagte if b.objekttype == "organisationenhed"]
+    brugere = [b for b in planlagte if b.objekttype == "bruger"]
+    if enheder:
+        arbejde.hent(Enhed, {b.objekt_id for b in enheder})
+        overordnede = set().union(*(_relationer(b.data, "overordnet") for b in enheder))
+        arbejde.laes_enheder(overordnede)
+        typer = set().union(*(_relationer(b.data, "enhedstype") for b in enheder))
+        if typer:
+            memo.hent_mange("enhedstype_klasse", typer, Klasse.objects.in_bulk)
+    else:
+        overordnede = set()
+    if brugere:
+        arbejde.hent(Medarbejder, {b.objekt_id for b in brugere})
+        arbejde.kend_brugernavne(
+            services.brugernavn_for(b.objekt_id) for b in brugere if b.operation in OPRETTER
+        )
+    myndigheder = set().union(*(_relationer(b.data, "tilhoerer") for b in planlagte))
+    if myndigheder | overordnede:
+        memo.hent_mange("myndighed", myndigheder | overordnede, Myndighed.objects.in_bulk)
+
+
+def _naevnte(data: Any) -> set[uuid.UUID]:
+    """Return every id a message's data names, wherever it stands."""
+    tekst = json.dumps(data) if data is not None else ""
+    return {uuid.UUID(m) for m in UUID_I_TEKST.findall(tekst)}
+
+
+def skal_skrives_foer(besked: Besked, samling: historik.Samling) -> bool:
+    """Return whether the chunk's planned units and staff must be written before
+    `besked` is applied: it reads them from the database.
+
+    So: any unit or staff message written at once, and any message whose data names a
+    planned unit or member of staff, except a planned message naming only what its own
+    system planned (the unit of work answers that, as the database would). A unit another
+    system planned is read through the rules of which units a system writes for, which
+    ask the database.
+    """
+    arbejde = samling.har(services.OrganisationArbejde)
+    if arbejde is None or not arbejde.planer:
+        return False
+    if besked.objekttype in OBJEKTTYPER and not kan_planlaegges(besked):
+        return True
+    planlagte = arbejde.planlagte()  # type: ignore[attr-defined]
+    naevnte = _naevnte(besked.data) & planlagte.keys()
+    if besked.objekttype in OBJEKTTYPER:
+        return any(planlagte[i].kildesystem != besked.system.navn for i in naevnte)
+    return bool(naevnte)
+
+
+def skriv(samling: historik.Samling) -> None:
+    """Write the chunk's planned units and staff, and enqueue the messages that waited for
+    the new units."""
+    arbejde = samling.har(services.OrganisationArbejde)
+    if arbejde is None or not arbejde.planer:
+        return
+    nye = [
+        p.stand.objekt.pk
+        for p in arbejde.planer
+        if p.oprettet and isinstance(p.stand.objekt, Enhed)
+    ]
+    arbejde.skriv()
+    # units and staff were written: rows cached for this chunk may be stale
+    memo.glem(behold=UBEROERT)
+    vaek_ventende("organisationenhed", "overordnet", *nye)
+
+
+def skrevet_uden_om(samling: historik.Samling) -> None:
+    """After a unit or staff message written at once: the unit of work forgets what it
+    read (its plans were written before)."""
+    arbejde = samling.har(services.OrganisationArbejde)
+    if arbejde is not None:
+        arbejde.glem()  # type: ignore[attr-defined]

@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mox import services
-from mox.behandling.anvend import _anvend_mange, anvend_mange
+from mox.behandling.anvend import anvend_mange
 from mox.models import Besked
 from mox.protokol import Status
 from tests import hypotese
+from tests.mox.samlet import modtag_og_anvend
 from tests.mox.test_behandling import indpak, tilstand_data, v
 from tilstand.models import Tilstand, TilstandRegistrering, TilstandVersion
 
@@ -146,17 +147,7 @@ def test_a_chunk_written_together_equals_each_message_applied_alone(
                     slags, i = sekvenser[n][naeste[n]]
                     naeste[n] += 1
                     beskeder.append(_besked(slags, ids[n], i, grundlag, ffb_niveau))
-                services.beskeder_receive(system=afsender.system, beskeder=beskeder)
-                pks = list(
-                    Besked.objects.filter(besked_id__in=[b["beskedID"] for b in beskeder])
-                    .order_by("modtaget", "pk")
-                    .values_list("pk", flat=True)
-                )
-                if samlet:
-                    anvend_mange(pks)  # one chunk, written together
-                else:
-                    for pk in pks:  # each alone, in a savepoint, written at once
-                        _anvend_mange([pk], samlet=False)
+                modtag_og_anvend(afsender.system, beskeder, samlet=samlet)
                 udfald.append(_udfald(beskeder, ids))
             samlet_udfald, hver_for_sig = udfald
             assert samlet_udfald == hver_for_sig

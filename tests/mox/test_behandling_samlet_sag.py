@@ -15,12 +15,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mox import services
-from mox.behandling.anvend import _anvend_mange, anvend_mange
 from mox.models import Besked
 from mox.protokol import Status
 from sagsindeks.models import Sag, SagRegistrering
 from tests import hypotese
+from tests.mox.samlet import modtag_og_anvend
 from tests.mox.test_behandling import indpak, tilstand_data, v
 from tests.mox.test_sag import sag_data
 from tilstand.models import Tilstand, TilstandRegistrering
@@ -159,17 +158,7 @@ def test_a_chunk_of_cases_written_together_equals_each_message_applied_alone(
                             tilstand_oprettet[n] = True
                     else:
                         beskeder.append(_besked(slags, sag_ids[n], i, grundlag))
-                services.beskeder_receive(system=afsender.system, beskeder=beskeder)
-                pks = list(
-                    Besked.objects.filter(besked_id__in=[b["beskedID"] for b in beskeder])
-                    .order_by("modtaget", "pk")
-                    .values_list("pk", flat=True)
-                )
-                if samlet:
-                    anvend_mange(pks)  # one chunk, written together
-                else:
-                    for pk in pks:  # each alone, in a savepoint, written at once
-                        _anvend_mange([pk], samlet=False)
+                modtag_og_anvend(afsender.system, beskeder, samlet=samlet)
                 udfald.append(_udfald(beskeder, sag_ids, tilstand_ids))
             samlet_udfald, hver_for_sig = udfald
             assert samlet_udfald == hver_for_sig
