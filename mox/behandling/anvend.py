@@ -11,12 +11,15 @@ So for each message either the object changes and the message is behandlet, or n
 changes and the message is fejlet (or still open): never half. Lookups of citizens,
 classes and units are asked once per chunk (`datadeling.core.memo`).
 
-Tilstand and indsats messages (the bulk of the traffic) are planned, not written, one by
-one: the chunk's unit of work (`datadeling.core.historik.Samling`) is passed to the
+Tilstand, indsats and sag messages (the bulk of the traffic) are planned, not written, one
+by one: the chunk's unit of work (`datadeling.core.historik.Samling`) is passed to the
 services (`samling=`), which validate and compute each new timeline in Python; a message
 that fails has its plans undone (`Samling.delvis`, no savepoint needed), and the chunk's
 registrations, versions, objects, grants and outbox rows are written together at the end
-in a few statements. Should that write fail on
+in a few statements. Units and staff are planned too, as far as the services can plan
+them (`organisation.kan_planlaegges`); since the other kinds read them from the database,
+their plans are written before a message that needs them (`organisation.skal_skrives_foer`)
+and first at the end. Should a joint write fail on
 something the planning did not foresee (a database error), the chunk is rolled back and
 applied again message by message, each in its savepoint, so the error stays with its
 message.

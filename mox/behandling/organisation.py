@@ -49,6 +49,11 @@ clears the relation); passivate and delete end a unit's validity (with the roles
 or close a member of staff. Update, passivate and delete change only what the same
 system delivered; another system's unit or member of staff is, to the sender, as unknown
 as one that does not exist (the message waits, then fails, with the same text).
+
+In a chunk (mox.behandling.anvend), creates and updates that leave a unit where it is
+and a member of staff open are planned into the chunk's unit of work and written with
+the others (`kan_planlaegges`, `forbered`, `skriv`); the rest are written at once, as a
+single message is. The answer to each message is the same either way.
 """
 
 from __future__ import annotations
