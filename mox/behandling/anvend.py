@@ -276,11 +276,15 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
             resultat[besked.pk] = besked.status
         if samling is not None:
             # units and staff first: the other kinds' after-change hooks may read them
-            _skriv_samlet(organisation_mox.skriv, samling)
-            _skriv_samlet(historik.Samling.skriv, samling)
+            _skriv_samlet(_skriv_alt, samling)
         _gem_status(aabne)
         koe.saet_i_koe(koeen.naeste())
     return resultat
+
+
+def _skriv_alt(samling: historik.Samling) -> None:
+    organisation_mox.skriv(samling)
+    samling.skriv()
 
 
 def _skriv_samlet(skriv: Callable[[historik.Samling], object], samling: historik.Samling) -> None:

@@ -609,7 +609,7 @@ def test_waking_the_children_of_a_new_unit_is_an_index_lookup(afsender):
     from django.db import connection
 
     from mox import services
-    from mox.behandling.organisation import ventende
+    from mox.behandling.organisation import ventende, ventende_pks
 
     foraeldre = [uuid.uuid4() for _ in range(2000)]
     boern = [uuid.uuid4() for _ in foraeldre]
@@ -625,6 +625,13 @@ def test_waking_the_children_of_a_new_unit_is_an_index_lookup(afsender):
     qs = ventende("organisationenhed", "overordnet", foraeldre[1234])
     assert [b.objekt_id for b in qs] == [boern[1234]]
     assert "mox_besked_venter_paa" in qs.explain()
+    # a chunk's new units, asked together when its plans are written: the same index
+    pks = ventende_pks("organisationenhed", "overordnet", foraeldre[1234:1240])
+    assert sorted(Besked.objects.filter(pk__in=list(pks)).values_list("objekt_id", flat=True)) == (
+        sorted(boern[1234:1240])
+    )
+    plan = pks.explain()
+    assert plan.count("mox_besked_venter_paa") == 6 and "Seq Scan" not in plan
 
 
 def test_a_system_delivers_organisation_only_in_the_authorities_it_writes_for(send):
