@@ -11,6 +11,7 @@ validity, closing a member of staff) are written at once between the planned one
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -316,3 +317,46 @@ def test_a_chunk_of_units_and_staff_takes_the_same_statements_whatever_its_size(
         )
         antal_statements[antal] = len(ctx.captured_queries)
     assert antal_statements[8] == antal_statements[40], antal_statements
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("foer_tilstand", [True, False], ids=["midt_i", "til_sidst"])
+def test_planned_units_the_database_refuses_are_redone_message_by_message(
+    afsender, grundlag, caplog, foer_tilstand
+):
+    # The database refuses one unit (a trigger, as a constraint the planning does not know
+    # would), when the plans are written before a condition that names a planned unit
+    # (midt_i) or at the end of the chunk (til_sidst): the chunk is rolled back and applied
+    # one message at a time, each in its savepoint; only the refused unit fails.
+    with connection.cursor() as c:
+        c.execute(
+            "CREATE FUNCTION test_afvis_bom() RETURNS trigger AS $$ BEGIN"
+            " IF NEW.navn = 'BOM' THEN RAISE EXCEPTION 'afvist'; END IF;"
+            " RETURN NEW; END $$ LANGUAGE plpgsql;"
+            " CREATE TRIGGER test_afvis_bom BEFORE INSERT ON organisation_enhed"
+            " FOR EACH ROW EXECUTE FUNCTION test_afvis_bom();"
+        )
+    a, b, c_ = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    tilstand = tilstand_data(grundlag, fra="2024-01-01")
+    if foer_tilstand:
+        tilstand["relationer"]["tilstandsaktoer"][0]["uuid"] = str(a)
+    beskeder = [
+        indpak(
+            enhed_data("God", tilhoerer=grundlag.myndighed.pk), "organisationenhed", "create", a
+        ),
+        indpak(
+            enhed_data("BOM", tilhoerer=grundlag.myndighed.pk), "organisationenhed", "create", b
+        ),
+        indpak(tilstand),
+        indpak(enhed_data("Også god", overordnet=a), "organisationenhed", "create", c_),
+    ]
+    services.beskeder_receive(system=afsender.system, beskeder=beskeder)
+    pks = list(Besked.objects.order_by("pk").values_list("pk", flat=True))
+    with caplog.at_level(logging.WARNING, logger="mox.behandling.anvend"):
+        resultat = anvend_mange(pks)
+    assert list(resultat.values()) == [
+        Status.BEHANDLET, Status.FEJLET, Status.BEHANDLET, Status.BEHANDLET,
+    ]  # fmt: skip
+    assert "samlet skrivning af 4 beskeder fejlede" in caplog.text
+    assert set(Enhed.objects.filter(pk__in=[a, b, c_]).values_list("pk", flat=True)) == {a, c_}
+    assert Tilstand.objects.get().ansvarlig_enhed_id == (a if foer_tilstand else grundlag.enhed.pk)
