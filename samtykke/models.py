@@ -37,9 +37,13 @@ class Adgangslog(models.Model):
     says who it was when those records change later.
     """
 
+    # No foreign key in the database (migration 0006): the chain head, written by the same
+    # statement, has one to the citizen, so the entry's own check only cost a row lock on
+    # the citizen's row for every read. PROTECT still holds here and in the database.
     borger = models.ForeignKey(
         "organisation.Borger", on_delete=models.PROTECT, related_name="+",
         verbose_name=_("borger"), db_index=False,  # (borger, nummer) below serves it
+        db_constraint=False,
     )  # fmt: skip
     nummer = models.PositiveIntegerField(_("nummer i borgerens log"))
     tidspunkt = models.DateTimeField(_("tidspunkt"), db_index=True)
@@ -59,6 +63,7 @@ class Adgangslog(models.Model):
     handler_for = models.ForeignKey(
         "organisation.Relation", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("handler for borgeren via"),
+        db_index=False,  # the partial index below: most entries have none
     )  # fmt: skip
     handling = models.CharField(_("handling"), max_length=16, choices=Handling.choices)
     hvad = models.CharField(_("hvad"), max_length=500)
@@ -80,7 +85,13 @@ class Adgangslog(models.Model):
         # citizen's chain lock (samtykke_adgangslog_skriv), and the verifier names a
         # duplicate as a break. Django keeps `id` as its key: ids come from one sequence,
         # and the admin cannot register a model with a composite primary key.
-        indexes = [models.Index(fields=["borger", "nummer"], name="adgangslog_borger_nummer")]
+        indexes = [
+            models.Index(fields=["borger", "nummer"], name="adgangslog_borger_nummer"),
+            models.Index(
+                fields=["handler_for"], name="adgangslog_handler_for",
+                condition=models.Q(handler_for__isnull=False),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.navn}: {self.hvad} ({self.tidspunkt:%d.%m.%Y %H:%M})"
