@@ -210,6 +210,68 @@ def dialog_relation_brugere(borger_id: uuid.UUID, now: datetime.datetime) -> lis
     )
 
 
+def enheder_at_skrive_til(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime, kilde: Samtalekilde
+) -> list[Enhed]:
+    """Return the units the citizen, or a person acting for them in the dialogue, may start
+    a conversation with about the citizen, by name; [] for anybody else.
+
+    Each may see the citizen's dialogue as a unit now (`deltagere_grundlag`: its own
+    involvement, or a consent that includes the dialogue addressed to the unit or its
+    authority without a profession; never through a block, never by a legal basis, which
+    is personal), so the service's own check (`dialog.services.samtale_create`) accepts
+    it. The citizen is offered every such unit: it is responsible for their data or a
+    case, asks them for consent, or has their consent, all of which they see themselves.
+    A person acting for the citizen is offered only those of them already taking part in
+    a conversation with the citizen that the person reads: the relation's scope covers
+    the dialogue, not which units hold the citizen's data. A fixed number of queries
+    whatever the number of units."""
+    grundlag = dialog_grundlag(aktoer, borger_id, now)
+    if grundlag is None or grundlag[0] not in (Grundlag.BORGER, Grundlag.RELATION):
+        return []
+    idag = timezone.localdate(now)
+    aaben_siden = now - datetime.timedelta(days=settings.ANMODNING_AABNER_DAGE)
+    ref = OuterRef("pk")
+    kandidater = Enhed.objects.filter(
+        Q(Exists(Tilstand.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed_id=ref)))
+        | Q(Exists(Indsats.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed_id=ref)))
+        | Q(Exists(Sag.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed_id=ref)))
+        | Q(
+            Exists(
+                Anmodning.objects.filter(
+                    borger_id=borger_id, modtager_enhed_id=ref,
+                    status=AnmodningStatus.AFVENTER, oprettet__gt=aaben_siden,
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Samtykke.objects.filter(
+                    Q(modtager_enhed_id=ref) | Q(modtager_myndighed_id=OuterRef("myndighed_id")),
+                    i_kraft_q(now), borger_id=borger_id, beslutning=Beslutning.TILLAD,
+                    dialog=True, faglighed__isnull=True,
+                )
+            )
+        )
+    )  # fmt: skip
+    if grundlag[0] == Grundlag.RELATION:
+        laeselige = kilde.samtaler.filter(
+            samtaler_laeselige_q(
+                aktoer, now, deltagere=kilde.deltagere, med_borgeren=kilde.med_borgeren
+            ),
+            borger_id=borger_id,
+        )
+        deltager_enheder = kilde.aktuelle_deltagere.filter(
+            samtale_id__in=laeselige.values("pk"), enhed_id__isnull=False
+        )
+        kandidater = kandidater.filter(pk__in=deltager_enheder.values("enhed_id"))
+    enheder = list(
+        kandidater.filter(gyldig_q(idag)).select_related("myndighed").order_by("navn", "pk")
+    )
+    svar = deltagere_grundlag(borger_id, {e.pk: enhed_aktoer(e) for e in enheder}, now)
+    return [e for e in enheder if svar[e.pk] is not None]
+
+
 def samtaler_kendte_q(aktoer: Aktoer) -> Q:
     """Return the filter for conversations a citizen knows exist without reading them:
     every conversation about them (the professionals-only ones show their history only)."""
