@@ -15,7 +15,7 @@ from dialog.services.besked import (
     besked_write,
     laesning_write,
 )
-from dialog.services.faelles import TEKST_MAKS, laeselig_q
+from dialog.services.faelles import TEKST_MAKS, laeselig_q, samtalekilde
 from dialog.services.samtale import deltager_add, deltager_end, samtale_create
 
 __all__ = [
@@ -28,4 +28,5 @@ __all__ = [
     "laeselig_q",
     "laesning_write",
     "samtale_create",
+    "samtalekilde",
 ]

@@ -161,14 +161,22 @@ def _laeser(aktoer: Aktoer, samtale: Samtale, now: datetime.datetime) -> bool:
     return Samtale.objects.filter(laeselig_q(aktoer, now), pk=samtale.pk).exists()
 
 
+def samtalekilde() -> dialogregel.Samtalekilde:
+    """Return this app's tables as the dialogue rule reads them (for the rules that filter
+    other rows by a conversation, such as the notifications of new messages)."""
+    return dialogregel.Samtalekilde(
+        samtaler=Samtale.objects.all(),
+        aktuelle_deltagere=Deltager.objects.gaeldende(),
+        med_borgeren=Q(type=SamtaleType.MED_BORGEREN),
+    )
+
+
 def laeselig_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
     """Return the filter for the conversations the person reads (the policy's rule, with
     this app's participant rows)."""
+    kilde = samtalekilde()
     return dialogregel.samtaler_laeselige_q(
-        aktoer,
-        now,
-        deltagere=Deltager.objects.gaeldende().filter(samtale_id=OuterRef("pk")),
-        med_borgeren=Q(type=SamtaleType.MED_BORGEREN),
+        aktoer, now, deltagere=kilde.deltagere, med_borgeren=kilde.med_borgeren
     )
 
 

@@ -219,3 +219,47 @@ class InviterForm(forms.Form):
         if c.get("person"):
             return {"person": self.personer[c["person"]]}
         return {"medarbejder": self.medarbejdere[c["medarbejder"]]}
+
+
+class MinSamtaleForm(forms.Form):
+    """The citizen (or a person acting for them in the dialogue) starts a conversation
+    with a unit: whom to write to, the subject and the first message. `valg` is what
+    overblik.selectors.dialog.ny_samtale_valg offers; whether the unit may take part is the
+    service's own check when the conversation is started."""
+
+    til = forms.ChoiceField(
+        label=_("Hvem vil du skrive til"),
+        error_messages={
+            "required": _("Vælg hvem du vil skrive til."),
+            "invalid_choice": _("Vælg en af enhederne på listen."),
+        },
+    )
+    emne = forms.CharField(
+        label=_("Emne"),
+        max_length=200,
+        help_text=_("Kort, fx „Spørgsmål om min hjemmehjælp“."),
+        error_messages={
+            "required": _("Skriv et emne."),
+            "max_length": _("Emnet må højst være %(limit_value)d tegn."),
+        },
+    )
+    tekst = _tekst_felt(_("Din besked"))
+
+    def __init__(self, *args, valg=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.valg = {f"{v.borger.pk}:{e.pk}": (v.borger, e) for v in valg for e in v.enheder}
+        grupper = [
+            (
+                _("Om dig selv") if v.relation is None else v.borger.navn,
+                [(f"{v.borger.pk}:{e.pk}", f"{e.navn}, {e.myndighed.navn}") for e in v.enheder],
+            )
+            for v in valg
+        ]
+        if len(valg) == 1 and valg[0].relation is None:  # only about themself
+            self.fields["til"].choices = [("", "–"), *grupper[0][1]]
+        else:
+            self.fields["til"].choices = [("", "–"), *grupper]
+
+    def valgt(self):
+        """Return (citizen, unit) as chosen."""
+        return self.valg[self.cleaned_data["til"]]

@@ -2,9 +2,10 @@
 `services.modtagere_registrer` when overblik is ready).
 
 - A new message (DIALOG_BESKED): everyone who reads the conversation now, but the writer:
-  named staff and the staff of the units taking part, each only when the dialogue rule
-  lets them read it (asked per person: a conversation has few participants), and, in a
-  conversation with the citizen, the citizen and those acting for them.
+  named staff and the staff of the units taking part, and, in a conversation with the
+  citizen, the citizen and those whose relation's scope includes the dialogue; each only
+  when the dialogue rule lets them read it (asked per person: a conversation has few
+  participants). The inbox asks the same rule again when it is shown.
 - A correction request (BERIGTIGELSE): filed, or the citizen's statement added: the staff
   of the unit that owns the datum; corrected or declined: the citizen and those acting for
   them.
@@ -14,14 +15,16 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from dialog.models import Deltager, Samtale, SamtaleType
 from dialog.services import laeselig_q
-from organisation.models import Medarbejder
+from organisation.models import Borger, Medarbejder
 from organisation.selectors import aktoer_for
 from overblik.notifikation.services import _ansatte, _borger_og_handlende, modtagere_registrer
 from samtykke.models import BerigtigelseHaendelse, Haendelse, HaendelseArt
+from samtykke.policy import dialog as dialogregel
 
 
 def dialog_modtagere(h: Haendelse, now: datetime.datetime) -> list[int]:
@@ -35,16 +38,19 @@ def dialog_modtagere(h: Haendelse, now: datetime.datetime) -> list[int]:
     kandidater = set(Medarbejder.objects.filter(pk__in=navngivne).values_list("user_id", flat=True))
     if enheder:
         kandidater |= set(_ansatte(Q(enhed_id__in=enheder), now))
+    if samtale.type == SamtaleType.MED_BORGEREN:
+        kandidater |= set(
+            Borger.objects.filter(pk=samtale.borger_id).values_list("user_id", flat=True)
+        )
+        kandidater |= set(dialogregel.dialog_relation_brugere(samtale.borger_id, now))
     kandidater.discard(h.aktoer_id)
     kandidater.discard(None)
-    laesere: list[int] = []
-    for medarbejder in Medarbejder.objects.filter(user_id__in=kandidater).select_related("user"):
-        aktoer = aktoer_for(medarbejder.user)
-        if Samtale.objects.filter(laeselig_q(aktoer, now), pk=samtale.pk).exists():
-            laesere.append(medarbejder.user_id)
-    if samtale.type == SamtaleType.MED_BORGEREN:
-        laesere += [u for u in _borger_og_handlende(h, now) if u != h.aktoer_id]
-    return laesere
+    User = get_user_model()
+    return [
+        u.pk
+        for u in User.objects.filter(pk__in=kandidater).order_by("pk")
+        if Samtale.objects.filter(laeselig_q(aktoer_for(u), now), pk=samtale.pk).exists()
+    ]
 
 
 def berigtigelse_modtagere(h: Haendelse, now: datetime.datetime) -> list[int]:

@@ -12,10 +12,11 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from datadeling.core import clock
+from dialog.services import samtalekilde
 from organisation.selectors import Aktoer
 from overblik.models import Foelg, Notifikation, NotifikationIndstillinger
 from samtykke import policy
@@ -24,12 +25,18 @@ from samtykke.models import HaendelseArt
 PR_SIDE = 25
 
 
+def synlige_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
+    """Return the policy's filter for the notifications the person's inbox may show now,
+    with the dialogue's tables for the notifications of new messages."""
+    return policy.notifikationer_synlige_q(aktoer, now, samtaler=samtalekilde())
+
+
 def notifikationer_synlige(
     aktoer: Aktoer, bruger_id: int, now: datetime.datetime | None = None
 ) -> QuerySet[Notifikation]:
     """Return the person's notifications their inbox may show now."""
     return Notifikation.objects.filter(modtager_id=bruger_id).filter(
-        policy.notifikationer_synlige_q(aktoer, now or clock.now())
+        synlige_q(aktoer, now or clock.now())
     )
 
 

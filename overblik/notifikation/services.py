@@ -31,12 +31,15 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from datadeling.core import clock
 from indsats.models import Indsats
 from klassifikation.models import Klasse
 from organisation.models import Borger, Funktion, Rolle
+from organisation.selectors import aktoer_for
 from overblik.models import Foelg, Notifikation, NotifikationIndstillinger
+from overblik.notifikation import selectors
 from sagsindeks.models import Sag
 from samtykke import policy
 from samtykke.models import Anmodning, Haendelse, HaendelseArt, Samtykke
@@ -459,7 +462,14 @@ def indstillinger_update(*, actor: User, **felter: Any) -> NotifikationIndstilli
 def email_digest_send(*, now: datetime.datetime | None = None) -> int:
     """Send "Der er nyt i Datadeling" with a link to everyone who asked for e-mail, has
     unread notifications newer than their last e-mail, and was last mailed at least their
-    interval ago; return how many were sent. The e-mail never carries citizen data."""
+    interval ago; return how many were sent.
+
+    What counts is what the person's inbox shows at the time of sending, not what was
+    delivered: the policy is asked again for each recipient (`selectors.
+    notifikationer_synlige`), so a notification about something they may no longer see (a
+    consent revoked, a role ended, a block, a conversation they no longer read) neither
+    sends an e-mail nor is counted in one. The e-mail never carries citizen data: the
+    number of unread notifications the inbox shows, and a link."""
     now = now or clock.now()
     nye = Notifikation.objects.filter(modtager_id=OuterRef("bruger_id"), laest__isnull=True)
     modtagere = list(
@@ -478,10 +488,24 @@ def email_digest_send(*, now: datetime.datetime | None = None) -> int:
             minutes=ind.email_minutter
         ):
             continue
+        # the raw rows above only pick the candidates; the policy decides, now
+        synlige = selectors.notifikationer_synlige(aktoer_for(ind.bruger), ind.bruger_id, now)
+        nye_siden = Q(oprettet__gt=ind.sidst_mailet) if ind.sidst_mailet else Q()
+        antal = synlige.filter(laest__isnull=True).aggregate(
+            alle=Count("pk"), nye=Count("pk", filter=nye_siden)
+        )
+        if not antal["nye"]:
+            continue
         send_mail(
             _("Der er nyt i Datadeling"),
-            _("Der er nyt til dig i Datadeling. Log ind for at se det:\n\n%(link)s\n")
-            % {"link": link},
+            ngettext(
+                "Du har %(antal)d ulæst notifikation i Datadeling. Log ind for at se den:"
+                "\n\n%(link)s\n",
+                "Du har %(antal)d ulæste notifikationer i Datadeling. Log ind for at se dem:"
+                "\n\n%(link)s\n",
+                antal["alle"],
+            )
+            % {"antal": antal["alle"], "link": link},
             None,
             [ind.bruger.email],
         )

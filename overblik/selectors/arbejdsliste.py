@@ -48,6 +48,7 @@ from indsats.models import Indsats
 from organisation.models import Borger
 from organisation.selectors import Aktoer
 from overblik.models import Foelg, Notifikation, Side, SidstSet
+from overblik.notifikation import selectors as notifikation_selectors
 from samtykke import policy
 from samtykke.models import Anmodning, AnmodningStatus, Berigtigelse, Samtykke
 from tilstand.models import Tilstand, TilstandStatus
@@ -118,11 +119,11 @@ def _punkter(qs: QuerySet, side: int | str, punkt: Callable[[Any], Punkt]) -> Pa
 def fulgte(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> Page:
     """Return one page of the citizens I follow whose page opens, each with what changed
     since I last looked: the unread notifications about them my inbox shows (policy
-    `notifikationer_synlige_q`), the newest first."""
+    `notifikationer_synlige_q`, with the dialogue's tables), the newest first."""
     assert aktoer.medarbejder is not None  # the worklist is for staff
     user_id = aktoer.medarbejder.user_id
     nye = Notifikation.objects.filter(
-        policy.notifikationer_synlige_q(aktoer, now),
+        notifikation_selectors.synlige_q(aktoer, now),
         modtager_id=user_id, borger_id=OuterRef("borger_id"), laest__isnull=True,
     )  # fmt: skip
     qs = _navne(

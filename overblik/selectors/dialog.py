@@ -27,8 +27,9 @@ from indsats.models import Indsats
 from organisation.models import Borger, Enhed, Medarbejder, Omfang, Relation
 from organisation.selectors import Aktoer
 from samtykke import policy
-from samtykke.adgangslog import adgangslog_write
+from samtykke.adgangslog import adgangslog_post, adgangslog_write, adgangslog_write_batch
 from samtykke.models import Anmodning, Grundlag
+from samtykke.policy import dialog as dialogregel
 from tilstand.models import Tilstand
 
 Bruger = Any  # a User (or AnonymousUser): dialog.selectors' own reader type
@@ -527,3 +528,59 @@ def log_liste(request: HttpRequest, aktoer: Aktoer, data: MineSamtaler) -> None:
             objekter=[("samtale", pk) for pk in vist], kategorier=["dialog"],
             formaal=ds.FORMAAL, handler_for=relation,
         )  # fmt: skip
+
+
+# --- starting a conversation from Mine samtaler -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NyValg:
+    """A citizen the person may start a conversation about, the units they may write to,
+    and the relation they act through (None for the citizen themself)."""
+
+    borger: Borger
+    enheder: list[Enhed]
+    relation: Relation | None
+
+
+def ny_samtale_valg(aktoer: Aktoer, now: datetime.datetime | None = None) -> list[NyValg]:
+    """Return whom the person may start a conversation with: for themself and each citizen
+    they act for in the dialogue (a relation valid today with Omfang.DIALOG), the units the
+    policy lets them write to (`policy.dialog.enheder_at_skrive_til`); the citizens
+    without any left out, themself first."""
+    now = now or clock.now()
+    if aktoer.borger is None or aktoer.er_medarbejder:
+        return []
+    relationer = list(
+        dialogregel.dialog_relationer(aktoer, now)
+        .exclude(borger_id=aktoer.borger.pk)
+        .select_related("borger")
+        .order_by("borger__fornavn", "borger__efternavn", "pk")
+        .distinct()
+    )
+    kilde = dialog_services.samtalekilde()
+    valg = []
+    for borger, relation in [(aktoer.borger, None), *((r.borger, r) for r in relationer)]:
+        enheder = dialogregel.enheder_at_skrive_til(aktoer, borger.pk, now, kilde)
+        if enheder:
+            valg.append(NyValg(borger, enheder, relation))
+    return valg
+
+
+def log_ny_samtale(request: HttpRequest, aktoer: Aktoer, valg: list[NyValg]) -> None:
+    """Write one access-log entry per citizen whose units the form names (which units hold
+    the citizen's data, a case, a request or a consent is read from the citizen's data), in
+    one statement."""
+    adgangslog_write_batch(
+        [
+            adgangslog_post(
+                aktoer=aktoer, user=request.user, borger=v.borger,
+                hvad=_("Mine samtaler: start en samtale (de enheder, der kan skrives til)"),
+                grundlag=Grundlag.RELATION if v.relation else Grundlag.BORGER,
+                grundlag_id=v.relation.pk if v.relation else None,
+                objekter=[("enhed", e.pk) for e in v.enheder], kategorier=["dialog"],
+                formaal=ds.FORMAAL, handler_for=v.relation,
+            )
+            for v in valg
+        ]
+    )  # fmt: skip

@@ -279,6 +279,55 @@ def _egen_besked(request: HttpRequest, side: selectors.Side, besked: uuid.UUID):
     return selectors.egen_besked(bruger=request.user, side=side, kaede=besked)
 
 
+def ret_side(
+    request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning, besked: uuid.UUID,
+    adresse: str,
+) -> HttpResponse:  # fmt: skip
+    """Correct one's own message (shared with Mine samtaler): GET shows the form with the
+    text, POST saves a new version; the page is a read of the conversation, logged."""
+    b = _egen_besked(request, side, besked)
+    form = RetForm(request.POST or None, initial={"tekst": b.tekst})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                dialog_services.besked_edit(
+                    besked=b, actor=request.user, tekst=form.cleaned_data["tekst"],
+                    aktoer=aktoer,
+                )  # fmt: skip
+        except ValidationError as fejl:
+            tilfoej_fejl(form, fejl)
+        else:
+            messages.success(request, _("Beskeden er rettet. Den tidligere tekst kan stadig ses."))
+            return efter_post(request, f"{v.side}#besked-{b.nummer}")
+    selectors.log_laesning(request, aktoer, side)
+    context = {"s": side, "v": v, "b": b, "form": form, "adresse": adresse}
+    return _vis(request, T + "ret.html", context)
+
+
+def tilbagetraek_side(
+    request: HttpRequest, aktoer: Aktoer, side: selectors.Side, v: Visning, besked: uuid.UUID,
+    adresse: str,
+) -> HttpResponse:  # fmt: skip
+    """Withdraw one's own message (shared with Mine samtaler): GET asks "are you sure?",
+    POST leaves a marked stub; the page is a read of the conversation, logged."""
+    b = _egen_besked(request, side, besked)
+    fejl = None
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                dialog_services.besked_withdraw(besked=b, actor=request.user, aktoer=aktoer)
+        except ValidationError as e:
+            fejl = " ".join(e.messages)
+        else:
+            messages.success(
+                request, _("Beskeden er trukket tilbage. De andre kan se, at der stod en besked.")
+            )
+            return efter_post(request, f"{v.side}#besked-{b.nummer}")
+    selectors.log_laesning(request, aktoer, side)
+    context = {"s": side, "v": v, "b": b, "fejl": fejl, "adresse": adresse}
+    return _vis(request, T + "tilbagetraek.html", context)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -288,27 +337,13 @@ def besked_ret(
 ) -> HttpResponse:
     """Correct one's own message: a new version, the earlier one kept and shown."""
     aktoer = medarbejder_for(request)
+    kw = {"pk": pk.pk, "samtale": samtale, "besked": besked}
     with transaction.atomic():
         side = _side(request, pk, samtale, beskeder=False)
-        b = _egen_besked(request, side, besked)
-        form = RetForm(request.POST or None, initial={"tekst": b.tekst})
-        if request.method == "POST" and form.is_valid():
-            try:
-                with transaction.atomic():
-                    dialog_services.besked_edit(
-                        besked=b, actor=request.user, tekst=form.cleaned_data["tekst"],
-                        aktoer=aktoer,
-                    )  # fmt: skip
-            except ValidationError as fejl:
-                tilfoej_fejl(form, fejl)
-            else:
-                messages.success(
-                    request, _("Beskeden er rettet. Den tidligere tekst kan stadig ses.")
-                )
-                return efter_post(request, f"{visning(pk, samtale).side}#besked-{b.nummer}")
-        selectors.log_laesning(request, aktoer, side)
-        context = {"s": side, "v": visning(pk, samtale), "b": b, "form": form}
-        return _vis(request, T + "ret.html", context)
+        return ret_side(
+            request, aktoer, side, visning(pk, samtale), besked,
+            reverse("overblik:samtale_besked_ret", kwargs=kw),
+        )  # fmt: skip
 
 
 @never_cache
@@ -320,25 +355,13 @@ def besked_tilbagetraek(
 ) -> HttpResponse:
     """Withdraw one's own message: GET asks "are you sure?", POST leaves a marked stub."""
     aktoer = medarbejder_for(request)
+    kw = {"pk": pk.pk, "samtale": samtale, "besked": besked}
     with transaction.atomic():
         side = _side(request, pk, samtale, beskeder=False)
-        b = _egen_besked(request, side, besked)
-        fejl = None
-        if request.method == "POST":
-            try:
-                with transaction.atomic():
-                    dialog_services.besked_withdraw(besked=b, actor=request.user, aktoer=aktoer)
-            except ValidationError as e:
-                fejl = " ".join(e.messages)
-            else:
-                messages.success(
-                    request,
-                    _("Beskeden er trukket tilbage. De andre kan se, at der stod en besked."),
-                )
-                return efter_post(request, f"{visning(pk, samtale).side}#besked-{b.nummer}")
-        selectors.log_laesning(request, aktoer, side)
-        context = {"s": side, "v": visning(pk, samtale), "b": b, "fejl": fejl}
-        return _vis(request, T + "tilbagetraek.html", context)
+        return tilbagetraek_side(
+            request, aktoer, side, visning(pk, samtale), besked,
+            reverse("overblik:samtale_besked_tilbagetraek", kwargs=kw),
+        )  # fmt: skip
 
 
 def fil_svar(

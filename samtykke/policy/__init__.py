@@ -72,8 +72,11 @@ implemented:
    names only citizens whose page the person may open (rule 7).
 15. Notifications (`modtagere`, `notifikation`): a change is delivered only to those the
    staff rule (the case rule) shows the object at delivery, asked for a batch of people at
-   once (`personale_der_ser`); the inbox shows a notification only while the person may
-   still see what it is about (`notifikationer_synlige_q`), so losing access hides it.
+   once (`personale_der_ser`); the inbox, and the e-mail digest when it is sent, show a
+   notification only while the person may still see what it is about
+   (`notifikationer_synlige_q`), so losing access hides it; for a new message in a
+   conversation, while they read the conversation itself (rule 13), not merely the
+   citizen's page.
 
 Every function returns a queryset or a filter evaluated in the database, or decides from
 rows it reads in the same call; a view turns "not visible" into the same 404 as "does not

@@ -29,7 +29,9 @@ professionals only, the citizen sees that it exists and its history (who, when),
 its messages; a relative sees nothing of it. Nobody else reads anything.
 
 Everything is decided when the query runs: a revoked consent or a new block removes the
-reading on the very next request, while what the person wrote stays for the others.
+reading on the very next request, while what the person wrote stays for the others. A
+notification of a new message is shown by the same rule (`samtale_laeselig_q`, asked by
+the notifications rule): only while the person reads the conversation.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -160,6 +162,114 @@ def samtaler_laeselige_q(
         via = Q(borger_id__in=dialog_relationer(aktoer, now).values("borger_id"))
         return (egne | via) & med_borgeren
     return INGEN
+
+
+class Samtalekilde(NamedTuple):
+    """The dialogue's own tables, named by the dialog app for the rules that filter other
+    rows by its conversations (this package cannot import it): `samtaler` the
+    conversations, `aktuelle_deltagere` the current participant rows (the newest row of
+    each participant, when it adds them), `med_borgeren` the filter for conversations held
+    with the citizen."""
+
+    samtaler: QuerySet
+    aktuelle_deltagere: QuerySet
+    med_borgeren: Q
+
+    @property
+    def deltagere(self) -> QuerySet:
+        """The current participant rows of the outer conversation."""
+        return self.aktuelle_deltagere.filter(samtale_id=OuterRef("pk"))
+
+
+def samtale_laeselig_q(
+    aktoer: Aktoer, now: datetime.datetime, kilde: Samtalekilde, samtale: str = "objekt_id"
+) -> Q:
+    """Return the filter for outer rows naming a conversation in field `samtale` (a
+    notification of a new message) that the person reads now: the rule above
+    (`samtaler_laeselige_q`), asked in the same query. Opening a citizen's page is not
+    enough: a conversation whose page 404s for the person tells them nothing either."""
+    laeselige = kilde.samtaler.filter(
+        samtaler_laeselige_q(
+            aktoer, now, deltagere=kilde.deltagere, med_borgeren=kilde.med_borgeren
+        )
+    )
+    return Q(Exists(laeselige.filter(pk=OuterRef(samtale))))
+
+
+def dialog_relation_brugere(borger_id: uuid.UUID, now: datetime.datetime) -> list[int]:
+    """Return the user ids of the people who read the conversations held with the citizen
+    through a relation valid today whose scope includes the dialogue (Omfang.DIALOG): who,
+    besides the citizen, may be told of a message in one."""
+    return list(
+        Relation.objects.filter(
+            gyldig_q(timezone.localdate(now)),
+            borger_id=borger_id,
+            omfang__contains=[Omfang.DIALOG],
+            person__user__isnull=False,
+        ).values_list("person__user_id", flat=True)
+    )
+
+
+def enheder_at_skrive_til(
+    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime, kilde: Samtalekilde
+) -> list[Enhed]:
+    """Return the units the citizen, or a person acting for them in the dialogue, may start
+    a conversation with about the citizen, by name; [] for anybody else.
+
+    Each may see the citizen's dialogue as a unit now (`deltagere_grundlag`: its own
+    involvement, or a consent that includes the dialogue addressed to the unit or its
+    authority without a profession; never through a block, never by a legal basis, which
+    is personal), so the service's own check (`dialog.services.samtale_create`) accepts
+    it. The citizen is offered every such unit: it is responsible for their data or a
+    case, asks them for consent, or has their consent, all of which they see themselves.
+    A person acting for the citizen is offered only those of them already taking part in
+    a conversation with the citizen that the person reads: the relation's scope covers
+    the dialogue, not which units hold the citizen's data. A fixed number of queries
+    whatever the number of units."""
+    grundlag = dialog_grundlag(aktoer, borger_id, now)
+    if grundlag is None or grundlag[0] not in (Grundlag.BORGER, Grundlag.RELATION):
+        return []
+    idag = timezone.localdate(now)
+    aaben_siden = now - datetime.timedelta(days=settings.ANMODNING_AABNER_DAGE)
+    ref = OuterRef("pk")
+    kandidater = Enhed.objects.filter(
+        Q(Exists(Tilstand.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed_id=ref)))
+        | Q(Exists(Indsats.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed_id=ref)))
+        | Q(Exists(Sag.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed_id=ref)))
+        | Q(
+            Exists(
+                Anmodning.objects.filter(
+                    borger_id=borger_id, modtager_enhed_id=ref,
+                    status=AnmodningStatus.AFVENTER, oprettet__gt=aaben_siden,
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Samtykke.objects.filter(
+                    Q(modtager_enhed_id=ref) | Q(modtager_myndighed_id=OuterRef("myndighed_id")),
+                    i_kraft_q(now), borger_id=borger_id, beslutning=Beslutning.TILLAD,
+                    dialog=True, faglighed__isnull=True,
+                )
+            )
+        )
+    )  # fmt: skip
+    if grundlag[0] == Grundlag.RELATION:
+        laeselige = kilde.samtaler.filter(
+            samtaler_laeselige_q(
+                aktoer, now, deltagere=kilde.deltagere, med_borgeren=kilde.med_borgeren
+            ),
+            borger_id=borger_id,
+        )
+        deltager_enheder = kilde.aktuelle_deltagere.filter(
+            samtale_id__in=laeselige.values("pk"), enhed_id__isnull=False
+        )
+        kandidater = kandidater.filter(pk__in=deltager_enheder.values("enhed_id"))
+    enheder = list(
+        kandidater.filter(gyldig_q(idag)).select_related("myndighed").order_by("navn", "pk")
+    )
+    svar = deltagere_grundlag(borger_id, {e.pk: enhed_aktoer(e) for e in enheder}, now)
+    return [e for e in enheder if svar[e.pk] is not None]
 
 
 def samtaler_kendte_q(aktoer: Aktoer) -> Q:

@@ -11,9 +11,17 @@ fields `art`, `borger_id` and `objekt_id`, so losing access hides them at once:
 - a request answered: they made the request;
 - a legal-basis access: they lead its unit today (staff); the citizen's own (citizen);
 - a new request: the citizen's own;
-- anything else (the dialogue, corrections): the person may open the citizen's page
-  (staff), or it is their own (citizen).
-A citizen's notifications are shown to them and to whoever may act for them today.
+- a new message in a conversation (DIALOG_BESKED): the person reads the conversation now
+  (the dialogue rule, `dialog.samtale_laeselig_q`), whoever they are. Opening the
+  citizen's page is not enough: a member of staff who left the conversation, or whose
+  consent to the dialogue was revoked, is not told of it, and a relative sees it only
+  while a relation whose scope includes the dialogue lets them read the conversation;
+- anything else (corrections): the person may open the citizen's page (staff), or it is
+  their own (citizen).
+A citizen's other notifications are shown to them and to whoever may act for them today.
+
+The conversations live in the dialog app, a floor above this package: the caller names
+its tables (`dialog.Samtalekilde`), and the rule is applied here.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from organisation.selectors import Aktoer
 from samtykke.models import Anmodning, HaendelseArt, Hjemmel, Samtykke
 from samtykke.policy.borger import handle_for_q
 from samtykke.policy.byggesten import modtager_q
+from samtykke.policy.dialog import Samtalekilde, samtale_laeselig_q
 from samtykke.policy.personale import (
     borgere_aabne,
     indsatser_synlige,
@@ -44,12 +53,17 @@ DATA_ARTER = (HaendelseArt.TILSTAND, HaendelseArt.INDSATS, HaendelseArt.SAG)
 """The kinds of event about a citizen's data."""
 
 
-def notifikationer_synlige_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
-    """Return the filter for the notifications the person's inbox may show now."""
+def notifikationer_synlige_q(
+    aktoer: Aktoer, now: datetime.datetime, *, samtaler: Samtalekilde
+) -> Q:
+    """Return the filter for the notifications the person's inbox may show now;
+    `samtaler` names the dialogue's tables (dialog.services.samtalekilde())."""
+    dialog = Q(art=HaendelseArt.DIALOG_BESKED) & samtale_laeselig_q(aktoer, now, samtaler)
     if aktoer.er_borger:
         assert aktoer.borger is not None  # er_borger says so
         handler_for = Relation.objects.filter(handle_for_q(now), person=aktoer.borger)
-        return Q(borger_id=aktoer.borger.pk) | Q(borger_id__in=handler_for.values("borger_id"))
+        egne = Q(borger_id=aktoer.borger.pk) | Q(borger_id__in=handler_for.values("borger_id"))
+        return (egne & ~Q(art=HaendelseArt.DIALOG_BESKED)) | dialog
     if not (aktoer.er_medarbejder and aktoer.enhed_ids):
         return Q(pk__in=[])
     assert aktoer.medarbejder is not None  # er_medarbejder says so
@@ -68,8 +82,10 @@ def notifikationer_synlige_q(aktoer: Aktoer, now: datetime.datetime) -> Q:
     q |= Q(art=HaendelseArt.HJEMMEL_REGISTRERET) & Q(
         Exists(Hjemmel.objects.filter(enhed_id__in=leder_enhed_ids(aktoer), pk=objekt))
     )
+    q |= dialog
     kendte = [*DATA_ARTER, *SAMTYKKE_ARTER, HaendelseArt.ANMODNING_BESVARET,
-              HaendelseArt.HJEMMEL_REGISTRERET, HaendelseArt.ANMODNING_NY]  # fmt: skip
+              HaendelseArt.HJEMMEL_REGISTRERET, HaendelseArt.ANMODNING_NY,
+              HaendelseArt.DIALOG_BESKED]  # fmt: skip
     aabne = borgere_aabne(aktoer, now).filter(pk=OuterRef("borger_id"))
     q |= ~Q(art__in=kendte) & Q(Exists(aabne))
     return q

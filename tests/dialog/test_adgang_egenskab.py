@@ -1,6 +1,8 @@
 """Property: after every step of a random story, who can read which message (through the
 selectors) equals a plain reference function, and every write the services accept or
-refuse is the one the reference allows.
+refuse is the one the reference allows. The inboxes follow the same reference: a person
+is told of a message written while they read its conversation (never their own), and the
+inbox lists and counts that notification exactly while they still read it.
 
 Steps: conversations are started (with the citizen or among professionals), staff and
 units are invited and leave, messages are written, the citizen gives consents with and
@@ -12,6 +14,7 @@ others only what consents and legal bases give them.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
@@ -29,11 +32,13 @@ from klassifikation import kendte as k
 from klassifikation.models import Klasse
 from organisation.models import Borger, Funktion, Medarbejder, Relation
 from organisation.selectors import aktoer_for
+from overblik.notifikation import selectors as nselectors
 from samtykke import policy
 from samtykke import services as samtykke_services
-from samtykke.models import Beslutning
+from samtykke.models import Beslutning, HaendelseArt
 from samtykke.policy import dialog as dialogregel
 from tests import hypotese
+from tests.overblik.test_notifikationer import udfold
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +66,7 @@ class Conv:
     staff: set = field(default_factory=set)  # staff taking part by name
     units: set = field(default_factory=set)  # units taking part
     messages: list = field(default_factory=list)  # message ids (current versions)
+    told: dict = field(default_factory=dict)  # reader -> notifications of its messages
 
 
 @dataclass
@@ -93,6 +99,12 @@ class World:
         if who < STAFF:
             return self.sees_dialogue(who) and (who in c.staff or who in c.units)
         return c.med_borgeren  # the citizen, and the son acting for her in the dialogue
+
+    def written(self, c: Conv, writer: int) -> None:
+        """A message was written: everyone else who reads the conversation now is told."""
+        for who in range(STAFF + PERSONS):
+            if who != writer and self.reads(who, c):
+                c.told[who] = c.told.get(who, 0) + 1
 
 
 @settings(
@@ -129,7 +141,11 @@ def test_who_reads_which_message_equals_the_reference(verden, steps):
             ("start", 0, True), ("start", 0, False), ("consent", 1, True),
             ("invite", 0, 0, 1, True),
         ]  # fmt: skip
-        for s in begyndelse + steps:
+        # and ends with the citizen writing in the first one and the psychiatry leaving it:
+        # told while it read, its caseworker may still open the citizen's page (by the
+        # consent), but no longer the conversation, nor so its notifications
+        slut = [("write", 0, STAFF), ("leave", 0, 1, True)]
+        for s in begyndelse + steps + slut:
             kind = s[0]
             if kind == "start":
                 _, who, med = s
@@ -147,6 +163,7 @@ def test_who_reads_which_message_equals_the_reference(verden, steps):
                 c = Conv(db, med, {who}, {who})
                 c.messages.append(db.beskeder.get().pk)
                 world.convs.append(c)
+                world.written(c, who)
             elif kind == "invite" and world.convs:
                 _, i, who, target, as_unit = s
                 c = world.convs[i % len(world.convs)]
@@ -187,6 +204,7 @@ def test_who_reads_which_message_equals_the_reference(verden, steps):
                     continue
                 assert allowed, s
                 c.messages.append(b.pk)
+                world.written(c, who)
             elif kind == "consent":
                 _, unit, dialog = s
                 modtager = units[unit] if unit < UNITS else staff[2]
@@ -229,7 +247,20 @@ def test_who_reads_which_message_equals_the_reference(verden, steps):
                 enkelt = dialogregel.dialog_grundlag(a, g.borger.pk, now)
                 assert samlet[noegle] == (enkelt[:2] if enkelt else None), (noegle, s)
 
+            udfold()  # the new messages' notifications, as the workers would deliver them
             for who, user in enumerate(users):
+                aktoer = aktoer_for(user)
+                indbakke = Counter(
+                    nselectors.notifikationer_synlige(aktoer, user.pk)
+                    .filter(art=HaendelseArt.DIALOG_BESKED)
+                    .values_list("objekt_id", flat=True)
+                )
+                want_told = {
+                    c.db.pk: c.told[who]
+                    for c in world.convs
+                    if c.told.get(who) and world.reads(who, c)
+                }
+                assert dict(indbakke) == want_told, (who, s)
                 for c in world.convs:
                     try:
                         samtale = selectors.samtale_for(bruger=user, samtale_id=c.db.pk)

@@ -55,6 +55,7 @@ class Scenario:
     besked: object = None
     samtale: object = None
     dialog_besked: object = None
+    borger_besked: object = None
     vedhaeftning: object = None
     admin_objekter: dict = field(default_factory=dict)
     brugere: dict = field(default_factory=dict)
@@ -204,6 +205,10 @@ def _byg() -> Scenario:  # noqa: PLR0915 - one scenario, told from top to bottom
         filer=[SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")],
     )  # fmt: skip
     s.vedhaeftning = Besked.objects.get(pk=s.dialog_besked.pk).vedhaeftninger.get()
+    # and the citizen's answer (for the citizen's routes to correct or withdraw their own)
+    s.borger_besked = dialog_services.besked_write(
+        samtale=s.samtale, actor=s.borger.user, tekst="Tak, det passer fint"
+    )
     s.klasse = s.tilstand.type
     # Unit A's caseworker has a notification about the condition in their inbox.
     from overblik.models import Notifikation

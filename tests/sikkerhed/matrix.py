@@ -59,6 +59,7 @@ PK = (
     ("overblik:min_anmodning_svar", "anmodning"),
     ("overblik:hjemmel_gennemgaa", "hjemmel"),
     ("overblik:min_samtale", "samtale"),
+    ("overblik:min_besked", "samtale"),
     ("klassifikation:klasse", "klasse"),
     ("overblik:notifikation_aabn", "notifikation"),
     ("overblik:", "borger"),
@@ -89,6 +90,8 @@ def adresse(rute: Rute, s) -> str:
             return str(s.samtale.pk)
         if navn == "besked":
             return str(s.dialog_besked.kaede)
+        if navn == "min_besked":
+            return str(s.borger_besked.kaede)
         if navn == "fil":
             return str(s.vedhaeftning.pk)
         if navn == "content_type_id":

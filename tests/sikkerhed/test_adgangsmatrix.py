@@ -69,6 +69,8 @@ EGEN_BESKED = raekke(ansat_a="200+log")
 # The citizen's conversation in Mine samtaler: the citizen (the relative's fuldmagt does not
 # cover the dialogue); staff get 404.
 MIN_SAMTALE = raekke(borger="200+log")
+# The citizen's own message in it (correct, withdraw): its author only.
+MIN_BESKED = raekke(borger="200+log")
 OFFENTLIG = raekke("200", anonym="200")
 LOGGET_IND = raekke("200")
 
@@ -158,6 +160,15 @@ MATRIX: dict[str, dict] = {
     "overblik:min_samtale_nye": MIN_SAMTALE,
     "overblik:min_samtale_skriv": raekke("405", anonym="405"),
     "overblik:min_samtale_fil": MIN_SAMTALE,
+    # Starting one: every citizen and relative gets the form; it names the units they may
+    # write to, read from the citizen's data, and so is logged when it names any (the
+    # citizen's and the other citizen's own units; the relatives' fuldmagter do not cover
+    # the dialogue, and they have no data of their own).
+    "overblik:min_samtale_ny": raekke(
+        **{**for_roller(BORGERE, "200"), "borger": "200+log", "anden_borger": "200+log"}
+    ),
+    "overblik:min_besked_ret": MIN_BESKED,
+    "overblik:min_besked_tilbagetraek": MIN_BESKED,
     "overblik:hjemmel_gennemgang": raekke(leder="200"),
     # Correction requests: the list is every citizen's own (a relative whose relation does
     # not cover the data sees their own); one request, or asking about one datum, only the
