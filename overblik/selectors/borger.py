@@ -134,13 +134,18 @@ def borger_find_cpr(aktoer: Aktoer, cpr: str) -> Borger | None:
     return Borger.objects.filter(cpr=cpr).first()
 
 
-def borger_til_side(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
-    """Return the citizen for their page, with `blokeret` and `hjemmel_til` (one query).
+def borger_til_side(aktoer: Aktoer, pk: uuid.UUID, *, synlige: bool = False) -> Borger:
+    """Return the citizen for their page, with `blokeret` and `hjemmel_til` (one query);
+    with `synlige`, also the ids of the citizen's data the person may see
+    (policy.synlige_ids), read in the same query so the page's summary and its
+    "hidden elsewhere" ask the rule once instead of building it again for each.
 
     Raises Borger.DoesNotExist when the person may not open the page.
     """
     now = clock.now()
     annotationer = policy.adgang_annotationer(aktoer, now)
+    if synlige:
+        annotationer |= policy.synlige_ids_annotationer(aktoer, pk, now)
     return policy.borgere_aabne(aktoer, now).annotate(**annotationer).get(pk=pk)
 
 
@@ -281,8 +286,29 @@ def indsatser_til_visning(
     )
 
 
+def _synlige(
+    model: type[Tilstand] | type[Indsats],
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: policy.SynligeIds | None,
+) -> QuerySet:
+    """Return the citizen's current conditions (or interventions) the person may see: the
+    rule itself, or, when the page read the visible ids already (borger_til_side), those
+    of them that are still current."""
+    if synlige is None:
+        if model is Tilstand:
+            return policy.tilstande_synlige(aktoer, borger_id, now)
+        return policy.indsatser_synlige(aktoer, borger_id, now)
+    ids = synlige.tilstande if model is Tilstand else synlige.indsatser
+    return model.objects.filter(policy.er_en_af_ids("pk", ids), borger_id=borger_id, aktiv=True)
+
+
 def _tilstande_resume(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: policy.SynligeIds | None = None,
 ) -> tuple[list[DelResume], int, int, Tilstand | None]:
     """Return the current conditions' areas grouped by part, how many current and ended
     conditions there are, and the newest registered one (for the latest change).
@@ -299,7 +325,7 @@ def _tilstande_resume(
     # cost more than the counting); the chosen rows are then fetched whole by pk.
     valgte = {
         r["pk"]: r
-        for r in policy.tilstande_synlige(aktoer, borger_id, now)
+        for r in _synlige(Tilstand, aktoer, borger_id, now, synlige)
         .annotate(
             nr=Window(
                 RowNumber(),
@@ -359,14 +385,17 @@ def _tilstande_resume(
 
 
 def _indsatser_resume(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: policy.SynligeIds | None = None,
 ) -> tuple[list[IndsatsVisning], int, int, Indsats | None]:
     """Return the newest active interventions (at most INDSATSER_I_RESUME), how many active
     and ended ones there are, and the newest registered one. Two queries whatever the
     history: which to show, with the counts (window functions), and those interventions."""
     valgte = {
         r["pk"]: r
-        for r in policy.indsatser_synlige(aktoer, borger_id, now)
+        for r in _synlige(Indsats, aktoer, borger_id, now, synlige)
         .annotate(
             nr=Window(
                 RowNumber(),
@@ -414,9 +443,13 @@ def borger_overblik(aktoer: Aktoer, borger: Borger) -> BorgerOverblik:
     and the cases elsewhere (sagsindeks).
     """
     now = clock.now()
-    dele, aktuelle, afsluttede, nyeste_t = _tilstande_resume(aktoer, borger.pk, now)
-    indsatser, aktive_i, afsluttede_i, nyeste_i = _indsatser_resume(aktoer, borger.pk, now)
-    sager = sag_selectors.sager_til_visning(aktoer, borger.pk, now)
+    # The visible ids the page's check read (borger_til_side(synlige=True)), if it did.
+    synlige = policy.synlige_ids(borger)
+    dele, aktuelle, afsluttede, nyeste_t = _tilstande_resume(aktoer, borger.pk, now, synlige)
+    indsatser, aktive_i, afsluttede_i, nyeste_i = _indsatser_resume(aktoer, borger.pk, now, synlige)
+    sager = sag_selectors.sager_til_visning(
+        aktoer, borger.pk, now, None if synlige is None else synlige.sager
+    )
     idag = timezone.localdate(now)
     try:
         aar: int | None = alder(borger.foedselsdato, borger.doedsdato or idag)

@@ -97,6 +97,7 @@ from samtykke.policy.byggesten import (
     blokeret,
     blokering_for,
     enhed_aktoer,
+    er_en_af_ids,
     hjemmel_q,
     modtager_q,
 )
@@ -136,12 +137,15 @@ from samtykke.policy.sag import (
     samtykker_til_sag,
 )
 from samtykke.policy.skjult import (
+    SynligeIds,
     har_skjult_annotation,
     kilder_for_myndigheder,
     skjult_hos,
     skjulte_indsatser,
     skjulte_sager,
     skjulte_tilstande,
+    synlige_ids,
+    synlige_ids_annotationer,
 )
 
 __all__ = [
@@ -165,6 +169,7 @@ __all__ = [
     "daekker",
     "daekker_q",
     "enhed_aktoer",
+    "er_en_af_ids",
     "eksport_q",
     "enheders_grundlag",
     "er_part",
@@ -202,6 +207,9 @@ __all__ = [
     "skjulte_indsatser",
     "skjulte_sager",
     "skjulte_tilstande",
+    "SynligeIds",
+    "synlige_ids",
+    "synlige_ids_annotationer",
     "synlige_for_enhed",
     "tilstande_synlige",
     "typer",

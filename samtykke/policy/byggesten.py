@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Iterable
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Value
 
 from indsats.models import Indsats
 from organisation.models import Enhed, Funktion
@@ -120,6 +121,17 @@ def er_en_af(felt: str, ids: QuerySet) -> Q:
     becomes a BitmapOr of index scans instead of a question asked of every row.
     """
     return Q(_ErEnAf(F(felt), ArraySubquery(ids)))
+
+
+def er_en_af_ids(felt: str, ids: Iterable[uuid.UUID]) -> Q:
+    """Return the filter that the (uuid) field is one of `ids`, a list known in Python.
+
+    One array parameter (`<field> = ANY(%s)`) instead of one placeholder per value, so a
+    list of the visible set read earlier in the request costs next to nothing to compile
+    however long it is.
+    """
+    liste = Value(list(ids), output_field=ArrayField(models.UUIDField()))
+    return Q(_ErEnAf(F(felt), liste))
 
 
 def samtykke_q(

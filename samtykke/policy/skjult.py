@@ -18,55 +18,115 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from indsats.models import Indsats
 from organisation.models import Enhed, Myndighed
 from organisation.selectors import Aktoer
+from samtykke.policy.byggesten import er_en_af_ids
 from samtykke.policy.personale import indsatser_synlige, tilstande_synlige
 from samtykke.policy.sag import Sag, sager_synlige
 from tilstand.models import Tilstand
 
 
+@dataclass(frozen=True)
+class SynligeIds:
+    """The ids of one citizen's active conditions, interventions and cases that a person
+    may see, read once in a request (`synlige_ids_annotationer`), so the pieces of one
+    page that need the visible set do not each build and compile the whole rule again."""
+
+    tilstande: list[uuid.UUID]
+    indsatser: list[uuid.UUID]
+    sager: list[uuid.UUID]
+
+
+SYNLIGE_FELTER = ("_synlige_tilstande", "_synlige_indsatser", "_synlige_sager")
+
+
+def synlige_ids_annotationer(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> dict:
+    """Return annotations for a Borger query that read, in the same statement, the ids of
+    the citizen's data the person may see (the staff rule and the case rule, unchanged);
+    `synlige_ids` turns the annotated row into SynligeIds."""
+    return {
+        navn: ArraySubquery(qs.values("pk").order_by())
+        for navn, qs in zip(
+            SYNLIGE_FELTER,
+            (
+                tilstande_synlige(aktoer, borger_id, now),
+                indsatser_synlige(aktoer, borger_id, now),
+                sager_synlige(aktoer, borger_id, now),
+            ),
+            strict=True,
+        )
+    }
+
+
+def synlige_ids(borger: object) -> SynligeIds | None:
+    """Return the visible ids a Borger was read with (`synlige_ids_annotationer`), or None."""
+    if not all(hasattr(borger, navn) for navn in SYNLIGE_FELTER):
+        return None
+    return SynligeIds(*(list(getattr(borger, navn)) for navn in SYNLIGE_FELTER))
+
+
 def skjulte_tilstande(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: SynligeIds | None = None,
 ) -> QuerySet[Tilstand]:
-    """Return the citizen's active conditions that the person may not see."""
-    synlige = tilstande_synlige(aktoer, borger_id, now)
-    return Tilstand.objects.filter(borger_id=borger_id, aktiv=True).exclude(
-        pk__in=synlige.values("pk")
-    )
+    """Return the citizen's active conditions that the person may not see (`synlige`: the
+    visible set, when the caller read it earlier in the request)."""
+    qs = Tilstand.objects.filter(borger_id=borger_id, aktiv=True)
+    if synlige is not None:
+        return qs.exclude(er_en_af_ids("pk", synlige.tilstande))
+    return qs.exclude(pk__in=tilstande_synlige(aktoer, borger_id, now).values("pk"))
 
 
 def skjulte_indsatser(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: SynligeIds | None = None,
 ) -> QuerySet[Indsats]:
     """Return the citizen's active interventions that the person may not see."""
-    synlige = indsatser_synlige(aktoer, borger_id, now)
-    return Indsats.objects.filter(borger_id=borger_id, aktiv=True).exclude(
-        pk__in=synlige.values("pk")
-    )
+    qs = Indsats.objects.filter(borger_id=borger_id, aktiv=True)
+    if synlige is not None:
+        return qs.exclude(er_en_af_ids("pk", synlige.indsatser))
+    return qs.exclude(pk__in=indsatser_synlige(aktoer, borger_id, now).values("pk"))
 
 
-def skjulte_sager(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> QuerySet[Sag]:
+def skjulte_sager(
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: SynligeIds | None = None,
+) -> QuerySet[Sag]:
     """Return the citizen's active cases held by a unit Datadeling knows that the person may
     not see."""
-    synlige = sager_synlige(aktoer, borger_id, now)
-    return Sag.objects.filter(
-        borger_id=borger_id, aktiv=True, ansvarlig_enhed__isnull=False
-    ).exclude(pk__in=synlige.values("pk"))
+    qs = Sag.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed__isnull=False)
+    if synlige is not None:
+        return qs.exclude(er_en_af_ids("pk", synlige.sager))
+    return qs.exclude(pk__in=sager_synlige(aktoer, borger_id, now).values("pk"))
 
 
-def har_skjult_annotation(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> Q:
+def har_skjult_annotation(
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: SynligeIds | None = None,
+) -> Q:
     """Return, for an Enhed query, whether the unit holds data of the citizen the person
     may not see (a condition, an intervention or a case). For the sources of a request;
-    never shown to the person as such (`skjult_hos`)."""
+    never shown to the person as such (`skjult_hos`). `synlige`: the visible set, when the
+    caller read it earlier in the request (the same rule, not built a second time)."""
     enhedens = Q(ansvarlig_enhed_id=OuterRef("pk"))
     return (
-        Q(Exists(skjulte_tilstande(aktoer, borger_id, now).filter(enhedens)))
-        | Q(Exists(skjulte_indsatser(aktoer, borger_id, now).filter(enhedens)))
-        | Q(Exists(skjulte_sager(aktoer, borger_id, now).filter(enhedens)))
+        Q(Exists(skjulte_tilstande(aktoer, borger_id, now, synlige).filter(enhedens)))
+        | Q(Exists(skjulte_indsatser(aktoer, borger_id, now, synlige).filter(enhedens)))
+        | Q(Exists(skjulte_sager(aktoer, borger_id, now, synlige).filter(enhedens)))
     )
 
 

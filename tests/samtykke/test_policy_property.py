@@ -239,6 +239,7 @@ def test_what_everyone_sees_equals_the_reference(kodesystemer, monkeypatch, step
                 got = set(policy.tilstande_synlige(aktoer).values_list("pk", flat=True))
                 assert got == world.sees(u, clock()), (u, s)
                 assert _aabne(aktoer, clock()) == _aabne_fuld(aktoer, clock()), (u, s)
+                _synlige_ids_som_reglen(aktoer, clock(), citizens)
         transaction.set_rollback(True)
 
 
@@ -259,3 +260,28 @@ def _aabne_fuld(aktoer, now) -> set:
     )
     kontakt = set(Borger.objects.filter(policy.kontakt_q(aktoer, now)).values_list("pk", flat=True))
     return vist | kontakt
+
+
+def _synlige_ids_som_reglen(aktoer, now, citizens) -> None:
+    """The visible set a citizen's page reads once (`synlige_ids_annotationer`) is the
+    rule's, and the units holding hidden data found through it are the ones the rule finds
+    built in full (`har_skjult_annotation` without it). Only for staff with a unit: nobody
+    else opens a citizen's page."""
+    if not (aktoer.er_medarbejder and aktoer.enhed_ids):
+        return
+    for b in citizens:
+        raekke = Borger.objects.annotate(**policy.synlige_ids_annotationer(aktoer, b.pk, now))
+        ids = policy.synlige_ids(raekke.get(pk=b.pk))
+        assert ids is not None
+        for got, rule in (
+            (ids.tilstande, policy.tilstande_synlige(aktoer, b.pk, now)),
+            (ids.indsatser, policy.indsatser_synlige(aktoer, b.pk, now)),
+            (ids.sager, policy.sager_synlige(aktoer, b.pk, now)),
+        ):
+            assert set(got) == set(rule.values_list("pk", flat=True))
+
+        def skjult(synlige, b=b):
+            q = policy.har_skjult_annotation(aktoer, b.pk, now, synlige)
+            return set(Enhed.objects.filter(q).values_list("pk", flat=True))
+
+        assert skjult(ids) == skjult(None)
