@@ -44,6 +44,7 @@ from klassifikation.models import Klasse
 from organisation.models import Borger
 from organisation.selectors import Aktoer
 from overblik.notifikation.selectors import foelgede_borger_ids
+from overblik.selectors import dialog as dialog_selectors
 from overblik.selectors import sag as sag_selectors
 from overblik.selectors import tilstand as tilstand_selectors
 from overblik.selectors.tilstand import Friskhed, TilstandVisning, dansk, friskhed
@@ -134,19 +135,31 @@ def borger_find_cpr(aktoer: Aktoer, cpr: str) -> Borger | None:
     return Borger.objects.filter(cpr=cpr).first()
 
 
-def borger_til_side(aktoer: Aktoer, pk: uuid.UUID, *, synlige: bool = False) -> Borger:
-    """Return the citizen for their page, with `blokeret` and `hjemmel_til` (one query);
-    with `synlige`, also the ids of the citizen's data the person may see
-    (policy.synlige_ids), read in the same query so the page's summary and its
-    "hidden elsewhere" ask the rule once instead of building it again for each.
+def borger_til_side(aktoer: Aktoer, pk: uuid.UUID, *, resume: bool = False) -> Borger:
+    """Return the citizen for their page, with `blokeret` and `hjemmel_til` (one query).
+
+    With `resume` (the summary page), the same query also reads the ids of the citizen's
+    data the person may see (policy.synlige_ids), so the summary and its "hidden
+    elsewhere" ask the rule once instead of building it again for each, and the check
+    itself is made from them (policy.side_aaben); and whether there are conversations
+    about the citizen at all (dialog_selectors.har_samtaler_annotation).
 
     Raises Borger.DoesNotExist when the person may not open the page.
     """
     now = clock.now()
     annotationer = policy.adgang_annotationer(aktoer, now)
-    if synlige:
-        annotationer |= policy.synlige_ids_annotationer(aktoer, pk, now)
-    return policy.borgere_aabne(aktoer, now).annotate(**annotationer).get(pk=pk)
+    if not resume:
+        return policy.borgere_aabne(aktoer, now).annotate(**annotationer).get(pk=pk)
+    # The visible set decides rule 7 for this one citizen as well (policy.side_aaben), so
+    # the query over all citizens (borgere_aabne) is not built beside it.
+    side = policy.side_annotationer(aktoer, pk, now)
+    if not side:
+        raise Borger.DoesNotExist  # nobody else opens a citizen's page
+    annotationer |= side | dialog_selectors.har_samtaler_annotation()
+    borger = Borger.objects.annotate(**annotationer).get(pk=pk)
+    if not policy.side_aaben(aktoer, borger):
+        raise Borger.DoesNotExist
+    return borger
 
 
 def alder(foedselsdato: datetime.date, dato: datetime.date) -> int:
@@ -443,7 +456,7 @@ def borger_overblik(aktoer: Aktoer, borger: Borger) -> BorgerOverblik:
     and the cases elsewhere (sagsindeks).
     """
     now = clock.now()
-    # The visible ids the page's check read (borger_til_side(synlige=True)), if it did.
+    # The visible ids the page's check read (borger_til_side(resume=True)), if it did.
     synlige = policy.synlige_ids(borger)
     dele, aktuelle, afsluttede, nyeste_t = _tilstande_resume(aktoer, borger.pk, now, synlige)
     indsatser, aktive_i, afsluttede_i, nyeste_i = _indsatser_resume(aktoer, borger.pk, now, synlige)

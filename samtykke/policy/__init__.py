@@ -113,6 +113,7 @@ from samtykke.policy.notifikation import DATA_ARTER, notifikationer_synlige_q
 from samtykke.policy.personale import (
     OPSLAG,
     OPSLAG_GYLDIGHED,
+    SynligeIds,
     adgang_annotationer,
     borgere_aabne,
     borgere_med_synligt,
@@ -128,6 +129,10 @@ from samtykke.policy.personale import (
     leder_enhed_ids,
     samtykker_til,
     samtykker_udloeber,
+    side_aaben,
+    side_annotationer,
+    synlige_ids,
+    synlige_ids_annotationer,
     tilstande_synlige,
 )
 from samtykke.policy.sag import (
@@ -137,15 +142,12 @@ from samtykke.policy.sag import (
     samtykker_til_sag,
 )
 from samtykke.policy.skjult import (
-    SynligeIds,
     har_skjult_annotation,
     kilder_for_myndigheder,
     skjult_hos,
     skjulte_indsatser,
     skjulte_sager,
     skjulte_tilstande,
-    synlige_ids,
-    synlige_ids_annotationer,
 )
 
 __all__ = [
@@ -203,6 +205,8 @@ __all__ = [
     "samtykker_til",
     "samtykker_til_sag",
     "samtykker_udloeber",
+    "side_aaben",
+    "side_annotationer",
     "skjult_hos",
     "skjulte_indsatser",
     "skjulte_sager",

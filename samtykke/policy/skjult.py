@@ -18,57 +18,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from indsats.models import Indsats
 from organisation.models import Enhed, Myndighed
 from organisation.selectors import Aktoer
 from samtykke.policy.byggesten import er_en_af_ids
-from samtykke.policy.personale import indsatser_synlige, tilstande_synlige
+from samtykke.policy.personale import SynligeIds, indsatser_synlige, tilstande_synlige
 from samtykke.policy.sag import Sag, sager_synlige
 from tilstand.models import Tilstand
-
-
-@dataclass(frozen=True)
-class SynligeIds:
-    """The ids of one citizen's active conditions, interventions and cases that a person
-    may see, read once in a request (`synlige_ids_annotationer`), so the pieces of one
-    page that need the visible set do not each build and compile the whole rule again."""
-
-    tilstande: list[uuid.UUID]
-    indsatser: list[uuid.UUID]
-    sager: list[uuid.UUID]
-
-
-SYNLIGE_FELTER = ("_synlige_tilstande", "_synlige_indsatser", "_synlige_sager")
-
-
-def synlige_ids_annotationer(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> dict:
-    """Return annotations for a Borger query that read, in the same statement, the ids of
-    the citizen's data the person may see (the staff rule and the case rule, unchanged);
-    `synlige_ids` turns the annotated row into SynligeIds."""
-    return {
-        navn: ArraySubquery(qs.values("pk").order_by())
-        for navn, qs in zip(
-            SYNLIGE_FELTER,
-            (
-                tilstande_synlige(aktoer, borger_id, now),
-                indsatser_synlige(aktoer, borger_id, now),
-                sager_synlige(aktoer, borger_id, now),
-            ),
-            strict=True,
-        )
-    }
-
-
-def synlige_ids(borger: object) -> SynligeIds | None:
-    """Return the visible ids a Borger was read with (`synlige_ids_annotationer`), or None."""
-    if not all(hasattr(borger, navn) for navn in SYNLIGE_FELTER):
-        return None
-    return SynligeIds(*(list(getattr(borger, navn)) for navn in SYNLIGE_FELTER))
 
 
 def skjulte_tilstande(
