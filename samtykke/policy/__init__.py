@@ -36,7 +36,9 @@ implemented:
    citizen, or they have a recorded reason: their own CPR lookup in the last 24 hours, an
    open request (sent, not answered, at most ANMODNING_AABNER_DAGE old) from one of their
    units, a consent in force to them, or a legal basis in force
-   (`personale.borgere_aabne`). Any other citizen is the same as one that does not exist;
+   (`personale.borgere_aabne`; for one citizen's page, decided from the visible set read
+   with the citizen, `personale.side_aaben`). Any other citizen is the same as one that
+   does not exist;
    every route of the portal that takes a citizen asks this (overblik's `borgerside`).
    A function in a unit whose validity has ended is no function: it grants nothing.
    Privacy by default (`skjult`): of data they may not see, a member of staff learns only
