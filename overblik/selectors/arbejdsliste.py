@@ -101,11 +101,15 @@ class Punkt:
     objekter: tuple[tuple[str, Any], ...] = ()
 
 
-Slot = Callable[[Aktoer, Filtre, int | str, datetime.datetime], Page | None]
-"""A slot: (aktoer, filtre, side, now) → a Page of Punkt, already filtered by the policy."""
+Slot = Callable[[Aktoer, Filtre, int | str, datetime.datetime, QuerySet[Borger]], Page | None]
+"""A slot: (aktoer, filtre, side, now, aabne) → a Page of Punkt, already filtered by the
+policy; `aabne` is the worklist's one `policy.borgere_aabne` queryset, built once for all
+its lists (its building is much of a list's cost)."""
 
 
-def _tom_slot(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> None:
+def _tom_slot(
+    aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime, aabne: QuerySet
+) -> None:
     return None
 
 
@@ -116,7 +120,9 @@ def _punkter(qs: QuerySet, side: int | str, punkt: Callable[[Any], Punkt]) -> Pa
     return page
 
 
-def fulgte(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> Page:
+def fulgte(
+    aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime, aabne: QuerySet
+) -> Page:
     """Return one page of the citizens I follow whose page opens, each with what changed
     since I last looked: the unread notifications about them my inbox shows (policy
     `notifikationer_synlige_q`, with the dialogue's tables), the newest first."""
@@ -127,9 +133,7 @@ def fulgte(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.dateti
         modtager_id=user_id, borger_id=OuterRef("borger_id"), laest__isnull=True,
     )  # fmt: skip
     qs = _navne(
-        Foelg.objects.filter(
-            _borger_q(filtre, policy.borgere_aabne(aktoer, now)), bruger_id=user_id
-        )
+        Foelg.objects.filter(_borger_q(filtre, aabne), bruger_id=user_id)
         .annotate(
             nye=Coalesce(
                 Subquery(nye.order_by().values("borger_id").annotate(n=Count("pk")).values("n")),
@@ -158,12 +162,13 @@ def fulgte(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.dateti
     return _punkter(qs.order_by(*ordning), side, punkt)
 
 
-def dialog_venter(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> Page:
+def dialog_venter(
+    aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime, aabne: QuerySet
+) -> Page:
     """Return one page of the conversations that wait for me: unread messages, or a message
     asking me for an answer (dialog's selector, the dialogue rule), about citizens whose
     page opens; those waiting for my answer first, then by the newest activity."""
     assert aktoer.medarbejder is not None  # the worklist is for staff
-    aabne = policy.borgere_aabne(aktoer, now)
     qs = _navne(
         dialog_selectors.samtaler_venter(
             bruger=aktoer.medarbejder.user, borger_ids=aabne.values("pk"), now=now
@@ -195,7 +200,9 @@ def dialog_venter(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime
     return _punkter(qs.order_by(*ordning), side, punkt)
 
 
-def berigtigelser(aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime) -> Page:
+def berigtigelser(
+    aktoer: Aktoer, filtre: Filtre, side: int | str, now: datetime.datetime, aabne: QuerySet
+) -> Page:
     """Return one page of the correction requests my units must answer (policy
     `berigtigelser_til`), the earliest due date first."""
     qs = policy.berigtigelser_til(aktoer).filter(_borger_q(filtre, None))
@@ -472,7 +479,7 @@ def arbejdsliste(
         resultat.lister[GENNEMGANG] = hjemler_til_gennemgang(aktoer, filtre, s(GENNEMGANG))
     for navn, slot in SLOTS.items():
         if skal(navn):
-            resultat.lister[navn] = slot(aktoer, filtre, s(navn), now)
+            resultat.lister[navn] = slot(aktoer, filtre, s(navn), now, aabne)
     return resultat
 
 

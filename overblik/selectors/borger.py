@@ -44,6 +44,7 @@ from klassifikation.models import Klasse
 from organisation.models import Borger
 from organisation.selectors import Aktoer
 from overblik.notifikation.selectors import foelgede_borger_ids
+from overblik.selectors import dialog as dialog_selectors
 from overblik.selectors import sag as sag_selectors
 from overblik.selectors import tilstand as tilstand_selectors
 from overblik.selectors.tilstand import Friskhed, TilstandVisning, dansk, friskhed
@@ -134,14 +135,31 @@ def borger_find_cpr(aktoer: Aktoer, cpr: str) -> Borger | None:
     return Borger.objects.filter(cpr=cpr).first()
 
 
-def borger_til_side(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
+def borger_til_side(aktoer: Aktoer, pk: uuid.UUID, *, resume: bool = False) -> Borger:
     """Return the citizen for their page, with `blokeret` and `hjemmel_til` (one query).
+
+    With `resume` (the summary page), the same query also reads the ids of the citizen's
+    data the person may see (policy.synlige_ids), so the summary and its "hidden
+    elsewhere" ask the rule once instead of building it again for each, and the check
+    itself is made from them (policy.side_aaben); and whether there are conversations
+    about the citizen at all (dialog_selectors.har_samtaler_annotation).
 
     Raises Borger.DoesNotExist when the person may not open the page.
     """
     now = clock.now()
     annotationer = policy.adgang_annotationer(aktoer, now)
-    return policy.borgere_aabne(aktoer, now).annotate(**annotationer).get(pk=pk)
+    if not resume:
+        return policy.borgere_aabne(aktoer, now).annotate(**annotationer).get(pk=pk)
+    # The visible set decides rule 7 for this one citizen as well (policy.side_aaben), so
+    # the query over all citizens (borgere_aabne) is not built beside it.
+    side = policy.side_annotationer(aktoer, pk, now)
+    if not side:
+        raise Borger.DoesNotExist  # nobody else opens a citizen's page
+    annotationer |= side | dialog_selectors.har_samtaler_annotation()
+    borger = Borger.objects.annotate(**annotationer).get(pk=pk)
+    if not policy.side_aaben(aktoer, borger):
+        raise Borger.DoesNotExist
+    return borger
 
 
 def alder(foedselsdato: datetime.date, dato: datetime.date) -> int:
@@ -281,8 +299,29 @@ def indsatser_til_visning(
     )
 
 
+def _synlige(
+    model: type[Tilstand] | type[Indsats],
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: policy.SynligeIds | None,
+) -> QuerySet:
+    """Return the citizen's current conditions (or interventions) the person may see: the
+    rule itself, or, when the page read the visible ids already (borger_til_side), those
+    of them that are still current."""
+    if synlige is None:
+        if model is Tilstand:
+            return policy.tilstande_synlige(aktoer, borger_id, now)
+        return policy.indsatser_synlige(aktoer, borger_id, now)
+    ids = synlige.tilstande if model is Tilstand else synlige.indsatser
+    return model.objects.filter(policy.er_en_af_ids("pk", ids), borger_id=borger_id, aktiv=True)
+
+
 def _tilstande_resume(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: policy.SynligeIds | None = None,
 ) -> tuple[list[DelResume], int, int, Tilstand | None]:
     """Return the current conditions' areas grouped by part, how many current and ended
     conditions there are, and the newest registered one (for the latest change).
@@ -299,7 +338,7 @@ def _tilstande_resume(
     # cost more than the counting); the chosen rows are then fetched whole by pk.
     valgte = {
         r["pk"]: r
-        for r in policy.tilstande_synlige(aktoer, borger_id, now)
+        for r in _synlige(Tilstand, aktoer, borger_id, now, synlige)
         .annotate(
             nr=Window(
                 RowNumber(),
@@ -359,14 +398,17 @@ def _tilstande_resume(
 
 
 def _indsatser_resume(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: policy.SynligeIds | None = None,
 ) -> tuple[list[IndsatsVisning], int, int, Indsats | None]:
     """Return the newest active interventions (at most INDSATSER_I_RESUME), how many active
     and ended ones there are, and the newest registered one. Two queries whatever the
     history: which to show, with the counts (window functions), and those interventions."""
     valgte = {
         r["pk"]: r
-        for r in policy.indsatser_synlige(aktoer, borger_id, now)
+        for r in _synlige(Indsats, aktoer, borger_id, now, synlige)
         .annotate(
             nr=Window(
                 RowNumber(),
@@ -414,9 +456,13 @@ def borger_overblik(aktoer: Aktoer, borger: Borger) -> BorgerOverblik:
     and the cases elsewhere (sagsindeks).
     """
     now = clock.now()
-    dele, aktuelle, afsluttede, nyeste_t = _tilstande_resume(aktoer, borger.pk, now)
-    indsatser, aktive_i, afsluttede_i, nyeste_i = _indsatser_resume(aktoer, borger.pk, now)
-    sager = sag_selectors.sager_til_visning(aktoer, borger.pk, now)
+    # The visible ids the page's check read (borger_til_side(resume=True)), if it did.
+    synlige = policy.synlige_ids(borger)
+    dele, aktuelle, afsluttede, nyeste_t = _tilstande_resume(aktoer, borger.pk, now, synlige)
+    indsatser, aktive_i, afsluttede_i, nyeste_i = _indsatser_resume(aktoer, borger.pk, now, synlige)
+    sager = sag_selectors.sager_til_visning(
+        aktoer, borger.pk, now, None if synlige is None else synlige.sager
+    )
     idag = timezone.localdate(now)
     try:
         aar: int | None = alder(borger.foedselsdato, borger.doedsdato or idag)

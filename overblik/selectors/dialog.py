@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -445,10 +445,21 @@ def _raekker(samtaler: list[Samtale], grundlag: dict | None = None) -> list[Samt
     ]
 
 
+def har_samtaler_annotation() -> dict:
+    """Return the annotation `_har_samtaler` for a Borger query: whether any conversation
+    about the citizen exists at all (cheap to build: no rule in it), so that `sektion`
+    asks nothing more for a citizen without conversations."""
+    return {"_har_samtaler": Exists(Samtale.objects.filter(borger_id=OuterRef("pk")))}
+
+
 def sektion(*, bruger: Bruger, aktoer: Aktoer, borger: Borger) -> Sektion:
     """Return the Dialog section: the conversations about the citizen the reader reads,
-    with unread counts and whether one waits for the reader's answer (fixed queries)."""
-    samtaler = ds.samtaler_for(bruger=bruger, borger=borger, aktoer=aktoer)
+    with unread counts and whether one waits for the reader's answer (fixed queries; none
+    when `borger` was read with `har_samtaler_annotation` and there are no conversations)."""
+    if getattr(borger, "_har_samtaler", True):
+        samtaler = ds.samtaler_for(bruger=bruger, borger=borger, aktoer=aktoer)
+    else:
+        samtaler = []  # no conversation about the citizen, so none the reader reads
     return Sektion(
         samtaler=_raekker(samtaler, ds.deltagere_grundlag(samtaler)),
         kan_starte=bool(aktoer.enhed_ids),

@@ -31,19 +31,28 @@ def sager_synlige(
 
 
 def sager_til_visning(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime | None = None
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime | None = None,
+    synlige_ids: list[uuid.UUID] | None = None,
 ) -> list[Sag]:
     """Return the citizen's cases the person may see, for a page (one query).
 
     Open cases first, then closed ones; newest first within each. Each carries `grundlag`
     and `grundlag_id`: the basis the person sees it on (own unit, consent, legal basis),
-    for the access log.
+    for the access log. `synlige_ids`: the ids of the citizen's cases the person may see,
+    when the page read them earlier in the request (policy.synlige_ids); the rule is then
+    not built a second time, and those still active are shown.
     """
     now = now or clock.now()
     idag = timezone.localtime(now).date()
-    qs = sager_synlige(aktoer, borger_id, now).select_related(
-        "ansvarlig_enhed__myndighed", "myndighed", "primaerbehandler"
-    )
+    if synlige_ids is None:
+        qs = sager_synlige(aktoer, borger_id, now)
+    else:
+        qs = Sag.objects.filter(
+            policy.er_en_af_ids("pk", synlige_ids), borger_id=borger_id, aktiv=True
+        )
+    qs = qs.select_related("ansvarlig_enhed__myndighed", "myndighed", "primaerbehandler")
     lukket = Q(fremdrift=SagFremdrift.AFSLUTTET) | Q(slutdato__lt=idag)
     # CASE, not the bare condition: a NULL slutdato would make it NULL, which sorts last
     qs = qs.annotate(_lukket=Case(When(lukket, then=True), default=False))

@@ -267,7 +267,8 @@ def adgang(aktoer: Aktoer, borger: Borger, now: datetime.datetime | None = None)
     raekker = list(
         Enhed.objects.annotate(
             har_skjult=ExpressionWrapper(
-                policy.har_skjult_annotation(aktoer, borger.pk, now), output_field=BooleanField()
+                policy.har_skjult_annotation(aktoer, borger.pk, now, policy.synlige_ids(borger)),
+                output_field=BooleanField(),
             )
         )
         .filter(Q(har_skjult=True) | Q(pk__in=kilde_ids))

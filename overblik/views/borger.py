@@ -55,26 +55,31 @@ def medarbejder_for(request: HttpRequest) -> Aktoer:
     return aktoer
 
 
-def borger_eller_404(aktoer: Aktoer, pk: uuid.UUID) -> Borger:
-    """Return the citizen (with `blokeret`, `hjemmel_til`) if the person may open their
+def borger_eller_404(aktoer: Aktoer, pk: uuid.UUID, *, resume: bool = False) -> Borger:
+    """Return the citizen (with `blokeret`, `hjemmel_til`, and with `resume` what the
+    summary page reads with them: selectors.borger_til_side) if the person may open their
     page; else the same 404 as for a uuid that does not exist."""
     try:
-        return selectors.borger_til_side(aktoer, pk)
+        return selectors.borger_til_side(aktoer, pk, resume=resume)
     except Borger.DoesNotExist:
         raise Http404(_("Borgeren findes ikke.")) from None
 
 
-def borgerside(parameter: str = "pk"):
+def borgerside(parameter: str = "pk", *, resume: bool = False):
     """Make a view citizen-scoped: the URL's citizen uuid (`parameter`) is replaced by the
     Borger, read through the citizen page's own check (samtykke.policy.borgere_aabne), and
     anybody who may not open that citizen's page gets the 404 of a citizen that does not
     exist — before the view reads, logs or writes anything. Every route of overblik that
-    takes a citizen uses it (tests/overblik/test_borgerside.py walks the URLconf)."""
+    takes a citizen uses it (tests/overblik/test_borgerside.py walks the URLconf).
+    `resume`: read with the citizen what the summary page needs of them (the visible
+    set, whether there are conversations) in the same query."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            kwargs[parameter] = borger_eller_404(medarbejder_for(request), kwargs[parameter])
+            kwargs[parameter] = borger_eller_404(
+                medarbejder_for(request), kwargs[parameter], resume=resume
+            )
             return view(request, *args, **kwargs)
 
         wrapper.borger_parameter = parameter  # type: ignore[attr-defined]
@@ -200,7 +205,7 @@ def borger_find(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @login_required
-@borgerside()
+@borgerside(resume=True)
 def borger(request: HttpRequest, pk: Borger) -> HttpResponse:
     """Show the summary of one citizen's data the caseworker may see (the current conditions
     per area, the newest active interventions, the latest change, the cases elsewhere), what

@@ -36,7 +36,9 @@ implemented:
    citizen, or they have a recorded reason: their own CPR lookup in the last 24 hours, an
    open request (sent, not answered, at most ANMODNING_AABNER_DAGE old) from one of their
    units, a consent in force to them, or a legal basis in force
-   (`personale.borgere_aabne`). Any other citizen is the same as one that does not exist;
+   (`personale.borgere_aabne`; for one citizen's page, decided from the visible set read
+   with the citizen, `personale.side_aaben`). Any other citizen is the same as one that
+   does not exist;
    every route of the portal that takes a citizen asks this (overblik's `borgerside`).
    A function in a unit whose validity has ended is no function: it grants nothing.
    Privacy by default (`skjult`): of data they may not see, a member of staff learns only
@@ -100,6 +102,7 @@ from samtykke.policy.byggesten import (
     blokeret,
     blokering_for,
     enhed_aktoer,
+    er_en_af_ids,
     hjemmel_q,
     modtager_q,
 )
@@ -115,6 +118,7 @@ from samtykke.policy.notifikation import DATA_ARTER, notifikationer_synlige_q
 from samtykke.policy.personale import (
     OPSLAG,
     OPSLAG_GYLDIGHED,
+    SynligeIds,
     adgang_annotationer,
     borgere_aabne,
     borgere_med_synligt,
@@ -130,6 +134,10 @@ from samtykke.policy.personale import (
     leder_enhed_ids,
     samtykker_til,
     samtykker_udloeber,
+    side_aaben,
+    side_annotationer,
+    synlige_ids,
+    synlige_ids_annotationer,
     tilstande_synlige,
 )
 from samtykke.policy.sag import (
@@ -168,6 +176,7 @@ __all__ = [
     "daekker",
     "daekker_q",
     "enhed_aktoer",
+    "er_en_af_ids",
     "eksport_q",
     "enheders_grundlag",
     "er_part",
@@ -201,10 +210,15 @@ __all__ = [
     "samtykker_til",
     "samtykker_til_sag",
     "samtykker_udloeber",
+    "side_aaben",
+    "side_annotationer",
     "skjult_hos",
     "skjulte_indsatser",
     "skjulte_sager",
     "skjulte_tilstande",
+    "SynligeIds",
+    "synlige_ids",
+    "synlige_ids_annotationer",
     "synlige_for_enhed",
     "tilstande_synlige",
     "typer",

@@ -14,9 +14,19 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from datadeling.core import clock
 from indsats.models import Indsats
@@ -325,3 +335,70 @@ def borgere_aabne(aktoer: Aktoer, now: datetime.datetime) -> QuerySet[Borger]:
         | (tilladt & ~blokeret(aktoer, now, borger="pk"))
         | kontakt_q(aktoer, now)
     )
+
+
+# --- one citizen's page: the visible set read once ---------------------------------------
+
+
+@dataclass(frozen=True)
+class SynligeIds:
+    """The ids of one citizen's active conditions, interventions and cases that a person
+    may see, read once in a request (`synlige_ids_annotationer`), so the pieces of one
+    page that need the visible set do not each build and compile the whole rule again."""
+
+    tilstande: list[uuid.UUID]
+    indsatser: list[uuid.UUID]
+    sager: list[uuid.UUID]
+
+
+SYNLIGE_FELTER = ("_synlige_tilstande", "_synlige_indsatser", "_synlige_sager")
+
+
+def synlige_ids_annotationer(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> dict:
+    """Return annotations for a Borger query that read, in the same statement, the ids of
+    the citizen's data the person may see (the staff rule and the case rule, unchanged);
+    `synlige_ids` turns the annotated row into SynligeIds."""
+    return {
+        navn: ArraySubquery(qs.values("pk").order_by())
+        for navn, qs in zip(
+            SYNLIGE_FELTER,
+            (
+                tilstande_synlige(aktoer, borger_id, now),
+                indsatser_synlige(aktoer, borger_id, now),
+                sager_synlige(aktoer, borger_id, now),
+            ),
+            strict=True,
+        )
+    }
+
+
+def synlige_ids(borger: object) -> SynligeIds | None:
+    """Return the visible ids a Borger was read with (`synlige_ids_annotationer`), or None."""
+    if not all(hasattr(borger, navn) for navn in SYNLIGE_FELTER):
+        return None
+    return SynligeIds(*(list(getattr(borger, navn)) for navn in SYNLIGE_FELTER))
+
+
+def side_annotationer(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> dict:
+    """Return annotations for the Borger row of one citizen whose page a member of staff
+    asks for: the visible set (`synlige_ids_annotationer`) and `_kontakt` (`kontakt_q`), from
+    which `side_aaben` decides rule 7 for this citizen without `borgere_aabne`'s query over
+    all citizens. Empty for anybody who opens no citizen's page."""
+    if not (aktoer.er_medarbejder and aktoer.enhed_ids):
+        return {}
+    return {
+        **synlige_ids_annotationer(aktoer, borger_id, now),
+        "_kontakt": ExpressionWrapper(kontakt_q(aktoer, now), output_field=BooleanField()),
+    }
+
+
+def side_aaben(aktoer: Aktoer, borger: Borger) -> bool:
+    """Return whether the member of staff may open the citizen's page (rule 7, as
+    `borgere_aabne`): the policy shows them a condition, an intervention or a case of the
+    citizen, or they have a recorded reason (`kontakt_q`). `borger` was read with
+    `side_annotationer`; tests/samtykke/test_policy_property.py holds the two equal."""
+    synlige = synlige_ids(borger)
+    if synlige is None or not (aktoer.er_medarbejder and aktoer.enhed_ids):
+        return False
+    vist = bool(synlige.tilstande or synlige.indsatser or synlige.sager)
+    return vist or bool(getattr(borger, "_kontakt", False))

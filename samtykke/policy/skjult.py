@@ -24,49 +24,68 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from indsats.models import Indsats
 from organisation.models import Enhed, Myndighed
 from organisation.selectors import Aktoer
-from samtykke.policy.personale import indsatser_synlige, tilstande_synlige
+from samtykke.policy.byggesten import er_en_af_ids
+from samtykke.policy.personale import SynligeIds, indsatser_synlige, tilstande_synlige
 from samtykke.policy.sag import Sag, sager_synlige
 from tilstand.models import Tilstand
 
 
 def skjulte_tilstande(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: SynligeIds | None = None,
 ) -> QuerySet[Tilstand]:
-    """Return the citizen's active conditions that the person may not see."""
-    synlige = tilstande_synlige(aktoer, borger_id, now)
-    return Tilstand.objects.filter(borger_id=borger_id, aktiv=True).exclude(
-        pk__in=synlige.values("pk")
-    )
+    """Return the citizen's active conditions that the person may not see (`synlige`: the
+    visible set, when the caller read it earlier in the request)."""
+    qs = Tilstand.objects.filter(borger_id=borger_id, aktiv=True)
+    if synlige is not None:
+        return qs.exclude(er_en_af_ids("pk", synlige.tilstande))
+    return qs.exclude(pk__in=tilstande_synlige(aktoer, borger_id, now).values("pk"))
 
 
 def skjulte_indsatser(
-    aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: SynligeIds | None = None,
 ) -> QuerySet[Indsats]:
     """Return the citizen's active interventions that the person may not see."""
-    synlige = indsatser_synlige(aktoer, borger_id, now)
-    return Indsats.objects.filter(borger_id=borger_id, aktiv=True).exclude(
-        pk__in=synlige.values("pk")
-    )
+    qs = Indsats.objects.filter(borger_id=borger_id, aktiv=True)
+    if synlige is not None:
+        return qs.exclude(er_en_af_ids("pk", synlige.indsatser))
+    return qs.exclude(pk__in=indsatser_synlige(aktoer, borger_id, now).values("pk"))
 
 
-def skjulte_sager(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> QuerySet[Sag]:
+def skjulte_sager(
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: SynligeIds | None = None,
+) -> QuerySet[Sag]:
     """Return the citizen's active cases held by a unit Datadeling knows that the person may
     not see."""
-    synlige = sager_synlige(aktoer, borger_id, now)
-    return Sag.objects.filter(
-        borger_id=borger_id, aktiv=True, ansvarlig_enhed__isnull=False
-    ).exclude(pk__in=synlige.values("pk"))
+    qs = Sag.objects.filter(borger_id=borger_id, aktiv=True, ansvarlig_enhed__isnull=False)
+    if synlige is not None:
+        return qs.exclude(er_en_af_ids("pk", synlige.sager))
+    return qs.exclude(pk__in=sager_synlige(aktoer, borger_id, now).values("pk"))
 
 
-def har_skjult_annotation(aktoer: Aktoer, borger_id: uuid.UUID, now: datetime.datetime) -> Q:
+def har_skjult_annotation(
+    aktoer: Aktoer,
+    borger_id: uuid.UUID,
+    now: datetime.datetime,
+    synlige: SynligeIds | None = None,
+) -> Q:
     """Return, for an Enhed query, whether the unit holds data of the citizen the person
     may not see (a condition, an intervention or a case). For the sources of a request;
-    never shown to the person as such (`skjult_hos`)."""
+    never shown to the person as such (`skjult_hos`). `synlige`: the visible set, when the
+    caller read it earlier in the request (the same rule, not built a second time)."""
     enhedens = Q(ansvarlig_enhed_id=OuterRef("pk"))
     return (
-        Q(Exists(skjulte_tilstande(aktoer, borger_id, now).filter(enhedens)))
-        | Q(Exists(skjulte_indsatser(aktoer, borger_id, now).filter(enhedens)))
-        | Q(Exists(skjulte_sager(aktoer, borger_id, now).filter(enhedens)))
+        Q(Exists(skjulte_tilstande(aktoer, borger_id, now, synlige).filter(enhedens)))
+        | Q(Exists(skjulte_indsatser(aktoer, borger_id, now, synlige).filter(enhedens)))
+        | Q(Exists(skjulte_sager(aktoer, borger_id, now, synlige).filter(enhedens)))
     )
 
 

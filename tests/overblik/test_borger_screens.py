@@ -54,11 +54,13 @@ LISTE_SIDE = LOGIN + 2
 # units' requests; the units holding hidden data with the counts; the classes of the forms.
 # The citizen's statements on data not corrected after their request (one query).
 ADGANG = 4
-# The Dialog section (test_dialog_screens): whether the caseworker may see the citizen's
-# dialogue (1) and the conversations they read (1); with conversations also their
-# participants and on what basis they take part (DIALOG_LISTE; the list is in the page's
-# one access-log entry).
-DIALOG = 1 + 1
+# The Dialog section (test_dialog_screens): nothing for a citizen without conversations
+# (the page's check reads whether there are any); with conversations, whether the
+# caseworker may see the citizen's dialogue (1) and the conversations they read (1)
+# (DIALOG_SAMTALER), and their participants and on what basis they take part
+# (DIALOG_LISTE; the list is in the page's one access-log entry).
+DIALOG = 0
+DIALOG_SAMTALER = 1 + 1
 # On what basis the participants take part (all conversations at once): the named staff's
 # roles, the units involved with the citizen, the consents and blocks, the legal bases.
 DELTAGER_GRUNDLAG = 4

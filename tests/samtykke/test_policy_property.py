@@ -239,6 +239,12 @@ def test_what_everyone_sees_equals_the_reference(kodesystemer, monkeypatch, step
                 got = set(policy.tilstande_synlige(aktoer).values_list("pk", flat=True))
                 assert got == world.sees(u, clock()), (u, s)
                 assert _aabne(aktoer, clock()) == _aabne_fuld(aktoer, clock()), (u, s)
+                sees = world.sees(u, clock())
+                per_citizen = {
+                    c: {tid for tid, _, citizen, _ in world.data if citizen == c and tid in sees}
+                    for c in range(CITIZENS)
+                }
+                _synlige_ids_som_reglen(aktoer, clock(), citizens, per_citizen)
         transaction.set_rollback(True)
 
 
@@ -259,3 +265,36 @@ def _aabne_fuld(aktoer, now) -> set:
     )
     kontakt = set(Borger.objects.filter(policy.kontakt_q(aktoer, now)).values_list("pk", flat=True))
     return vist | kontakt
+
+
+def _synlige_ids_som_reglen(aktoer, now, citizens, sees: dict[int, set]) -> None:
+    """The visible set a citizen's page reads once (`side_annotationer`) is the rule's, it
+    opens the page exactly when `borgere_aabne` does, and the units holding hidden data
+    found through it are the ones the rule finds built in full (`har_skjult_annotation`
+    without it). `sees`: the reference's visible conditions of each citizen. Only for staff
+    with a unit: nobody else opens a citizen's page."""
+    if not (aktoer.er_medarbejder and aktoer.enhed_ids):
+        return
+    aabne = _aabne(aktoer, now)
+    for c, b in enumerate(citizens):
+        # The rule asked of one citizen (the block asked once, of them) is the reference.
+        got = set(policy.tilstande_synlige(aktoer, b.pk, now).values_list("pk", flat=True))
+        assert got == sees[c], (c, got, sees[c])
+        raekke = Borger.objects.annotate(**policy.side_annotationer(aktoer, b.pk, now))
+        borger = raekke.get(pk=b.pk)
+        # Rule 7 decided from the one citizen's row is borgere_aabne's answer.
+        assert policy.side_aaben(aktoer, borger) == (b.pk in aabne)
+        ids = policy.synlige_ids(borger)
+        assert ids is not None
+        for got, rule in (
+            (ids.tilstande, policy.tilstande_synlige(aktoer, b.pk, now)),
+            (ids.indsatser, policy.indsatser_synlige(aktoer, b.pk, now)),
+            (ids.sager, policy.sager_synlige(aktoer, b.pk, now)),
+        ):
+            assert set(got) == set(rule.values_list("pk", flat=True))
+
+        def skjult(synlige, b=b):
+            q = policy.har_skjult_annotation(aktoer, b.pk, now, synlige)
+            return set(Enhed.objects.filter(q).values_list("pk", flat=True))
+
+        assert skjult(ids) == skjult(None)
