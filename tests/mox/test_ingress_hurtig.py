@@ -5,17 +5,18 @@ batch, the same rows, the same answers, the same hashes and the same errors."""
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import uuid
 
 import pytest
-from django.db import transaction
+from django.db import DataError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datadeling.core import clock
 from datadeling.core.historik import kolonner_uden_noegle, kopier_ind
-from mox import eksempler, services, validering
+from mox import eksempler, services, validering, views
 from mox.models import Besked, System
 from mox.protokol import Status
 from tests import hypotese
@@ -252,3 +253,62 @@ def test_the_new_ids_are_announced_in_the_order_stored(
         .order_by("id")
         .values_list("besked_id", flat=True)
     ] == [b["beskedID"], a["beskedID"]]
+
+
+@pytest.mark.django_db
+def test_a_database_error_mid_batch_stores_nothing_and_the_resent_batch_is_stored_once(
+    afsender, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The COPY has written the rows when the database fails: the batch's transaction is
+    # rolled back whole, the sender gets no 202 (the error propagates: a 500), nothing is
+    # announced, and sending the batch again stores every message once.
+    meldt = []
+    monkeypatch.setattr(services, "meld_beskeder_klar", meldt.append)
+    kopier = services.kopier_raekker
+
+    def kopier_og_fejl(model, raekker):
+        kopier(model, raekker)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")  # a real error from PostgreSQL
+
+    batch = [konvolut(), konvolut(), konvolut()]
+    monkeypatch.setattr(services, "kopier_raekker", kopier_og_fejl)
+    with (
+        pytest.raises(DataError),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.beskeder_receive(system=afsender.system, beskeder=batch)
+    assert not Besked.objects.exists() and meldt == []
+
+    monkeypatch.setattr(services, "kopier_raekker", kopier)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.beskeder_receive(system=afsender.system, beskeder=[*batch, batch[0]])
+    gemte = list(Besked.objects.order_by("id").values_list("pk", "besked_id"))
+    assert [str(b) for _, b in gemte] == [b["beskedID"] for b in batch]
+    assert meldt == [[pk for pk, _ in gemte]]
+
+
+# --- the collector paused during a request ------------------------------------------------
+
+
+def test_the_paused_collector_is_started_again_only_if_it_ran():
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), views.uden_cyklisk_gc():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018 (an error inside: the collector runs again all the same)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with views.uden_cyklisk_gc():
+            pass
+        assert not gc.isenabled()  # stopped by someone else: left stopped
+    finally:
+        gc.enable()
+
+
+@pytest.mark.django_db
+def test_the_collector_runs_again_after_an_accepted_or_a_refused_body(afsender):
+    assert afsender.post(konvolut()).status_code == 202
+    assert gc.isenabled()
+    assert afsender.post(konvolut(beskedtype="Notification")).status_code == 400
+    assert gc.isenabled()
