@@ -370,9 +370,15 @@ def _punkt_fejlfrit(punkt: dict) -> bool:
             til if isinstance(til, str) and VIRKNINGSTIDSPUNKT.match(til) else None,
         ):
             return False
-    if _ugyldig_cpr_urn(punkt.get("urn")):
+    # Most entries have neither a urn nor a time property: skip the calls for them.
+    urn = punkt.get("urn")
+    if urn is not None and _ugyldig_cpr_urn(urn):
         return False
-    return not any(_ugyldig_tid(punkt.get(noegle)) for noegle in TIDSPUNKTER)
+    for noegle in TIDSPUNKTER:
+        tekst = punkt.get(noegle)
+        if tekst is not None and _ugyldig_tid(tekst):
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)
