@@ -332,8 +332,61 @@ def _besked_regler(besked: Any, dele: tuple) -> Iterator[Fejl]:
             "Datadeling modtager Manipulation-beskeder; Notification er det Datadeling "
             "sender til sine abonnenter.",
         )
-    if "data" in besked:
+    if "data" in besked and not _data_fejlfri(besked["data"]):
         yield from _data_regler(besked["data"], (*dele, "data"))
+
+
+AFSNIT_MED_PUNKTER = ("attributter", "tilstande", "relationer")
+
+
+def _data_fejlfri(data: Any) -> bool:
+    """Answer whether `_data_regler` would find nothing in `data`, fast: the same checks
+    without building paths or generators. Only data that fails one pays for the walk that
+    names the errors (tests/mox/test_ingress_hurtig.py holds the two to the same answer)."""
+    if not isinstance(data, dict):
+        return True
+    for afsnit in AFSNIT_MED_PUNKTER:
+        gruppe = data.get(afsnit)
+        if not isinstance(gruppe, dict):
+            continue
+        for punkter in gruppe.values():
+            if not isinstance(punkter, list):
+                continue
+            for punkt in punkter:
+                if isinstance(punkt, dict) and not _punkt_fejlfrit(punkt):
+                    return False
+    return True
+
+
+def _punkt_fejlfrit(punkt: dict) -> bool:
+    virkning = punkt.get("virkning")
+    if isinstance(virkning, dict):
+        # Only texts of the timestamp form count (as in `_virkning_regler`), and only
+        # they reach the cache: nothing else a sender wrote there is kept.
+        fra = virkning.get("from")
+        til = virkning.get("to")
+        if not _virkning_fejlfri(
+            fra if isinstance(fra, str) and VIRKNINGSTIDSPUNKT.match(fra) else None,
+            til if isinstance(til, str) and VIRKNINGSTIDSPUNKT.match(til) else None,
+        ):
+            return False
+    # Most entries have neither a urn nor a time property: skip the calls for them.
+    urn = punkt.get("urn")
+    if urn is not None and _ugyldig_cpr_urn(urn):
+        return False
+    for noegle in TIDSPUNKTER:
+        tekst = punkt.get(noegle)
+        if tekst is not None and _ugyldig_tid(tekst):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _virkning_fejlfri(fra: str | None, til: str | None) -> bool:
+    """Answer whether a virkning with these timestamps (None: absent, or not a timestamp)
+    is valid: a batch repeats the same few periods, so each pair is checked once."""
+    virkning = {kant: tekst for kant, tekst in (("from", fra), ("to", til)) if tekst is not None}
+    return not any(_virkning_regler(virkning, ()))
 
 
 def _data_regler(data: Any, dele: tuple) -> Iterator[Fejl]:
@@ -344,7 +397,7 @@ def _data_regler(data: Any, dele: tuple) -> Iterator[Fejl]:
     """
     if not isinstance(data, dict):
         return
-    for afsnit in ("attributter", "tilstande", "relationer"):
+    for afsnit in AFSNIT_MED_PUNKTER:
         gruppe = data.get(afsnit)
         if not isinstance(gruppe, dict):
             continue
@@ -360,22 +413,37 @@ def _punkt_regler(punkt: dict, dele: tuple) -> Iterator[Fejl]:
     virkning = punkt.get("virkning")
     if isinstance(virkning, dict):
         yield from _virkning_regler(virkning, (*dele, "virkning"))
-    urn = punkt.get("urn")
-    if isinstance(urn, str):
-        match = CPR_URN.match(urn)
-        if match:
-            try:
-                validate_cpr(match.group(1))
-            except ValidationError:
-                yield fejl(
-                    sti((*dele, "urn")),
-                    "CPR-nummeret i urn'en er ikke gyldigt: de første seks cifre er ikke "
-                    "en fødselsdato (DDMMÅÅ).",
-                )
-    for noegle in ("starttidspunkt", "sluttidspunkt"):
-        tekst = punkt.get(noegle)
-        if isinstance(tekst, str) and TIDSPUNKT.match(tekst) and parse_tidspunkt(tekst) is None:
+    if _ugyldig_cpr_urn(punkt.get("urn")):
+        yield fejl(
+            sti((*dele, "urn")),
+            "CPR-nummeret i urn'en er ikke gyldigt: de første seks cifre er ikke "
+            "en fødselsdato (DDMMÅÅ).",
+        )
+    for noegle in TIDSPUNKTER:
+        if _ugyldig_tid(punkt.get(noegle)):
             yield fejl(sti((*dele, noegle)), "Er ikke en gyldig dato eller tid.")
+
+
+TIDSPUNKTER = ("starttidspunkt", "sluttidspunkt")
+
+
+def _ugyldig_cpr_urn(urn: Any) -> bool:
+    """Answer whether `urn` is a CPR urn whose number is no real birth date."""
+    match = CPR_URN.match(urn) if isinstance(urn, str) else None
+    if match is None:
+        return False
+    try:
+        validate_cpr(match.group(1))
+    except ValidationError:
+        return True
+    return False
+
+
+def _ugyldig_tid(tekst: Any) -> bool:
+    """Answer whether `tekst` has the form of a timestamp but names no real time."""
+    return (
+        isinstance(tekst, str) and bool(TIDSPUNKT.match(tekst)) and parse_tidspunkt(tekst) is None
+    )
 
 
 def _virkning_regler(virkning: dict, dele: tuple) -> Iterator[Fejl]:

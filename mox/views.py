@@ -7,8 +7,11 @@ value from one (a body may hold CPR numbers).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import uuid
+from collections.abc import Iterator
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -61,12 +64,34 @@ def beskeder(request: HttpRequest) -> JsonResponse:
         system, krop = auth.godkend(request)
     except auth.IkkeGodkendt as afvist:
         return afvist_svar(afvist)
+    with uden_cyklisk_gc():
+        try:
+            indhold = validering.laes_krop(krop)
+        except validering.UgyldigKrop as ugyldig:
+            return fejlsvar(400, ugyldig.fejl)
+        svar = services.beskeder_receive(system=system, beskeder=indhold.beskeder)
+        return JsonResponse(svar_for(svar, batch=indhold.batch), status=202)
+
+
+@contextlib.contextmanager
+def uden_cyklisk_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a body is parsed, validated and stored.
+
+    A batch of 1,000 messages is some 50,000 dicts and lists, alive until the answer is
+    written: each of them counts towards a collection, and the collections it sets off
+    walk every object in the process (the whole Django app), only to find that a parsed
+    body holds no cycle: ~9 of ~46 µs of CPU per message in benchmarks/mox_profil.py
+    --ingress --http --uden-profil. Reference counting frees the body as before; a cycle
+    made meanwhile waits for the next collection. Only a collector that was running is
+    started again, so nested or concurrent use leaves it as it was.
+    """
+    var_aktiv = gc.isenabled()
+    gc.disable()
     try:
-        indhold = validering.laes_krop(krop)
-    except validering.UgyldigKrop as ugyldig:
-        return fejlsvar(400, ugyldig.fejl)
-    svar = services.beskeder_receive(system=system, beskeder=indhold.beskeder)
-    return JsonResponse(svar_for(svar, batch=indhold.batch), status=202)
+        yield
+    finally:
+        if var_aktiv:
+            gc.enable()
 
 
 def svar_for(svar: list[dict[str, str]], *, batch: bool) -> dict:
