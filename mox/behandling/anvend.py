@@ -176,7 +176,14 @@ INDSATS = Tjenester(
 HAANDTERINGER: dict[str, Haandtering] = {
     "tilstand": TILSTAND.haandtering(),
     "indsats": INDSATS.haandtering(),
-    "klasse": Haandtering(klasse_mox.findes, klasse_mox.anvend, klasse_mox.findes_mange),
+    "klasse": Haandtering(
+        klasse_mox.findes,
+        klasse_mox.anvend,
+        klasse_mox.findes_mange,
+        planlaeg=klasse_mox.planlaeg,
+        kan_planlaegges=klasse_mox.kan_planlaegges,
+        forbered_beskeder=klasse_mox.forbered,
+    ),
     "organisationenhed": Haandtering(
         organisation_mox.enhed_findes,
         organisation_mox.enhed_anvend,
@@ -255,6 +262,8 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
                 besked.status = Status.VENTER
                 besked.fejl = [fejl("objektID", "Venter på en tidligere besked om samme objekt.")]
             else:
+                if samling is not None and klasse_mox.skal_skrives_foer(besked, samling):
+                    _skriv_samlet(klasse_mox.skriv, samling)
                 if samling is not None and organisation_mox.skal_skrives_foer(besked, samling):
                     _skriv_samlet(organisation_mox.skriv, samling)
                 _proev(
@@ -270,12 +279,20 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
                     and not haandtering.planlaegger(besked, samling)
                 ):
                     organisation_mox.skrevet_uden_om(samling)
+                if (
+                    samling is not None
+                    and besked.objekttype == "klasse"
+                    and haandtering is not None
+                    and not haandtering.planlaegger(besked, samling)
+                ):
+                    klasse_mox.skrevet_uden_om(samling)
                 if besked.status == Status.BEHANDLET and besked.operation in koe.OPRETTER:
                     findes[noegle] = True
             koeen.proevet(besked)
             resultat[besked.pk] = besked.status
         if samling is not None:
-            # units and staff first: the other kinds' after-change hooks may read them
+            # classes, units and staff first: the other kinds' after-change hooks may read
+            # them
             _skriv_samlet(_skriv_alt, samling)
         _gem_status(aabne)
         koe.saet_i_koe(koeen.naeste())
@@ -283,6 +300,7 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
 
 
 def _skriv_alt(samling: historik.Samling) -> None:
+    klasse_mox.skriv(samling)
     organisation_mox.skriv(samling)
     samling.skriv()
 
