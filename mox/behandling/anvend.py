@@ -19,7 +19,10 @@ registrations, versions, objects, grants and outbox rows are written together at
 in a few statements. Units and staff are planned too, as far as the services can plan
 them (`organisation.kan_planlaegges`); since the other kinds read them from the database,
 their plans are written before a message that needs them (`organisation.skal_skrives_foer`)
-and first at the end. Should a joint write fail on
+and first at the end. Local classes are planned likewise (`klasse.kan_planlaegges`); the
+other kinds read classes (and cache them and their rules), so the planned classes are
+written before any message of another kind (`klasse.skal_skrives_foer`), and first of all
+at the end. Should a joint write fail on
 something the planning did not foresee (a database error), the chunk is rolled back and
 applied again message by message, each in its savepoint, so the error stays with its
 message.

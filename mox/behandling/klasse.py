@@ -31,6 +31,11 @@ lovligekombinationer and integrationsdata.
 Operations: create/import make the class with the sender's objektID as its id; update
 changes what the message names (an empty overordnetklasse list makes it a root); passivate
 and delete retire it (status udgået: data that uses it keeps it).
+
+In a chunk, creates and the updates that neither move a class nor name its terms are
+planned into the chunk's unit of work (`klassifikation.services.KlasseArbejde`) and
+written together; the rest are written at once, after the plans before them (see
+`kan_planlaegges` and `skal_skrives_foer`).
 """
 
 from __future__ import annotations
