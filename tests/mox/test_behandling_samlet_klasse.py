@@ -18,11 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from klassifikation.models import Betegnelse, Klasse, Klassifikation
+from mox import services
+from mox.behandling.anvend import anvend_mange
 from mox.behandling.klasse import egen_klassifikation_id, system_uri
 from mox.models import Besked
 from mox.protokol import Status
@@ -281,3 +283,49 @@ def test_a_chunk_of_classes_takes_the_same_statements_whatever_its_size():
         antal_statements[antal] = statements_for_chunk(afsender.system, _chunk(antal))
         assert Klasse.objects.filter(kode__startswith="N").count() >= antal // 2
     assert antal_statements[8] == antal_statements[40], antal_statements
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("foer_tilstand", [True, False], ids=["midt_i", "til_sidst"])
+def test_planned_classes_the_database_refuses_are_redone_message_by_message(
+    afsender, grundlag, caplog, foer_tilstand
+):
+    # The database refuses one class (a trigger, as a constraint the planning does not know
+    # would), when the plans are written before a condition (midt_i) or at the end of the
+    # chunk (til_sidst): the chunk is rolled back and applied one message at a time, each
+    # in its savepoint; only the refused class fails, and the class under a written one
+    # is made.
+    with connection.cursor() as c:
+        c.execute(
+            "CREATE FUNCTION test_afvis_bom() RETURNS trigger AS $$ BEGIN"
+            " IF NEW.titel = 'BOM' THEN RAISE EXCEPTION 'afvist'; END IF;"
+            " RETURN NEW; END $$ LANGUAGE plpgsql;"
+            " CREATE TRIGGER test_afvis_bom BEFORE INSERT ON klassifikation_klasse"
+            " FOR EACH ROW EXECUTE FUNCTION test_afvis_bom();"
+        )
+    a, b, c_ = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def opret(objekt_id, kode, titel, overordnet=None):
+        relationer = {}
+        if overordnet is not None:
+            relationer["overordnetklasse"] = [
+                {"uuid": str(overordnet), "virkning": v("2022-01-01")}
+            ]
+        data = {"attributter": _egenskaber(kode, titel), "relationer": relationer}
+        return indpak(data, "klasse", "create", objekt_id)
+
+    beskeder = [opret(a, "A", "God"), opret(b, "B", "BOM")]
+    if foer_tilstand:
+        beskeder.append(indpak(tilstand_data(grundlag, fra="2024-01-01")))
+    beskeder.append(opret(c_, "C", "Også god", overordnet=a))
+    services.beskeder_receive(system=afsender.system, beskeder=beskeder)
+    pks = list(Besked.objects.order_by("pk").values_list("pk", flat=True))
+    with caplog.at_level(logging.WARNING, logger="mox.behandling.anvend"):
+        resultat = anvend_mange(pks)
+    forventet = [Status.BEHANDLET, Status.FEJLET, Status.BEHANDLET]
+    if foer_tilstand:
+        forventet.insert(2, Status.BEHANDLET)
+    assert list(resultat.values()) == forventet
+    assert f"samlet skrivning af {len(beskeder)} beskeder fejlede" in caplog.text
+    assert set(Klasse.objects.filter(pk__in=[a, b, c_]).values_list("pk", flat=True)) == {a, c_}
+    assert Klasse.objects.get(pk=c_).sti == [a]
