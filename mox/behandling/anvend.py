@@ -19,7 +19,10 @@ registrations, versions, objects, grants and outbox rows are written together at
 in a few statements. Units and staff are planned too, as far as the services can plan
 them (`organisation.kan_planlaegges`); since the other kinds read them from the database,
 their plans are written before a message that needs them (`organisation.skal_skrives_foer`)
-and first at the end. Should a joint write fail on
+and first at the end. Local classes are planned likewise (`klasse.kan_planlaegges`); the
+other kinds read classes (and cache them and their rules), so the planned classes are
+written before any message of another kind (`klasse.skal_skrives_foer`), and first of all
+at the end. Should a joint write fail on
 something the planning did not foresee (a database error), the chunk is rolled back and
 applied again message by message, each in its savepoint, so the error stays with its
 message.
@@ -176,7 +179,14 @@ INDSATS = Tjenester(
 HAANDTERINGER: dict[str, Haandtering] = {
     "tilstand": TILSTAND.haandtering(),
     "indsats": INDSATS.haandtering(),
-    "klasse": Haandtering(klasse_mox.findes, klasse_mox.anvend, klasse_mox.findes_mange),
+    "klasse": Haandtering(
+        klasse_mox.findes,
+        klasse_mox.anvend,
+        klasse_mox.findes_mange,
+        planlaeg=klasse_mox.planlaeg,
+        kan_planlaegges=klasse_mox.kan_planlaegges,
+        forbered_beskeder=klasse_mox.forbered,
+    ),
     "organisationenhed": Haandtering(
         organisation_mox.enhed_findes,
         organisation_mox.enhed_anvend,
@@ -255,6 +265,8 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
                 besked.status = Status.VENTER
                 besked.fejl = [fejl("objektID", "Venter på en tidligere besked om samme objekt.")]
             else:
+                if samling is not None and klasse_mox.skal_skrives_foer(besked, samling):
+                    _skriv_samlet(klasse_mox.skriv, samling)
                 if samling is not None and organisation_mox.skal_skrives_foer(besked, samling):
                     _skriv_samlet(organisation_mox.skriv, samling)
                 _proev(
@@ -270,12 +282,20 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
                     and not haandtering.planlaegger(besked, samling)
                 ):
                     organisation_mox.skrevet_uden_om(samling)
+                if (
+                    samling is not None
+                    and besked.objekttype == "klasse"
+                    and haandtering is not None
+                    and not haandtering.planlaegger(besked, samling)
+                ):
+                    klasse_mox.skrevet_uden_om(samling)
                 if besked.status == Status.BEHANDLET and besked.operation in koe.OPRETTER:
                     findes[noegle] = True
             koeen.proevet(besked)
             resultat[besked.pk] = besked.status
         if samling is not None:
-            # units and staff first: the other kinds' after-change hooks may read them
+            # classes, units and staff first: the other kinds' after-change hooks may read
+            # them
             _skriv_samlet(_skriv_alt, samling)
         _gem_status(aabne)
         koe.saet_i_koe(koeen.naeste())
@@ -283,6 +303,7 @@ def _anvend_mange(besked_ids: Sequence[int], *, samlet: bool) -> dict[int, str]:
 
 
 def _skriv_alt(samling: historik.Samling) -> None:
+    klasse_mox.skriv(samling)
     organisation_mox.skriv(samling)
     samling.skriv()
 

@@ -31,14 +31,20 @@ lovligekombinationer and integrationsdata.
 Operations: create/import make the class with the sender's objektID as its id; update
 changes what the message names (an empty overordnetklasse list makes it a root); passivate
 and delete retire it (status udgået: data that uses it keeps it).
+
+In a chunk, creates and the updates that neither move a class nor name its terms are
+planned into the chunk's unit of work (`klassifikation.services.KlasseArbejde`) and
+written together; the rest are written at once, after the plans before them (see
+`kan_planlaegges` and `skal_skrives_foer`).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from datadeling.core import clock, memo
+from datadeling.core import clock, historik, memo
 from klassifikation import services
 from klassifikation.models import KLASSE_NAMESPACE, Klasse, Klassifikation, Status
 from mox.behandling.faelles import (
@@ -51,6 +57,7 @@ from mox.behandling.faelles import (
 )
 from mox.behandling.organisation import (
     OPRETTER,
+    _relationer,
     dato,
     gaeldende,
     naevnt,
@@ -93,8 +100,11 @@ def findes_mange(objekt_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return set(Klasse.objects.filter(pk__in=objekt_ids).values_list("pk", flat=True))
 
 
-def _klassifikation(data: dict, system: System, nu) -> tuple[Klassifikation, str]:
-    """Return the code system a new class goes in (made on first use) and its path."""
+def _klassifikation(
+    data: dict, system: System, nu, samling: historik.Samling | None = None
+) -> tuple[Klassifikation, str]:
+    """Return the code system a new class goes in (made on first use, or planned so with
+    `samling`) and its path."""
     facet = gaeldende(data, "relationer", "facet", nu)
     if facet is None:
         sti = "data.relationer"
@@ -107,7 +117,8 @@ def _klassifikation(data: dict, system: System, nu) -> tuple[Klassifikation, str
                 navn=f"mox-{system.uuid}",
                 titel=f"Lokale klasser fra {system.navn}",
                 ejer=system.navn,
-                klassifikation_id=uuid.uuid5(KLASSE_NAMESPACE, f"mox|{system.uuid}"),
+                klassifikation_id=egen_klassifikation_id(system),
+                samling=samling,
             ),
             sti,
         )
@@ -115,7 +126,11 @@ def _klassifikation(data: dict, system: System, nu) -> tuple[Klassifikation, str
     facet_id = som_uuid(facet.post.get("uuid"))
     if facet_id is None:
         raise Afvist([fejl(sti, "Facetten angives med sin uuid.")])
-    fundet = Klassifikation.objects.filter(pk=facet_id).first()
+    fundet = (
+        services.klasse_arbejde(samling).klassifikation(pk=facet_id)
+        if samling is not None
+        else Klassifikation.objects.filter(pk=facet_id).first()
+    )
     if fundet is not None and not ejes_af(fundet, system):
         tekst = (
             "Facetten er et importeret kodesystem; MOX-beskeder kan ikke tilføje klasser til det."
@@ -133,12 +148,20 @@ def _klassifikation(data: dict, system: System, nu) -> tuple[Klassifikation, str
             titel=f"Facet {facet_id} fra {system.navn}",
             ejer=system.navn,
             klassifikation_id=facet_id,
+            samling=samling,
         ),
         sti,
     )
 
 
-def _felter(data: dict, *, klasse: Klasse | None) -> tuple[dict[str, Any], dict[str, str]]:
+def egen_klassifikation_id(system: System) -> uuid.UUID:
+    """Return the id of the sending system's own code system."""
+    return uuid.uuid5(KLASSE_NAMESPACE, f"mox|{system.uuid}")
+
+
+def _felter(
+    data: dict, *, klasse: Klasse | None, samling: historik.Samling | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Map the message to the services' fields and the paths they came from."""
     nu = clock.now()
     opret = klasse is None
@@ -192,7 +215,11 @@ def _felter(data: dict, *, klasse: Klasse | None) -> tuple[dict[str, Any], dict[
             overordnet_id = som_uuid(valgt.post.get("uuid"))
             if overordnet_id is None:
                 raise Afvist([fejl(sti, "Den overordnede klasse angives med sin uuid.")])
-            overordnet = Klasse.objects.filter(pk=overordnet_id).first()
+            overordnet = (
+                services.klasse_arbejde(samling).klasse(overordnet_id)
+                if samling is not None
+                else Klasse.objects.filter(pk=overordnet_id).first()
+            )
             if overordnet is None:
                 raise Venter(
                     fejl(
@@ -213,28 +240,48 @@ def anvend(besked: Besked, objekt_findes: bool) -> None:
         memo.glem()  # classes were written: rows cached for this chunk may be stale
 
 
-def _anvend(besked: Besked, objekt_findes: bool) -> None:
+def planlaeg(besked: Besked, objekt_findes: bool, samling: historik.Samling) -> None:
+    """Plan a klasse message into the chunk's unit of work (see `kan_planlaegges`: a
+    create, or an update that neither moves the class nor names its terms)."""
+    _anvend(besked, objekt_findes, samling=samling)
+
+
+def _anvend(
+    besked: Besked, objekt_findes: bool, *, samling: historik.Samling | None = None
+) -> None:
     system = besked.system
     data = besked.data or {}
     nu = clock.now()
+    arbejde = services.klasse_arbejde(samling) if samling is not None else None
     if besked.operation in OPRETTER:
         if objekt_findes:
-            fundet = Klasse.objects.select_related("klassifikation").get(pk=besked.objekt_id)
+            fundet = (
+                arbejde.klasse(besked.objekt_id)
+                if arbejde is not None
+                else Klasse.objects.select_related("klassifikation").get(pk=besked.objekt_id)
+            )
+            assert fundet is not None
             tekst = IMPORTERET if services.er_importeret(fundet.klassifikation) else FINDES_ALLEREDE
             raise Afvist([fejl("objektID", tekst)])
-        felter, stier = _felter(data, klasse=None)
-        klassifikation, stier["klassifikation"] = _klassifikation(data, system, nu)
+        felter, stier = _felter(data, klasse=None, samling=samling)
+        klassifikation, stier["klassifikation"] = _klassifikation(data, system, nu, samling)
         klasse = kald(
             stier,
             services.klasse_create,
             actor=None,
             klassifikation=klassifikation,
             klasse_id=uuid.UUID(str(besked.objekt_id)),
+            samling=samling,
             **felter,
         )
-        vaek_ventende("klasse", "overordnetklasse", klasse.pk)
+        if samling is None:  # planned: when the plans are written (`skriv`)
+            vaek_ventende("klasse", "overordnetklasse", klasse.pk)
         return
-    klasse = Klasse.objects.select_related("klassifikation").filter(pk=besked.objekt_id).first()
+    klasse = (
+        arbejde.klasse(besked.objekt_id)
+        if arbejde is not None
+        else Klasse.objects.select_related("klassifikation").filter(pk=besked.objekt_id).first()
+    )
     if klasse is None:
         raise Venter(fejl("objektID", FINDES_IKKE))
     if services.er_importeret(klasse.klassifikation):
@@ -242,10 +289,117 @@ def _anvend(besked: Besked, objekt_findes: bool) -> None:
     if not ejes_af(klasse.klassifikation, system):
         raise Venter(fejl("objektID", FINDES_IKKE))  # another system's: as if unknown
     if besked.operation != Operation.UPDATE:
+        assert samling is None  # passivate and delete are never planned
         services.klasse_passivate(actor=None, klasse=klasse)
         return
-    felter, stier = _felter(data, klasse=klasse)
+    felter, stier = _felter(data, klasse=klasse, samling=samling)
     facet = gaeldende(data, "relationer", "facet", nu)
     if facet is not None and som_uuid(facet.post.get("uuid")) != klasse.klassifikation_id:
         raise Afvist([fejl(f"{facet.sti}.uuid", "En klasse kan ikke flyttes til en anden facet.")])
-    kald(stier, services.klasse_update, actor=None, klasse=klasse, aendringer=felter)
+    kald(
+        stier, services.klasse_update, actor=None, klasse=klasse, aendringer=felter,
+        samling=samling,
+    )  # fmt: skip
+
+
+# --- a chunk's classes, planned together -------------------------------------------------------
+
+
+def _naevner_betegnelser(data: Any) -> bool:
+    attributter = data.get("attributter") if isinstance(data, dict) else None
+    poster_ = attributter.get("klasseegenskaber") if isinstance(attributter, dict) else None
+    return any(
+        isinstance(post, dict) and "soegeord" in post
+        for post in (poster_ if isinstance(poster_, list) else ())
+    )
+
+
+def kan_planlaegges(besked: Besked) -> bool:
+    """Return whether a klasse message is planned into the chunk's unit of work rather
+    than written at once (after the plans before it).
+
+    Planned: creates, and updates that neither name the parent (a move rewrites the
+    subtree's paths in the database) nor the terms (matched against the terms in the
+    database). Passivate and delete are written at once, as a single message is.
+    """
+    if besked.operation in OPRETTER:
+        return True
+    if besked.operation != Operation.UPDATE:
+        return False
+    data = besked.data if isinstance(besked.data, dict) else {}
+    return not (naevnt(data, "relationer", "overordnetklasse") or _naevner_betegnelser(data))
+
+
+def _koder(data: Any) -> set[str]:
+    attributter = data.get("attributter") if isinstance(data, dict) else None
+    poster_ = attributter.get("klasseegenskaber") if isinstance(attributter, dict) else None
+    return {
+        str(post["brugervendtnoegle"] or "")
+        for post in (poster_ if isinstance(poster_, list) else ())
+        if isinstance(post, dict) and "brugervendtnoegle" in post
+    }
+
+
+def forbered(beskeder: Sequence[Besked], samling: historik.Samling) -> None:
+    """Load, in one go per kind, what a chunk's planned klasse messages read: their classes
+    (locked), the parents they name, the code systems they may go in, those code systems'
+    last places and which classes have the codes the messages give."""
+    planlagte = [b for b in beskeder if kan_planlaegges(b)]
+    if not planlagte:
+        return
+    arbejde = services.klasse_arbejde(samling)
+    arbejde.hent({b.objekt_id for b in planlagte}, laas=True)
+    arbejde.hent(set().union(*(_relationer(b.data, "overordnetklasse") for b in planlagte)),
+                 laas=False)  # fmt: skip
+    # per system: the code systems its messages may put a class in or change one of (an
+    # update names none: its class may be new in the chunk, in any of them), and its codes
+    uris: set[str] = set()
+    pr_system: dict[uuid.UUID, tuple[set[uuid.UUID], set[str]]] = {}
+    for b in planlagte:
+        egne, koder = pr_system.setdefault(
+            b.system.uuid, ({egen_klassifikation_id(b.system)}, set())
+        )
+        uris.add(system_uri(b.system))
+        for facet in _relationer(b.data, "facet"):
+            egne.add(facet)
+            uris.add(f"{system_uri(b.system)}:facet:{facet}")
+        if b.operation not in OPRETTER:
+            fundet = arbejde.klasse(b.objekt_id)
+            if fundet is not None:
+                egne.add(fundet.klassifikation_id)
+        koder |= _koder(b.data)
+    arbejde.kend(
+        uris=uris,
+        kodesystemer=set().union(*(egne for egne, _k in pr_system.values())),
+        koder={(k, kode) for egne, koder in pr_system.values() for k in egne for kode in koder},
+    )
+
+
+def skal_skrives_foer(besked: Besked, samling: historik.Samling) -> bool:
+    """Return whether the chunk's planned classes must be written before `besked` is
+    applied: any message of another kind (tilstand and indsats read classes and cache
+    them and their rules, units their types), and a klasse message written at once."""
+    arbejde = samling.har(services.KlasseArbejde)
+    if arbejde is None or not arbejde.planer:
+        return False
+    return besked.objekttype != "klasse" or not kan_planlaegges(besked)
+
+
+def skriv(samling: historik.Samling) -> None:
+    """Write the chunk's planned code systems and classes, and enqueue the messages that
+    waited for the new classes."""
+    arbejde = samling.har(services.KlasseArbejde)
+    if arbejde is None or not arbejde.planer:
+        return
+    nye = arbejde.nye_klasser()  # type: ignore[attr-defined]
+    arbejde.skriv()
+    memo.glem()  # classes were written: rows cached for this chunk may be stale
+    vaek_ventende("klasse", "overordnetklasse", *nye)
+
+
+def skrevet_uden_om(samling: historik.Samling) -> None:
+    """After a klasse message written at once: the unit of work forgets what it read (its
+    plans were written before)."""
+    arbejde = samling.har(services.KlasseArbejde)
+    if arbejde is not None:
+        arbejde.glem()  # type: ignore[attr-defined]

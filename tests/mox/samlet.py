@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from mox import services
 from mox.behandling.anvend import _anvend_mange, anvend_mange
 from mox.models import Besked, System
+from mox.protokol import Status
 
 
 def modtag_og_anvend(system: System, beskeder: list[dict], *, samlet: bool) -> None:
@@ -22,3 +26,22 @@ def modtag_og_anvend(system: System, beskeder: list[dict], *, samlet: bool) -> N
     else:
         for pk in pks:
             _anvend_mange([pk], samlet=False)
+
+
+def statements_for_chunk(system: System, beskeder: list[dict]) -> int:
+    """Receive `beskeder` from `system`, apply them as one chunk, and return how many
+    statements the chunk took (every message must end behandlet)."""
+    services.beskeder_receive(system=system, beskeder=beskeder)
+    pks = list(
+        Besked.objects.filter(besked_id__in=[b["beskedID"] for b in beskeder]).values_list(
+            "pk", flat=True
+        )
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        resultat = anvend_mange(pks)
+    assert set(resultat.values()) == {Status.BEHANDLET}, (
+        Besked.objects.filter(pk__in=pks)
+        .exclude(status=Status.BEHANDLET)
+        .values_list("fejl", flat=True)[:3]
+    )
+    return len(ctx.captured_queries)

@@ -16,7 +16,6 @@ import uuid
 
 import pytest
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +26,7 @@ from mox.protokol import Status
 from organisation.models import Enhed, Medarbejder
 from tests import hypotese
 from tests.mox.conftest import ny_afsender
-from tests.mox.samlet import modtag_og_anvend
+from tests.mox.samlet import modtag_og_anvend, statements_for_chunk
 from tests.mox.test_behandling import indpak, tilstand_data, v
 from tests.mox.test_organisation import bruger_data, enhed_data
 from tilstand.models import Tilstand
@@ -301,21 +300,7 @@ def test_a_chunk_of_units_and_staff_takes_the_same_statements_whatever_its_size(
     afsender = ny_afsender("Organisationssystem", enheder=[grundlag.enhed], alle_enheder=False)
     antal_statements = {}
     for antal in (8, 40):
-        beskeder = _chunk(grundlag, antal)
-        services.beskeder_receive(system=afsender.system, beskeder=beskeder)
-        pks = list(
-            Besked.objects.filter(besked_id__in=[b["beskedID"] for b in beskeder]).values_list(
-                "pk", flat=True
-            )
-        )
-        with CaptureQueriesContext(connection) as ctx:
-            resultat = anvend_mange(pks)
-        assert set(resultat.values()) == {Status.BEHANDLET}, (
-            Besked.objects.filter(pk__in=pks)
-            .exclude(status=Status.BEHANDLET)
-            .values_list("fejl", flat=True)[:3]
-        )
-        antal_statements[antal] = len(ctx.captured_queries)
+        antal_statements[antal] = statements_for_chunk(afsender.system, _chunk(grundlag, antal))
     assert antal_statements[8] == antal_statements[40], antal_statements
 
 
